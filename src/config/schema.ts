@@ -1,0 +1,125 @@
+import { z } from "zod";
+
+/**
+ * The configuration schema: one source for validation, defaults and the error messages that name
+ * the offending key. `config/default.json` holds the defaults an operator sees; these `.default()`s
+ * keep a partial file valid.
+ */
+
+/** Per-app limits, NIM's numbers by default (../shared/seed/nim-limits.txt). */
+export const limitsSchema = z
+  .object({
+    /** Friends per user. */
+    maxFriends: z.number().int().positive().default(3000),
+    /** Offline messages handed over at login: per conversation, in total, and how far back. */
+    offlinePerConversation: z.number().int().positive().default(100),
+    offlineTotal: z.number().int().positive().default(5000),
+    offlineDays: z.number().int().positive().default(30),
+    /** Roaming on a new device: conversations × messages, how far back. */
+    roamingConversations: z.number().int().positive().default(100),
+    roamingPerConversation: z.number().int().positive().default(100),
+    roamingDays: z.number().int().positive().default(7),
+    /** History retention; unset means by edition (7 days free, 365 pro). At most 3 years. */
+    historyDays: z
+      .number()
+      .int()
+      .positive()
+      .max(3 * 365)
+      .optional(),
+    chatroomHistoryDays: z.number().int().positive().default(10),
+    teamMembers: z.number().int().positive().default(200),
+    createdTeamsPerUser: z.number().int().positive().optional(),
+    joinedTeamsPerUser: z.number().int().positive().default(5000),
+    chatroomsPerCreator: z.number().int().positive().default(200),
+    subscriptions: z.number().int().positive().default(3000),
+    /** NIM's multi-device policies: 1 one device, 2 one desktop + one mobile, 3 up to 10 devices. */
+    multiDevicePolicy: z.union([z.literal(1), z.literal(2), z.literal(3)]).default(3),
+    recallWindowSeconds: z.number().int().positive().default(120),
+    /** REST requests per second for the app, then 416. */
+    requestsPerSecond: z.number().int().positive().default(1000),
+  })
+  .strict();
+
+export const appSchema = z
+  .object({
+    appKey: z.string().regex(/^[A-Za-z0-9_-]{4,64}$/, "4 to 64 letters, digits, '_' or '-'"),
+    appSecret: z.string().min(8, "at least 8 characters"),
+    name: z.string().default(""),
+    edition: z.enum(["free", "pro"]).default("free"),
+    limits: limitsSchema.default(() => limitsSchema.parse({})),
+    callbackUrl: z.url().optional(),
+    dataSyncUrl: z.url().optional(),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    /** Unique within a cluster; derived from host and pid when unset. */
+    nodeId: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, "1 to 64 letters, digits, '_' or '-'")
+      .optional(),
+    host: z.string().min(1).default("127.0.0.1"),
+    port: z.number().int().min(0).max(65535).default(2567),
+    /** How clients and other nodes reach this one, when it differs from host:port. */
+    publicAddress: z.string().optional(),
+    dataDir: z.string().min(1).default("./data"),
+    store: z
+      .object({
+        kind: z.enum(["sqlite", "mongo"]).default("sqlite"),
+        /** SQLite file name inside dataDir. */
+        sqliteFile: z.string().min(1).default("nimbus.db"),
+        mongoUrl: z.string().startsWith("mongodb", "a mongodb:// or mongodb+srv:// URL").optional(),
+        mongoDatabase: z.string().min(1).default("nimbus"),
+      })
+      .strict()
+      .refine((store) => store.kind !== "mongo" || store.mongoUrl, { path: ["mongoUrl"], message: "required when store.kind is mongo" })
+      .default(() => ({ kind: "sqlite" as const, sqliteFile: "nimbus.db", mongoDatabase: "nimbus" })),
+    bus: z
+      .object({
+        natsUrl: z.string().startsWith("nats", "a nats:// URL").optional(),
+        /** Subject prefix, so several clusters can share one NATS. */
+        prefix: z
+          .string()
+          .regex(/^[A-Za-z0-9_-]+$/)
+          .default("nimbus"),
+      })
+      .strict()
+      .default(() => ({ prefix: "nimbus" })),
+    cluster: z
+      .object({
+        heartbeatMs: z.number().int().min(50).default(500),
+        /** A member silent this long is dead; keep it a few heartbeats. */
+        deadAfterMs: z.number().int().min(200).default(2500),
+      })
+      .strict()
+      .refine((c) => c.deadAfterMs > c.heartbeatMs * 2, { path: ["deadAfterMs"], message: "must be more than two heartbeats" })
+      .default(() => ({ heartbeatMs: 500, deadAfterMs: 2500 })),
+    actors: z
+      .object({
+        idlePassivateMs: z.number().int().min(100).default(300_000),
+        mailboxCapacity: z.number().int().min(1).default(1000),
+        askTimeoutMs: z.number().int().min(10).default(5000),
+      })
+      .strict()
+      .default(() => ({ idlePassivateMs: 300_000, mailboxCapacity: 1000, askTimeoutMs: 5000 })),
+    apps: z
+      .array(appSchema)
+      .default([])
+      .superRefine((apps, ctx) => {
+        const seen = new Set<string>();
+        apps.forEach((app, i) => {
+          if (seen.has(app.appKey)) ctx.addIssue({ code: "custom", path: [i, "appKey"], message: `duplicate appKey ${app.appKey}` });
+          seen.add(app.appKey);
+        });
+      }),
+    log: z
+      .object({ level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info") })
+      .strict()
+      .default(() => ({ level: "info" as const })),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+export type AppConfig = z.infer<typeof appSchema>;
+export type AppLimits = z.infer<typeof limitsSchema>;

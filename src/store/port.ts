@@ -1,0 +1,142 @@
+/**
+ * The Store port: small and actor-shaped, so that two adapters (SQLite, MongoDB) stay cheap and
+ * one contract suite (test/contract/store.contract.ts) holds both to the same behaviour.
+ *
+ * No operation needs a multi-document transaction: every write that must be fenced is a single
+ * conditional write (snapshot compare-and-set, unique journal keys), because FerretDB and a
+ * sharded MongoDB give us no more than that.
+ */
+
+/** A versioned actor snapshot. `version` starts at 1 on the first save and grows by one. */
+export interface Snapshot {
+  state: unknown;
+  version: number;
+}
+
+export interface SnapshotStore {
+  load(kind: string, key: string): Promise<Snapshot | null>;
+  /**
+   * Saves `state` if the stored version is still `expectedVersion` (0 = must not exist yet) and
+   * returns the new version. Throws `VersionConflictError` when another writer got there first.
+   */
+  save(kind: string, key: string, state: unknown, expectedVersion: number): Promise<number>;
+  delete(kind: string, key: string): Promise<void>;
+}
+
+/** Bits of `JournalEntry.flags`. */
+export const MessageFlags = {
+  RECALLED: 1,
+  DELETED: 2,
+} as const;
+
+/** One message as the journal keeps it. The indexed fields are top-level; the rest rides in `payload`. */
+export interface JournalEntry {
+  /** The conversation address, e.g. `p2p/app1/alice|bob` or `team/app1/1001`. */
+  conversation: string;
+  /** 1, 2, 3… within the conversation, assigned by its actor. */
+  seq: number;
+  /** Server message id, unique across the cluster (see `SequenceStore`). */
+  msgid: number;
+  /** The sender's id for this message; unique within the conversation (a resend carries the same one). */
+  clientMsgId: string;
+  from: string;
+  /** Server time in ms since the epoch. */
+  time: number;
+  /** NIM message type (0 text, 1 image, …). */
+  type: number;
+  flags: number;
+  /** When retention lets it go, in ms since the epoch; the purge removes it after this. */
+  expireAt: number;
+  /** Everything else (body, ext, option flags); opaque to the store. */
+  payload: Record<string, unknown>;
+}
+
+/** What happened to one entry handed to `append`. */
+export type AppendOutcome =
+  | { status: "appended" }
+  /** The `(conversation, clientMsgId)` is already stored: here is the first one, unchanged. */
+  | { status: "duplicate"; existing: JournalEntry };
+
+export interface RangeBySeq {
+  conversation: string;
+  /** Inclusive bounds; either may be omitted. */
+  fromSeq?: number;
+  toSeq?: number;
+  /** `asc` walks up from `fromSeq`, `desc` walks down from `toSeq`. */
+  order: "asc" | "desc";
+  limit: number;
+}
+
+export interface RangeByTime {
+  conversation: string;
+  /** Inclusive bounds in ms; either may be omitted. */
+  fromTime?: number;
+  toTime?: number;
+  order: "asc" | "desc";
+  limit: number;
+}
+
+export interface Journal {
+  /**
+   * Appends entries (of one or many conversations). Each entry gets its own outcome, in order.
+   * A clash on `(conversation, seq)` with a different message means another activation of the
+   * conversation wrote first: that entry rejects with `SeqConflictError` and the others are
+   * unaffected. Adapters group concurrent calls into one write, so a busy node is not one fsync
+   * per message.
+   */
+  append(entries: readonly JournalEntry[]): Promise<AppendOutcome[]>;
+  rangeBySeq(query: RangeBySeq): Promise<JournalEntry[]>;
+  rangeByTime(query: RangeByTime): Promise<JournalEntry[]>;
+  getByMsgid(msgid: number): Promise<JournalEntry | null>;
+  getByClientMsgId(conversation: string, clientMsgId: string): Promise<JournalEntry | null>;
+  /** Sets then clears flag bits on one entry; returns the entry as it is afterwards, or null. */
+  updateFlags(conversation: string, seq: number, set: number, clear?: number): Promise<JournalEntry | null>;
+  /** The highest seq of each conversation (0 when it has none), in one round trip. */
+  maxSeqs(conversations: readonly string[]): Promise<Map<string, number>>;
+  /** Removes entries whose `expireAt` is at or before `now`; returns how many went. */
+  purgeExpired(now: number): Promise<number>;
+}
+
+export interface OutboxItem {
+  id: string;
+  /** What the item is for, e.g. `datasync` or `callback`; workers lease by topic. */
+  topic: string;
+  payload: Record<string, unknown>;
+  /** How many times it has been leased so far (1 on the first lease). */
+  attempts: number;
+  /** Not leasable before this time (ms). */
+  availableAt: number;
+}
+
+export interface Outbox {
+  /** Adds items, available at once (or at `availableAt`); returns their ids. */
+  enqueue(topic: string, payloads: readonly Record<string, unknown>[], availableAt?: number): Promise<string[]>;
+  /**
+   * Takes up to `max` available items of a topic for `leaseMs`. A leased item is not handed out
+   * again until the lease runs out; if it is neither acked nor retried by then, it comes back.
+   */
+  lease(topic: string, max: number, leaseMs: number, now?: number): Promise<OutboxItem[]>;
+  /** Done: the item is removed. */
+  ack(id: string): Promise<void>;
+  /** Failed: available again at `retryAt` (the caller computes the backoff). */
+  retry(id: string, retryAt: number): Promise<void>;
+  /** Items of a topic still queued (leased or not). */
+  count(topic: string): Promise<number>;
+}
+
+/** Cluster-wide counters, handed out in blocks: server message ids, team ids, … */
+export interface SequenceStore {
+  /** Reserves `count` consecutive values of the named sequence and returns the first. */
+  reserve(name: string, count: number): Promise<number>;
+}
+
+export type StoreKind = "sqlite" | "mongo";
+
+export interface Store {
+  readonly kind: StoreKind;
+  readonly snapshots: SnapshotStore;
+  readonly journal: Journal;
+  readonly outbox: Outbox;
+  readonly sequences: SequenceStore;
+  close(): Promise<void>;
+}

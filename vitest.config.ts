@@ -1,0 +1,13 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: "forks",
+    // Real services and node processes share 2 cores; a handful of files at once keeps timings sane.
+    maxWorkers: 2,
+    globalSetup: ["test/support/global-setup.ts"],
+  },
+});
