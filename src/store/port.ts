@@ -79,10 +79,17 @@ export interface RangeByTime {
 export interface Journal {
   /**
    * Appends entries (of one or many conversations). Each entry gets its own outcome, in order.
+   * A `(conversation, clientMsgId)` already stored, or repeated earlier in the same call or batch,
+   * is not written again: its outcome is `duplicate` with the stored entry, unchanged.
    * A clash on `(conversation, seq)` with a different message means another activation of the
-   * conversation wrote first: that entry rejects with `SeqConflictError` and the others are
-   * unaffected. Adapters group concurrent calls into one write, so a busy node is not one fsync
-   * per message.
+   * conversation wrote first: that entry is not written and the call rejects with
+   * `SeqConflictError` (for its first such entry). Every other entry, of this call too, is written
+   * or deduplicated as if alone, and other callers are unaffected; a caller that gets the error has
+   * been fenced and must reload the conversation before appending again.
+   * Adapters group concurrent calls into one write, so a busy node is not one fsync per message;
+   * entries of one conversation are written in the order they were appended. If the call fails
+   * with `StoreUnavailableError`, some entries may be stored: appending the same entries again is
+   * safe, those come back as `duplicate`.
    */
   append(entries: readonly JournalEntry[]): Promise<AppendOutcome[]>;
   rangeBySeq(query: RangeBySeq): Promise<JournalEntry[]>;

@@ -1,0 +1,29 @@
+/**
+ * The store layer's public entry: the port, its errors, and `openStore` to get an adapter.
+ * Everything else under src/store is adapter internals.
+ */
+import type { Store } from "./port.ts";
+import type { StoreLogger } from "./logger.ts";
+
+export * from "./port.ts";
+export * from "./errors.ts";
+export type { StoreLogger } from "./logger.ts";
+
+export type StoreOptions = { kind: "sqlite"; path: string } | { kind: "mongo"; url: string; database: string; logger?: StoreLogger };
+
+/**
+ * Opens the configured adapter, schema and indexes ready. Adapters are imported lazily so a node
+ * running on SQLite never loads the MongoDB driver, and the other way round.
+ */
+export async function openStore(options: StoreOptions): Promise<Store> {
+  switch (options.kind) {
+    case "sqlite": {
+      const { SqliteStore } = await import("./sqlite.ts");
+      return new SqliteStore(options.path);
+    }
+    case "mongo": {
+      const { MongoStore } = await import("./mongo.ts");
+      return await MongoStore.connect(options.url, options.database, options.logger);
+    }
+  }
+}

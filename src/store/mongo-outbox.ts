@@ -1,0 +1,80 @@
+import { Binary, ObjectId, type Collection } from "mongodb";
+import { decodeStored as decode, encodeStored as encode } from "./bytes.ts";
+import type { KeyedLock } from "./keyed-lock.ts";
+import type { OutboxDoc } from "./mongo-schema.ts";
+import type { Outbox, OutboxItem } from "./port.ts";
+
+type Guard = <T>(what: string, op: () => Promise<T>) => Promise<T>;
+
+function toItem(doc: OutboxDoc): OutboxItem {
+  return {
+    id: doc._id,
+    topic: doc.topic,
+    payload: decode<Record<string, unknown>>(doc.payload.value()),
+    attempts: doc.attempts,
+    availableAt: doc.availableAt,
+  };
+}
+
+/**
+ * The outbox as one document per item. A lease is one findOneAndUpdate per item, filtered on
+ * "available and not leased", so each item goes to one leaser; no transaction is needed.
+ */
+export class MongoOutbox implements Outbox {
+  constructor(
+    private readonly col: Collection<OutboxDoc>,
+    private readonly lock: KeyedLock,
+    private readonly guard: Guard,
+  ) {}
+
+  enqueue(topic: string, payloads: readonly Record<string, unknown>[], availableAt = Date.now()): Promise<string[]> {
+    return this.guard("outbox enqueue", async () => {
+      if (payloads.length === 0) return [];
+      const docs = payloads.map((p): OutboxDoc => ({
+        _id: new ObjectId().toHexString(),
+        topic,
+        payload: new Binary(encode(p)),
+        attempts: 0,
+        availableAt,
+        leaseUntil: 0,
+      }));
+      await this.col.insertMany(docs);
+      return docs.map((d) => d._id);
+    });
+  }
+
+  lease(topic: string, max: number, leaseMs: number, now = Date.now()): Promise<OutboxItem[]> {
+    // The lock: see keyed-lock.ts (FerretDB 1.x would hand one item to concurrent leasers).
+    return this.lock.run(`outbox ${topic}`, () =>
+      this.guard("outbox lease", async () => {
+        const items: OutboxItem[] = [];
+        while (items.length < max) {
+          const doc = await this.col.findOneAndUpdate(
+            { topic, availableAt: { $lte: now }, leaseUntil: { $lte: now } },
+            { $set: { leaseUntil: now + leaseMs }, $inc: { attempts: 1 } },
+            { sort: { availableAt: 1, _id: 1 }, returnDocument: "after" },
+          );
+          if (!doc) break;
+          items.push(toItem(doc));
+        }
+        return items;
+      }),
+    );
+  }
+
+  ack(id: string): Promise<void> {
+    return this.guard("outbox ack", async () => {
+      await this.col.deleteOne({ _id: id });
+    });
+  }
+
+  retry(id: string, retryAt: number): Promise<void> {
+    return this.guard("outbox retry", async () => {
+      await this.col.updateOne({ _id: id }, { $set: { availableAt: retryAt, leaseUntil: 0 } });
+    });
+  }
+
+  count(topic: string): Promise<number> {
+    return this.guard("outbox count", () => this.col.countDocuments({ topic }));
+  }
+}

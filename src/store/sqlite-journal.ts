@@ -1,0 +1,198 @@
+import Database from "better-sqlite3";
+import { decodeStored as decode, encodeStored as encode } from "./bytes.ts";
+import { Batcher, type ItemResult } from "./batcher.ts";
+import { SeqConflictError } from "./errors.ts";
+import type { AppendOutcome, Journal, JournalEntry, RangeBySeq, RangeByTime } from "./port.ts";
+
+interface JournalRow {
+  conversation: string;
+  seq: number;
+  msgid: number;
+  client_msg_id: string;
+  sender: string;
+  time: number;
+  type: number;
+  flags: number;
+  expire_at: number;
+  payload: Uint8Array;
+}
+
+type Bound = [conversation: string, from: number, to: number, limit: number];
+
+const columns = "conversation, seq, msgid, client_msg_id, sender, time, type, flags, expire_at, payload";
+const lowest = Number.MIN_SAFE_INTEGER;
+const highest = Number.MAX_SAFE_INTEGER;
+/** Rows deleted per purge statement: a long purge must not hold the write lock against appends. */
+const purgeChunk = 2000;
+
+const appended: ItemResult<AppendOutcome> = { ok: true, value: { status: "appended" } };
+
+function toEntry(row: JournalRow): JournalEntry {
+  return {
+    conversation: row.conversation,
+    seq: row.seq,
+    msgid: row.msgid,
+    clientMsgId: row.client_msg_id,
+    from: row.sender,
+    time: row.time,
+    type: row.type,
+    flags: row.flags,
+    expireAt: row.expire_at,
+    payload: decode<Record<string, unknown>>(row.payload),
+  };
+}
+
+function toRow(entry: JournalEntry): JournalRow {
+  return {
+    conversation: entry.conversation,
+    seq: entry.seq,
+    msgid: entry.msgid,
+    client_msg_id: entry.clientMsgId,
+    sender: entry.from,
+    time: entry.time,
+    type: entry.type,
+    flags: entry.flags,
+    expire_at: entry.expireAt,
+    payload: encode(entry.payload),
+  };
+}
+
+/** A constraint the entry itself broke (NOT NULL, type): its fault alone, the statement rolled back alone. */
+function isEntryConstraintError(err: unknown): boolean {
+  return err instanceof Database.SqliteError && err.code.startsWith("SQLITE_CONSTRAINT");
+}
+
+export class SqliteJournal implements Journal {
+  private readonly insert: Database.Statement<[JournalRow]>;
+  private readonly byClientMsgId: Database.Statement<[string, string], JournalRow>;
+  private readonly byMsgid: Database.Statement<[number], JournalRow>;
+  private readonly seqAsc: Database.Statement<Bound, JournalRow>;
+  private readonly seqDesc: Database.Statement<Bound, JournalRow>;
+  private readonly timeAsc: Database.Statement<Bound, JournalRow>;
+  private readonly timeDesc: Database.Statement<Bound, JournalRow>;
+  private readonly setFlags: Database.Statement<[number, number, string, number], JournalRow>;
+  private readonly lastSeq: Database.Statement<[string], number>;
+  private readonly purgeSome: Database.Statement<[number, number]>;
+  private readonly writeAll: Database.Transaction<(rows: readonly ItemResult<JournalRow>[]) => ItemResult<AppendOutcome>[]>;
+  private readonly batcher: Batcher<JournalEntry, AppendOutcome>;
+
+  constructor(
+    db: Database.Database,
+    private readonly run: <T>(what: string, op: () => T) => Promise<T>,
+  ) {
+    // ON CONFLICT DO NOTHING covers both unique keys; which one clashed is settled by a lookup.
+    this.insert = db.prepare(
+      `INSERT INTO journal (${columns}) VALUES (@conversation, @seq, @msgid, @client_msg_id, @sender, @time,
+        @type, @flags, @expire_at, @payload) ON CONFLICT DO NOTHING`,
+    );
+    this.byClientMsgId = db.prepare(`SELECT ${columns} FROM journal WHERE conversation = ? AND client_msg_id = ?`);
+    this.byMsgid = db.prepare(`SELECT ${columns} FROM journal WHERE msgid = ? LIMIT 1`);
+    const range = (key: "seq" | "time", order: "ASC" | "DESC") =>
+      db.prepare<Bound, JournalRow>(
+        `SELECT ${columns} FROM journal WHERE conversation = ? AND ${key} BETWEEN ? AND ?
+          ORDER BY ${key} ${order}${key === "time" ? `, seq ${order}` : ""} LIMIT ?`,
+      );
+    this.seqAsc = range("seq", "ASC");
+    this.seqDesc = range("seq", "DESC");
+    this.timeAsc = range("time", "ASC");
+    this.timeDesc = range("time", "DESC");
+    this.setFlags = db.prepare(`UPDATE journal SET flags = (flags | ?) & ~? WHERE conversation = ? AND seq = ? RETURNING ${columns}`);
+    // ORDER BY ... LIMIT 1 is one index seek on UNIQUE(conversation, seq).
+    this.lastSeq = db.prepare<[string], number>("SELECT seq FROM journal WHERE conversation = ? ORDER BY seq DESC LIMIT 1").pluck();
+    this.purgeSome = db.prepare("DELETE FROM journal WHERE rowid IN (SELECT rowid FROM journal WHERE expire_at <= ? LIMIT ?)");
+    this.writeAll = db.transaction((rows: readonly ItemResult<JournalRow>[]) => rows.map((r) => this.insertOne(r)));
+    this.batcher = new Batcher((entries) => this.writeBatch(entries));
+  }
+
+  append(entries: readonly JournalEntry[]): Promise<AppendOutcome[]> {
+    return this.batcher.submit(entries);
+  }
+
+  /** Settles pending appends; called by the store before it closes the database. */
+  drain(): Promise<void> {
+    return this.batcher.drain();
+  }
+
+  private writeBatch(entries: readonly JournalEntry[]): Promise<ItemResult<AppendOutcome>[]> {
+    // Encoding happens before the transaction, so a payload that cannot be encoded fails its own entry only.
+    const rows = entries.map((e): ItemResult<JournalRow> => {
+      try {
+        return { ok: true, value: toRow(e) };
+      } catch (err) {
+        return { ok: false, error: err instanceof Error ? err : new Error(String(err)) };
+      }
+    });
+    // IMMEDIATE takes the write lock up front, so a concurrent writer (another process) makes us wait
+    // busy_timeout instead of failing on a read-to-write lock upgrade.
+    return this.run("journal append", () => this.writeAll.immediate(rows));
+  }
+
+  private insertOne(row: ItemResult<JournalRow>): ItemResult<AppendOutcome> {
+    if (!row.ok) return row;
+    const { conversation, seq, client_msg_id } = row.value;
+    try {
+      if (this.insert.run(row.value).changes === 1) return appended;
+    } catch (err) {
+      // Anything else (I/O, full disk) propagates and rolls the whole batch back.
+      if (isEntryConstraintError(err)) return { ok: false, error: err as Error };
+      throw err;
+    }
+    // Inside the transaction, so this also finds an earlier entry of the same batch.
+    const existing = this.byClientMsgId.get(conversation, client_msg_id);
+    if (existing) return { ok: true, value: { status: "duplicate", existing: toEntry(existing) } };
+    return { ok: false, error: new SeqConflictError(conversation, seq) };
+  }
+
+  rangeBySeq(q: RangeBySeq): Promise<JournalEntry[]> {
+    return this.run("journal rangeBySeq", () => {
+      if (q.limit <= 0) return [];
+      const stmt = q.order === "asc" ? this.seqAsc : this.seqDesc;
+      return stmt.all(q.conversation, q.fromSeq ?? lowest, q.toSeq ?? highest, q.limit).map(toEntry);
+    });
+  }
+
+  rangeByTime(q: RangeByTime): Promise<JournalEntry[]> {
+    return this.run("journal rangeByTime", () => {
+      if (q.limit <= 0) return [];
+      const stmt = q.order === "asc" ? this.timeAsc : this.timeDesc;
+      return stmt.all(q.conversation, q.fromTime ?? lowest, q.toTime ?? highest, q.limit).map(toEntry);
+    });
+  }
+
+  getByMsgid(msgid: number): Promise<JournalEntry | null> {
+    return this.run("journal getByMsgid", () => {
+      const row = this.byMsgid.get(msgid);
+      return row ? toEntry(row) : null;
+    });
+  }
+
+  getByClientMsgId(conversation: string, clientMsgId: string): Promise<JournalEntry | null> {
+    return this.run("journal getByClientMsgId", () => {
+      const row = this.byClientMsgId.get(conversation, clientMsgId);
+      return row ? toEntry(row) : null;
+    });
+  }
+
+  updateFlags(conversation: string, seq: number, set: number, clear = 0): Promise<JournalEntry | null> {
+    return this.run("journal updateFlags", () => {
+      const row = this.setFlags.get(set, clear, conversation, seq);
+      return row ? toEntry(row) : null;
+    });
+  }
+
+  maxSeqs(conversations: readonly string[]): Promise<Map<string, number>> {
+    // In-process: a loop of index seeks is as cheap as one statement, and simpler to read.
+    return this.run("journal maxSeqs", () => new Map(conversations.map((c) => [c, this.lastSeq.get(c) ?? 0])));
+  }
+
+  async purgeExpired(now: number): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await this.run("journal purge", () => this.purgeSome.run(now, purgeChunk).changes);
+      total += n;
+      if (n < purgeChunk) return total;
+      // Let queued appends in between chunks.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+}

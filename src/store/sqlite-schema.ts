@@ -1,0 +1,58 @@
+import type Database from "better-sqlite3";
+
+/**
+ * The SQLite schema. `CREATE ... IF NOT EXISTS` keeps opening an existing file idempotent; there is
+ * no migration machinery yet, so a change here must stay additive.
+ *
+ * Journal and outbox payloads and snapshot states are msgpack BLOBs: opaque to the store, compact,
+ * and the same encoding the bus uses.
+ */
+const ddl = `
+CREATE TABLE IF NOT EXISTS snapshots (
+  kind    TEXT    NOT NULL,
+  key     TEXT    NOT NULL,
+  version INTEGER NOT NULL,
+  state   BLOB    NOT NULL,
+  PRIMARY KEY (kind, key)
+);
+
+CREATE TABLE IF NOT EXISTS journal (
+  conversation  TEXT    NOT NULL,
+  seq           INTEGER NOT NULL,
+  msgid         INTEGER NOT NULL,
+  client_msg_id TEXT    NOT NULL,
+  sender        TEXT    NOT NULL,
+  time          INTEGER NOT NULL,
+  type          INTEGER NOT NULL,
+  flags         INTEGER NOT NULL,
+  expire_at     INTEGER NOT NULL,
+  payload       BLOB    NOT NULL,
+  UNIQUE (conversation, seq),
+  UNIQUE (conversation, client_msg_id)
+);
+CREATE INDEX IF NOT EXISTS journal_msgid ON journal (msgid);
+-- seq breaks ties between messages of the same millisecond, so time ranges are served by the index alone.
+CREATE INDEX IF NOT EXISTS journal_time ON journal (conversation, time, seq);
+CREATE INDEX IF NOT EXISTS journal_expire ON journal (expire_at);
+
+CREATE TABLE IF NOT EXISTS outbox (
+  id           TEXT    PRIMARY KEY,
+  topic        TEXT    NOT NULL,
+  payload      BLOB    NOT NULL,
+  attempts     INTEGER NOT NULL DEFAULT 0,
+  available_at INTEGER NOT NULL,
+  -- 0 when not leased; a lease holds while lease_until > now.
+  lease_until  INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS outbox_ready ON outbox (topic, available_at);
+
+-- last: the highest value handed out so far (0 before the first reservation).
+CREATE TABLE IF NOT EXISTS sequences (
+  name TEXT    PRIMARY KEY,
+  last INTEGER NOT NULL
+);
+`;
+
+export function applySchema(db: Database.Database): void {
+  db.exec(ddl);
+}
