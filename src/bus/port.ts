@@ -22,8 +22,15 @@ export interface RequestOptions {
 
 export interface Bus {
   readonly kind: BusKind;
+  /**
+   * Delivers asynchronously, never inside this call. The bus may keep `data` until it is sent or
+   * delivered, so the caller must not mutate it afterwards; handlers get it read-only.
+   */
   publish(subject: string, data: Uint8Array): void;
-  /** With `queue`, each message goes to one subscriber of the group rather than to all. */
+  /**
+   * With `queue`, each message goes to one subscriber of the group rather than to all. The
+   * subscription is in effect on the server (for other buses' publishes) once `flush()` resolves.
+   */
   subscribe(subject: string, handler: MessageHandler, options?: { queue?: string }): BusSubscription;
   /**
    * Sends one request and waits for the first reply. Rejects with `NoRespondersError` when nobody

@@ -1,0 +1,175 @@
+import { connect, ErrorCode, NatsError, type Msg, type NatsConnection, type Subscription } from "nats";
+import { BusClosedError, BusTimeoutError, NoRespondersError } from "./errors.ts";
+import { answerSafely, consoleBusLogger, deliverSafely, type BusLogger } from "./handlers.ts";
+import type { Bus, BusSubscription, MessageHandler, RequestHandler, RequestOptions } from "./port.ts";
+import { assertPattern, assertQueueName, assertSubject } from "./subject.ts";
+
+export interface NatsBusOptions {
+  /** One server URL or several of one cluster. */
+  url: string | string[];
+  /** Connection name shown by the server's monitoring: the node id. */
+  name: string;
+  /**
+   * Prepended (with a dot) to every subject on the wire, and stripped again before handlers see
+   * it: separate clusters, or tests, can share one nats-server without hearing each other.
+   */
+  prefix?: string;
+  logger?: BusLogger;
+  /** Pause between reconnect attempts; attempts never stop. */
+  reconnectTimeWaitMs?: number;
+}
+
+/** Connects to NATS; rejects with BusClosedError (cause: the NATS error) when no server answers. */
+export async function connectNatsBus(options: NatsBusOptions): Promise<NatsBus> {
+  const prefix = options.prefix ?? "";
+  if (prefix !== "") assertSubject(prefix);
+  let nc: NatsConnection;
+  try {
+    nc = await connect({
+      servers: options.url,
+      name: options.name,
+      // A node outlives NATS restarts: it keeps retrying and buffers publishes meanwhile.
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: options.reconnectTimeWaitMs ?? 500,
+      // Notice a dead server in ~30 s rather than the default 4 minutes.
+      pingInterval: 10_000,
+      maxPingOut: 3,
+      // Async traces capture a stack per request: too costly for the ask() hot path.
+      noAsyncTraces: true,
+    });
+  } catch (err) {
+    throw new BusClosedError(`cannot connect to NATS at ${String(options.url)}`, { cause: err });
+  }
+  return new NatsBus(nc, prefix, options.logger ?? consoleBusLogger);
+}
+
+function isNatsCode(err: unknown, ...codes: string[]): boolean {
+  return err instanceof NatsError && codes.includes(err.code);
+}
+
+function isClosedError(err: unknown): boolean {
+  return isNatsCode(err, ErrorCode.ConnectionClosed, ErrorCode.ConnectionDraining);
+}
+
+/**
+ * The Bus over one NATS connection. Subscriptions use callbacks rather than async iterators:
+ * a message reaches its handler straight from the protocol parser, with no promise hop per message.
+ */
+export class NatsBus implements Bus {
+  readonly kind = "nats" as const;
+  private readonly pre: string;
+  private closing: Promise<void> | undefined;
+
+  /** Use connectNatsBus(). */
+  constructor(
+    private readonly nc: NatsConnection,
+    prefix: string,
+    private readonly logger: BusLogger,
+  ) {
+    this.pre = prefix === "" ? "" : `${prefix}.`;
+    void this.watchStatus();
+  }
+
+  publish(subject: string, data: Uint8Array): void {
+    this.ensureOpen();
+    assertSubject(subject);
+    try {
+      this.nc.publish(this.pre + subject, data);
+    } catch (err) {
+      throw this.mapError(err, subject);
+    }
+  }
+
+  subscribe(subject: string, handler: MessageHandler, options?: { queue?: string }): BusSubscription {
+    return this.attach(subject, options?.queue, (msg, subj) => deliverSafely(handler, msg.data, subj, this.logger));
+  }
+
+  serve(subject: string, handler: RequestHandler, options?: { queue?: string }): BusSubscription {
+    return this.attach(subject, options?.queue, (msg, subj) =>
+      answerSafely(handler, msg.data, subj, (reply) => void msg.respond(reply), this.logger),
+    );
+  }
+
+  async request(subject: string, data: Uint8Array, options: RequestOptions): Promise<Uint8Array> {
+    this.ensureOpen();
+    assertSubject(subject);
+    const { timeoutMs } = options;
+    if (!(timeoutMs > 0 && Number.isFinite(timeoutMs))) throw new RangeError(`bad timeoutMs ${timeoutMs}`);
+    try {
+      const msg = await this.nc.request(this.pre + subject, data, { timeout: timeoutMs });
+      return msg.data;
+    } catch (err) {
+      throw this.mapError(err, subject, timeoutMs);
+    }
+  }
+
+  async flush(): Promise<void> {
+    this.ensureOpen();
+    try {
+      await this.nc.flush();
+    } catch (err) {
+      throw this.mapError(err, "");
+    }
+  }
+
+  /** Drains: messages already received still reach their handlers, then the connection closes. */
+  close(): Promise<void> {
+    this.closing ??= this.nc.drain().catch((err: unknown) => {
+      if (!isClosedError(err)) this.logger.error({ err }, "NATS drain failed");
+    });
+    return this.closing;
+  }
+
+  private attach(pattern: string, queue: string | undefined, receive: (msg: Msg, subject: string) => void): BusSubscription {
+    this.ensureOpen();
+    assertPattern(pattern);
+    if (queue !== undefined) assertQueueName(queue);
+    const cut = this.pre.length;
+    let sub: Subscription;
+    try {
+      sub = this.nc.subscribe(this.pre + pattern, {
+        ...(queue !== undefined ? { queue } : {}),
+        callback: (err, msg) => {
+          // Errors here are the server's (e.g. a permissions violation), not the handler's.
+          if (err) this.logger.error({ err, subject: pattern }, "subscription error");
+          else receive(msg, cut === 0 ? msg.subject : msg.subject.slice(cut));
+        },
+      });
+    } catch (err) {
+      throw this.mapError(err, pattern);
+    }
+    return {
+      unsubscribe: () => {
+        try {
+          sub.unsubscribe();
+        } catch {
+          // Already closed with its connection: nothing left to stop.
+        }
+      },
+    };
+  }
+
+  private mapError(err: unknown, subject: string, timeoutMs = 0): unknown {
+    if (isNatsCode(err, ErrorCode.NoResponders)) return new NoRespondersError(subject, { cause: err });
+    if (isNatsCode(err, ErrorCode.Timeout)) return new BusTimeoutError(subject, timeoutMs, { cause: err });
+    if (isClosedError(err)) return new BusClosedError(undefined, { cause: err });
+    return err;
+  }
+
+  private ensureOpen(): void {
+    if (this.closing !== undefined || this.nc.isClosed() || this.nc.isDraining()) throw new BusClosedError();
+  }
+
+  /** Connection trouble is worth a line in the log; the client reconnects on its own. */
+  private async watchStatus(): Promise<void> {
+    try {
+      for await (const s of this.nc.status()) {
+        if (s.type === "disconnect" || s.type === "reconnect" || s.type === "ldm" || s.type === "error") {
+          (this.logger.warn ?? this.logger.error).call(this.logger, { type: s.type, data: s.data }, `NATS ${s.type}`);
+        }
+      }
+    } catch (err) {
+      this.logger.error({ err }, "NATS status watch failed");
+    }
+  }
+}
