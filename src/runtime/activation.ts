@@ -1,0 +1,158 @@
+import type { Logger } from "pino";
+import type { SnapshotStore } from "../store/port.ts";
+import { isFencingError } from "../store/errors.ts";
+import { NimbusError } from "../util/errors.ts";
+import type { Actor, ActorContext } from "./actor.ts";
+import { StaleActivationError } from "./errors.ts";
+import { Mailbox } from "./mailbox.ts";
+import type { RuntimeStats } from "./stats.ts";
+
+/** One message on its way through a mailbox. */
+export interface Envelope {
+  message: unknown;
+  /** After this (ms since the epoch) nobody waits for the answer: the message is dropped unhandled. */
+  deadline: number;
+  /** How many activations have already been fenced off while holding it. */
+  attempts: number;
+  resolve(value: unknown): void;
+  reject(err: unknown): void;
+}
+
+export type ActivationStatus = "loading" | "active" | "stopping" | "stopped";
+
+export interface ActivationHooks {
+  /** The activation is gone; `leftover` are messages it accepted but did not handle, in order. */
+  onStopped(activation: Activation, leftover: Envelope[]): void;
+}
+
+/**
+ * One live actor on this node: the mailbox loop, the snapshot version that fences its writes, and
+ * the lifecycle load -> active -> stopping -> stopped. Every hook and handler runs inside a
+ * try/catch, so one exception becomes an error reply and never a dead loop.
+ */
+export class Activation {
+  status: ActivationStatus = "loading";
+  lastActive = Date.now();
+  readonly mailbox: Mailbox<Envelope>;
+  readonly stopped: Promise<void>;
+  private markStopped!: () => void;
+  private version = 0;
+  private dirty = false;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private actor!: Actor;
+
+  constructor(
+    readonly address: string,
+    readonly kind: string,
+    private readonly snapshotKey: string,
+    capacity: number,
+    private readonly snapshots: SnapshotStore,
+    private readonly stats: RuntimeStats,
+    private readonly log: Logger,
+    private readonly hooks: ActivationHooks,
+  ) {
+    this.mailbox = new Mailbox<Envelope>(capacity);
+    this.stopped = new Promise((resolve) => (this.markStopped = resolve));
+  }
+
+  /** Loads the state, then serves the mailbox until stopped. `makeActor` gets this activation's context. */
+  run(makeActor: (activation: Activation) => Actor): void {
+    void this.loop(makeActor);
+  }
+
+  async persist(): Promise<void> {
+    if (this.status === "stopped") throw new StaleActivationError(this.address);
+    this.version = await this.snapshots.save(this.kind, this.snapshotKey, this.actor.state, this.version);
+    this.dirty = false;
+  }
+
+  markDirty(): void {
+    this.dirty = true;
+  }
+
+  /** A timer that dies with the activation. */
+  addTimer(timer: NodeJS.Timeout): () => void {
+    this.timers.add(timer);
+    return () => {
+      clearTimeout(timer);
+      this.timers.delete(timer);
+    };
+  }
+
+  /** Accept no more; finish what is queued; save; go. Resolves when stopped. */
+  stop(): Promise<void> {
+    if (this.status === "loading" || this.status === "active") {
+      this.status = "stopping";
+      this.mailbox.close();
+    }
+    return this.stopped;
+  }
+
+  private async loop(makeActor: (activation: Activation) => Actor): Promise<void> {
+    try {
+      this.actor = makeActor(this);
+      const snap = await this.snapshots.load(this.kind, this.snapshotKey);
+      this.actor.state = snap ? (snap.state as typeof this.actor.state) : this.actor.initialState();
+      this.version = snap?.version ?? 0;
+      await this.actor.onActivate();
+    } catch (err) {
+      this.log.error({ err, actor: this.address }, "actor failed to activate");
+      this.finish(this.mailbox.takeAll(), new NimbusError("UNAVAILABLE", "actor could not be activated", { cause: err }));
+      return;
+    }
+    if (this.status === "loading") this.status = "active";
+
+    for await (const env of this.mailbox) {
+      if (env.deadline < Date.now()) {
+        env.reject(new NimbusError("TIMEOUT", "request expired in the actor's mailbox"));
+        continue;
+      }
+      this.lastActive = Date.now();
+      try {
+        const value = await this.actor.receive(env.message);
+        this.stats.handled++;
+        env.resolve(value);
+      } catch (err) {
+        if (isFencingError(err) || err instanceof StaleActivationError) {
+          // Another activation owns the truth now: hand this message and the rest back, unhandled.
+          this.stats.fenced++;
+          this.log.warn({ actor: this.address, err: String(err) }, "activation fenced off; retrying on a fresh one");
+          this.finish([env, ...this.mailbox.takeAll()]);
+          return;
+        }
+        this.stats.handled++;
+        this.stats.failed++;
+        if (err instanceof NimbusError) env.reject(err);
+        else {
+          this.log.error({ err, actor: this.address }, "actor handler threw");
+          env.reject(new NimbusError("INTERNAL", "actor handler failed", { cause: err }));
+        }
+      }
+    }
+
+    // Mailbox closed and drained: a clean passivation.
+    try {
+      await this.actor.onPassivate();
+      if (this.dirty) await this.persist();
+    } catch (err) {
+      this.log.error({ err, actor: this.address }, "actor failed to passivate cleanly");
+    }
+    this.stats.passivations++;
+    this.finish([]);
+  }
+
+  private finish(leftover: Envelope[], failWith?: unknown): void {
+    this.status = "stopped";
+    this.mailbox.close();
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    if (failWith !== undefined) {
+      for (const env of leftover) env.reject(failWith);
+      leftover = [];
+    }
+    this.hooks.onStopped(this, leftover);
+    this.markStopped();
+  }
+}
+
+export type { ActorContext };

@@ -1,0 +1,66 @@
+import type { Logger } from "pino";
+import type { Journal, Outbox, SequenceStore } from "../store/port.ts";
+
+export interface AskOptions {
+  /** Defaults to the runtime's `askTimeoutMs`. */
+  timeoutMs?: number;
+}
+
+/**
+ * Everything an actor may do to the world. Actors never import transport code: they persist,
+ * publish to bus subjects, talk to other actors and schedule messages to themselves through this.
+ */
+export interface ActorContext {
+  readonly address: string;
+  readonly kind: string;
+  readonly appKey: string;
+  readonly id: string;
+  readonly nodeId: string;
+  readonly journal: Journal;
+  readonly outbox: Outbox;
+  readonly sequences: SequenceStore;
+  readonly log: Logger;
+  /**
+   * Saves the actor's state now, fenced by its version. If another activation wrote first this
+   * throws, and the runtime drops this activation and retries the message on a fresh one: so a
+   * handler persists before it tells anyone what it did.
+   */
+  persist(): Promise<void>;
+  /** The state changed but need not be durable yet: it is saved on passivation. */
+  markDirty(): void;
+  ask<R = unknown>(address: string, message: unknown, options?: AskOptions): Promise<R>;
+  tell(address: string, message: unknown): void;
+  publish(subject: string, data: Uint8Array): void;
+  /** Delivers `message` to this actor's mailbox after `delayMs`, wherever it lives by then. */
+  schedule(delayMs: number, message: unknown): () => void;
+}
+
+/**
+ * An actor: state in memory, one message at a time. Subclasses give the initial state and the
+ * message handler; the runtime loads `state` from the store before the first message and saves it
+ * on `persist()` and on passivation.
+ */
+export abstract class Actor<S = unknown> {
+  /** Set by the runtime before `onActivate`. */
+  state!: S;
+
+  constructor(protected readonly ctx: ActorContext) {}
+
+  /** The state of an actor that was never saved. */
+  abstract initialState(): S;
+
+  /**
+   * Handles one message; the return value is the reply to an `ask`. Throw a `NimbusError` to
+   * answer with a NIM code; any other exception answers 500 and the actor keeps serving. Validate
+   * before mutating state: a throw does not roll `state` back.
+   */
+  abstract receive(message: unknown): unknown;
+
+  /** After the state is loaded, before the first message. */
+  onActivate(): void | Promise<void> {}
+
+  /** Before the state is saved for the last time on this node. */
+  onPassivate(): void | Promise<void> {}
+}
+
+export type ActorFactory = (ctx: ActorContext) => Actor;

@@ -1,0 +1,8 @@
+export { Actor, type ActorContext, type ActorFactory, type AskOptions } from "./actor.ts";
+export { ActorSystem, type ActorSystemOptions } from "./system.ts";
+export { address, formatAddress, parseAddress, type ActorAddress } from "./address.ts";
+export { Mailbox } from "./mailbox.ts";
+export { ownerOf } from "./placement.ts";
+export { BusMembership, SingleNodeMembership, type Membership, type MemberInfo } from "./membership.ts";
+export { StaleActivationError, UnknownActorKindError } from "./errors.ts";
+export type { RuntimeStats } from "./stats.ts";

@@ -1,0 +1,295 @@
+import type { Logger } from "pino";
+import type { Bus, BusSubscription } from "../bus/port.ts";
+import { NoRespondersError, BusTimeoutError } from "../bus/errors.ts";
+import type { Store } from "../store/port.ts";
+import { NimbusError } from "../util/errors.ts";
+import type { ActorContext, ActorFactory, AskOptions } from "./actor.ts";
+import { Activation, type Envelope } from "./activation.ts";
+import { parseAddress } from "./address.ts";
+import { UnknownActorKindError } from "./errors.ts";
+import type { Membership } from "./membership.ts";
+import { ownerOf } from "./placement.ts";
+import { decodeRemoteReply, decodeRemoteRequest, encodeRemoteReply, encodeRemoteRequest } from "./remote.ts";
+import { emptyStats, type RuntimeStats } from "./stats.ts";
+
+export interface ActorSystemOptions {
+  store: Store;
+  bus: Bus;
+  membership: Membership;
+  log: Logger;
+  mailboxCapacity: number;
+  askTimeoutMs: number;
+  idlePassivateMs: number;
+}
+
+/** A fenced-off message is retried this many times before the caller hears 503. */
+const MAX_ATTEMPTS = 5;
+/** How long to wait before re-routing when the owner had no listener (it died or is starting). */
+const REROUTE_DELAY_MS = 100;
+/** A message is forwarded at most this often when nodes disagree about its owner. */
+const MAX_HOPS = 2;
+
+const NEVER = Number.POSITIVE_INFINITY;
+
+/**
+ * The actor system of one node: virtual actors activated where placement says, turn-based
+ * mailboxes, `ask`/`tell` that cross to the owning node over the bus, idle passivation, and
+ * hand-over when membership changes.
+ */
+export class ActorSystem {
+  readonly stats: RuntimeStats = emptyStats();
+  private readonly factories = new Map<string, ActorFactory>();
+  private readonly activations = new Map<string, Activation>();
+  private readonly nodeSubject: string;
+  private serveSub: BusSubscription | undefined;
+  private sweeper: NodeJS.Timeout | undefined;
+  private readonly onMembersChanged = (members: readonly string[]) => this.rebalance(members);
+  private draining = false;
+
+  constructor(private readonly opts: ActorSystemOptions) {
+    this.nodeSubject = ActorSystem.subjectFor(opts.membership.self.nodeId);
+  }
+
+  static subjectFor(nodeId: string): string {
+    return `node.${nodeId}.actor`;
+  }
+
+  get nodeId(): string {
+    return this.opts.membership.self.nodeId;
+  }
+
+  register(kind: string, factory: ActorFactory): this {
+    if (this.factories.has(kind)) throw new Error(`actor kind ${kind} is registered twice`);
+    this.factories.set(kind, factory);
+    return this;
+  }
+
+  async start(): Promise<void> {
+    this.serveSub = this.opts.bus.serve(this.nodeSubject, (data) => this.serveRemote(data));
+    this.opts.membership.on("change", this.onMembersChanged);
+    const every = Math.min(Math.max(this.opts.idlePassivateMs / 4, 50), 10_000);
+    this.sweeper = setInterval(() => this.passivateIdle(), every);
+    this.sweeper.unref();
+  }
+
+  /** Number of live activations and the messages waiting in their mailboxes. */
+  load(): { active: number; mailboxDepth: number } {
+    let mailboxDepth = 0;
+    for (const a of this.activations.values()) mailboxDepth += a.mailbox.depth;
+    return { active: this.activations.size, mailboxDepth };
+  }
+
+  isActiveHere(address: string): boolean {
+    return this.activations.has(address);
+  }
+
+  ask<R = unknown>(address: string, message: unknown, options?: AskOptions): Promise<R> {
+    const timeoutMs = options?.timeoutMs ?? this.opts.askTimeoutMs;
+    return new Promise<R>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new NimbusError("TIMEOUT", `no answer from ${address} within ${timeoutMs} ms`)), timeoutMs);
+      this.route(
+        address,
+        {
+          message,
+          deadline: Date.now() + timeoutMs,
+          attempts: 0,
+          resolve: (v) => {
+            clearTimeout(timer);
+            resolve(v as R);
+          },
+          reject: (e) => {
+            clearTimeout(timer);
+            reject(e);
+          },
+        },
+        0,
+      );
+    });
+  }
+
+  /** Fire and forget; a failure is logged, never thrown at the sender. */
+  tell(address: string, message: unknown): void {
+    this.route(
+      address,
+      {
+        message,
+        deadline: Date.now() + this.opts.askTimeoutMs,
+        attempts: 0,
+        resolve: () => undefined,
+        reject: (err) => this.opts.log.debug({ err, actor: address }, "tell failed"),
+      },
+      0,
+    );
+  }
+
+  /** Stops every activation here, saving state; used on SIGTERM after leaving the cluster. */
+  async drain(): Promise<void> {
+    this.draining = true;
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.opts.membership.off("change", this.onMembersChanged);
+    // Stop in waves: a message re-routed during the drain may start an activation after the first wave.
+    while (this.activations.size > 0) {
+      await Promise.all([...this.activations.values()].map((a) => a.stop()));
+    }
+    this.serveSub?.unsubscribe();
+  }
+
+  private route(address: string, env: Envelope, hops: number): void {
+    const owner = this.ownerFor(address);
+    // Past MAX_HOPS the nodes disagree about membership; handling it here ends the ping-pong, and
+    // the store's fencing keeps the overlap safe.
+    if (owner === this.nodeId || hops >= MAX_HOPS) this.deliverLocal(address, env);
+    else this.sendRemote(owner, address, env, hops);
+  }
+
+  private ownerFor(address: string): string {
+    let members = this.opts.membership.members();
+    // A draining node hands everything to the others, even actors it would still own.
+    if (this.draining && members.length > 1) members = members.filter((m) => m !== this.nodeId);
+    return members.length === 1 ? members[0]! : ownerOf(address, members);
+  }
+
+  private deliverLocal(address: string, env: Envelope): void {
+    let act = this.activations.get(address);
+    if (act && act.status === "stopping") {
+      // Wait for it to save, then route again: the actor may live elsewhere by now.
+      void act.stopped.then(() => this.route(address, env, 0));
+      return;
+    }
+    if (!act) {
+      try {
+        act = this.activate(address);
+      } catch (err) {
+        env.reject(err instanceof UnknownActorKindError ? new NimbusError("NOT_FOUND", err.message) : err);
+        return;
+      }
+    }
+    if (!act.mailbox.push(env)) {
+      this.stats.overloaded++;
+      env.reject(new NimbusError("BUSY", `actor ${address} is overloaded`));
+    }
+  }
+
+  private activate(address: string): Activation {
+    const { kind, appKey, id } = parseAddress(address);
+    const factory = this.factories.get(kind);
+    if (!factory) throw new UnknownActorKindError(kind);
+    const act = new Activation(
+      address,
+      kind,
+      `${appKey}/${id}`,
+      this.opts.mailboxCapacity,
+      this.opts.store.snapshots,
+      this.stats,
+      this.opts.log,
+      { onStopped: (a, leftover) => this.onStopped(a, leftover) },
+    );
+    this.activations.set(address, act);
+    this.stats.activations++;
+    act.run((a) => factory(this.contextFor(a, kind, appKey, id)));
+    return act;
+  }
+
+  private onStopped(act: Activation, leftover: Envelope[]): void {
+    if (this.activations.get(act.address) === act) this.activations.delete(act.address);
+    for (const env of leftover) {
+      env.attempts++;
+      if (env.attempts >= MAX_ATTEMPTS) env.reject(new NimbusError("BUSY", `actor ${act.address} keeps moving; try again`));
+      else this.route(act.address, env, 0);
+    }
+  }
+
+  private contextFor(act: Activation, kind: string, appKey: string, id: string): ActorContext {
+    const { store, bus } = this.opts;
+    const log = this.opts.log.child({ actor: act.address });
+    return {
+      address: act.address,
+      kind,
+      appKey,
+      id,
+      nodeId: this.nodeId,
+      journal: store.journal,
+      outbox: store.outbox,
+      sequences: store.sequences,
+      log,
+      persist: () => act.persist(),
+      markDirty: () => act.markDirty(),
+      ask: (target, message, options) => {
+        if (target === act.address) return Promise.reject(new Error("an actor cannot ask itself: it would wait on its own turn"));
+        return this.ask(target, message, options);
+      },
+      tell: (target, message) => this.tell(target, message),
+      publish: (subject, data) => bus.publish(subject, data),
+      schedule: (delayMs, message) => {
+        const timer = setTimeout(() => this.tell(act.address, message), delayMs);
+        return act.addTimer(timer);
+      },
+    };
+  }
+
+  private sendRemote(owner: string, address: string, env: Envelope, hops: number): void {
+    const remaining = env.deadline === NEVER ? this.opts.askTimeoutMs : env.deadline - Date.now();
+    if (remaining <= 0) {
+      env.reject(new NimbusError("TIMEOUT", `no answer from ${address} in time`));
+      return;
+    }
+    this.stats.remoteOut++;
+    const request = encodeRemoteRequest({ address, message: env.message, hops: hops + 1, timeoutMs: remaining });
+    this.opts.bus.request(ActorSystem.subjectFor(owner), request, { timeoutMs: remaining }).then(
+      (reply) => {
+        const r = decodeRemoteReply(reply);
+        if (r.ok) env.resolve(r.value);
+        else env.reject(NimbusError.fromWire(r.code, r.desc));
+      },
+      (err: unknown) => {
+        if (err instanceof NoRespondersError) {
+          // The owner is gone (or not yet listening): nothing was handled, so trying again is safe.
+          setTimeout(() => this.route(address, env, 0), REROUTE_DELAY_MS).unref();
+        } else if (err instanceof BusTimeoutError) {
+          env.reject(new NimbusError("TIMEOUT", `no answer from ${address} within ${remaining} ms`, { cause: err }));
+        } else {
+          env.reject(new NimbusError("UNAVAILABLE", "cluster bus unavailable", { cause: err }));
+        }
+      },
+    );
+  }
+
+  private serveRemote(data: Uint8Array): Promise<Uint8Array> {
+    this.stats.remoteIn++;
+    let req: ReturnType<typeof decodeRemoteRequest>;
+    try {
+      req = decodeRemoteRequest(data);
+    } catch (err) {
+      return Promise.resolve(encodeRemoteReply({ ok: false, code: 998, desc: `bad actor request: ${(err as Error).message}` }));
+    }
+    return new Promise((resolve) => {
+      const env: Envelope = {
+        message: req.message,
+        deadline: Date.now() + req.timeoutMs,
+        attempts: 0,
+        resolve: (value) => resolve(encodeRemoteReply({ ok: true, value })),
+        reject: (err) => {
+          const e = err instanceof NimbusError ? err : new NimbusError("INTERNAL");
+          resolve(encodeRemoteReply({ ok: false, code: e.code, desc: e.message }));
+        },
+      };
+      this.route(req.address, env, req.hops);
+    });
+  }
+
+  private rebalance(members: readonly string[]): void {
+    if (this.draining) return;
+    for (const act of this.activations.values()) {
+      if (act.status !== "stopping" && act.status !== "stopped" && ownerOf(act.address, members) !== this.nodeId) {
+        void act.stop();
+      }
+    }
+  }
+
+  private passivateIdle(): void {
+    const cutoff = Date.now() - this.opts.idlePassivateMs;
+    for (const act of this.activations.values()) {
+      if (act.status === "active" && act.mailbox.depth === 0 && act.lastActive < cutoff) void act.stop();
+    }
+  }
+}
