@@ -1,0 +1,12 @@
+import type { BusKind } from "../bus/port.ts";
+import type { StoreKind } from "../store/port.ts";
+import type { ActorSystem } from "../runtime/system.ts";
+
+/** What the HTTP layer may know about the node it serves. */
+export interface NodeInfo {
+  nodeId: string;
+  storeKind: StoreKind;
+  busKind: BusKind;
+  members(): readonly string[];
+  system: ActorSystem;
+}

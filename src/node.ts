@@ -1,0 +1,127 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { FastifyInstance } from "fastify";
+import type { Config } from "./config/schema.ts";
+import { LocalBus, connectNatsBus, type Bus } from "./bus/mod.ts";
+import { openStore, type Store } from "./store/mod.ts";
+import { ActorSystem, BusMembership, SingleNodeMembership, type ActorFactory, type Membership } from "./runtime/mod.ts";
+import { createHttpServer } from "./http/server.ts";
+import type { NodeInfo } from "./http/types.ts";
+import { createLogger, type Logger } from "./util/log.ts";
+
+/** What a caller may add to a node: more actor kinds and more routes (tests and embedders). */
+export interface NodeExtensions {
+  actors?: Record<string, ActorFactory>;
+  routes?: (app: FastifyInstance, node: NimbusNode) => void;
+  log?: Logger;
+}
+
+export interface NimbusNode {
+  readonly nodeId: string;
+  readonly config: Config;
+  readonly store: Store;
+  readonly bus: Bus;
+  readonly membership: Membership;
+  readonly system: ActorSystem;
+  readonly http: FastifyInstance;
+  readonly log: Logger;
+  /** host:port this node actually listens on. */
+  readonly address: string;
+  /** Leaves the cluster, drains and saves every actor, then closes the port, the bus and the store. */
+  stop(): Promise<void>;
+}
+
+async function openConfiguredStore(config: Config): Promise<Store> {
+  if (config.store.kind === "mongo") {
+    return openStore({ kind: "mongo", url: config.store.mongoUrl!, database: config.store.mongoDatabase });
+  }
+  mkdirSync(config.dataDir, { recursive: true });
+  return openStore({ kind: "sqlite", path: join(config.dataDir, config.store.sqliteFile) });
+}
+
+async function openConfiguredBus(config: Config, nodeId: string, log: Logger): Promise<Bus> {
+  if (!config.bus.natsUrl) return new LocalBus();
+  return connectNatsBus({
+    url: config.bus.natsUrl,
+    name: `nimbus-${nodeId}`,
+    prefix: config.bus.prefix,
+    logger: log.child({ component: "bus" }),
+  });
+}
+
+/**
+ * Builds and starts one node: store -> bus -> actor system -> HTTP -> membership. The actor system
+ * serves its bus subject before the node announces itself, so no peer ever routes to a node that
+ * cannot answer yet.
+ */
+export async function startNode(config: Config, ext: NodeExtensions = {}): Promise<NimbusNode> {
+  const nodeId = config.nodeId!;
+  const log = ext.log ?? createLogger(config.log.level, { node: nodeId });
+  const store = await openConfiguredStore(config);
+  let bus: Bus | undefined;
+  try {
+    bus = await openConfiguredBus(config, nodeId, log);
+    const self = { nodeId, address: config.publicAddress ?? `${config.host}:${config.port}`, startedAt: Date.now() };
+    const clustered = Boolean(config.bus.natsUrl);
+    const membership: Membership = clustered
+      ? new BusMembership(self, bus, config.cluster.heartbeatMs, config.cluster.deadAfterMs)
+      : new SingleNodeMembership(self);
+
+    const system = new ActorSystem({
+      store,
+      bus,
+      membership,
+      log: log.child({ component: "actors" }),
+      mailboxCapacity: config.actors.mailboxCapacity,
+      askTimeoutMs: config.actors.askTimeoutMs,
+      idlePassivateMs: config.actors.idlePassivateMs,
+    });
+    for (const [kind, factory] of Object.entries(ext.actors ?? {})) system.register(kind, factory);
+    await system.start();
+
+    const info: NodeInfo = { nodeId, storeKind: store.kind, busKind: bus.kind, members: () => membership.members(), system };
+    const http = createHttpServer(info, log);
+    let address = self.address;
+    let stopping: Promise<void> | undefined;
+    const openBus = bus;
+    const node: NimbusNode = {
+      nodeId,
+      config,
+      store,
+      bus,
+      membership,
+      system,
+      http,
+      log,
+      get address() {
+        return address;
+      },
+      stop: () =>
+        (stopping ??= (async () => {
+          await membership.leave();
+          await system.drain();
+          await http.close();
+          await openBus.close();
+          await store.close();
+        })()),
+    };
+    const addRoutes = ext.routes;
+    if (addRoutes) http.register(async (scope) => addRoutes(scope, node));
+    await http.listen({ port: config.port, host: config.host });
+    const bound = http.server.address();
+    address = `${config.host}:${typeof bound === "object" && bound ? bound.port : config.port}`;
+    if (!config.publicAddress) self.address = address;
+
+    await membership.start();
+    if (clustered) {
+      // Peers answer a stranger's first heartbeat at once; give them that round trip before serving.
+      await new Promise((r) => setTimeout(r, Math.min(config.cluster.heartbeatMs, 500)));
+    }
+    log.info({ address, store: store.kind, bus: bus.kind, members: membership.members() }, "node started");
+    return node;
+  } catch (err) {
+    await bus?.close().catch(() => undefined);
+    await store.close().catch(() => undefined);
+    throw err;
+  }
+}
