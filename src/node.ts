@@ -4,6 +4,7 @@ import type { FastifyInstance } from "fastify";
 import type { Config } from "./config/schema.ts";
 import { LocalBus, connectNatsBus, type Bus } from "./bus/mod.ts";
 import { openStore, type Store } from "./store/mod.ts";
+import { startRetentionSweeper } from "./store/retention.ts";
 import { ActorSystem, BusMembership, SingleNodeMembership, type ActorFactory, type Membership } from "./runtime/mod.ts";
 import { createHttpServer } from "./http/server.ts";
 import type { NodeInfo } from "./http/types.ts";
@@ -31,9 +32,17 @@ export interface NimbusNode {
   stop(): Promise<void>;
 }
 
-async function openConfiguredStore(config: Config): Promise<Store> {
+/** How often expired messages are purged. */
+const RETENTION_SWEEP_MS = 60_000;
+
+async function openConfiguredStore(config: Config, log: Logger): Promise<Store> {
   if (config.store.kind === "mongo") {
-    return openStore({ kind: "mongo", url: config.store.mongoUrl!, database: config.store.mongoDatabase });
+    return openStore({
+      kind: "mongo",
+      url: config.store.mongoUrl!,
+      database: config.store.mongoDatabase,
+      logger: log.child({ component: "store" }),
+    });
   }
   mkdirSync(config.dataDir, { recursive: true });
   return openStore({ kind: "sqlite", path: join(config.dataDir, config.store.sqliteFile) });
@@ -57,7 +66,7 @@ async function openConfiguredBus(config: Config, nodeId: string, log: Logger): P
 export async function startNode(config: Config, ext: NodeExtensions = {}): Promise<NimbusNode> {
   const nodeId = config.nodeId!;
   const log = ext.log ?? createLogger(config.log.level, { node: nodeId });
-  const store = await openConfiguredStore(config);
+  const store = await openConfiguredStore(config, log);
   let bus: Bus | undefined;
   try {
     bus = await openConfiguredBus(config, nodeId, log);
@@ -78,6 +87,7 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
     });
     for (const [kind, factory] of Object.entries(ext.actors ?? {})) system.register(kind, factory);
     await system.start();
+    const stopRetention = startRetentionSweeper(store.journal, log.child({ component: "retention" }), RETENTION_SWEEP_MS);
 
     const info: NodeInfo = { nodeId, storeKind: store.kind, busKind: bus.kind, members: () => membership.members(), system };
     const http = createHttpServer(info, log);
@@ -98,6 +108,7 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
       },
       stop: () =>
         (stopping ??= (async () => {
+          stopRetention();
           await membership.leave();
           await system.drain();
           await http.close();

@@ -1,0 +1,52 @@
+import { appendFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { cpus } from "node:os";
+import { join } from "node:path";
+
+export interface BenchRow {
+  label: string;
+  [metric: string]: string | number;
+}
+
+export interface BenchResult {
+  scenario: string;
+  note: string;
+  rows: BenchRow[];
+}
+
+function commit(): string {
+  try {
+    return execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
+  } catch {
+    return "unknown";
+  }
+}
+
+/** Writes bench/results/<scenario>.json and appends a dated table to BENCHMARKS.md. */
+export function report(result: BenchResult): void {
+  const machine = `${cpus()[0]?.model.trim() ?? "cpu"} × ${cpus().length}, Node ${process.version}`;
+  const when = new Date().toISOString();
+  const dir = join(import.meta.dirname, "..", "results");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, `${result.scenario}.json`),
+    JSON.stringify({ ...result, date: when, machine, commit: commit(), cores: cpus().length }, null, 2) + "\n",
+  );
+
+  const columns = [...new Set(result.rows.flatMap((r) => Object.keys(r)))];
+  const lines = [
+    "",
+    `### ${result.scenario} — ${when.slice(0, 10)}, commit ${commit()}`,
+    "",
+    `${machine}. ${result.note}`,
+    "",
+    `| ${columns.join(" | ")} |`,
+    `|${columns.map(() => "---").join("|")}|`,
+    ...result.rows.map((r) => `| ${columns.map((c) => String(r[c] ?? "")).join(" | ")} |`),
+    "",
+  ];
+  const file = join(import.meta.dirname, "..", "..", "BENCHMARKS.md");
+  if (!existsSync(file)) writeFileSync(file, "# Benchmarks\n\nWritten by `npm run bench -- <scenario>`; newest runs at the bottom.\n");
+  appendFileSync(file, lines.join("\n"));
+  console.log(lines.join("\n"));
+}

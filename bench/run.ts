@@ -1,0 +1,20 @@
+/**
+ * `npm run bench -- <scenario> [--quick]`. Each scenario measures itself beside a baseline in the
+ * same run, so its figures are ratios that survive a noisy machine.
+ */
+import { report, type BenchResult } from "./lib/report.ts";
+import { runActors } from "./scenarios/actors.ts";
+
+const scenarios: Record<string, (quick: boolean) => Promise<BenchResult>> = {
+  actors: runActors,
+};
+
+const args = process.argv.slice(2);
+const quick = args.includes("--quick");
+const names = args.filter((a) => !a.startsWith("--"));
+if (names.length === 0 || names.some((n) => !scenarios[n])) {
+  console.error(`usage: npm run bench -- <${Object.keys(scenarios).join("|")}> [--quick]`);
+  process.exit(2);
+}
+for (const name of names) report(await scenarios[name]!(quick));
+process.exit(0);
