@@ -11,6 +11,8 @@ export const limitsSchema = z
   .object({
     /** Friends per user. */
     maxFriends: z.number().int().positive().default(3000),
+    /** Entries in each of a user's blacklist and mute list (NIM publishes no number; 3000 like friends). */
+    maxRelationsPerList: z.number().int().positive().default(3000),
     /** Offline messages handed over at login: per conversation, in total, and how far back. */
     offlinePerConversation: z.number().int().positive().default(100),
     offlineTotal: z.number().int().positive().default(5000),

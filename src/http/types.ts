@@ -1,6 +1,7 @@
 import type { BusKind } from "../bus/port.ts";
 import type { StoreKind } from "../store/port.ts";
 import type { ActorSystem } from "../runtime/system.ts";
+import type { AppRegistry } from "../apps/registry.ts";
 
 /** What the HTTP layer may know about the node it serves. */
 export interface NodeInfo {
@@ -9,4 +10,5 @@ export interface NodeInfo {
   busKind: BusKind;
   members(): readonly string[];
   system: ActorSystem;
+  apps: AppRegistry;
 }

@@ -7,13 +7,13 @@ import type { Snapshot, SnapshotStore } from "./port.ts";
 type Guard = <T>(what: string, op: () => Promise<T>) => Promise<T>;
 
 /**
- * Old versions are kept this long after they were superseded. A writer still holding one of them
- * is fenced by its _id; after this, an activation that stale has long been passivated (idle) or
- * fenced by its own first write.
+ * How long a superseded version is kept. A writer holding an old version is fenced either by the
+ * _id of the version it tries to insert or, once its own version is swept, by the existence check
+ * in save(); the only gap is between that check and the insert (milliseconds), and sweeping
+ * nothing younger than a minute closes it.
  */
-const KEEP_SUPERSEDED_MS = 10 * 60_000;
-/** Superseded versions are swept on every Nth save of an actor, not on each. */
-const SWEEP_EVERY = 32;
+const KEEP_SUPERSEDED_MS = 60_000;
+const SWEEP_EVERY = 16;
 
 function versionId(actor: string, version: number): string {
   return `${actor}@${version}`;

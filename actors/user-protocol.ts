@@ -1,0 +1,87 @@
+/**
+ * The user actor's messages (`user/<appKey>/<accid>`): the account, its token, its profile, its
+ * bans and mutes, and its blacklist / mute list. Plain data, so they cross nodes as msgpack.
+ */
+
+export type Gender = 0 | 1 | 2;
+
+/** The profile fields NIM calls the user's name card (uinfo). */
+export interface Profile {
+  name: string;
+  icon: string;
+  sign: string;
+  email: string;
+  birth: string;
+  mobile: string;
+  gender: Gender;
+  ex: string;
+}
+
+export interface MuteModules {
+  muteP2P: boolean;
+  muteTeam: boolean;
+  muteRoom: boolean;
+  muteQChat: boolean;
+}
+
+/** What others may read about an account: `user/getUinfos` and the checks of other actors. */
+export interface UserRecord extends Profile, MuteModules {
+  accid: string;
+  /** false while the account is blocked (NIM's `valid`). */
+  valid: boolean;
+  /** Global mute (`user/mute`). */
+  mute: boolean;
+  donnop: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type UserMessage =
+  | ({ t: "create"; accid: string; token?: string; props?: string } & Partial<Profile>)
+  | { t: "update"; token?: string; props?: string }
+  | { t: "refreshToken" }
+  | { t: "block"; needkick: boolean; kickNotifyExt?: string; needUnbindPushToken?: boolean }
+  | { t: "unblock" }
+  | { t: "mute"; mute: boolean }
+  | ({ t: "muteModule" } & Partial<MuteModules>)
+  | { t: "setDonnop"; donnopOpen: boolean }
+  | { t: "updateUinfo"; fields: Partial<Profile> }
+  /** Answers `UserRecord | null` (null: no such account). */
+  | { t: "get" }
+  /** `max`: the app's cap on each list (default 3000); past it, 419. */
+  | { t: "setSpecialRelation"; targetAcc: string; relationType: 1 | 2; value: 0 | 1; max?: number }
+  /** Answers `RelationLists`. */
+  | { t: "listRelations" }
+  /**
+   * Answers `TokenCheck`: the realtime link's login check. An unknown account answers
+   * `{ok: false, blocked: false}` rather than 404, so login cannot tell it from a wrong token.
+   */
+  | { t: "verifyToken"; token: string };
+
+export interface RelationLists {
+  blacklist: string[];
+  mutelist: string[];
+}
+
+export interface TokenCheck {
+  ok: boolean;
+  blocked: boolean;
+}
+
+/** Answer of create and refreshToken: the only times a token is shown. */
+export interface TokenInfo {
+  accid: string;
+  token: string;
+  name?: string;
+}
+
+export const USER_KIND = "user";
+export const FRIENDS_KIND = "friends";
+
+export function userAddress(appKey: string, accid: string): string {
+  return `${USER_KIND}/${appKey}/${accid}`;
+}
+
+export function friendsAddress(appKey: string, accid: string): string {
+  return `${FRIENDS_KIND}/${appKey}/${accid}`;
+}

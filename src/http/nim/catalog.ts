@@ -1,0 +1,6 @@
+import type { NimEndpoint } from "./endpoint.ts";
+import { friendEndpoints } from "./friend.ts";
+import { userEndpoints } from "./user.ts";
+
+/** Every server-API endpoint this node answers. */
+export const nimEndpoints: readonly NimEndpoint[] = [...userEndpoints, ...friendEndpoints];

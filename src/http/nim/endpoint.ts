@@ -1,0 +1,42 @@
+import type { z } from "zod";
+import type { Logger } from "pino";
+import type { App } from "../../apps/registry.ts";
+import type { ActorSystem } from "../../runtime/system.ts";
+
+/** What a handler may use: the calling app and the actor system (and, later, the gateway). */
+export interface NimContext {
+  app: App;
+  system: ActorSystem;
+  log: Logger;
+  /** Online devices per account; answers "offline" until the realtime link exists. */
+  presence: PresenceView;
+}
+
+export interface OnlineDevice {
+  clientType: string;
+  loginTime: number;
+  deviceId?: string;
+}
+
+/** The part of the gateway the REST API reads: who is online right now. */
+export interface PresenceView {
+  devicesOf(appKey: string, accid: string): Promise<OnlineDevice[]>;
+}
+
+/** Top-level keys beside `code` in the answer, as NIM names them (`info`, `uinfos`, …). */
+export type NimPayload = Record<string, unknown>;
+
+export interface NimEndpoint<S extends z.ZodType = z.ZodType> {
+  /** e.g. `user` or `event/subscribe`. */
+  module: string;
+  /** e.g. `create`. */
+  action: string;
+  summary: string;
+  params: S;
+  handler(ctx: NimContext, params: z.output<S>): Promise<NimPayload>;
+}
+
+/** Keeps the handler's params typed by the schema. */
+export function endpoint<S extends z.ZodType>(def: NimEndpoint<S>): NimEndpoint<S> {
+  return def;
+}
