@@ -7,6 +7,9 @@ import { openStore, type Store } from "./store/mod.ts";
 import { startRetentionSweeper } from "./store/retention.ts";
 import { ActorSystem, BusMembership, SingleNodeMembership, type ActorFactory, type Membership } from "./runtime/mod.ts";
 import { createHttpServer } from "./http/server.ts";
+import { Gateway, type GatewayOptions } from "./gateway/mod.ts";
+import { AppRegistry } from "./apps/registry.ts";
+import { domainActors } from "../actors/mod.ts";
 import type { NodeInfo } from "./http/types.ts";
 import { createLogger, type Logger } from "./util/log.ts";
 
@@ -15,6 +18,8 @@ export interface NodeExtensions {
   actors?: Record<string, ActorFactory>;
   routes?: (app: FastifyInstance, node: NimbusNode) => void;
   log?: Logger;
+  /** Realtime gateway tunables (resume window, frame size, rate limit); defaults otherwise. */
+  gateway?: Partial<GatewayOptions>;
 }
 
 export interface NimbusNode {
@@ -24,7 +29,10 @@ export interface NimbusNode {
   readonly bus: Bus;
   readonly membership: Membership;
   readonly system: ActorSystem;
+  readonly apps: AppRegistry;
   readonly http: FastifyInstance;
+  /** The realtime link: Colyseus on the same port, devices, delivery. */
+  readonly gateway: Gateway;
   readonly log: Logger;
   /** host:port this node actually listens on. */
   readonly address: string;
@@ -68,6 +76,7 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
   const log = ext.log ?? createLogger(config.log.level, { node: nodeId });
   const store = await openConfiguredStore(config, log);
   let bus: Bus | undefined;
+  let startedGateway: Gateway | undefined;
   try {
     bus = await openConfiguredBus(config, nodeId, log);
     const self = { nodeId, address: config.publicAddress ?? `${config.host}:${config.port}`, startedAt: Date.now() };
@@ -85,12 +94,24 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
       askTimeoutMs: config.actors.askTimeoutMs,
       idlePassivateMs: config.actors.idlePassivateMs,
     });
-    for (const [kind, factory] of Object.entries(ext.actors ?? {})) system.register(kind, factory);
+    for (const [kind, factory] of Object.entries({ ...domainActors, ...ext.actors })) system.register(kind, factory);
     await system.start();
     const stopRetention = startRetentionSweeper(store.journal, log.child({ component: "retention" }), RETENTION_SWEEP_MS);
 
-    const info: NodeInfo = { nodeId, storeKind: store.kind, busKind: bus.kind, members: () => membership.members(), system };
-    const http = createHttpServer(info, log);
+    const apps = new AppRegistry(config.apps);
+    const info: NodeInfo = { nodeId, storeKind: store.kind, busKind: bus.kind, members: () => membership.members(), system, apps };
+    const gateway = new Gateway({
+      nodeId,
+      apps,
+      system,
+      bus,
+      log: log.child({ component: "gateway" }),
+      options: ext.gateway,
+      publicAddress: config.publicAddress,
+    });
+    startedGateway = gateway;
+    const http = await createHttpServer(info, log, gateway.presence);
+    await gateway.attach(http);
     let address = self.address;
     let stopping: Promise<void> | undefined;
     const openBus = bus;
@@ -101,7 +122,9 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
       bus,
       membership,
       system,
+      apps,
       http,
+      gateway,
       log,
       get address() {
         return address;
@@ -109,6 +132,8 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
       stop: () =>
         (stopping ??= (async () => {
           stopRetention();
+          // Devices first, while the actors their offline hooks report to are still up.
+          await gateway.stop();
           await membership.leave();
           await system.drain();
           await http.close();
@@ -131,6 +156,7 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
     log.info({ address, store: store.kind, bus: bus.kind, members: membership.members() }, "node started");
     return node;
   } catch (err) {
+    await startedGateway?.stop().catch(() => undefined);
     await bus?.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     throw err;

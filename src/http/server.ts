@@ -3,12 +3,18 @@ import type { Logger } from "pino";
 import { registerHealth } from "./health.ts";
 import { registerMetrics } from "./metrics.ts";
 import type { NodeInfo } from "./types.ts";
+import { registerNimApi } from "./nim/router.ts";
+import { nimEndpoints } from "./nim/catalog.ts";
+import { openApiDocument } from "./nim/openapi.ts";
+import { nobodyOnline } from "./nim/presence.ts";
+import type { PresenceView } from "./nim/endpoint.ts";
 
 /**
- * The node's one HTTP port: health and metrics now; the NIM REST API and the WebSocket gateway
- * join it on the same server.
+ * The node's one HTTP port: health, metrics, the NIM server API and its OpenAPI description; the
+ * WebSocket gateway joins it on the same server (src/gateway), and `presence` is its view of who
+ * is online.
  */
-export function createHttpServer(node: NodeInfo, log: Logger): FastifyInstance {
+export async function createHttpServer(node: NodeInfo, log: Logger, presence: PresenceView = nobodyOnline): Promise<FastifyInstance> {
   const app: FastifyInstance = fastify({
     // pino's Logger is a FastifyBaseLogger; the cast only widens the generic so routes see one type.
     loggerInstance: log.child({ component: "http" }) as FastifyBaseLogger,
@@ -18,5 +24,8 @@ export function createHttpServer(node: NodeInfo, log: Logger): FastifyInstance {
   });
   registerHealth(app, node);
   registerMetrics(app, node);
+  const openapi = openApiDocument(nimEndpoints, "1");
+  app.get("/nimserver/openapi.json", async () => openapi);
+  await registerNimApi(app, { apps: node.apps, system: node.system, presence, log, endpoints: nimEndpoints });
   return app;
 }

@@ -1,0 +1,282 @@
+import type { Room } from "@colyseus/sdk";
+import { encode } from "@msgpack/msgpack";
+import { backoffDelay, defaultReconnectPolicy, type ReconnectPolicy } from "./backoff.ts";
+import { Emitter } from "./emitter.ts";
+import { ClientCodes, FINAL_LOGIN_CODES, NimbusClientError } from "./errors.ts";
+import { Matchmaker, toClientError } from "./matchmake.ts";
+import { CloseCodes, Frames, RESUME_GONE_CODES, type JoinOptions, type Kicked, type SessionInfo, type Welcome } from "./wire.ts";
+
+export interface ConnectOptions extends JoinOptions {
+  /** Any node's HTTP address, e.g. `http://127.0.0.1:2567` (https for TLS). */
+  url: string;
+  reconnect?: Partial<ReconnectPolicy>;
+  /** Default time a `request` waits for its answer. */
+  requestTimeoutMs?: number;
+  /** How long a (re)join waits for the server's `welcome`. */
+  welcomeTimeoutMs?: number;
+}
+
+export interface NimbusClientEvents {
+  /** Kicked (by another device, the multi-device policy, or the app server); the client is closed after. */
+  kicked: Kicked;
+  /** The connection went away; with `willReconnect` the client is already working on it. */
+  disconnected: { code: number; reason: string; willReconnect: boolean };
+  /** Back online: `resumed` means the same session continued (pushes buffered meanwhile follow). */
+  reconnected: { resumed: boolean; lost: number; session: SessionInfo };
+  /** Any other push from the server (user events: messages, notifications, …). */
+  event: { type: string; body: unknown };
+  /** An error frame from the server, e.g. 416 (rate limited) or 509 (unknown message type). */
+  error: { code: number; desc: string };
+  /** Done for good: logout, kick, a refused login while reconnecting, or too many failed attempts. */
+  closed: { code: number; reason: string };
+}
+
+export type ClientState = "connected" | "reconnecting" | "closed";
+
+/**
+ * A device's realtime link to Nimbus, over the official Colyseus SDK. `connect()` logs in and
+ * resolves once the server has welcomed the device. After an unexpected disconnect it reconnects
+ * on its own, with backoff: first it tries to resume the same session (within the server's resume
+ * window, with Colyseus's reconnection token; pushes sent meanwhile are then delivered), then it
+ * logs in afresh. A kick or a logout ends it; nothing brings it back.
+ */
+export class NimbusClient extends Emitter<NimbusClientEvents> {
+  private readonly matchmaker: Matchmaker;
+  private readonly policy: ReconnectPolicy;
+  private current: Room | undefined;
+  private welcome: Welcome | undefined;
+  private status: ClientState = "reconnecting";
+  private wake: (() => void) | undefined;
+
+  constructor(private readonly options: ConnectOptions) {
+    super();
+    this.matchmaker = new Matchmaker(options.url);
+    this.policy = { ...defaultReconnectPolicy, ...options.reconnect };
+  }
+
+  get state(): ClientState {
+    return this.status;
+  }
+
+  /** This session as the server described it in its last `welcome`. */
+  get session(): SessionInfo {
+    if (!this.welcome) throw new NimbusClientError(ClientCodes.NOT_CONNECTED, "not connected yet");
+    const { resumed: _r, lost: _l, resumeWindowMs: _w, maxFrameBytes: _m, rate: _rt, serverTime: _t, ...session } = this.welcome;
+    return session;
+  }
+
+  /** The server's limits, from the last `welcome`. */
+  get limits(): Pick<Welcome, "resumeWindowMs" | "maxFrameBytes" | "rate"> | undefined {
+    return (
+      this.welcome && { resumeWindowMs: this.welcome.resumeWindowMs, maxFrameBytes: this.welcome.maxFrameBytes, rate: this.welcome.rate }
+    );
+  }
+
+  /** The underlying Colyseus room while connected: an escape hatch, not needed for normal use. */
+  get room(): Room | undefined {
+    return this.current;
+  }
+
+  /** Logs in; used once by `connect()`. Throws NimbusClientError with the NIM code. */
+  async open(): Promise<void> {
+    try {
+      const room = await this.matchmaker.login(this.joinOptions());
+      await this.adopt(room);
+      this.status = "connected";
+    } catch (err) {
+      this.status = "closed";
+      throw err;
+    }
+  }
+
+  /**
+   * Sends a request and waits for its answer. Rejects with NimbusClientError: the server's NIM
+   * code, 415 when not connected, 408 on timeout, 509 for a type the server does not handle,
+   * 405 for a body larger than the server's frame limit.
+   */
+  async request<T = unknown>(type: string, body?: unknown, options: { timeoutMs?: number } = {}): Promise<T> {
+    const room = this.openRoom(type, body);
+    try {
+      return (await room.request(type, body, { timeout: options.timeoutMs ?? this.options.requestTimeoutMs ?? 10_000 })) as T;
+    } catch (err) {
+      throw requestError(err);
+    }
+  }
+
+  /** Sends a message with no answer; failures come back as `error` events. */
+  send(type: string, body?: unknown): void {
+    this.openRoom(type, body).send(type, body);
+  }
+
+  /** Logs out: the server forgets this device at once, and the client is closed. */
+  async logout(): Promise<void> {
+    if (this.status === "closed") return;
+    const room = this.current;
+    this.finish(CloseCodes.LOGOUT, "logout");
+    if (room) {
+      // The server answers a consented leave by closing the socket; do not wait forever for it.
+      await Promise.race([room.leave(true), new Promise((r) => setTimeout(r, 5_000))]);
+    }
+  }
+
+  private joinOptions(): JoinOptions {
+    const { appKey, accid, token, deviceId, clientType } = this.options;
+    return { appKey, accid, token, deviceId, clientType };
+  }
+
+  private openRoom(type: string, body: unknown): Room {
+    const room = this.current;
+    if (this.status !== "connected" || !room) throw new NimbusClientError(ClientCodes.NOT_CONNECTED, "not connected");
+    const max = this.welcome?.maxFrameBytes;
+    // The server closes the socket (1009) on an oversize frame; refuse it here instead.
+    if (max !== undefined && body !== undefined && encode(body).byteLength + type.length + 16 > max) {
+      throw new NimbusClientError(ClientCodes.TOO_LARGE, `the ${type} frame is larger than the server's ${max}-byte limit`);
+    }
+    return room;
+  }
+
+  /** Takes over a joined room: listeners, then the server's welcome. */
+  private async adopt(room: Room): Promise<Welcome> {
+    // The SDK's own auto-reconnect knows only "resume or give up"; this client also logs in afresh,
+    // and must not reconnect after a kick, so it runs the whole loop itself.
+    room.reconnection.enabled = false;
+    this.current = room;
+    const welcomed = new Promise<Welcome>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new NimbusClientError(ClientCodes.TIMEOUT, "no welcome from the server")),
+        this.options.welcomeTimeoutMs ?? 10_000,
+      );
+      room.onMessage(Frames.WELCOME, (w: Welcome) => {
+        clearTimeout(timer);
+        this.welcome = w;
+        resolve(w);
+      });
+      room.onLeave((code) => {
+        clearTimeout(timer);
+        reject(new NimbusClientError(ClientCodes.NOT_CONNECTED, `closed (${code}) before the welcome`));
+      });
+    });
+    room.onMessage(Frames.KICKED, (k: Kicked) => this.onKicked(room, k));
+    room.onMessage("*", (type: string | number, body: unknown) => {
+      if (room === this.current) this.emit("event", { type: String(type), body });
+    });
+    room.onError((code, message) => {
+      if (room === this.current && typeof code === "number") this.emit("error", { code, desc: message ?? "" });
+    });
+    room.onLeave((code, reason) => this.onLeave(room, code, reason ?? ""));
+    try {
+      return await welcomed;
+    } catch (err) {
+      if (this.current === room) this.current = undefined;
+      void room.leave(false).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private onKicked(room: Room, kicked: Kicked): void {
+    if (room !== this.current || this.status === "closed") return;
+    this.emit("kicked", kicked);
+    this.finish(CloseCodes.KICKED, kicked.desc ?? "kicked");
+  }
+
+  private onLeave(room: Room, code: number, reason: string): void {
+    if (room !== this.current) return;
+    this.current = undefined;
+    if (this.status === "closed") return;
+    if (code === CloseCodes.KICKED || code === CloseCodes.LOGOUT) {
+      // A kick whose frame was lost, or a logout from elsewhere: either way, stay away.
+      this.finish(code, reason || "closed by the server");
+      return;
+    }
+    if (code === CloseCodes.RATE_LIMITED) this.emit("error", { code: 416, desc: "disconnected for sending too fast" });
+    if (code === CloseCodes.FRAME_TOO_LARGE)
+      this.emit("error", { code: ClientCodes.TOO_LARGE, desc: "a frame exceeded the server's limit" });
+    const willReconnect = this.policy.enabled;
+    this.status = willReconnect ? "reconnecting" : "closed";
+    this.emit("disconnected", { code, reason, willReconnect });
+    if (willReconnect) void this.reconnect(room.reconnectionToken, code);
+    else this.emit("closed", { code, reason });
+  }
+
+  private async reconnect(token: string | undefined, closeCode: number): Promise<void> {
+    const droppedAt = Date.now();
+    const window = this.welcome?.resumeWindowMs ?? 0;
+    // After a shutdown or a refused resume, the session is gone: go straight to a fresh login.
+    let resumeToken = closeCode === CloseCodes.SERVER_SHUTDOWN || closeCode === CloseCodes.RESUME_FAILED ? undefined : token;
+    for (let attempt = 1; ; attempt++) {
+      if (attempt > this.policy.maxAttempts) return this.finish(ClientCodes.NOT_CONNECTED, "gave up reconnecting");
+      await this.sleep(backoffDelay(this.policy, attempt));
+      if (this.status !== "reconnecting") return;
+      try {
+        let resumed = false;
+        let room: Room | undefined;
+        if (resumeToken && Date.now() - droppedAt < window) {
+          try {
+            room = await this.matchmaker.resume(resumeToken);
+            resumed = true;
+          } catch (err) {
+            const e = toClientError(err);
+            if (e.kicked) return this.onKickedAway(e.kicked);
+            // Unreachable or busy: keep the token and try again later. Gone: log in afresh, now.
+            if (!RESUME_GONE_CODES.has(e.code)) throw e;
+            resumeToken = undefined;
+          }
+        }
+        room ??= await this.matchmaker.login(this.joinOptions());
+        const welcome = this.status === "reconnecting" ? await this.adopt(room) : undefined;
+        if (!welcome || this.status !== "reconnecting") {
+          // Logged out while this attempt was under way: leave the room it just joined.
+          if (this.current === room) this.current = undefined;
+          void room.leave(true).catch(() => undefined);
+          return;
+        }
+        this.status = "connected";
+        this.emit("reconnected", { resumed: resumed && welcome.resumed, lost: welcome.lost, session: this.session });
+        return;
+      } catch (err) {
+        const e = toClientError(err);
+        if (FINAL_LOGIN_CODES.has(e.code)) return this.finish(e.code, `login refused: ${e.message}`);
+      }
+    }
+  }
+
+  /** The session was kicked while this device was away. */
+  private onKickedAway(kicked: Kicked): void {
+    this.emit("kicked", kicked);
+    this.finish(CloseCodes.KICKED, kicked.desc ?? "kicked");
+  }
+
+  private finish(code: number, reason: string): void {
+    if (this.status === "closed") return;
+    this.status = "closed";
+    this.wake?.();
+    this.emit("closed", { code, reason });
+  }
+
+  /** Waits, unless the client closes meanwhile. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+}
+
+/** Maps what `room.request` rejects with (see the SDK's RoomRequest) to a NimbusClientError. */
+function requestError(err: unknown): NimbusClientError {
+  if (err instanceof NimbusClientError) return err;
+  const e = err as { name?: string; message?: string; code?: unknown; reason?: unknown };
+  const message = e.message ?? String(err);
+  if (typeof e.code === "number") return new NimbusClientError(e.code, message);
+  if (e.name === "no_handler") return new NimbusClientError(ClientCodes.UNKNOWN_TYPE, message);
+  if (e.name === "rejected") {
+    const code = (e.reason as { code?: unknown } | undefined)?.code;
+    return new NimbusClientError(typeof code === "number" ? code : 400, message);
+  }
+  if (message.includes("timed out")) return new NimbusClientError(ClientCodes.TIMEOUT, message);
+  return new NimbusClientError(ClientCodes.NOT_CONNECTED, message);
+}

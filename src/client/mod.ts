@@ -1,0 +1,38 @@
+/**
+ * Nimbus client SDK (`nimbus/client`), for Node 20+ and browsers.
+ *
+ * ```ts
+ * import { connect } from "nimbus/client";
+ * const client = await connect({ url: "http://127.0.0.1:2567", appKey, accid, token, deviceId: "d1", clientType: "WEB" });
+ * client.on("event", ({ type, body }) => console.log(type, body));
+ * client.on("kicked", ({ reason, desc }) => console.log("kicked", reason, desc));
+ * const me = await client.request("session");
+ * await client.logout();
+ * ```
+ */
+import { NimbusClient, type ConnectOptions } from "./client.ts";
+
+export { NimbusClient, type ClientState, type ConnectOptions, type NimbusClientEvents } from "./client.ts";
+export { NimbusClientError, ClientCodes } from "./errors.ts";
+export { defaultReconnectPolicy, type ReconnectPolicy } from "./backoff.ts";
+export {
+  CLIENT_TYPES,
+  CloseCodes,
+  Frames,
+  KickReason,
+  Requests,
+  ROOM_NAME,
+  type ClientType,
+  type JoinOptions,
+  type Kicked,
+  type MatchmakeErrorBody,
+  type SessionInfo,
+  type Welcome,
+} from "./wire.ts";
+
+/** Logs a device in; rejects with NimbusClientError carrying the NIM code (302, 404, 422, …). */
+export async function connect(options: ConnectOptions): Promise<NimbusClient> {
+  const client = new NimbusClient(options);
+  await client.open();
+  return client;
+}

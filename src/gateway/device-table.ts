@@ -1,0 +1,109 @@
+import type { Logger } from "pino";
+import type { Bus, BusSubscription } from "../bus/port.ts";
+import { userSubject } from "../protocol/user-events.ts";
+import type { DeviceSession } from "./device-session.ts";
+
+/** One user with at least one device on this node, and this node's subscription to their subject. */
+export interface LocalUser {
+  readonly appKey: string;
+  readonly accid: string;
+  readonly subject: string;
+  /** By device id: one session per device id on a node. */
+  readonly devices: Map<string, DeviceSession>;
+  /** Resolves once the subscription is in effect on the bus (NATS has seen it). */
+  readonly subscribed: Promise<void>;
+  readonly subscription: BusSubscription;
+}
+
+export type UserEventHandler = (user: LocalUser, data: Uint8Array) => void;
+
+/**
+ * Which devices of which users are connected to this node. Delivery is by subject, not by lookup
+ * (DESIGN "Delivery"): the node subscribes to `user.<app>.<accid>` when the user's first device
+ * arrives here and unsubscribes when the last one is gone, so a publisher never needs to know
+ * where a user is connected. A resuming device still counts: its pushes are buffered.
+ */
+export class DeviceTable {
+  private readonly users = new Map<string, LocalUser>();
+  private sessions = 0;
+
+  constructor(
+    private readonly bus: Bus,
+    private readonly onEvent: UserEventHandler,
+    private readonly log: Logger,
+  ) {}
+
+  /**
+   * Adds a session. A session of the same device id already here is returned as `replaced` and
+   * is no longer in the table; the caller ends it.
+   */
+  add(session: DeviceSession): { user: LocalUser; replaced: DeviceSession | undefined } {
+    const { appKey, accid } = session.info;
+    const user = this.users.get(keyOf(appKey, accid)) ?? this.subscribe(appKey, accid);
+    const replaced = user.devices.get(session.key);
+    user.devices.set(session.key, session);
+    if (!replaced) this.sessions++;
+    return { user, replaced };
+  }
+
+  /** Removes the session if it is still the table's one for its device; unsubscribes after the last. */
+  remove(session: DeviceSession): boolean {
+    const { appKey, accid } = session.info;
+    const key = keyOf(appKey, accid);
+    const user = this.users.get(key);
+    if (!user || user.devices.get(session.key) !== session) return false;
+    user.devices.delete(session.key);
+    this.sessions--;
+    if (user.devices.size === 0) {
+      this.users.delete(key);
+      user.subscription.unsubscribe();
+    }
+    return true;
+  }
+
+  user(appKey: string, accid: string): LocalUser | undefined {
+    return this.users.get(keyOf(appKey, accid.toLowerCase()));
+  }
+
+  devicesOf(appKey: string, accid: string): DeviceSession[] {
+    const user = this.user(appKey, accid);
+    return user ? [...user.devices.values()] : [];
+  }
+
+  *all(): IterableIterator<DeviceSession> {
+    for (const user of this.users.values()) yield* user.devices.values();
+  }
+
+  counts(): { users: number; devices: number } {
+    return { users: this.users.size, devices: this.sessions };
+  }
+
+  /** Drops every subscription; for the end of a shutdown, after every session has ended. */
+  clear(): void {
+    for (const user of this.users.values()) user.subscription.unsubscribe();
+    this.users.clear();
+    this.sessions = 0;
+  }
+
+  private subscribe(appKey: string, accid: string): LocalUser {
+    const subject = userSubject(appKey, accid);
+    // The handler closes over this entry, so a user who leaves and comes back gets a fresh
+    // subscription, and the old one (unsubscribed) can deliver nothing into the new entry.
+    // The bus never calls a handler synchronously, so `user` is assigned before any delivery.
+    let user: LocalUser | undefined;
+    const subscription = this.bus.subscribe(subject, (data) => {
+      if (user) this.onEvent(user, data);
+    });
+    const subscribed = this.bus.flush().catch((err: unknown) => {
+      // Delivery may start late; the device still logs in and catches up from the store.
+      this.log.warn({ err, subject }, "bus flush after subscribe failed");
+    });
+    user = { appKey, accid, subject, devices: new Map(), subscription, subscribed };
+    this.users.set(keyOf(appKey, accid), user);
+    return user;
+  }
+}
+
+function keyOf(appKey: string, accid: string): string {
+  return `${appKey}\u0000${accid}`;
+}

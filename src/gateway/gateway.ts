@@ -1,0 +1,158 @@
+import type { FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import { matchMaker, ServerError } from "@colyseus/core";
+import type { SeatReservation } from "./matchmake-routes.ts";
+import type { AppRegistry } from "../apps/registry.ts";
+import type { Bus } from "../bus/port.ts";
+import type { ActorSystem } from "../runtime/system.ts";
+import type { PresenceView } from "../http/nim/endpoint.ts";
+import { NimbusError } from "../util/errors.ts";
+import { Requests, ROOM_NAME } from "../client/wire.ts";
+import type { KickEvent } from "../protocol/user-events.ts";
+import { ensureColyseusRuntime } from "./colyseus-runtime.ts";
+import type { LocalDevice } from "./device-session.ts";
+import { GatewayHooks, type Admission, type DeviceListener, type OfflineListener } from "./hooks.ts";
+import type { ImRoomCreateOptions } from "./im-room.ts";
+import { checkLogin } from "./login.ts";
+import { registerMatchmakeRoutes, ResumeKickedError } from "./matchmake-routes.ts";
+import { resolveGatewayOptions, type GatewayOptions } from "./options.ts";
+import { localPresenceView } from "./presence.ts";
+import { RequestRegistry, type RequestHandler } from "./requests.ts";
+import { Sessions } from "./sessions.ts";
+import { GatewayTransport } from "./transport.ts";
+
+export interface GatewayDeps {
+  nodeId: string;
+  apps: AppRegistry;
+  system: ActorSystem;
+  bus: Bus;
+  log: Logger;
+  options?: Partial<GatewayOptions>;
+  /**
+   * `host[:port][/path]` devices use to reach this very node (behind a load balancer, one per node).
+   * Put in every seat reservation, so the WebSocket goes to the node that holds the seat; without it
+   * the device connects to the address it logged in through.
+   */
+  publicAddress?: string;
+}
+
+/** How long a shutdown waits for closing handshakes before resetting what is left. */
+const CLOSE_GRACE_MS = 1000;
+
+/**
+ * The realtime link of one node: Colyseus on the node's HTTP server, the `im` room, logins,
+ * sessions and delivery. Build it before the HTTP server (the REST API reads `presence`), `attach`
+ * it to the Fastify app before it listens, and `stop` it first when the node stops, while the
+ * actors it reports to are still up.
+ */
+export class Gateway {
+  readonly options: GatewayOptions;
+  /** Online devices as the REST API sees them; local to this node for now. */
+  readonly presence: PresenceView;
+  private readonly hooks: GatewayHooks;
+  private readonly requests: RequestRegistry;
+  private readonly sessions: Sessions;
+  private transport: GatewayTransport | undefined;
+  private roomId: string | undefined;
+  private state: "new" | "open" | "stopping" | "stopped" = "new";
+  private stopping: Promise<void> | undefined;
+
+  constructor(private readonly deps: GatewayDeps) {
+    this.options = resolveGatewayOptions(deps.options);
+    this.hooks = new GatewayHooks(deps.log);
+    this.requests = new RequestRegistry(deps.log);
+    this.sessions = new Sessions(deps.nodeId, this.options, deps.bus, this.hooks, this.requests, deps.log);
+    this.presence = localPresenceView(this.sessions.table);
+    this.requests.register(Requests.SESSION, (device) => device.session);
+  }
+
+  /** Takes WebSocket upgrades on the app's server, mounts the matchmake routes, creates the room. */
+  async attach(app: FastifyInstance): Promise<void> {
+    if (this.state !== "new") throw new Error("the gateway is attached once");
+    await ensureColyseusRuntime(this.deps.log);
+    registerMatchmakeRoutes(app, {
+      login: (body) => this.login(body),
+      resume: (roomId, token) => this.resume(roomId, token),
+    });
+    this.transport = new GatewayTransport(app.server, this.options);
+    const create: ImRoomCreateOptions = { delegate: this.sessions, seatReservationSeconds: this.options.seatReservationSeconds };
+    const listing = await matchMaker.handleCreateRoom(ROOM_NAME, create);
+    this.roomId = listing.roomId;
+    this.state = "open";
+  }
+
+  /** Devices of one user connected to this node (including ones inside their resume window). */
+  localDevices(appKey: string, accid: string): LocalDevice[] {
+    return this.sessions.table.devicesOf(appKey, accid).map((s) => s.describe());
+  }
+
+  /** A device logged in here (not called again when it resumes). */
+  onDeviceOnline(listener: DeviceListener): () => void {
+    return this.hooks.onDeviceOnline(listener);
+  }
+
+  /** A device left for good: logout, kick, or its resume window passed. */
+  onDeviceOffline(listener: OfflineListener): () => void {
+    return this.hooks.onDeviceOffline(listener);
+  }
+
+  /** The multi-device policy's veto, run after the token check and before the seat. */
+  setAdmission(admission: Admission | undefined): void {
+    this.hooks.admission = admission;
+  }
+
+  /** Adds a request type devices may send. */
+  handle(type: string, handler: RequestHandler): void {
+    this.requests.register(type, handler);
+  }
+
+  /** Kicks devices of a user on this node only (a cluster-wide kick is a `kick` user event). */
+  kickLocal(appKey: string, accid: string, kick: Omit<KickEvent, "ev">): number {
+    return this.sessions.kick(appKey, accid.toLowerCase(), kick);
+  }
+
+  /** Pushes to a user's devices on this node only (cluster-wide: publish a user event). */
+  pushLocal(appKey: string, accid: string, type: string, body: Record<string, unknown>): number {
+    return this.sessions.push(appKey, accid.toLowerCase(), type, body);
+  }
+
+  stats(): { users: number; devices: number; sockets: number } {
+    return { ...this.sessions.table.counts(), sockets: this.transport?.openSockets ?? 0 };
+  }
+
+  /** Closes every device (4001: log in again elsewhere) and stops taking connections. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      const wasOpen = this.state === "open";
+      this.state = "stopping";
+      if (wasOpen) await this.sessions.stop();
+      await this.transport?.stop(CLOSE_GRACE_MS);
+      this.state = "stopped";
+    })();
+    return this.stopping;
+  }
+
+  private async login(body: unknown): Promise<SeatReservation> {
+    const roomId = this.openRoom();
+    const grant = await checkLogin(this.deps, body);
+    await this.hooks.admission?.(grant);
+    const listing = await matchMaker.getRoomById(roomId);
+    if (!listing) throw new NimbusError("UNAVAILABLE", "the realtime gateway is not running");
+    const seat = await matchMaker.reserveSeatFor(listing, {}, grant);
+    return this.deps.publicAddress ? { ...seat, publicAddress: this.deps.publicAddress } : seat;
+  }
+
+  private async resume(roomId: string, token: string): Promise<SeatReservation> {
+    // Only this node's sessions resume here; Colyseus's code 522 means "no such room".
+    if (roomId !== this.openRoom()) throw new ServerError(522, `no session to resume in room ${roomId} on this node`);
+    const kicked = this.sessions.kickedTokens.get(token);
+    if (kicked) throw new ResumeKickedError(kicked);
+    const seat = await matchMaker.reconnect(roomId, { reconnectionToken: token });
+    return this.deps.publicAddress ? { ...seat, publicAddress: this.deps.publicAddress } : seat;
+  }
+
+  private openRoom(): string {
+    if (this.state !== "open" || !this.roomId) throw new NimbusError("UNAVAILABLE", "the realtime gateway is not accepting logins");
+    return this.roomId;
+  }
+}

@@ -1,0 +1,13 @@
+import type { ClientType } from "../client/wire.ts";
+
+/**
+ * What a successful login proves: who the device is. It travels from the matchmake request to the
+ * WebSocket join as the seat's auth data (Colyseus `client.auth`); the token itself stays behind.
+ */
+export interface LoginGrant {
+  appKey: string;
+  /** Lower-cased, as accounts are stored and subjects are named. */
+  accid: string;
+  deviceId: string;
+  clientType: ClientType;
+}

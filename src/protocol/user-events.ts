@@ -1,0 +1,101 @@
+import { decode, encode } from "./codec.ts";
+
+/**
+ * User events: what anything in the cluster publishes to one user's devices, and the subject it
+ * goes on. This is the contract between publishers (actors: a p2p session, the user actor on
+ * `user/block` with needkick) and the realtime gateway, which subscribes to `user.<app>.<accid>`
+ * on every node where that user has a device and forwards each event to those devices. It lives in
+ * protocol/ because actors may not import the gateway.
+ *
+ * On the bus an event is one msgpack map `{ev, ...fields}`. `ev: "kick"` is for the gateway itself
+ * (it disconnects devices); any other `ev` reaches each device as a push frame of type `ev` whose
+ * body is the rest of the map.
+ */
+
+/** Why a device was kicked, as the `kicked` frame and the offline hook report it. */
+export const KickReason = {
+  /** Kicked by another device of the same account (NIM logout reason 3). */
+  OTHER_DEVICE: 3,
+  /** Kicked by the multi-device policy, or replaced by a newer login of the same device id (NIM 4). */
+  POLICY: 4,
+  /** Kicked by the app server (`user/block` with needkick, or a kick API); a Nimbus extension. */
+  SERVER: 5,
+} as const;
+export type KickReason = (typeof KickReason)[keyof typeof KickReason];
+
+const KICK_REASONS: ReadonlySet<number> = new Set(Object.values(KickReason));
+
+export function isKickReason(n: unknown): n is KickReason {
+  return typeof n === "number" && KICK_REASONS.has(n);
+}
+
+/** Any event for a user's devices. */
+export interface UserEvent {
+  ev: string;
+  [field: string]: unknown;
+}
+
+/** Disconnect some or all of a user's devices, wherever they are connected. */
+export interface KickEvent {
+  ev: "kick";
+  reason: KickReason;
+  /** Readable text shown to the user. */
+  desc?: string;
+  /** The app's own payload (NIM `kickNotifyExt`). */
+  ext?: string;
+  /** Only these device ids; absent means every device of the user. */
+  deviceIds?: string[];
+  /**
+   * Only these sessions (as `LocalDevice.sessionId`): precise where a device id is not, e.g. when a
+   * newer login of the same device id on another node must survive the kick of the older one.
+   */
+  sessionIds?: string[];
+}
+
+/**
+ * Event names a publisher may not use: the gateway's own frames travel under these names, and a
+ * device must be able to trust that a `kicked` frame came from the gateway.
+ */
+export const RESERVED_EVENT_NAMES: ReadonlySet<string> = new Set(["kick", "kicked", "welcome"]);
+
+/** `user.<appKey>.<accid>`, accid lower-cased as accounts are stored. */
+export function userSubject(appKey: string, accid: string): string {
+  return `user.${appKey}.${accid.toLowerCase()}`;
+}
+
+export function encodeUserEvent(event: UserEvent | KickEvent): Uint8Array {
+  return encode(event);
+}
+
+/** A user event from bus bytes; throws on anything that is not a map with a string `ev`. */
+export function decodeUserEvent(bytes: Uint8Array): UserEvent {
+  const value = decode(bytes);
+  if (typeof value !== "object" || value === null || Array.isArray(value) || value instanceof Uint8Array) {
+    throw new Error("a user event must be a map");
+  }
+  const ev = (value as { ev?: unknown }).ev;
+  if (typeof ev !== "string" || ev.length === 0 || ev.length > 64) throw new Error("a user event needs `ev`: 1 to 64 characters");
+  return value as UserEvent;
+}
+
+/** The kick command inside a decoded event, or undefined when it is malformed. */
+export function asKick(event: UserEvent): KickEvent | undefined {
+  if (event.ev !== "kick" || !isKickReason(event.reason)) return undefined;
+  const { desc, ext, deviceIds, sessionIds } = event;
+  if (desc !== undefined && typeof desc !== "string") return undefined;
+  if (ext !== undefined && typeof ext !== "string") return undefined;
+  if (deviceIds !== undefined && !isStringList(deviceIds)) return undefined;
+  if (sessionIds !== undefined && !isStringList(sessionIds)) return undefined;
+  return {
+    ev: "kick",
+    reason: event.reason,
+    ...(desc !== undefined && { desc }),
+    ...(ext !== undefined && { ext }),
+    ...(deviceIds !== undefined && { deviceIds }),
+    ...(sessionIds !== undefined && { sessionIds }),
+  };
+}
+
+function isStringList(v: unknown): v is string[] {
+  return Array.isArray(v) && v.every((d) => typeof d === "string");
+}

@@ -1,0 +1,105 @@
+import { it, expect, beforeAll, afterAll } from "vitest";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { connect, KickReason, type NimbusClient } from "nimbus/client";
+import { checkSum } from "../../src/http/nim/auth.ts";
+import { describeWith, serviceUrl, uniqueName } from "../support/services.ts";
+import { tempDir } from "../support/processes.ts";
+import { spawnNode, health, type NodeProcess } from "../support/node-process.ts";
+import { waitUntil } from "../support/actor-system.ts";
+import { next, record, until } from "./support.ts";
+
+const ENTRY = "test/fixtures/gateway-node.ts";
+const APP_KEY = "gatewayapp";
+const APP_SECRET = "gateway-cluster-secret";
+
+async function call(node: NodeProcess, path: string, params: Record<string, string>): Promise<{ code: number; [k: string]: unknown }> {
+  const nonce = uniqueName("n");
+  const curTime = String(Math.floor(Date.now() / 1000));
+  const res = await fetch(`${node.url}/nimserver/${path}.action`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      AppKey: APP_KEY,
+      Nonce: nonce,
+      CurTime: curTime,
+      CheckSum: checkSum(APP_SECRET, nonce, curTime),
+    },
+    body: new URLSearchParams(params).toString(),
+  });
+  return (await res.json()) as { code: number };
+}
+
+async function publish(node: NodeProcess, accid: string, event: object): Promise<void> {
+  const res = await fetch(`${node.url}/test/publish/${accid}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(event),
+  });
+  expect(res.status).toBe(200);
+}
+
+describeWith(["nats", "mongo"], "gateway cluster: two node processes, real NATS and FerretDB", () => {
+  const nodes: NodeProcess[] = [];
+  const clients: NimbusClient[] = [];
+
+  beforeAll(async () => {
+    const dir = tempDir("gateway-cluster");
+    const configFile = join(dir, "nimbus.json");
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        store: { kind: "mongo", mongoUrl: serviceUrl("mongo"), mongoDatabase: uniqueName("gwcluster") },
+        bus: { natsUrl: serviceUrl("nats"), prefix: uniqueName("g") },
+        cluster: { heartbeatMs: 250, deadAfterMs: 1500 },
+      }),
+    );
+    const env = { NIMBUS_CONFIG: configFile, NIMBUS_APP_KEY: APP_KEY, NIMBUS_APP_SECRET: APP_SECRET, NIMBUS_DATA_DIR: dir };
+    nodes.push(...(await Promise.all(["g1", "g2"].map((id) => spawnNode(ENTRY, id, env)))));
+    await waitUntil(async () => (await Promise.all(nodes.map(health))).every((h) => h.members.length === 2), 10_000, "two members");
+  });
+
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.logout().catch(() => undefined)));
+    for (const n of nodes) n.kill("SIGKILL");
+    await Promise.all(nodes.map((n) => n.exited));
+  });
+
+  it("delivers a user event published on node 1 to devices connected to node 2 (and to node 1), once each", async () => {
+    const [n1, n2] = [nodes[0]!, nodes[1]!];
+    const created = await call(n1, "user/create", { accid: "zoe" });
+    expect(created.code).toBe(200);
+    const token = (created as unknown as { info: { token: string } }).info.token;
+
+    // Log in through node 2: the account's actor may live on either node.
+    const base = { appKey: APP_KEY, accid: "zoe", token, clientType: "AOS" as const };
+    const far = await connect({ ...base, url: n2.url, deviceId: "on-g2" });
+    const near = await connect({ ...base, url: n1.url, deviceId: "on-g1", clientType: "PC" });
+    clients.push(far, near);
+    expect(far.session.nodeId).toBe("g2");
+    expect(near.session.nodeId).toBe("g1");
+
+    const farEvents = record(far, "event");
+    const nearEvents = record(near, "event");
+    await publish(n1, "zoe", { ev: "msg", from: "yan", text: "across the cluster", msgid: 1200510468189 });
+    await until(() => farEvents.length === 1 && nearEvents.length === 1, 5000, "the event on both nodes");
+    expect(farEvents).toEqual([{ type: "msg", body: { from: "yan", text: "across the cluster", msgid: 1200510468189 } }]);
+    expect(nearEvents).toEqual(farEvents);
+  });
+
+  it("kicks a device on node 2 with a kick event published on node 1", async () => {
+    const [n1, n2] = [nodes[0]!, nodes[1]!];
+    const created = await call(n2, "user/create", { accid: "yuki" });
+    const token = (created as unknown as { info: { token: string } }).info.token;
+    const c = await connect({ url: n2.url, appKey: APP_KEY, accid: "yuki", token, deviceId: "y1", clientType: "IOS" });
+    clients.push(c);
+    const kicked = next(c, "kicked");
+    await publish(n1, "yuki", { ev: "kick", reason: KickReason.SERVER, desc: "blocked" });
+    expect(await kicked).toEqual({ reason: KickReason.SERVER, desc: "blocked" });
+    await until(
+      async () => ((await (await fetch(`${n2.url}/test/devices/yuki`)).json()) as { devices: unknown[] }).devices.length === 0,
+      3000,
+      "node 2 to forget the device",
+    );
+  });
+});
