@@ -1,5 +1,6 @@
 import type { MuteModules, Profile, UserRecord } from "./user-protocol.ts";
 import type { TokenHash } from "./user-token.ts";
+import type { DeviceRecord, LoginEvent } from "./user-devices.ts";
 
 /** The last `user/block`, kept for the realtime link (kick notification) and for audits. */
 export interface BlockInfo {
@@ -23,6 +24,10 @@ export interface Account {
 /** `account` is null until `create`: an actor exists for any address, an account only once made. */
 export interface UserState {
   account: Account | null;
+  /** Logged-in devices across the cluster (absent in snapshots from before the realtime link). */
+  devices?: DeviceRecord[];
+  /** The latest logins and logouts, newest last, for data sync and status subscriptions. */
+  logins?: LoginEvent[];
 }
 
 export const PROFILE_KEYS = [

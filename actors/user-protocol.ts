@@ -1,3 +1,5 @@
+import type { DeviceRecord, MultiDevicePolicy } from "./user-devices.ts";
+
 /**
  * The user actor's messages (`user/<appKey>/<accid>`): the account, its token, its profile, its
  * bans and mutes, and its blacklist / mute list. Plain data, so they cross nodes as msgpack.
@@ -56,7 +58,13 @@ export type UserMessage =
    * Answers `TokenCheck`: the realtime link's login check. An unknown account answers
    * `{ok: false, blocked: false}` rather than 404, so login cannot tell it from a wrong token.
    */
-  | { t: "verifyToken"; token: string };
+  | { t: "verifyToken"; token: string }
+  /** A device logged in (the gateway reports it): the policy may kick others. Answers `{ kicked: sessionIds }`. */
+  | { t: "deviceOnline"; device: DeviceRecord; policy: MultiDevicePolicy }
+  /** A device left for good, with NIM's logout reason. */
+  | { t: "deviceOffline"; sessionId: string; reason: number }
+  /** Answers `DeviceRecord[]`: the devices online now, on live nodes only. */
+  | { t: "devices" };
 
 export interface RelationLists {
   blacklist: string[];

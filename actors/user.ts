@@ -13,6 +13,8 @@ import {
 import type { MuteModules, RelationLists, TokenCheck, TokenInfo, UserMessage } from "./user-protocol.ts";
 import { DEFAULT_MAX_RELATIONS, withRelation } from "./user-relations.ts";
 import { generateToken, hashToken, tokenMatches } from "./user-token.ts";
+import { admitDevice, LOGIN_HISTORY, type DeviceRecord, type LoginEvent } from "./user-devices.ts";
+import { encodeUserEvent, KickReason, userSubject, type KickEvent } from "../src/protocol/user-events.ts";
 
 /**
  * One account (`user/<appKey>/<accid>`, accid lower-case): its token, profile, bans, mutes and
@@ -59,7 +61,10 @@ export class UserActor extends Actor<UserState> {
           at: now,
         };
         await this.commit({ ...withRecord(this.existing(), { valid: false }, now), lastBlock });
-        // The realtime link hooks in here: when `needkick`, kick this account's devices with `kickNotifyExt`.
+        if (m.needkick) {
+          // Every device, wherever it is connected; each one's gateway reports it offline in turn.
+          this.kick({ reason: KickReason.SERVER, desc: "account blocked", ...(m.kickNotifyExt ? { ext: m.kickNotifyExt } : {}) });
+        }
         return null;
       }
       case "unblock":
@@ -81,6 +86,12 @@ export class UserActor extends Actor<UserState> {
         return null;
       case "setSpecialRelation":
         return this.setSpecialRelation(m);
+      case "deviceOnline":
+        return this.deviceOnline(m.device, m.policy);
+      case "deviceOffline":
+        return this.deviceOffline(m.sessionId, m.reason);
+      case "devices":
+        return this.liveDevices();
       default:
         throw new NimbusError("PARAM_ERROR", `unknown user message ${JSON.stringify((m as { t?: unknown }).t)}`);
     }
@@ -111,6 +122,63 @@ export class UserActor extends Actor<UserState> {
     return null;
   }
 
+  /**
+   * A login on some node: admitted under the app's policy, recorded, saved, and only then are the
+   * evicted devices told to go — the registry never shows a device that is being kicked.
+   */
+  private async deviceOnline(device: DeviceRecord, policy: 1 | 2 | 3): Promise<{ kicked: string[] }> {
+    this.existing();
+    const { devices, evicted } = admitDevice(this.liveDevices(), device, policy);
+    const now = Date.now();
+    const events: LoginEvent[] = [
+      ...evicted.map(({ device: d, reason }) => loginEvent(d, "logout", now, reason)),
+      loginEvent(device, "login", device.loginTime),
+    ];
+    await this.commitDevices(devices, events);
+    const byReason = new Map<number, string[]>();
+    for (const e of evicted) byReason.set(e.reason, [...(byReason.get(e.reason) ?? []), e.device.sessionId]);
+    for (const [reason, sessionIds] of byReason) {
+      this.kick({
+        reason: reason as KickEvent["reason"],
+        desc: reason === KickReason.OTHER_DEVICE ? "logged in on another device" : "multi-device policy",
+        sessionIds,
+      });
+    }
+    return { kicked: evicted.map((e) => e.device.sessionId) };
+  }
+
+  private async deviceOffline(sessionId: string, reason: number): Promise<null> {
+    const current = this.state.devices ?? [];
+    const gone = current.find((d) => d.sessionId === sessionId);
+    // Already gone (kicked here first, or pruned with its node): nothing to record twice.
+    if (!gone) return null;
+    await this.commitDevices(
+      current.filter((d) => d !== gone),
+      [loginEvent(gone, "logout", Date.now(), reason)],
+    );
+    return null;
+  }
+
+  /** Devices on live nodes; those of a dead or restarted node are stale and left out. */
+  private liveDevices(): DeviceRecord[] {
+    return (this.state.devices ?? []).filter((d) => this.ctx.isNodeAlive(d.nodeId, d.nodeStartedAt));
+  }
+
+  private kick(kick: Omit<KickEvent, "ev">): void {
+    this.ctx.publish(userSubject(this.ctx.appKey, this.ctx.id), encodeUserEvent({ ev: "kick", ...kick }));
+  }
+
+  private async commitDevices(devices: DeviceRecord[], events: LoginEvent[]): Promise<void> {
+    const previous = this.state;
+    this.state = { ...previous, devices, logins: [...(previous.logins ?? []), ...events].slice(-LOGIN_HISTORY) };
+    try {
+      await this.ctx.persist();
+    } catch (err) {
+      this.state = previous;
+      throw err;
+    }
+  }
+
   private existing(): Account {
     const a = this.state.account;
     if (!a) throw new NimbusError("NOT_FOUND", `account ${this.ctx.id} does not exist`);
@@ -120,7 +188,7 @@ export class UserActor extends Actor<UserState> {
   /** Durable before anyone hears of it; on a failed save the old state stays, as if nothing happened. */
   private async commit(account: Account): Promise<void> {
     const previous = this.state;
-    this.state = { account };
+    this.state = { ...previous, account };
     try {
       await this.ctx.persist();
     } catch (err) {
@@ -128,4 +196,16 @@ export class UserActor extends Actor<UserState> {
       throw err;
     }
   }
+}
+
+function loginEvent(d: DeviceRecord, event: LoginEvent["event"], at: number, reason?: number): LoginEvent {
+  return {
+    at,
+    event,
+    sessionId: d.sessionId,
+    deviceId: d.deviceId,
+    clientType: d.clientType,
+    ip: d.ip,
+    ...(reason !== undefined && { reason }),
+  };
 }

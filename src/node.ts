@@ -8,6 +8,7 @@ import { startRetentionSweeper } from "./store/retention.ts";
 import { ActorSystem, BusMembership, SingleNodeMembership, type ActorFactory, type Membership } from "./runtime/mod.ts";
 import { createHttpServer } from "./http/server.ts";
 import { Gateway, type GatewayOptions } from "./gateway/mod.ts";
+import { clusterPresenceView, linkDeviceRegistry } from "./gateway/device-registry.ts";
 import { AppRegistry } from "./apps/registry.ts";
 import { domainActors } from "../actors/mod.ts";
 import type { NodeInfo } from "./http/types.ts";
@@ -106,11 +107,12 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
       system,
       bus,
       log: log.child({ component: "gateway" }),
-      options: ext.gateway,
+      options: { ...config.gateway, ...ext.gateway },
       publicAddress: config.publicAddress,
     });
     startedGateway = gateway;
-    const http = await createHttpServer(info, log, gateway.presence);
+    linkDeviceRegistry(gateway, { system, apps, nodeStartedAt: self.startedAt, log: log.child({ component: "devices" }) });
+    const http = await createHttpServer(info, log, clusterPresenceView(system));
     await gateway.attach(http);
     let address = self.address;
     let stopping: Promise<void> | undefined;

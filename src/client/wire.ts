@@ -46,6 +46,8 @@ export interface SessionInfo {
   clientType: ClientType;
   /** ms since the epoch when this device logged in (unchanged by resumes). */
   loginTime: number;
+  /** The address the login came from, as the server saw it. */
+  ip: string;
 }
 
 export interface Welcome extends SessionInfo {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { defaultGatewayOptions } from "../gateway/options.ts";
 
 /**
  * The configuration schema: one source for validation, defaults and the error messages that name
@@ -105,6 +106,20 @@ export const configSchema = z
       })
       .strict()
       .default(() => ({ idlePassivateMs: 300_000, mailboxCapacity: 1000, askTimeoutMs: 5000 })),
+    /** The realtime link; see src/gateway/options.ts for what each knob does. */
+    gateway: z
+      .object({
+        maxFrameBytes: z.number().int().min(1024).default(defaultGatewayOptions.maxFrameBytes),
+        resumeWindowMs: z.number().int().min(1000).default(defaultGatewayOptions.resumeWindowMs),
+        resumeBufferFrames: z.number().int().min(1).default(defaultGatewayOptions.resumeBufferFrames),
+        ratePerSecond: z.number().int().min(1).default(defaultGatewayOptions.ratePerSecond),
+        rateBurst: z.number().int().min(1).default(defaultGatewayOptions.rateBurst),
+        rateCloseAfterRefused: z.number().int().min(1).default(defaultGatewayOptions.rateCloseAfterRefused),
+        pingIntervalMs: z.number().int().min(500).default(defaultGatewayOptions.pingIntervalMs),
+        seatReservationSeconds: z.number().int().min(1).default(defaultGatewayOptions.seatReservationSeconds),
+      })
+      .strict()
+      .default(() => ({ ...defaultGatewayOptions })),
     apps: z
       .array(appSchema)
       .default([])

@@ -71,7 +71,7 @@ export class Gateway {
     if (this.state !== "new") throw new Error("the gateway is attached once");
     await ensureColyseusRuntime(this.deps.log);
     registerMatchmakeRoutes(app, {
-      login: (body) => this.login(body),
+      login: (body, ip) => this.login(body, ip),
       resume: (roomId, token) => this.resume(roomId, token),
     });
     this.transport = new GatewayTransport(app.server, this.options);
@@ -132,9 +132,9 @@ export class Gateway {
     return this.stopping;
   }
 
-  private async login(body: unknown): Promise<SeatReservation> {
+  private async login(body: unknown, ip: string): Promise<SeatReservation> {
     const roomId = this.openRoom();
-    const grant = await checkLogin(this.deps, body);
+    const grant = await checkLogin(this.deps, body, ip);
     await this.hooks.admission?.(grant);
     const listing = await matchMaker.getRoomById(roomId);
     if (!listing) throw new NimbusError("UNAVAILABLE", "the realtime gateway is not running");

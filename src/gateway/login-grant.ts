@@ -10,4 +10,6 @@ export interface LoginGrant {
   accid: string;
   deviceId: string;
   clientType: ClientType;
+  /** Where the login came from, as the node saw it (behind a proxy: as Fastify's trustProxy resolves it). */
+  ip: string;
 }

@@ -29,7 +29,7 @@ export interface LoginDeps {
  * unknown app 403, no such account 404, a wrong token 302 (also for a blocked account, so a wrong
  * token never learns the account is blocked), a blocked account 422.
  */
-export async function checkLogin(deps: LoginDeps, body: unknown): Promise<LoginGrant> {
+export async function checkLogin(deps: LoginDeps, body: unknown, ip: string): Promise<LoginGrant> {
   const parsed = joinOptions.safeParse(body ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -48,5 +48,5 @@ export async function checkLogin(deps: LoginDeps, body: unknown): Promise<LoginG
   if (!record) throw new NimbusError("NOT_FOUND", `account ${accid} does not exist`);
   if (!check.ok) throw new NimbusError("LOGIN_FAILED", "wrong token for this account");
   if (check.blocked || !record.valid) throw new NimbusError("ACCOUNT_DISABLED", `account ${accid} is blocked`);
-  return { appKey: o.appKey, accid, deviceId: o.deviceId, clientType: o.clientType };
+  return { appKey: o.appKey, accid, deviceId: o.deviceId, clientType: o.clientType, ip };
 }

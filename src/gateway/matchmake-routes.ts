@@ -8,7 +8,7 @@ import { NimbusError } from "../util/errors.ts";
 
 export interface MatchmakeHandlers {
   /** A login: answers a seat in this node's room. */
-  login(body: unknown): Promise<SeatReservation>;
+  login(body: unknown, ip: string): Promise<SeatReservation>;
   /** A resume of a dropped session by its reconnection token. */
   resume(roomId: string, reconnectionToken: string): Promise<SeatReservation>;
 }
@@ -56,7 +56,7 @@ export function registerMatchmakeRoutes(app: FastifyInstance, handlers: Matchmak
       let seat: SeatReservation;
       if (LOGIN_METHODS.has(method)) {
         if (name !== ROOM_NAME) throw new ServerError(520, `no room named ${JSON.stringify(name)}: devices join "${ROOM_NAME}"`);
-        seat = await handlers.login(req.body);
+        seat = await handlers.login(req.body, req.ip);
       } else if (method === "reconnect") {
         const token = (req.body as { reconnectionToken?: unknown } | null)?.reconnectionToken;
         if (typeof token !== "string" || token === "") throw new NimbusError("PARAM_ERROR", "reconnectionToken: required");

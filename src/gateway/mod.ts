@@ -5,4 +5,4 @@ export type { LocalDevice } from "./device-session.ts";
 export type { Admission, DeviceListener, OfflineListener, OfflineReason } from "./hooks.ts";
 export type { DeviceContext, RequestHandler } from "./requests.ts";
 export type { LoginGrant } from "./login-grant.ts";
-export { clientCategory, type ClientCategory } from "./client-category.ts";
+export { clientCategory, type ClientCategory } from "../protocol/client-category.ts";

@@ -31,6 +31,11 @@ export interface ActorContext {
   ask<R = unknown>(address: string, message: unknown, options?: AskOptions): Promise<R>;
   tell(address: string, message: unknown): void;
   publish(subject: string, data: Uint8Array): void;
+  /**
+   * Whether that incarnation of a node (its id and start time) is a live member: soft state that
+   * names a node, such as a device registry, is stale once its node is gone or restarted.
+   */
+  isNodeAlive(nodeId: string, startedAt: number): boolean;
   /** Delivers `message` to this actor's mailbox after `delayMs`, wherever it lives by then. */
   schedule(delayMs: number, message: unknown): () => void;
 }

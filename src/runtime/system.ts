@@ -220,6 +220,7 @@ export class ActorSystem {
       },
       tell: (target, message) => this.tell(target, message),
       publish: (subject, data) => bus.publish(subject, data),
+      isNodeAlive: (nodeId, startedAt) => this.opts.membership.info(nodeId)?.startedAt === startedAt,
       schedule: (delayMs, message) => {
         const timer = setTimeout(() => this.tell(act.address, message), delayMs);
         return act.addTimer(timer);

@@ -52,6 +52,8 @@ describeWith(["nats", "mongo"], "gateway cluster: two node processes, real NATS 
         store: { kind: "mongo", mongoUrl: serviceUrl("mongo"), mongoDatabase: uniqueName("gwcluster") },
         bus: { natsUrl: serviceUrl("nats"), prefix: uniqueName("g") },
         cluster: { heartbeatMs: 250, deadAfterMs: 1500 },
+        // Policy 2 (one desktop + one mobile): the cross-node kick test below relies on it.
+        apps: [{ appKey: APP_KEY, appSecret: APP_SECRET, limits: { multiDevicePolicy: 2 } }],
       }),
     );
     const env = { NIMBUS_CONFIG: configFile, NIMBUS_APP_KEY: APP_KEY, NIMBUS_APP_SECRET: APP_SECRET, NIMBUS_DATA_DIR: dir };
@@ -101,5 +103,62 @@ describeWith(["nats", "mongo"], "gateway cluster: two node processes, real NATS 
       3000,
       "node 2 to forget the device",
     );
+  });
+
+  it("applies the multi-device policy across nodes: a desktop login on node 2 kicks the desktop on node 1", async () => {
+    const [n1, n2] = [nodes[0]!, nodes[1]!];
+    const created = await call(n1, "user/create", { accid: "mika" });
+    const token = (created as unknown as { info: { token: string } }).info.token;
+    const base = { appKey: APP_KEY, accid: "mika", token };
+    const web = await connect({ ...base, url: n1.url, deviceId: "web-on-g1", clientType: "WEB" });
+    const phone = await connect({ ...base, url: n2.url, deviceId: "phone-on-g2", clientType: "AOS" });
+    clients.push(web, phone);
+    const status = async (node: NodeProcess) => {
+      const res = (await call(node, "user/userOnlineStatus", { accids: '["mika"]' })) as unknown as {
+        data: { onlineStatusList: { statusList: { clientType: string }[] }[] };
+      };
+      return (res.data.onlineStatusList[0]?.statusList ?? [])
+        .map((s) => s.clientType)
+        .sort()
+        .join();
+    };
+    await until(async () => (await status(n1)) === "AOS,WEB", 5000, "both devices in the registry");
+    expect(await status(n2)).toBe("AOS,WEB");
+
+    const phoneKicks = record(phone, "kicked");
+    const webKicked = next(web, "kicked");
+    const pc = await connect({ ...base, url: n2.url, deviceId: "pc-on-g2", clientType: "PC" });
+    clients.push(pc);
+    expect(await webKicked).toMatchObject({ reason: KickReason.POLICY });
+    await until(async () => (await status(n1)) === "AOS,PC", 5000, "the registry to drop the kicked desktop");
+    expect(phoneKicks).toEqual([]);
+
+    // The app server blocks the account through node 1: both devices on node 2 are disconnected.
+    const kicks = [next(phone, "kicked"), next(pc, "kicked")];
+    expect((await call(n1, "user/block", { accid: "mika", needkick: "true" })).code).toBe(200);
+    for (const k of await Promise.all(kicks)) expect(k).toMatchObject({ reason: KickReason.SERVER });
+    await until(async () => (await status(n2)) === "", 5000, "nobody online");
+  });
+
+  it("forgets the devices of a node that dies: online status drops them once membership does", async () => {
+    const [n1, n2] = [nodes[0]!, nodes[1]!];
+    const created = await call(n1, "user/create", { accid: "nell" });
+    const token = (created as unknown as { info: { token: string } }).info.token;
+    const base = { appKey: APP_KEY, accid: "nell", token };
+    clients.push(await connect({ ...base, url: n1.url, deviceId: "web-on-g1", clientType: "WEB" }));
+    clients.push(await connect({ ...base, url: n2.url, deviceId: "phone-on-g2", clientType: "IOS" }));
+    const status = async () => {
+      const res = (await call(n1, "user/userOnlineStatus", { accids: '["nell"]' })) as unknown as {
+        data: { onlineStatusList: { statusList: { clientType: string }[] }[] };
+      };
+      return (res.data.onlineStatusList[0]?.statusList ?? [])
+        .map((s) => s.clientType)
+        .sort()
+        .join();
+    };
+    await until(async () => (await status()) === "IOS,WEB", 5000, "both online");
+    n2.kill("SIGKILL");
+    await n2.exited;
+    await until(async () => (await status()) === "WEB", 8000, "the dead node's device to drop out");
   });
 });

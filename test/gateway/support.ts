@@ -25,14 +25,17 @@ export interface GatewayNode {
   close(): Promise<void>;
 }
 
-export async function startGatewayNode(gateway: Partial<GatewayOptions> = {}, node: { publicAddress?: string } = {}): Promise<GatewayNode> {
+export async function startGatewayNode(
+  gateway: Partial<GatewayOptions> = {},
+  { limits, ...node }: { publicAddress?: string; limits?: Record<string, unknown> } = {},
+): Promise<GatewayNode> {
   const appKey = uniqueName("app");
   const appSecret = randomBytes(16).toString("hex");
   const config = configSchema.parse({
     nodeId: uniqueName("node"),
     port: 0,
     dataDir: tempDir("gateway"),
-    apps: [{ appKey, appSecret, limits: { requestsPerSecond: 100_000 } }],
+    apps: [{ appKey, appSecret, limits: { requestsPerSecond: 100_000, ...limits } }],
     log: { level: "silent" },
     ...node,
   });

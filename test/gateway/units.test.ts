@@ -1,7 +1,7 @@
 import { describe, it, expect } from "vitest";
 import { FrameRateLimiter } from "../../src/gateway/rate-limit.ts";
 import { KickedTokens } from "../../src/gateway/kicked-tokens.ts";
-import { clientCategory } from "../../src/gateway/client-category.ts";
+import { clientCategory } from "../../src/protocol/client-category.ts";
 import { resolveGatewayOptions } from "../../src/gateway/options.ts";
 import { asKick, decodeUserEvent, encodeUserEvent, userSubject, KickReason } from "../../src/protocol/user-events.ts";
 import { encode } from "../../src/protocol/codec.ts";
