@@ -1,0 +1,27 @@
+import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { startApiNode, type ApiNode } from "../support/nim-api.ts";
+
+// The README sends newcomers to these scripts: they must keep working against a real node.
+describe("README examples", () => {
+  let api: ApiNode;
+  beforeAll(async () => {
+    api = await startApiNode({ backend: "sqlite" });
+  });
+  afterAll(async () => api.close());
+
+  it("examples/two-devices.ts logs one account in on two devices and sees both online", async () => {
+    // Asynchronously: the node answering the script runs in this very process.
+    const res = await promisify(execFile)(process.execPath, ["--import", "tsx", "examples/two-devices.ts"], {
+      env: { ...process.env, NIMBUS_URL: api.url, NIMBUS_APP_KEY: api.appKey, NIMBUS_APP_SECRET: api.appSecret },
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    expect(res.stderr).toBe("");
+    expect(res.stdout).toMatch(/laptop online on node/);
+    expect(res.stdout).toMatch(/phone online on node/);
+    expect(res.stdout).toMatch(/^online: (PC, IOS|IOS, PC)$/m);
+    expect(res.stdout).toMatch(/both logged out/);
+  });
+});
