@@ -9,6 +9,7 @@ import { ActorSystem, BusMembership, SingleNodeMembership, type ActorFactory, ty
 import { createHttpServer } from "./http/server.ts";
 import { Gateway, type GatewayOptions } from "./gateway/mod.ts";
 import { clusterPresenceView, linkDeviceRegistry } from "./gateway/device-registry.ts";
+import { createMessagingService, type MessagingService } from "./messaging/mod.ts";
 import { AppRegistry } from "./apps/registry.ts";
 import { domainActors } from "../actors/mod.ts";
 import type { NodeInfo } from "./http/types.ts";
@@ -31,6 +32,8 @@ export interface NimbusNode {
   readonly membership: Membership;
   readonly system: ActorSystem;
   readonly apps: AppRegistry;
+  /** P2P messaging, as the REST API and the gateway use it. */
+  readonly messaging: MessagingService;
   readonly http: FastifyInstance;
   /** The realtime link: Colyseus on the same port, devices, delivery. */
   readonly gateway: Gateway;
@@ -101,18 +104,20 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
 
     const apps = new AppRegistry(config.apps);
     const info: NodeInfo = { nodeId, storeKind: store.kind, busKind: bus.kind, members: () => membership.members(), system, apps };
+    const messaging = createMessagingService({ system, apps });
     const gateway = new Gateway({
       nodeId,
       apps,
       system,
       bus,
+      messaging,
       log: log.child({ component: "gateway" }),
       options: { ...config.gateway, ...ext.gateway },
       publicAddress: config.publicAddress,
     });
     startedGateway = gateway;
     linkDeviceRegistry(gateway, { system, apps, nodeStartedAt: self.startedAt, log: log.child({ component: "devices" }) });
-    const http = await createHttpServer(info, log, clusterPresenceView(system));
+    const http = await createHttpServer(info, log, { presence: clusterPresenceView(system), messaging });
     await gateway.attach(http);
     let address = self.address;
     let stopping: Promise<void> | undefined;
@@ -125,6 +130,7 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
       membership,
       system,
       apps,
+      messaging,
       http,
       gateway,
       log,

@@ -6,6 +6,7 @@ import type { AppRegistry } from "../apps/registry.ts";
 import type { Bus } from "../bus/port.ts";
 import type { ActorSystem } from "../runtime/system.ts";
 import type { PresenceView } from "../http/nim/endpoint.ts";
+import type { MessagingService } from "../messaging/service.ts";
 import { NimbusError } from "../util/errors.ts";
 import { Requests, ROOM_NAME } from "../client/wire.ts";
 import type { KickEvent } from "../protocol/user-events.ts";
@@ -26,6 +27,8 @@ export interface GatewayDeps {
   apps: AppRegistry;
   system: ActorSystem;
   bus: Bus;
+  /** P2P messaging, for the devices' send / history / read / recall requests. */
+  messaging: MessagingService;
   log: Logger;
   options?: Partial<GatewayOptions>;
   /**

@@ -6,7 +6,7 @@ import type { NodeInfo } from "./types.ts";
 import { registerNimApi } from "./nim/router.ts";
 import { nimEndpoints } from "./nim/catalog.ts";
 import { openApiDocument } from "./nim/openapi.ts";
-import { nobodyOnline } from "./nim/presence.ts";
+import type { MessagingService } from "../messaging/service.ts";
 import type { PresenceView } from "./nim/endpoint.ts";
 
 /**
@@ -14,7 +14,11 @@ import type { PresenceView } from "./nim/endpoint.ts";
  * WebSocket gateway joins it on the same server (src/gateway), and `presence` is its view of who
  * is online.
  */
-export async function createHttpServer(node: NodeInfo, log: Logger, presence: PresenceView = nobodyOnline): Promise<FastifyInstance> {
+export async function createHttpServer(
+  node: NodeInfo,
+  log: Logger,
+  services: { presence: PresenceView; messaging: MessagingService },
+): Promise<FastifyInstance> {
   const app: FastifyInstance = fastify({
     // pino's Logger is a FastifyBaseLogger; the cast only widens the generic so routes see one type.
     loggerInstance: log.child({ component: "http" }) as FastifyBaseLogger,
@@ -26,6 +30,6 @@ export async function createHttpServer(node: NodeInfo, log: Logger, presence: Pr
   registerMetrics(app, node);
   const openapi = openApiDocument(nimEndpoints, "1");
   app.get("/nimserver/openapi.json", async () => openapi);
-  await registerNimApi(app, { apps: node.apps, system: node.system, presence, log, endpoints: nimEndpoints });
+  await registerNimApi(app, { apps: node.apps, system: node.system, ...services, log, endpoints: nimEndpoints });
   return app;
 }

@@ -1,3 +1,5 @@
+import { createMessagingService } from "../../src/messaging/mod.ts";
+import { AppRegistry } from "../../src/apps/registry.ts";
 import { describe, it, expect } from "vitest";
 import { pino } from "pino";
 import type { App } from "../../src/apps/registry.ts";
@@ -29,6 +31,7 @@ describe("user/userOnlineStatus with devices online", () => {
     system,
     log: pino({ level: "silent" }),
     presence: { devicesOf: async (_app, accid) => devices[accid] ?? [] },
+    messaging: createMessagingService({ system, apps: new AppRegistry([]) }),
   };
   const ep = userEndpoints.find((e) => e.module === "user" && e.action === "userOnlineStatus")!;
 

@@ -1,3 +1,4 @@
+import type { MessagingService } from "../../messaging/service.ts";
 import type { z } from "zod";
 import type { Logger } from "pino";
 import type { App } from "../../apps/registry.ts";
@@ -8,8 +9,10 @@ export interface NimContext {
   app: App;
   system: ActorSystem;
   log: Logger;
-  /** Online devices per account; answers "offline" until the realtime link exists. */
+  /** Online devices per account, cluster-wide. */
   presence: PresenceView;
+  /** P2P messaging: sends, recalls, receipts, history, notifications. */
+  messaging: MessagingService;
 }
 
 export interface OnlineDevice {

@@ -8,11 +8,13 @@ import type { ActorSystem } from "../../runtime/system.ts";
 import { NimbusError, toStatus } from "../../util/errors.ts";
 import { RequestAuthenticator } from "./auth.ts";
 import type { NimContext, NimEndpoint, PresenceView } from "./endpoint.ts";
+import type { MessagingService } from "../../messaging/service.ts";
 
 export interface NimApiDeps {
   apps: AppRegistry;
   system: ActorSystem;
   presence: PresenceView;
+  messaging: MessagingService;
   log: Logger;
   endpoints: readonly NimEndpoint[];
 }
@@ -96,7 +98,13 @@ export async function registerNimApi(app: FastifyInstance, deps: NimApiDeps): Pr
       const handle = async (req: FastifyRequest) => {
         const parsed = ep.params.safeParse(formParams(req));
         if (!parsed.success) throw new NimbusError("PARAM_ERROR", describeIssues(parsed.error));
-        const ctx: NimContext = { app: req.nimApp!, system: deps.system, presence: deps.presence, log: deps.log };
+        const ctx: NimContext = {
+          app: req.nimApp!,
+          system: deps.system,
+          presence: deps.presence,
+          messaging: deps.messaging,
+          log: deps.log,
+        };
         const payload = await ep.handler(ctx, parsed.data);
         return { code: 200, ...payload };
       };
