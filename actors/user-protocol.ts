@@ -55,6 +55,11 @@ export type UserMessage =
   /** Answers `RelationLists`. */
   | { t: "listRelations" }
   /**
+   * Answers `Admission | null` (null: no such account): may `from` send this account a p2p
+   * message? One question instead of `get` plus `listRelations` on every send.
+   */
+  | { t: "admits"; from: string }
+  /**
    * Answers `TokenCheck`: the realtime link's login check. An unknown account answers
    * `{ok: false, blocked: false}` rather than 404, so login cannot tell it from a wrong token.
    */
@@ -69,6 +74,11 @@ export type UserMessage =
 export interface RelationLists {
   blacklist: string[];
   mutelist: string[];
+}
+
+export interface Admission {
+  /** `from` is on this account's blacklist: its messages are refused. */
+  blacklisted: boolean;
 }
 
 export interface TokenCheck {

@@ -10,7 +10,7 @@ import {
   type Account,
   type UserState,
 } from "./user-account.ts";
-import type { MuteModules, RelationLists, TokenCheck, TokenInfo, UserMessage } from "./user-protocol.ts";
+import type { Admission, MuteModules, RelationLists, TokenCheck, TokenInfo, UserMessage } from "./user-protocol.ts";
 import { DEFAULT_MAX_RELATIONS, withRelation } from "./user-relations.ts";
 import { generateToken, hashToken, tokenMatches } from "./user-token.ts";
 import { admitDevice, LOGIN_HISTORY, type DeviceRecord, type LoginEvent } from "./user-devices.ts";
@@ -35,6 +35,10 @@ export class UserActor extends Actor<UserState> {
         return this.state.account ? publicRecord(this.state.account) : null;
       case "verifyToken":
         return this.verifyToken(m.token);
+      case "admits": {
+        const a = this.state.account;
+        return a ? ({ blacklisted: a.blacklist.includes(m.from) } satisfies Admission) : null;
+      }
       case "listRelations": {
         const a = this.existing();
         return { blacklist: [...a.blacklist], mutelist: [...a.mutelist] } satisfies RelationLists;

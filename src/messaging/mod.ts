@@ -1,6 +1,7 @@
 import type { AppRegistry } from "../apps/registry.ts";
 import type { ActorSystem } from "../runtime/system.ts";
-import { NimbusError } from "../util/errors.ts";
+import type { Journal } from "../store/port.ts";
+import { P2pMessaging } from "./p2p.ts";
 import type { MessagingService } from "./service.ts";
 
 export * from "./types.ts";
@@ -9,21 +10,11 @@ export type { MessagingService, HistoryQuery } from "./service.ts";
 export interface MessagingDeps {
   system: ActorSystem;
   apps: AppRegistry;
+  /** The journal history and sync read; the actor system's store by default. */
+  journal?: Journal;
 }
 
-// Placeholder while the p2p service is being written; replaced, not kept.
-export function createMessagingService(_deps: MessagingDeps): MessagingService {
-  const missing = async (): Promise<never> => {
-    throw new NimbusError("UNAVAILABLE", "p2p messaging is not implemented yet");
-  };
-  return {
-    send: missing,
-    recall: missing,
-    deleteOneWay: missing,
-    markRead: missing,
-    history: missing,
-    conversations: missing,
-    sync: missing,
-    notify: missing,
-  };
+/** The node's messaging service (p2p today; teams join it later). */
+export function createMessagingService(deps: MessagingDeps): MessagingService {
+  return new P2pMessaging({ system: deps.system, apps: deps.apps, journal: deps.journal ?? deps.system.journal });
 }

@@ -24,6 +24,8 @@ export interface HistoryQuery {
   limit: number;
   /** asc: oldest first from the lower bound; desc: newest first from the upper bound. */
   order: "asc" | "desc";
+  /** Only these message types (NIM querySessionMsg `type`); absent = all. Filtered before the limit. */
+  types?: number[];
 }
 
 /**

@@ -103,6 +103,8 @@ export interface ConversationSummary {
   lastMessage?: Message;
   /** ms of the last change. */
   updatedAt: number;
+  /** seq the peer has read up to (their read receipts), when known. */
+  peerReadSeq?: number;
 }
 
 /** The peer's devices learn how far this user has read. */

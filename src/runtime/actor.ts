@@ -38,6 +38,11 @@ export interface ActorContext {
   isNodeAlive(nodeId: string, startedAt: number): boolean;
   /** Delivers `message` to this actor's mailbox after `delayMs`, wherever it lives by then. */
   schedule(delayMs: number, message: unknown): () => void;
+  /**
+   * The next value of a cluster-wide id sequence (e.g. `msgid`): unique across nodes, growing on
+   * this node, with gaps. Served from a per-node block (see id-blocks.ts), so usually no store trip.
+   */
+  nextId(name: string): Promise<number>;
 }
 
 /**

@@ -5,4 +5,5 @@ export { Mailbox } from "./mailbox.ts";
 export { ownerOf } from "./placement.ts";
 export { BusMembership, SingleNodeMembership, type Membership, type MemberInfo } from "./membership.ts";
 export { StaleActivationError, UnknownActorKindError } from "./errors.ts";
+export { IdBlocks, ID_BLOCK_SIZE } from "./id-blocks.ts";
 export type { RuntimeStats } from "./stats.ts";

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { Bus, BusSubscription } from "../bus/port.ts";
 import { NoRespondersError, BusTimeoutError } from "../bus/errors.ts";
-import type { Store } from "../store/port.ts";
+import type { Journal, Store } from "../store/port.ts";
 import { NimbusError } from "../util/errors.ts";
 import type { ActorContext, ActorFactory, AskOptions } from "./actor.ts";
 import { Activation, type Envelope } from "./activation.ts";
@@ -11,6 +11,7 @@ import type { Membership } from "./membership.ts";
 import { ownerOf } from "./placement.ts";
 import { decodeRemoteReply, decodeRemoteRequest, encodeRemoteReply, encodeRemoteRequest } from "./remote.ts";
 import { emptyStats, type RuntimeStats } from "./stats.ts";
+import { IdBlocks } from "./id-blocks.ts";
 
 export interface ActorSystemOptions {
   store: Store;
@@ -45,9 +46,12 @@ export class ActorSystem {
   private sweeper: NodeJS.Timeout | undefined;
   private readonly onMembersChanged = (members: readonly string[]) => this.rebalance(members);
   private draining = false;
+  /** One allocator per node, shared by every actor here: one store trip per block, not per id. */
+  private readonly ids: IdBlocks;
 
   constructor(private readonly opts: ActorSystemOptions) {
     this.nodeSubject = ActorSystem.subjectFor(opts.membership.self.nodeId);
+    this.ids = new IdBlocks(opts.store.sequences);
   }
 
   static subjectFor(nodeId: string): string {
@@ -56,6 +60,11 @@ export class ActorSystem {
 
   get nodeId(): string {
     return this.opts.membership.self.nodeId;
+  }
+
+  /** The store's journal: services that read conversations (history, sync) without an actor's turn use it. */
+  get journal(): Journal {
+    return this.opts.store.journal;
   }
 
   register(kind: string, factory: ActorFactory): this {
@@ -225,6 +234,7 @@ export class ActorSystem {
         const timer = setTimeout(() => this.tell(act.address, message), delayMs);
         return act.addTimer(timer);
       },
+      nextId: (name) => this.ids.next(name),
     };
   }
 

@@ -1,0 +1,248 @@
+import { Actor } from "../src/runtime/mod.ts";
+import type { JournalEntry } from "../src/store/port.ts";
+import { NimbusError } from "../src/util/errors.ts";
+import { encodeUserEvent, userSubject } from "../src/protocol/user-events.ts";
+import { countsAsUnread, DAY_MS, messageOf, type P2pPayload } from "../src/messaging/entry.ts";
+import { hiddenFlagFor, isRecalled, RECALLED } from "../src/messaging/flags.ts";
+import {
+  MessagingEvents,
+  type ConversationId,
+  type Message,
+  type ReadReceipt,
+  type RecallEvent,
+  type SendAck,
+} from "../src/messaging/types.ts";
+import { inboxAddress, type InboxMessage } from "./inbox-protocol.ts";
+import type { MessageRef, SessionInfo, SessionMessage } from "./session-protocol.ts";
+
+/**
+ * Saved state: only what the journal cannot tell — how far each side has read, by side of the
+ * sorted pair (a list, not a map keyed by accid: an accid may be `__proto__`).
+ */
+export interface SessionState {
+  read: [first: number, second: number];
+}
+
+/**
+ * One p2p conversation (`session/<appKey>/<a>|<b>`, accids sorted): it numbers the messages
+ * 1, 2, 3… and is the only writer of its journal conversation (its own address).
+ *
+ * The next seq is not saved: the journal is the truth, read once on activation. Each send appends
+ * exactly one entry and waits for it, so seqs are gap-free — the store still batches appends of
+ * many conversations into one write. If another activation of this conversation wrote that seq
+ * first (membership changing), the append throws SeqConflictError, the runtime drops this
+ * activation and the message is handled again by a fresh one that read the journal anew.
+ */
+export class SessionActor extends Actor<SessionState> {
+  private lastSeq = 0;
+  /** Time of the newest message: times never go backwards within a conversation (see send). */
+  private lastTime = 0;
+  private parties: readonly [string, string] | null = null;
+
+  initialState(): SessionState {
+    return { read: [0, 0] };
+  }
+
+  override async onActivate(): Promise<void> {
+    const [first, second, ...rest] = this.ctx.id.split("|");
+    // A malformed id makes every message a 414 rather than a crash on activation.
+    if (first && second && rest.length === 0 && first < second) this.parties = [first, second];
+    const [last] = await this.ctx.journal.rangeBySeq({ conversation: this.ctx.address, order: "desc", limit: 1 });
+    this.lastSeq = last?.seq ?? 0;
+    this.lastTime = last?.time ?? 0;
+  }
+
+  async receive(message: unknown): Promise<unknown> {
+    const m = message as SessionMessage;
+    switch (m.t) {
+      case "send":
+        return this.send(m);
+      case "recall":
+        return this.recall(m);
+      case "deleteOneWay":
+        return this.deleteOneWay(m.accid, m.msgid);
+      case "markRead":
+        return this.markRead(m.reader, m.seq);
+      case "lookup":
+        return this.lookup(m.clientMsgId);
+      case "info":
+        return { parties: [...this.pair()], lastSeq: this.lastSeq, read: [...this.state.read] } satisfies SessionInfo;
+      default:
+        throw new NimbusError("PARAM_ERROR", `unknown session message ${JSON.stringify((m as { t?: unknown }).t)}`);
+    }
+  }
+
+  private get conv(): ConversationId {
+    return this.ctx.id;
+  }
+
+  /** The two accids; throws 414 when this actor's id is not a sorted pair. */
+  private pair(): readonly [string, string] {
+    if (!this.parties) throw new NimbusError("PARAM_ERROR", `${this.ctx.id} is not a p2p conversation id (two sorted accids joined by |)`);
+    return this.parties;
+  }
+
+  private requireParty(accid: string, field: string): string {
+    const [a, b] = this.pair();
+    if (accid !== a && accid !== b) throw new NimbusError("PARAM_ERROR", `${field}: ${accid} is not in conversation ${this.conv}`);
+    return accid === a ? b : a;
+  }
+
+  private async send(m: Extract<SessionMessage, { t: "send" }>): Promise<SendAck> {
+    const { input, retainDays } = m;
+    if (this.requireParty(input.from, "from") !== input.to)
+      throw new NimbusError("PARAM_ERROR", `to: must be the other side of ${this.conv}`);
+    // Never before the previous message: history by time then walks in seq order, even when the
+    // actor moved to a node whose clock is a little behind.
+    const time = Math.max(Date.now(), this.lastTime);
+    const payload: P2pPayload = {
+      to: input.to,
+      body: input.body,
+      ...(input.ext != null && { ext: input.ext }),
+      ...(input.option != null && { option: input.option }),
+      ...(input.fromClientType != null && { fromClientType: input.fromClientType }),
+      ...(input.fromDeviceId != null && { fromDeviceId: input.fromDeviceId }),
+    };
+    const entry: JournalEntry = {
+      conversation: this.ctx.address,
+      seq: this.lastSeq + 1,
+      msgid: await this.ctx.nextId("msgid"),
+      clientMsgId: input.clientMsgId,
+      from: input.from,
+      time,
+      type: input.type,
+      flags: 0,
+      expireAt: time + retainDays * DAY_MS,
+      payload: payload as unknown as Record<string, unknown>,
+    };
+    const [outcome] = await this.ctx.journal.append([entry]);
+    if (outcome?.status === "duplicate") {
+      const first = outcome.existing;
+      // The same clientMsgId from the other side is not a resend: it must not answer with their message.
+      if (first.from !== input.from)
+        throw new NimbusError("PARAM_ERROR", `clientMsgId: ${input.clientMsgId} is already used in ${this.conv}`);
+      return { conv: this.conv, msgid: first.msgid, seq: first.seq, time: first.time, clientMsgId: first.clientMsgId, duplicate: true };
+    }
+    this.lastSeq = entry.seq;
+    this.lastTime = time;
+
+    const stored = messageOf(entry);
+    this.deliver(stored);
+    return { conv: this.conv, msgid: entry.msgid, seq: entry.seq, time, clientMsgId: entry.clientMsgId, duplicate: false };
+  }
+
+  /** After the append: the devices of both sides, and both conversation lists. */
+  private deliver(message: Message): void {
+    const event = encodeUserEvent({ ev: MessagingEvents.MESSAGE, ...message });
+    this.ctx.publish(userSubject(this.ctx.appKey, message.to), event);
+    // The sender's other devices, unless the sender asked not to (NIM option.sendersync).
+    if (message.option?.sendersync !== false) this.ctx.publish(userSubject(this.ctx.appKey, message.from), event);
+    for (const accid of [message.from, message.to]) {
+      this.tellInbox(accid, { t: "bump", conv: this.conv, message });
+    }
+  }
+
+  private async recall(m: Extract<SessionMessage, { t: "recall" }>): Promise<RecallEvent> {
+    const entry = await this.find(m.msgid);
+    if (m.by !== null && entry.from !== m.by) throw new NimbusError("FORBIDDEN", "only the sender may recall a message");
+    if (m.by === null && m.from !== undefined && entry.from !== m.from) {
+      throw new NimbusError("PARAM_ERROR", `from: message ${m.msgid} was not sent by ${m.from}`);
+    }
+    const now = Date.now();
+    const event: RecallEvent = { conv: this.conv, msgid: entry.msgid, seq: entry.seq, by: m.by ?? "", time: now };
+    // Recalling twice is not an error (an app server may retry), and is not announced twice.
+    if (isRecalled(entry.flags)) return event;
+    if (now - entry.time > m.maxAgeMs) {
+      throw new NimbusError("RECALL_EXPIRED", `message ${m.msgid} is older than the recall window (${Math.floor(m.maxAgeMs / 1000)} s)`);
+    }
+    const after = await this.ctx.journal.updateFlags(this.ctx.address, entry.seq, RECALLED);
+    if (!after) throw new NimbusError("NOT_FOUND", `msgid: message ${m.msgid} no longer exists`);
+    const payload = encodeUserEvent({ ev: MessagingEvents.RECALL, ...event });
+    const shown = messageOf(after);
+    for (const accid of this.pair()) {
+      this.ctx.publish(userSubject(this.ctx.appKey, accid), payload);
+      this.tellInbox(accid, {
+        t: "changed",
+        conv: this.conv,
+        message: shown,
+        uncount: countsAsUnread(entry, accid) && !countsAsUnread(after, accid),
+      });
+    }
+    return event;
+  }
+
+  /**
+   * NIM's one-way delete: the message stays for the other side. Nothing is published — the other
+   * side must not learn of it, and this side's devices see it gone on their next history query.
+   */
+  private async deleteOneWay(accid: string, msgid: number): Promise<null> {
+    this.requireParty(accid, "accid");
+    const entry = await this.find(msgid);
+    const bit = hiddenFlagFor(this.conv, accid);
+    if ((entry.flags & bit) !== 0) return null;
+    const after = await this.ctx.journal.updateFlags(this.ctx.address, entry.seq, bit);
+    if (!after) throw new NimbusError("NOT_FOUND", `msgid: message ${msgid} no longer exists`);
+    this.tellInbox(accid, {
+      t: "changed",
+      conv: this.conv,
+      message: messageOf(after),
+      uncount: countsAsUnread(entry, accid) && !countsAsUnread(after, accid),
+    });
+    return null;
+  }
+
+  /**
+   * Read positions only move forward and never past the newest message. The reader's inbox
+   * records it (and saves) before this actor does, so a receipt is only ever sent for a position
+   * the reader's unread count already reflects; a failure between the two is repaired by the next
+   * markRead, since both sides keep the maximum.
+   */
+  private async markRead(reader: string, seq: number): Promise<ReadReceipt> {
+    const peer = this.requireParty(reader, "reader");
+    if (!Number.isSafeInteger(seq) || seq < 0) throw new NimbusError("PARAM_ERROR", "seq: must be a non-negative integer");
+    const side = reader === this.pair()[0] ? 0 : 1;
+    const previous = this.state.read[side];
+    const target = Math.min(seq, this.lastSeq);
+    const now = Date.now();
+    if (target <= previous) return { conv: this.conv, reader, seq: previous, time: now };
+
+    await this.ctx.ask(inboxAddress(this.ctx.appKey, reader), { t: "read", conv: this.conv, seq: target } satisfies InboxMessage);
+    const before = this.state;
+    const read: SessionState["read"] = [...before.read];
+    read[side] = target;
+    this.state = { read };
+    try {
+      await this.ctx.persist();
+    } catch (err) {
+      this.state = before;
+      throw err;
+    }
+    const receipt: ReadReceipt = { conv: this.conv, reader, seq: target, time: now };
+    const event = encodeUserEvent({ ev: MessagingEvents.RECEIPT, ...receipt });
+    this.ctx.publish(userSubject(this.ctx.appKey, peer), event);
+    this.ctx.publish(userSubject(this.ctx.appKey, reader), event);
+    this.tellInbox(peer, { t: "peerRead", conv: this.conv, seq: target });
+    return receipt;
+  }
+
+  private async lookup(clientMsgId: string): Promise<MessageRef | null> {
+    this.pair();
+    if (typeof clientMsgId !== "string") throw new NimbusError("PARAM_ERROR", "clientMsgId: required");
+    const e = await this.ctx.journal.getByClientMsgId(this.ctx.address, clientMsgId);
+    return e ? { seq: e.seq, msgid: e.msgid, from: e.from, time: e.time } : null;
+  }
+
+  /** A message of this conversation by msgid; 404 for any other (another conversation's msgid included). */
+  private async find(msgid: number): Promise<JournalEntry> {
+    this.pair();
+    if (!Number.isSafeInteger(msgid) || msgid <= 0) throw new NimbusError("PARAM_ERROR", "msgid: must be a positive integer");
+    const entry = await this.ctx.journal.getByMsgid(msgid);
+    if (!entry || entry.conversation !== this.ctx.address)
+      throw new NimbusError("NOT_FOUND", `msgid: no message ${msgid} in conversation ${this.conv}`);
+    return entry;
+  }
+
+  private tellInbox(accid: string, message: InboxMessage): void {
+    this.ctx.tell(inboxAddress(this.ctx.appKey, accid), message);
+  }
+}

@@ -1,0 +1,74 @@
+import type { ConversationSummary, Message } from "../../messaging/types.ts";
+
+/**
+ * Messages as NIM's server API shows them: lower-case keys, `body` as a JSON string, the client
+ * type as NIM's number. Nimbus adds `seq` (the conversation's order) and, for a recalled message,
+ * `recalled: true` with an empty body.
+ */
+
+/** NIM's client type numbers (fromclienttype); a message sent through this API is 32 (REST). */
+const CLIENT_TYPE_NUMBERS: Record<string, number> = { AOS: 1, IOS: 2, PC: 4, WP: 8, WEB: 16, REST: 32, MAC: 64, HARMONY: 65 };
+const REST_CLIENT = 32;
+
+/** Names NIM's data sync and session list use for message types. */
+const TYPE_NAMES: Record<number, string> = {
+  0: "TEXT",
+  1: "PICTURE",
+  2: "AUDIO",
+  3: "VIDEO",
+  4: "LOCATION",
+  5: "NOTIFICATION",
+  6: "FILE",
+  10: "TIPS",
+  11: "ROBOT",
+  100: "CUSTOM",
+};
+
+export interface NimHistoryMessage {
+  from: string;
+  to: string;
+  msgid: number;
+  msgidclient: string;
+  sendtime: number;
+  type: number;
+  fromclienttype: number;
+  body: string;
+  ext?: string;
+  seq: number;
+  recalled?: boolean;
+}
+
+export function nimMessage(m: Message): NimHistoryMessage {
+  return {
+    from: m.from,
+    to: m.to,
+    msgid: m.msgid,
+    msgidclient: m.clientMsgId,
+    sendtime: m.time,
+    type: m.type,
+    fromclienttype: (m.fromClientType && CLIENT_TYPE_NUMBERS[m.fromClientType]) || REST_CLIENT,
+    body: JSON.stringify(m.body),
+    ...(m.ext !== undefined && { ext: m.ext }),
+    seq: m.seq,
+    ...(m.recalled && { recalled: true }),
+  };
+}
+
+export function typeName(type: number): string {
+  return TYPE_NAMES[type] ?? String(type);
+}
+
+/**
+ * One entry of `history/querySessionList`: NIM's keys, `lastMsg` a JSON string of the message as
+ * querySessionMsg shows it (only with needLastMsg); Nimbus adds `unreadCount`.
+ */
+export function nimSession(c: ConversationSummary, needLastMsg: boolean): Record<string, unknown> {
+  return {
+    sessionType: 0,
+    accid: c.peer,
+    updateTime: c.updatedAt,
+    ...(c.lastMessage && { lastMsgType: typeName(c.lastMessage.type) }),
+    ...(needLastMsg && c.lastMessage && { lastMsg: JSON.stringify(nimMessage(c.lastMessage)) }),
+    unreadCount: c.unread,
+  };
+}

@@ -1,0 +1,71 @@
+import { z } from "zod";
+import { sessionAddress, type MessageRef } from "../../../actors/session-protocol.ts";
+import { conversationOf } from "../../messaging/types.ts";
+import { CLIENT_MSG_ID_MAX } from "../../messaging/validate.ts";
+import { NimbusError } from "../../util/errors.ts";
+import { endpoint, type NimEndpoint } from "./endpoint.ts";
+import { millis, msgid } from "./msg-params.ts";
+import { accid, intEnum, jsonObjectText, requiredText, text } from "./params.ts";
+
+const markReadMsg = endpoint({
+  module: "msg",
+  action: "markReadMsg",
+  summary: "`from` has read the conversation with `to` up to the message msgidClient; `to`'s devices get a read receipt",
+  params: z.object({ from: accid(), to: accid(), msgidClient: requiredText(CLIENT_MSG_ID_MAX) }),
+  async handler(ctx, p) {
+    if (p.from === p.to) throw new NimbusError("PARAM_ERROR", "to: must not be the reader");
+    const conv = conversationOf(p.from, p.to);
+    const ref = await ctx.system.ask<MessageRef | null>(sessionAddress(ctx.app.appKey, conv), { t: "lookup", clientMsgId: p.msgidClient });
+    if (!ref) throw new NimbusError("NOT_FOUND", `msgidClient: no message ${p.msgidClient} between ${p.from} and ${p.to}`);
+    await ctx.messaging.markRead(ctx.app.appKey, { reader: p.from, peer: p.to, seq: ref.seq });
+    return {};
+  },
+});
+
+/** Parameters NIM's recall and one-way delete share; `msg` (a description for the notice) is accepted and not shown. */
+const removeParams = {
+  deleteMsgid: msgid(),
+  timetag: millis(),
+  from: accid(),
+  to: accid(),
+  msg: text(5000).optional(),
+};
+
+const recall = endpoint({
+  module: "msg",
+  action: "recall",
+  summary: "Recall a p2p message (type 7) for both sides, within the app's recall window (ignoreTime=1: up to 30 days); past it, 508",
+  params: z.object({
+    ...removeParams,
+    type: intEnum([7, 8]),
+    ignoreTime: intEnum([0, 1]).optional(),
+    pushcontent: text(500).optional(),
+    payload: jsonObjectText(2048).optional(),
+    env: text(32).optional(),
+    attach: text(5000).optional(),
+  }),
+  async handler(ctx, p) {
+    if (p.type === 8) throw new NimbusError("PARAM_ERROR", "type: team messages are not supported yet");
+    await ctx.messaging.recall(ctx.app.appKey, { by: null, from: p.from, to: p.to, msgid: p.deleteMsgid, ignoreTime: p.ignoreTime === 1 });
+    return {};
+  },
+});
+
+/**
+ * NIM's one-way recall (单向撤回): the message of `from` disappears for the recipient `to` only;
+ * the sender still sees it.
+ */
+const delMsgOneWay = endpoint({
+  module: "msg",
+  action: "delMsgOneWay",
+  summary: "Remove a p2p message (type 13) from the recipient's view only; the sender still sees it",
+  params: z.object({ ...removeParams, type: intEnum([13, 14]) }),
+  async handler(ctx, p) {
+    if (p.type === 14) throw new NimbusError("PARAM_ERROR", "type: team messages are not supported yet");
+    if (p.from === p.to) throw new NimbusError("PARAM_ERROR", "to: must not be the sender");
+    await ctx.messaging.deleteOneWay(ctx.app.appKey, { accid: p.to, peer: p.from, msgid: p.deleteMsgid });
+    return {};
+  },
+});
+
+export const msgManageEndpoints: readonly NimEndpoint[] = [markReadMsg, recall, delMsgOneWay];

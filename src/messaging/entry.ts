@@ -1,0 +1,61 @@
+import type { JournalEntry } from "../store/port.ts";
+import { isHiddenFor, isRecalled } from "./flags.ts";
+import { conversationOf, type Message, type MessageOption, type MessageType } from "./types.ts";
+
+export const DAY_MS = 86_400_000;
+
+/** What a p2p message keeps in `JournalEntry.payload`; the indexed fields are the entry's own. */
+export interface P2pPayload {
+  to: string;
+  body: Record<string, unknown>;
+  ext?: string;
+  option?: MessageOption;
+  fromClientType?: string;
+  fromDeviceId?: string;
+}
+
+/**
+ * A journal entry as devices and the REST API see it. A recalled message keeps its place (seq,
+ * msgid, sender, time) as a marker but shows no body: the store keeps the bytes until retention
+ * purges them (the port has no payload rewrite), and nothing ever reads them out again.
+ */
+export function messageOf(entry: JournalEntry): Message {
+  const p = entry.payload as unknown as P2pPayload;
+  const recalled = isRecalled(entry.flags);
+  return {
+    conv: conversationOf(entry.from, p.to),
+    seq: entry.seq,
+    msgid: entry.msgid,
+    clientMsgId: entry.clientMsgId,
+    from: entry.from,
+    to: p.to,
+    time: entry.time,
+    type: entry.type as MessageType,
+    body: recalled ? {} : p.body,
+    ...(p.ext != null && { ext: p.ext }),
+    ...(p.option != null && { option: p.option }),
+    ...(p.fromClientType != null && { fromClientType: p.fromClientType }),
+    ...(p.fromDeviceId != null && { fromDeviceId: p.fromDeviceId }),
+    ...(recalled && { recalled: true }),
+  };
+}
+
+/** Whether `accid` counts this message as unread: the peer's, updating the session, not recalled. */
+export function messageCountsAsUnread(m: Message, accid: string): boolean {
+  return m.from !== accid && m.option?.sessionUpdate !== false && m.recalled !== true;
+}
+
+/** `messageCountsAsUnread`, and not hidden from `accid` by a one-way delete. */
+export function countsAsUnread(entry: JournalEntry, accid: string): boolean {
+  const m = messageOf(entry);
+  return messageCountsAsUnread(m, accid) && !isHiddenFor(entry.flags, m.conv, accid);
+}
+
+/** Whether the entry updates the conversation list (last message, time): NIM's `sessionUpdate`. */
+export function updatesSession(entry: JournalEntry): boolean {
+  return (entry.payload as unknown as P2pPayload).option?.sessionUpdate !== false;
+}
+
+export function optionOf(entry: JournalEntry): MessageOption {
+  return (entry.payload as unknown as P2pPayload).option ?? {};
+}

@@ -1,0 +1,30 @@
+import { MessageFlags } from "../store/port.ts";
+import type { ConversationId } from "./types.ts";
+
+/**
+ * The journal flag bits of a p2p message, in one place. The store port defines RECALLED (and a
+ * two-way DELETED we do not use yet); a one-way delete hides a message from one side only, so it
+ * takes one bit per side of the sorted pair "a|b": a's bit and b's bit. A flag update is one
+ * atomic bit operation on one entry, so the two sides never overwrite each other.
+ */
+export const RECALLED = MessageFlags.RECALLED;
+/** Hidden from the first accid of the sorted pair. */
+export const HIDDEN_FOR_FIRST = 4;
+/** Hidden from the second accid of the sorted pair. */
+export const HIDDEN_FOR_SECOND = 8;
+
+/** The bit that hides a message of `conv` from `accid`; throws if `accid` is not one of the pair. */
+export function hiddenFlagFor(conv: ConversationId, accid: string): number {
+  const [first, second] = conv.split("|");
+  if (accid === first) return HIDDEN_FOR_FIRST;
+  if (accid === second) return HIDDEN_FOR_SECOND;
+  throw new Error(`${accid} is not a party of ${conv}`);
+}
+
+export function isRecalled(flags: number): boolean {
+  return (flags & RECALLED) !== 0;
+}
+
+export function isHiddenFor(flags: number, conv: ConversationId, accid: string): boolean {
+  return (flags & hiddenFlagFor(conv, accid)) !== 0;
+}

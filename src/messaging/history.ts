@@ -1,0 +1,80 @@
+import type { App } from "../apps/registry.ts";
+import type { Journal } from "../store/port.ts";
+import { NimbusError } from "../util/errors.ts";
+import { sessionAddress } from "../../actors/session-protocol.ts";
+import { messageOf, optionOf } from "./entry.ts";
+import { isHiddenFor } from "./flags.ts";
+import { historyCutoff } from "./retention.ts";
+import { scanJournal } from "./scan.ts";
+import type { HistoryQuery } from "./service.ts";
+import { conversationOf, type Message } from "./types.ts";
+import { checkAccid, isPlainObject } from "./validate.ts";
+
+export const HISTORY_LIMIT_MAX = 100;
+
+function refuse(field: string, problem: string): never {
+  throw new NimbusError("PARAM_ERROR", `${field}: ${problem}`);
+}
+
+function optionalInt(v: unknown, field: string, min: number): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < min) refuse(field, `must be an integer of at least ${min}`);
+  return v;
+}
+
+/** A history query as a device or the REST API may send it, checked and with accids lower-cased. */
+export function checkHistoryQuery(raw: unknown): HistoryQuery {
+  if (!isPlainObject(raw)) refuse("query", "not an object");
+  const accid = checkAccid(raw.accid, "accid");
+  const peer = checkAccid(raw.peer, "peer");
+  if (accid === peer) refuse("peer", "must not be the account itself");
+  const limit = raw.limit;
+  if (typeof limit !== "number" || !Number.isSafeInteger(limit) || limit < 1 || limit > HISTORY_LIMIT_MAX) {
+    refuse("limit", `must be an integer from 1 to ${HISTORY_LIMIT_MAX}`);
+  }
+  if (raw.order !== "asc" && raw.order !== "desc") refuse("order", 'must be "asc" or "desc"');
+  const types = raw.types;
+  if (types !== undefined && types !== null && (!Array.isArray(types) || !types.every((t) => Number.isSafeInteger(t)))) {
+    refuse("types", "must be a list of message types");
+  }
+  const q: HistoryQuery = { accid, peer, limit, order: raw.order };
+  const fromSeq = optionalInt(raw.fromSeq, "fromSeq", 0);
+  const toSeq = optionalInt(raw.toSeq, "toSeq", 0);
+  const fromTime = optionalInt(raw.fromTime, "fromTime", 0);
+  const toTime = optionalInt(raw.toTime, "toTime", 0);
+  if (fromSeq !== undefined) q.fromSeq = fromSeq;
+  if (toSeq !== undefined) q.toSeq = toSeq;
+  if (fromTime !== undefined) q.fromTime = fromTime;
+  if (toTime !== undefined) q.toTime = toTime;
+  if (Array.isArray(types)) q.types = types as number[];
+  return q;
+}
+
+/**
+ * One conversation's history as `accid` sees it: within the app's history window, without what
+ * they deleted one-way and without messages sent with option.history false; recalled messages
+ * stay as markers without a body.
+ */
+export async function readHistory(journal: Journal, app: App, q: HistoryQuery, now = Date.now()): Promise<Message[]> {
+  const conv = conversationOf(q.accid, q.peer);
+  const cutoff = historyCutoff(app, now);
+  const types = q.types && q.types.length > 0 ? new Set(q.types) : undefined;
+  const entries = await scanJournal(
+    journal,
+    sessionAddress(app.appKey, conv),
+    {
+      order: q.order,
+      ...(q.fromSeq !== undefined && { fromSeq: q.fromSeq }),
+      ...(q.toSeq !== undefined && { toSeq: q.toSeq }),
+      fromTime: Math.max(q.fromTime ?? cutoff, cutoff),
+      ...(q.toTime !== undefined && { toTime: q.toTime }),
+    },
+    (e) =>
+      e.expireAt > now &&
+      !isHiddenFor(e.flags, conv, q.accid) &&
+      optionOf(e).history !== false &&
+      (types === undefined || types.has(e.type)),
+    q.limit,
+  );
+  return entries.map(messageOf);
+}

@@ -1,0 +1,164 @@
+import type { App } from "../apps/registry.ts";
+import type { Journal, JournalEntry } from "../store/port.ts";
+import { NimbusError } from "../util/errors.ts";
+import { mapLimit } from "../util/map-limit.ts";
+import { sessionAddress } from "../../actors/session-protocol.ts";
+import { noticesAddress, type NoticePayload } from "../../actors/notices-protocol.ts";
+import { messageOf, optionOf } from "./entry.ts";
+import { isHiddenFor } from "./flags.ts";
+import { daysAgo } from "./retention.ts";
+import { scanJournal } from "./scan.ts";
+import type { ConversationId, ConversationSummary, Message, SyncResult, SystemNotification } from "./types.ts";
+import { isPlainObject } from "./validate.ts";
+
+/** Conversations read from the store at once during one sync. */
+const PARALLEL_READS = 8;
+
+/** The user's conversation list, as the inbox actor answers it. */
+export type ListConversations = (opts: { limit?: number; updatedSince?: number; all?: boolean }) => Promise<ConversationSummary[]>;
+
+export interface SyncDeps {
+  journal: Journal;
+  app: App;
+  accid: string;
+  list: ListConversations;
+  now: number;
+}
+
+function refuse(field: string, problem: string): never {
+  throw new NimbusError("PARAM_ERROR", `${field}: ${problem}`);
+}
+
+export interface CheckedSync {
+  /** Offline when the device named any cursor, roaming (a new device) otherwise. */
+  mode: "offline" | "roaming";
+  /** The cursors of the user's own conversations; others are dropped. */
+  cursors: Map<ConversationId, number>;
+  notificationCursor: number;
+}
+
+/** Checks a device's sync request. */
+export function checkSyncRequest(raw: unknown, accid: string): CheckedSync {
+  const req = raw ?? {};
+  if (!isPlainObject(req)) refuse("sync", "not an object");
+  const cursors = new Map<ConversationId, number>();
+  let named = false;
+  if (req.cursors !== undefined && req.cursors !== null) {
+    if (!isPlainObject(req.cursors)) refuse("cursors", "not an object");
+    for (const [conv, seq] of Object.entries(req.cursors)) {
+      named = true;
+      if (typeof seq !== "number" || !Number.isSafeInteger(seq) || seq < 0) refuse(`cursors.${conv}`, "must be a non-negative integer");
+      const [a, b, ...rest] = conv.split("|");
+      if (rest.length === 0 && a && b && a < b && (a === accid || b === accid)) cursors.set(conv, seq);
+    }
+  }
+  const nc = req.notificationCursor ?? 0;
+  if (typeof nc !== "number" || !Number.isSafeInteger(nc) || nc < 0) refuse("notificationCursor", "must be a non-negative integer");
+  return { mode: named ? "offline" : "roaming", cursors, notificationCursor: nc };
+}
+
+/**
+ * Login sync. A device that holds cursors gets what it missed under NIM's offline rules; a new
+ * device (no cursors) gets NIM's roaming set. Both get the stored system notifications after its
+ * notification cursor.
+ */
+export async function syncFor(deps: SyncDeps, raw: unknown): Promise<SyncResult> {
+  const req = checkSyncRequest(raw, deps.accid);
+  const [part, notifications] = await Promise.all([
+    req.mode === "offline" ? offline(deps, req.cursors) : roaming(deps),
+    storedNotifications(deps, req.notificationCursor),
+  ]);
+  return { ...part, notifications };
+}
+
+/**
+ * Offline: per conversation, the messages after the device's cursor (0 for a conversation it does
+ * not name), the newest `offlinePerConversation` of them, within `offlineDays`; then the newest
+ * `offlineTotal` over all conversations. Left out: messages sent with persistent=false (online
+ * only), those deleted one-way for this user, and the user's own messages sent with
+ * sendersync=false (their other devices were not to have them).
+ */
+async function offline(deps: SyncDeps, cursors: Map<ConversationId, number>): Promise<Omit<SyncResult, "notifications">> {
+  const { journal, app, accid, now } = deps;
+  const since = daysAgo(app.limits.offlineDays, now);
+  const all = await deps.list({ all: true });
+  const convs = [...new Set([...all.map((c) => c.conv), ...cursors.keys()])];
+  const latest = await journal.maxSeqs(convs.map((c) => sessionAddress(app.appKey, c)));
+  const behind = convs.filter((c) => (latest.get(sessionAddress(app.appKey, c)) ?? 0) > (cursors.get(c) ?? 0));
+
+  const perConv = await mapLimit(behind, PARALLEL_READS, (conv) =>
+    scanJournal(
+      journal,
+      sessionAddress(app.appKey, conv),
+      { order: "desc", fromSeq: (cursors.get(conv) ?? 0) + 1, fromTime: since },
+      (e) => {
+        const option = optionOf(e);
+        return (
+          e.expireAt > now &&
+          option.persistent !== false &&
+          !(e.from === accid && option.sendersync === false) &&
+          !isHiddenFor(e.flags, conv, accid)
+        );
+      },
+      app.limits.offlinePerConversation,
+    ),
+  );
+
+  // The newest offlineTotal overall: by time, then seq (one conversation's own order).
+  const candidates = behind.flatMap((conv, i) => perConv[i]!.map((e) => ({ conv, e })));
+  candidates.sort((x, y) => y.e.time - x.e.time || y.e.seq - x.e.seq);
+  const messages = groupOldestFirst(candidates.slice(0, app.limits.offlineTotal));
+
+  const conversations = all.filter((c) => c.lastMessage !== undefined && (c.updatedAt >= since || messages[c.conv] !== undefined));
+  return { conversations: conversations.map((c) => withLatest(c, latest.get(sessionAddress(app.appKey, c.conv)))), messages };
+}
+
+/**
+ * Roaming (a new device): the `roamingConversations` most recently updated conversations within
+ * `roamingDays`, each with its newest `roamingPerConversation` messages of those days, except
+ * messages sent with roam=false and those deleted one-way for this user.
+ */
+async function roaming(deps: SyncDeps): Promise<Omit<SyncResult, "notifications">> {
+  const { journal, app, accid, now } = deps;
+  const since = daysAgo(app.limits.roamingDays, now);
+  const conversations = await deps.list({ limit: app.limits.roamingConversations, updatedSince: since });
+  const perConv = await mapLimit(conversations, PARALLEL_READS, (c) =>
+    scanJournal(
+      journal,
+      sessionAddress(app.appKey, c.conv),
+      { order: "desc", fromTime: since },
+      (e) => e.expireAt > now && optionOf(e).roam !== false && !isHiddenFor(e.flags, c.conv, accid),
+      app.limits.roamingPerConversation,
+    ),
+  );
+  const messages = groupOldestFirst(conversations.flatMap((c, i) => perConv[i]!.map((e) => ({ conv: c.conv, e }))));
+  return { conversations, messages };
+}
+
+/** Stored notifications after the cursor within `offlineDays`: the newest `offlineTotal`, oldest first. */
+async function storedNotifications(deps: SyncDeps, cursor: number): Promise<SystemNotification[]> {
+  const { journal, app, accid, now } = deps;
+  const entries = await scanJournal(
+    journal,
+    noticesAddress(app.appKey, accid),
+    { order: "desc", fromSeq: cursor + 1, fromTime: daysAgo(app.limits.offlineDays, now) },
+    (e) => e.expireAt > now,
+    app.limits.offlineTotal,
+  );
+  return entries.reverse().map((e) => {
+    const p = e.payload as unknown as NoticePayload;
+    return { seq: e.seq, from: e.from, to: p.to, attach: p.attach, time: e.time, stored: true };
+  });
+}
+
+function groupOldestFirst(items: readonly { conv: ConversationId; e: JournalEntry }[]): Record<ConversationId, Message[]> {
+  const out: Record<ConversationId, Message[]> = {};
+  for (const { conv, e } of items) (out[conv] ??= []).push(messageOf(e));
+  for (const list of Object.values(out)) list.sort((a, b) => a.seq - b.seq);
+  return out;
+}
+
+/** The inbox may lag the journal by a tell in flight; the summary shows the journal's newest seq. */
+function withLatest(c: ConversationSummary, latest: number | undefined): ConversationSummary {
+  return latest !== undefined && latest > c.lastSeq ? { ...c, lastSeq: latest } : c;
+}

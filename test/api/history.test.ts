@@ -1,0 +1,142 @@
+import { it, expect, beforeAll, afterAll } from "vitest";
+import { describeOnEachStore, startApiNode, type ApiNode } from "../support/nim-api.ts";
+import { createUsers, fullHistory, restSendText } from "../support/messaging.ts";
+
+interface HistoryMsg {
+  msgid: number;
+  sendtime: number;
+  type: number;
+  body: string;
+  seq: number;
+}
+
+interface Session {
+  sessionType: number;
+  accid: string;
+  updateTime: number;
+  lastMsgType?: string;
+  lastMsg?: string;
+  unreadCount: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describeOnEachStore("server API: history/querySessionMsg and history/querySessionList", (backend) => {
+  let api: ApiNode;
+  const times: number[] = [];
+  beforeAll(async () => {
+    api = await startApiNode({ backend });
+    await createUsers(api, "h1", "h2", "l1", "l2", "l3", "l4");
+    // Ten messages h1 -> h2, a few ms apart; every third one custom (type 100).
+    for (let i = 1; i <= 10; i++) {
+      const res =
+        i % 3 === 0
+          ? await api.call("msg/sendMsg", { from: "h1", ope: "0", to: "h2", type: "100", body: JSON.stringify({ n: i }) })
+          : await restSendText(api, "h1", "h2", `m${i}`);
+      expect(res.code).toBe(200);
+      times.push((res.data as { timetag: number }).timetag);
+      await sleep(3);
+    }
+  });
+  afterAll(async () => api.close());
+
+  async function query(params: Record<string, string>): Promise<HistoryMsg[]> {
+    const res = await api.call("history/querySessionMsg", {
+      from: "h2",
+      to: "h1",
+      begintime: "0",
+      endtime: String(Date.now()),
+      limit: "100",
+      ...params,
+    });
+    expect(res.code, JSON.stringify(res)).toBe(200);
+    return res.msgs as HistoryMsg[];
+  }
+
+  it("answers newest first by default and oldest first with reverse=1, limited", async () => {
+    expect((await query({ limit: "3" })).map((m) => m.seq)).toEqual([10, 9, 8]);
+    expect((await query({ limit: "3", reverse: "2" })).map((m) => m.seq)).toEqual([10, 9, 8]);
+    expect((await query({ limit: "3", reverse: "1" })).map((m) => m.seq)).toEqual([1, 2, 3]);
+  });
+
+  it("keeps to [begintime, endtime], inclusive, in either order", async () => {
+    const window = { begintime: String(times[3]), endtime: String(times[6]) };
+    expect((await query({ ...window, reverse: "1" })).map((m) => m.seq)).toEqual([4, 5, 6, 7]);
+    expect((await query({ ...window, reverse: "2", limit: "2" })).map((m) => m.seq)).toEqual([7, 6]);
+    expect(await query({ begintime: String(Date.now() + 1000), endtime: String(Date.now() + 2000) })).toEqual([]);
+  });
+
+  it("filters by type before the limit", async () => {
+    const custom = await query({ type: "100", limit: "2" });
+    expect(custom.map((m) => [m.seq, m.type])).toEqual([
+      [9, 100],
+      [6, 100],
+    ]);
+    expect(JSON.parse(custom[0]!.body)).toEqual({ n: 9 });
+    expect((await query({ type: "0, 100", reverse: "1", limit: "4" })).map((m) => m.seq)).toEqual([1, 2, 3, 4]);
+    expect(await query({ type: "1" })).toEqual([]);
+  });
+
+  it("lists sessions with unread counts that markReadMsg brings down, and the last message on request", async () => {
+    await restSendText(api, "l2", "l1", "from l2", { msgidClient: "l2-1" });
+    await sleep(3);
+    await restSendText(api, "l3", "l1", "from l3 a", { msgidClient: "l3-1" });
+    await restSendText(api, "l3", "l1", "from l3 b", { msgidClient: "l3-2" });
+    await restSendText(api, "l1", "l3", "mine", { msgidClient: "l1-1" });
+    const list = async (params: Record<string, string> = {}) => {
+      const res = await api.call("history/querySessionList", { accid: "l1", ...params });
+      expect(res.code, JSON.stringify(res)).toBe(200);
+      return res.data as { hasMore: boolean; sessions: Session[] };
+    };
+    const first = await list({ needLastMsg: "1" });
+    expect(first.hasMore).toBe(false);
+    expect(first.sessions.map((s) => [s.sessionType, s.accid, s.unreadCount, s.lastMsgType])).toEqual([
+      [0, "l3", 2, "TEXT"],
+      [0, "l2", 1, "TEXT"],
+    ]);
+    expect(JSON.parse(first.sessions[0]!.lastMsg!)).toMatchObject({ from: "l1", msgidclient: "l1-1", body: '{"msg":"mine"}' });
+    expect((await list()).sessions[0]!.lastMsg).toBeUndefined();
+
+    expect(await api.call("msg/markReadMsg", { from: "l1", to: "l3", msgidClient: "l3-1" })).toEqual({ code: 200 });
+    expect((await list()).sessions.map((s) => s.unreadCount)).toEqual([1, 1]);
+    expect(await api.call("msg/markReadMsg", { from: "l1", to: "l3", msgidClient: "l3-2" })).toEqual({ code: 200 });
+    // Reading backwards does not bring anything back.
+    expect(await api.call("msg/markReadMsg", { from: "l1", to: "l3", msgidClient: "l3-1" })).toEqual({ code: 200 });
+    expect((await list()).sessions.map((s) => s.unreadCount)).toEqual([0, 1]);
+    expect((await api.node.messaging.conversations(api.appKey, "l1")).map((c) => [c.peer, c.readSeq, c.unread])).toEqual([
+      ["l3", 2, 0],
+      ["l2", 0, 1],
+    ]);
+    // The reader's position reaches the sender's list as peerReadSeq.
+    expect((await api.node.messaging.conversations(api.appKey, "l3"))[0]).toMatchObject({ peer: "l1", peerReadSeq: 2, unread: 1 });
+
+    const limited = await list({ limit: "1" });
+    expect(limited).toMatchObject({ hasMore: true, sessions: [{ accid: "l3" }] });
+    const l2Time = first.sessions[1]!.updateTime;
+    expect((await list({ maxTimestamp: String(l2Time) })).sessions.map((s) => s.accid)).toEqual(["l2"]);
+    expect((await list({ minTimestamp: String(l2Time + 1) })).sessions.map((s) => s.accid)).toEqual(["l3"]);
+    expect(await api.call("msg/markReadMsg", { from: "l1", to: "l3", msgidClient: "nope" })).toMatchObject({ code: 404 });
+    expect(await api.call("history/querySessionList", { accid: "ghost" })).toMatchObject({ code: 404 });
+    expect((await api.call("history/querySessionList", { accid: "l4" })).data).toEqual({ hasMore: false, sessions: [] });
+  });
+
+  it("keeps history, conversation lists and read positions across a restart", async () => {
+    const before = await fullHistory(api, "h2", "h1");
+    const convsBefore = await api.node.messaging.conversations(api.appKey, "l1");
+    await api.restart();
+    expect(await fullHistory(api, "h2", "h1")).toEqual(before);
+    expect(await api.node.messaging.conversations(api.appKey, "l1")).toEqual(convsBefore);
+    // Numbering continues after the restart, gap-free.
+    const res = await restSendText(api, "h1", "h2", "after restart");
+    expect(res.code).toBe(200);
+    expect((await fullHistory(api, "h2", "h1")).map((m) => m.seq)).toEqual(Array.from({ length: 11 }, (_, i) => i + 1));
+  });
+
+  it("leaves out messages past retention: purged by the journal's sweep, gone from history", async () => {
+    // Retention is days long; purge as if a few years had passed instead of waiting.
+    const purged = await api.node.store.journal.purgeExpired(Date.now() + 4 * 365 * 86_400_000);
+    expect(purged).toBeGreaterThan(0);
+    expect(await fullHistory(api, "h2", "h1")).toEqual([]);
+    expect(await query({})).toEqual([]);
+  });
+});

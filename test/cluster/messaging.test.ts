@@ -1,0 +1,182 @@
+import { it, expect, beforeAll, afterAll } from "vitest";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { checkSum } from "../../src/http/nim/auth.ts";
+import type { ConversationSummary, SyncResult } from "../../src/messaging/types.ts";
+import { describeWith, serviceUrl, uniqueName } from "../support/services.ts";
+import { tempDir } from "../support/processes.ts";
+import { spawnNode, health, type NodeProcess } from "../support/node-process.ts";
+import { waitUntil } from "../support/actor-system.ts";
+
+const ENTRY = "test/fixtures/messaging-node.ts";
+const APP_KEY = "msgclusterapp";
+const APP_SECRET = "msg-cluster-secret";
+
+interface Answer {
+  code: number;
+  desc?: string;
+  [k: string]: unknown;
+}
+
+async function call(node: NodeProcess, path: string, params: Record<string, string>): Promise<Answer> {
+  const nonce = uniqueName("n");
+  const curTime = String(Math.floor(Date.now() / 1000));
+  const res = await fetch(`${node.url}/nimserver/${path}.action`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      AppKey: APP_KEY,
+      Nonce: nonce,
+      CurTime: curTime,
+      CheckSum: checkSum(APP_SECRET, nonce, curTime),
+    },
+    body: new URLSearchParams(params).toString(),
+  });
+  return (await res.json()) as Answer;
+}
+
+async function sync(node: NodeProcess, accid: string, req: object): Promise<SyncResult> {
+  const res = await fetch(`${node.url}/test/sync/${accid}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(req),
+  });
+  const body = (await res.json()) as Answer & { result: SyncResult };
+  expect(body.code, JSON.stringify(body)).toBe(200);
+  return body.result;
+}
+
+async function conversations(node: NodeProcess, accid: string): Promise<ConversationSummary[]> {
+  const body = (await (await fetch(`${node.url}/test/conversations/${accid}`)).json()) as Answer & { conversations: ConversationSummary[] };
+  expect(body.code).toBe(200);
+  return body.conversations;
+}
+
+interface HistoryMsg {
+  from: string;
+  msgid: number;
+  msgidclient: string;
+  seq: number;
+  body: string;
+}
+
+/** Every message of a conversation over REST on `node`, oldest first. */
+async function history(node: NodeProcess, from: string, to: string): Promise<HistoryMsg[]> {
+  const out: HistoryMsg[] = [];
+  let begintime = "0";
+  for (;;) {
+    const res = await call(node, "history/querySessionMsg", {
+      from,
+      to,
+      begintime,
+      endtime: String(Date.now() + 1000),
+      limit: "100",
+      reverse: "1",
+    });
+    expect(res.code, JSON.stringify(res)).toBe(200);
+    const page = (res.msgs as (HistoryMsg & { sendtime: number })[]).filter((m) => !out.some((o) => o.msgid === m.msgid));
+    out.push(...page);
+    if ((res.msgs as unknown[]).length < 100) return out;
+    begintime = String(page[page.length - 1]!.sendtime);
+  }
+}
+
+describeWith(["nats", "mongo"], "messaging cluster: two node processes, real NATS and FerretDB", () => {
+  const nodes: NodeProcess[] = [];
+
+  beforeAll(async () => {
+    const dir = tempDir("msg-cluster");
+    const configFile = join(dir, "nimbus.json");
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        store: { kind: "mongo", mongoUrl: serviceUrl("mongo"), mongoDatabase: uniqueName("msgcluster") },
+        bus: { natsUrl: serviceUrl("nats"), prefix: uniqueName("m") },
+        cluster: { heartbeatMs: 250, deadAfterMs: 1500 },
+        apps: [{ appKey: APP_KEY, appSecret: APP_SECRET, limits: { requestsPerSecond: 100_000 } }],
+      }),
+    );
+    const env = { NIMBUS_CONFIG: configFile, NIMBUS_APP_KEY: APP_KEY, NIMBUS_APP_SECRET: APP_SECRET, NIMBUS_DATA_DIR: dir };
+    nodes.push(...(await Promise.all(["m1", "m2"].map((id) => spawnNode(ENTRY, id, env)))));
+    await waitUntil(async () => (await Promise.all(nodes.map(health))).every((h) => h.members.length === 2), 10_000, "two members");
+    for (const accid of ["ka", "kb", "kc", "kd"]) expect((await call(nodes[0]!, "user/create", { accid })).code).toBe(200);
+  });
+
+  afterAll(async () => {
+    for (const n of nodes) n.kill("SIGKILL");
+    await Promise.all(nodes.map((n) => n.exited));
+  });
+
+  it("sends on node 1, reads on node 2: the same messages, gap-free, once each", async () => {
+    const [n1, n2] = [nodes[0]!, nodes[1]!];
+    const sends: Promise<Answer>[] = [];
+    for (let i = 0; i < 60; i++) {
+      for (const [from, to] of [
+        ["ka", "kb"],
+        ["kb", "ka"],
+      ] as const) {
+        sends.push(
+          call(n1, "msg/sendMsg", {
+            from,
+            ope: "0",
+            to,
+            type: "0",
+            body: JSON.stringify({ msg: `${from}${i}` }),
+            msgidClient: `${from}-${i}`,
+          }),
+        );
+      }
+    }
+    const answers = await Promise.all(sends);
+    expect(answers.filter((a) => a.code !== 200)).toEqual([]);
+    const msgids = answers.map((a) => (a.data as { msgid: number }).msgid);
+    expect(new Set(msgids).size).toBe(120);
+
+    const onNode2 = await history(n2, "kb", "ka");
+    expect(onNode2.map((m) => m.seq)).toEqual(Array.from({ length: 120 }, (_, i) => i + 1));
+    expect(new Set(onNode2.map((m) => m.msgid))).toEqual(new Set(msgids));
+    expect(await history(n1, "ka", "kb")).toEqual(onNode2);
+
+    const s = await sync(n2, "kb", { cursors: { "ka|kb": 0 } });
+    expect(s.messages["ka|kb"]?.map((m) => m.seq)).toEqual(Array.from({ length: 100 }, (_, i) => i + 21));
+    const roaming = await sync(n2, "kb", {});
+    expect(roaming.messages["ka|kb"]?.map((m) => m.msgid)).toEqual(onNode2.slice(20).map((m) => m.msgid));
+    await waitUntil(async () => (await conversations(n2, "kb"))[0]?.lastSeq === 120, 5000, "kb's conversation list to show seq 120");
+    expect((await conversations(n2, "kb"))[0]).toMatchObject({ peer: "ka", lastSeq: 120, unread: 60 });
+  });
+
+  it("sends through both nodes at once into one conversation: still gap-free and once each", async () => {
+    const sends: Promise<Answer>[] = [];
+    for (let i = 0; i < 80; i++) {
+      const node = nodes[i % 2]!;
+      const [from, to] = i % 4 < 2 ? ["kc", "kd"] : ["kd", "kc"];
+      sends.push(
+        call(node, "msg/sendMsg", { from, ope: "0", to, type: "0", body: JSON.stringify({ msg: `m${i}` }), msgidClient: `both-${i}` }),
+      );
+    }
+    // A resend of one of them, through the other node, is the same message.
+    const answers = await Promise.all(sends);
+    expect(answers.filter((a) => a.code !== 200)).toEqual([]);
+    const resend = await call(nodes[1]!, "msg/sendMsg", {
+      from: "kc",
+      ope: "0",
+      to: "kd",
+      type: "0",
+      body: '{"msg":"m0"}',
+      msgidClient: "both-0",
+    });
+    expect(resend).toEqual(answers[0]);
+    for (const node of nodes) {
+      const msgs = await history(node, "kc", "kd");
+      expect(msgs.map((m) => m.seq)).toEqual(Array.from({ length: 80 }, (_, i) => i + 1));
+      expect(new Set(msgs.map((m) => m.msgidclient)).size).toBe(80);
+    }
+  });
+
+  it("markRead on node 2 is what node 1 lists", async () => {
+    const res = await call(nodes[1]!, "msg/markReadMsg", { from: "kb", to: "ka", msgidClient: "ka-59" });
+    expect(res).toEqual({ code: 200 });
+    const list = await call(nodes[0]!, "history/querySessionList", { accid: "kb" });
+    expect((list.data as { sessions: { accid: string; unreadCount: number }[] }).sessions).toMatchObject([{ accid: "ka", unreadCount: 0 }]);
+  });
+});
