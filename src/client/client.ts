@@ -4,6 +4,17 @@ import { backoffDelay, defaultReconnectPolicy, type ReconnectPolicy } from "./ba
 import { Emitter } from "./emitter.ts";
 import { ClientCodes, FINAL_LOGIN_CODES, NimbusClientError } from "./errors.ts";
 import { Matchmaker, toClientError } from "./matchmake.ts";
+import { Messenger, type HistoryOptions, type MessagingClientEvents, type SendOptions } from "./messenger.ts";
+import {
+  MessageType,
+  type ConversationSummary,
+  type Message,
+  type ReadReceipt,
+  type RecallEvent,
+  type SendAck,
+  type SyncState,
+  type SystemNotification,
+} from "./messaging-wire.ts";
 import { CloseCodes, Frames, RESUME_GONE_CODES, type JoinOptions, type Kicked, type SessionInfo, type Welcome } from "./wire.ts";
 
 export interface ConnectOptions extends JoinOptions {
@@ -14,9 +25,15 @@ export interface ConnectOptions extends JoinOptions {
   requestTimeoutMs?: number;
   /** How long a (re)join waits for the server's `welcome`. */
   welcomeTimeoutMs?: number;
+  /**
+   * Where this device left off, as `syncState()` returned it last time (persist it if you keep
+   * messages across restarts): the login sync then asks only for what is newer. Without it the
+   * device counts as new and gets NIM's roaming set.
+   */
+  syncState?: Partial<SyncState>;
 }
 
-export interface NimbusClientEvents {
+export interface NimbusClientEvents extends MessagingClientEvents {
   /** Kicked (by another device, the multi-device policy, or the app server); the client is closed after. */
   kicked: Kicked;
   /** The connection went away; with `willReconnect` the client is already working on it. */
@@ -25,7 +42,10 @@ export interface NimbusClientEvents {
   reconnected: { resumed: boolean; lost: number; session: SessionInfo };
   /** Any other push from the server (user events: messages, notifications, …). */
   event: { type: string; body: unknown };
-  /** An error frame from the server, e.g. 416 (rate limited) or 509 (unknown message type). */
+  /**
+   * An error frame from the server, e.g. 416 (rate limited) or 509 (unknown message type), or a
+   * background request that failed (the login sync).
+   */
   error: { code: number; desc: string };
   /** Done for good: logout, kick, a refused login while reconnecting, or too many failed attempts. */
   closed: { code: number; reason: string };
@@ -47,11 +67,24 @@ export class NimbusClient extends Emitter<NimbusClientEvents> {
   private welcome: Welcome | undefined;
   private status: ClientState = "reconnecting";
   private wake: (() => void) | undefined;
+  private readonly messenger: Messenger;
 
   constructor(private readonly options: ConnectOptions) {
     super();
     this.matchmaker = new Matchmaker(options.url);
     this.policy = { ...defaultReconnectPolicy, ...options.reconnect };
+    this.messenger = new Messenger(
+      {
+        request: (type, body, o) => this.request(type, body, o),
+        connected: () => this.status === "connected",
+        closed: () => this.status === "closed",
+        accid: () => this.session.accid,
+        emit: <K extends keyof MessagingClientEvents>(name: K, payload: MessagingClientEvents[K]) =>
+          this.emit(name, payload as NimbusClientEvents[K]),
+        fail: (code, desc) => this.emit("error", { code, desc }),
+      },
+      options.syncState,
+    );
   }
 
   get state(): ClientState {
@@ -83,6 +116,7 @@ export class NimbusClient extends Emitter<NimbusClientEvents> {
       const room = await this.matchmaker.login(this.joinOptions());
       await this.adopt(room);
       this.status = "connected";
+      this.messenger.onOnline({ resumed: false, lost: 0 });
     } catch (err) {
       this.status = "closed";
       throw err;
@@ -103,9 +137,59 @@ export class NimbusClient extends Emitter<NimbusClientEvents> {
     }
   }
 
-  /** Sends a message with no answer; failures come back as `error` events. */
-  send(type: string, body?: unknown): void {
+  /** Sends a plain message of any type, with no answer; failures come back as `error` events. */
+  sendPlain(type: string, body?: unknown): void {
     this.openRoom(type, body).send(type, body);
+  }
+
+  /** Sends a text message to `to`; see `send`. */
+  sendText(to: string, text: string, options?: SendOptions): Promise<SendAck> {
+    return this.messenger.send(to, MessageType.TEXT, { msg: text }, options);
+  }
+
+  /**
+   * Sends a p2p message and resolves with the server's ack (its seq and msgid). If the link drops
+   * before the ack, the message is sent again with the same clientMsgId once the link is back, so
+   * it is stored once whatever happened; it rejects only on the server's refusal (414, 416, …) or
+   * when the client closes. The message itself reaches this device as a `message` event too.
+   */
+  send(to: string, type: MessageType, body: Record<string, unknown>, options?: SendOptions): Promise<SendAck> {
+    return this.messenger.send(to, type, body, options);
+  }
+
+  /** Recalls one of this account's messages to `peer` (NIM's recall window applies: 508 past it). */
+  recall(peer: string, msgid: number): Promise<RecallEvent> {
+    return this.messenger.recall(peer, msgid);
+  }
+
+  /** Marks the conversation with `peer` read up to `seq`; the peer's devices get a `receipt`. */
+  markRead(peer: string, seq: number): Promise<ReadReceipt> {
+    return this.messenger.markRead(peer, seq);
+  }
+
+  /** A page of the conversation with `peer`: by default its newest 100 messages, newest first. */
+  history(peer: string, options?: HistoryOptions): Promise<Message[]> {
+    return this.messenger.history(peer, options);
+  }
+
+  /** This account's conversations, most recently updated first. */
+  conversations(options?: { limit?: number }): Promise<ConversationSummary[]> {
+    return this.messenger.conversations(options);
+  }
+
+  /** A custom notification (e.g. typing) to `to`'s online devices; never stored. */
+  notify(to: string, attach: string): Promise<SystemNotification> {
+    return this.messenger.notify(to, attach);
+  }
+
+  /** Where this device is: the newest seq it has per conversation; pass it to `connect` next time. */
+  syncState(): SyncState {
+    return this.messenger.syncState();
+  }
+
+  /** Resolves once the login sync under way, if any, has been applied. */
+  synced(): Promise<void> {
+    return this.messenger.synced();
   }
 
   /** Logs out: the server forgets this device at once, and the client is closed. */
@@ -158,7 +242,9 @@ export class NimbusClient extends Emitter<NimbusClientEvents> {
     });
     room.onMessage(Frames.KICKED, (k: Kicked) => this.onKicked(room, k));
     room.onMessage("*", (type: string | number, body: unknown) => {
-      if (room === this.current) this.emit("event", { type: String(type), body });
+      if (room !== this.current) return;
+      this.emit("event", { type: String(type), body });
+      this.messenger.onPush(String(type), body);
     });
     room.onError((code, message) => {
       if (room === this.current && typeof code === "number") this.emit("error", { code, desc: message ?? "" });
@@ -182,6 +268,7 @@ export class NimbusClient extends Emitter<NimbusClientEvents> {
   private onLeave(room: Room, code: number, reason: string): void {
     if (room !== this.current) return;
     this.current = undefined;
+    this.messenger.onOffline();
     if (this.status === "closed") return;
     if (code === CloseCodes.KICKED || code === CloseCodes.LOGOUT) {
       // A kick whose frame was lost, or a logout from elsewhere: either way, stay away.
@@ -231,6 +318,7 @@ export class NimbusClient extends Emitter<NimbusClientEvents> {
           return;
         }
         this.status = "connected";
+        this.messenger.onOnline({ resumed: resumed && welcome.resumed, lost: welcome.lost });
         this.emit("reconnected", { resumed: resumed && welcome.resumed, lost: welcome.lost, session: this.session });
         return;
       } catch (err) {
@@ -250,6 +338,7 @@ export class NimbusClient extends Emitter<NimbusClientEvents> {
     if (this.status === "closed") return;
     this.status = "closed";
     this.wake?.();
+    this.messenger.onClosed();
     this.emit("closed", { code, reason });
   }
 

@@ -4,9 +4,10 @@
  * ```ts
  * import { connect } from "nimbus/client";
  * const client = await connect({ url: "http://127.0.0.1:2567", appKey, accid, token, deviceId: "d1", clientType: "WEB" });
- * client.on("event", ({ type, body }) => console.log(type, body));
+ * client.on("message", (m) => console.log(m.conv, m.seq, m.from, m.body));
  * client.on("kicked", ({ reason, desc }) => console.log("kicked", reason, desc));
- * const me = await client.request("session");
+ * const ack = await client.sendText("bob", "hello");
+ * await client.markRead("bob", ack.seq);
  * await client.logout();
  * ```
  */
@@ -15,6 +16,31 @@ import { NimbusClient, type ConnectOptions } from "./client.ts";
 export { NimbusClient, type ClientState, type ConnectOptions, type NimbusClientEvents } from "./client.ts";
 export { NimbusClientError, ClientCodes } from "./errors.ts";
 export { defaultReconnectPolicy, type ReconnectPolicy } from "./backoff.ts";
+export type { HistoryOptions, MessagingClientEvents, SendOptions } from "./messenger.ts";
+export {
+  MessageType,
+  MessagingEvents,
+  MessagingRequests,
+  conversationOf,
+  peerOf,
+  type ConversationId,
+  type ConversationSummary,
+  type ConversationsRequest,
+  type HistoryRequest,
+  type MarkReadRequest,
+  type Message,
+  type MessageOption,
+  type NotifyRequest,
+  type ReadReceipt,
+  type RecallEvent,
+  type RecallRequest,
+  type SendAck,
+  type SendRequest,
+  type SyncRequest,
+  type SyncResult,
+  type SyncState,
+  type SystemNotification,
+} from "./messaging-wire.ts";
 export {
   CLIENT_TYPES,
   CloseCodes,

@@ -18,6 +18,7 @@ import { checkLogin } from "./login.ts";
 import { registerMatchmakeRoutes, ResumeKickedError } from "./matchmake-routes.ts";
 import { resolveGatewayOptions, type GatewayOptions } from "./options.ts";
 import { localPresenceView } from "./presence.ts";
+import { registerMessagingRequests } from "./messaging-requests.ts";
 import { RequestRegistry, type RequestHandler } from "./requests.ts";
 import { Sessions } from "./sessions.ts";
 import { GatewayTransport } from "./transport.ts";
@@ -67,6 +68,7 @@ export class Gateway {
     this.sessions = new Sessions(deps.nodeId, this.options, deps.bus, this.hooks, this.requests, deps.log);
     this.presence = localPresenceView(this.sessions.table);
     this.requests.register(Requests.SESSION, (device) => device.session);
+    registerMessagingRequests((type, handler) => this.requests.register(type, handler), deps);
   }
 
   /** Takes WebSocket upgrades on the app's server, mounts the matchmake routes, creates the room. */

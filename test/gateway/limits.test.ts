@@ -51,7 +51,7 @@ describe("gateway: frames, errors and limits", () => {
   it("answers an unknown message type with an error (509) and keeps the connection", async () => {
     const c = await device("unknown");
     const errors = record(c, "error");
-    c.send("no-such-type", { a: 1 });
+    c.sendPlain("no-such-type", { a: 1 });
     await until(() => errors.length === 1, 2000, "the error frame");
     expect(errors[0]).toEqual({ code: 509, desc: 'unknown message type "no-such-type"' });
     expect(await codeOf(c.request("no-such-request", {}))).toBe(509);
@@ -105,12 +105,12 @@ describe("gateway: frames, errors and limits", () => {
     expect(ok).toBeLessThanOrEqual(6);
     expect(codes.filter((x) => x === 416).length).toBe(10 - ok);
     const errors = record(c, "error");
-    c.send("echo", "plain message over the limit");
+    c.sendPlain("echo", "plain message over the limit");
     await until(() => errors.length === 1, 2000, "a 416 error frame");
     expect(errors[0]!.code).toBe(416);
 
     const disconnected = next(c, "disconnected");
-    for (let i = 0; i < 40; i++) c.send("echo", i);
+    for (let i = 0; i < 40; i++) c.sendPlain("echo", i);
     expect((await disconnected).code).toBe(CloseCodes.RATE_LIMITED);
     expect(errors.some((e) => e.code === 416 && /disconnect/.test(e.desc))).toBe(true);
     // A flooder's session is not resumable: it comes back with a fresh login.

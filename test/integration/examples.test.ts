@@ -24,4 +24,25 @@ describe("README examples", () => {
     expect(res.stdout).toMatch(/^online: (PC, IOS|IOS, PC)$/m);
     expect(res.stdout).toMatch(/both logged out/);
   });
+
+  it("examples/chat.ts: two people chat, one goes offline and catches up in order", async () => {
+    const res = await promisify(execFile)(process.execPath, ["--import", "tsx", "examples/chat.ts"], {
+      env: { ...process.env, NIMBUS_URL: api.url, NIMBUS_APP_KEY: api.appKey, NIMBUS_APP_SECRET: api.appSecret },
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    expect(res.stderr).toBe("");
+    const out = res.stdout;
+    expect(out).toMatch(/^bob\w+ <- #1 alice\w+: Hi Bob!$/m);
+    expect(out).toMatch(/^alice\w+ <- #2 bob\w+: Hi Alice/m);
+    expect(out).toMatch(/^bob\w+ went offline at #2$/m);
+    // What Bob missed arrives after he is back, in order, once each.
+    const caughtUp = out.slice(out.indexOf("went offline"));
+    const missed = [...caughtUp.matchAll(/^bob\w+ <- #(\d+) alice\w+: (.*)$/gm)].map((m) => `${m[1]} ${m[2]}`);
+    expect(missed).toEqual(["3 Have a good flight", "4 Call me when you land", "5 Bring snacks"]);
+    expect(out).toMatch(/caught up: 3 unread/);
+    expect(out).toMatch(/^alice\w+: bob\w+ has read up to #1$/m);
+    expect(out).toMatch(/^alice\w+: bob\w+ has read up to #5$/m);
+    expect(out).toMatch(/^done$/m);
+  });
 });

@@ -1,0 +1,269 @@
+import {
+  MessageType,
+  MessagingEvents,
+  peerOf,
+  type ConversationSummary,
+  type Message,
+  type MessageOption,
+  type ReadReceipt,
+  type RecallEvent,
+  type SendAck,
+  type SyncRequest,
+  type SyncResult,
+  type SystemNotification,
+} from "../messaging/types.ts";
+import { newClientMsgId } from "./client-msg-id.ts";
+import { ClientCodes, NimbusClientError } from "./errors.ts";
+import {
+  MessagingRequests,
+  type ConversationsRequest,
+  type HistoryRequest,
+  type MarkReadRequest,
+  type NotifyRequest,
+  type RecallRequest,
+  type SendRequest,
+  type SyncState,
+} from "./messaging-wire.ts";
+import { NotificationFeed } from "./notification-feed.ts";
+import { Outbox } from "./outbox.ts";
+import { Sequencer } from "./sequencer.ts";
+
+/** The events messaging adds to the client. */
+export interface MessagingClientEvents {
+  /** A message of one of this account's conversations: per conversation in seq order, each once. */
+  message: Message;
+  /** A message was recalled (by its sender or the app server). */
+  recall: RecallEvent;
+  /** The peer has read a conversation up to `seq`. */
+  receipt: ReadReceipt;
+  /** A system notification: stored ones once each (by seq), custom ones (typing…) as they come. */
+  notification: SystemNotification;
+  /** The conversation list, after each login sync (and after the sync's messages were emitted). */
+  conversations: ConversationSummary[];
+}
+
+/** What the messenger needs from the client it is part of. */
+export interface MessengerHost {
+  request<T>(type: string, body?: unknown, options?: { timeoutMs?: number }): Promise<T>;
+  connected(): boolean;
+  closed(): boolean;
+  /** The logged-in account (lower-cased, as the server names conversations). */
+  accid(): string;
+  emit<K extends keyof MessagingClientEvents>(name: K, payload: MessagingClientEvents[K]): void;
+  /** A background failure the app should hear about (the client's `error` event). */
+  fail(code: number, desc: string): void;
+}
+
+export interface SendOptions {
+  ext?: string;
+  option?: MessageOption;
+  /** Your own id for the message, e.g. to resend one saved before the app restarted; a UUID otherwise. */
+  clientMsgId?: string;
+}
+
+export type HistoryOptions = Partial<Omit<HistoryRequest, "peer">>;
+
+/** Attempts at a login sync on a live link before the app hears an `error`. */
+const SYNC_ATTEMPTS = 3;
+const SYNC_TIMEOUT_MS = 30_000;
+/** The server's page size for history, used for gap fills too. */
+const HISTORY_PAGE = 100;
+/**
+ * Cursors a sync names at most: the most recently active ones. All of them could outgrow the
+ * server's frame limit (64 KiB) for an account with thousands of conversations; one left out only
+ * counts as cursor 0 on the server, and what it then sends again is dropped here by seq.
+ */
+const SYNC_CURSORS_MAX = 500;
+
+/**
+ * P2P messaging inside a NimbusClient: requests, the outbox that resends unacknowledged messages
+ * with the same clientMsgId, and the login sync.
+ *
+ * Pushes and the sync overlap by design (the server subscribes the device first, then it syncs), so
+ * from the moment a link drops until the sync after the next login is applied every messaging push
+ * is held; the sequencer then lets through, per conversation, only what is newer than what the app
+ * already has. A resume that lost nothing (`welcome.lost === 0`) needs no sync: its buffered pushes
+ * simply go on.
+ */
+export class Messenger {
+  private readonly outbox: Outbox;
+  private readonly sequencer: Sequencer;
+  private readonly notifications: NotificationFeed;
+  private needsSync = true;
+  private running: Promise<void> | undefined;
+  private again = false;
+
+  constructor(
+    private readonly host: MessengerHost,
+    initial: Partial<SyncState> = {},
+  ) {
+    this.outbox = new Outbox({ request: (t, b) => host.request(t, b), connected: () => host.connected() });
+    this.sequencer = new Sequencer(
+      { emit: (m) => host.emit("message", m), fill: (conv, from, to) => this.fill(conv, from, to) },
+      initial.cursors ?? {},
+    );
+    this.notifications = new NotificationFeed((n) => host.emit("notification", n), initial.notificationCursor ?? 0);
+  }
+
+  syncState(): SyncState {
+    return { cursors: this.sequencer.snapshot(), notificationCursor: this.notifications.notificationCursor };
+  }
+
+  /** Resolves once the sync under way (if any) is done. */
+  synced(): Promise<void> {
+    return this.running ?? Promise.resolve();
+  }
+
+  /** A push from the server (the client passes every user event here). */
+  onPush(type: string, body: unknown): void {
+    switch (type) {
+      case MessagingEvents.MESSAGE:
+        if (isMessage(body)) this.sequencer.offer(body);
+        break;
+      case MessagingEvents.RECALL:
+        if (isRecall(body)) this.host.emit("recall", body);
+        break;
+      case MessagingEvents.RECEIPT:
+        if (isReceipt(body)) this.host.emit("receipt", body);
+        break;
+      case MessagingEvents.NOTIFICATION:
+        if (isNotification(body)) this.notifications.offer(body);
+        break;
+    }
+  }
+
+  /** Welcomed after a login (`resumed` false) or a resume. */
+  onOnline({ resumed, lost }: { resumed: boolean; lost: number }): void {
+    if (!resumed || lost > 0) this.needsSync = true;
+    this.outbox.flush();
+    if (this.needsSync) void this.sync();
+    else this.release();
+  }
+
+  /** The link dropped: hold pushes until it is clear whether a sync comes first. */
+  onOffline(): void {
+    this.sequencer.pause();
+    this.notifications.pause();
+  }
+
+  /** The client is closed for good. */
+  onClosed(): void {
+    this.outbox.fail(new NimbusClientError(ClientCodes.NOT_CONNECTED, "the client is closed"));
+  }
+
+  send(to: string, type: MessageType, body: Record<string, unknown>, options: SendOptions = {}): Promise<SendAck> {
+    if (this.host.closed()) return Promise.reject(new NimbusClientError(ClientCodes.NOT_CONNECTED, "the client is closed"));
+    const req: SendRequest = {
+      to,
+      type,
+      body,
+      clientMsgId: options.clientMsgId ?? newClientMsgId(),
+      ...(options.ext !== undefined && { ext: options.ext }),
+      ...(options.option !== undefined && { option: options.option }),
+    };
+    return this.outbox.submit(req);
+  }
+
+  recall(peer: string, msgid: number): Promise<RecallEvent> {
+    return this.host.request(MessagingRequests.RECALL, { peer, msgid } satisfies RecallRequest);
+  }
+
+  markRead(peer: string, seq: number): Promise<ReadReceipt> {
+    return this.host.request(MessagingRequests.MARK_READ, { peer, seq } satisfies MarkReadRequest);
+  }
+
+  history(peer: string, options: HistoryOptions = {}): Promise<Message[]> {
+    const req: HistoryRequest = { peer, limit: HISTORY_PAGE, order: "desc", ...options };
+    return this.host.request(MessagingRequests.HISTORY, req);
+  }
+
+  conversations(options: ConversationsRequest = {}): Promise<ConversationSummary[]> {
+    return this.host.request(MessagingRequests.CONVERSATIONS, options);
+  }
+
+  notify(to: string, attach: string): Promise<SystemNotification> {
+    return this.host.request(MessagingRequests.NOTIFY, { to, attach } satisfies NotifyRequest);
+  }
+
+  /** Runs a sync now, or once more after the one under way. */
+  private sync(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    const run = (async () => {
+      do {
+        this.again = false;
+        await this.syncOnce();
+      } while (this.again && this.host.connected());
+    })().finally(() => {
+      this.running = undefined;
+    });
+    this.running = run;
+    return run;
+  }
+
+  private async syncOnce(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      // Offline now: the next login or resume syncs (needsSync is still set).
+      if (!this.host.connected()) return;
+      const req: SyncRequest = {
+        cursors: this.sequencer.recent(SYNC_CURSORS_MAX),
+        notificationCursor: this.notifications.notificationCursor,
+      };
+      try {
+        const result = await this.host.request<SyncResult>(MessagingRequests.SYNC, req, { timeoutMs: SYNC_TIMEOUT_MS });
+        this.needsSync = false;
+        this.sequencer.applySync(result.messages ?? {});
+        this.notifications.applySync(result.notifications ?? []);
+        this.release();
+        this.host.emit("conversations", result.conversations ?? []);
+        return;
+      } catch (err) {
+        if (!this.host.connected()) return;
+        const e = err instanceof NimbusClientError ? err : new NimbusClientError(500, String(err));
+        if (attempt >= SYNC_ATTEMPTS) {
+          // Let pushes through rather than hold them forever; the next login or resume tries again.
+          this.release();
+          this.host.fail(e.code, `login sync failed: ${e.message}`);
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 500 * 2 ** (attempt - 1)));
+      }
+    }
+  }
+
+  private release(): void {
+    this.sequencer.resume();
+    this.notifications.resume();
+  }
+
+  /** A gap in the pushes of `conv`: its newest missing messages, from history. */
+  private async fill(conv: string, fromSeq: number, toSeq: number): Promise<Message[]> {
+    const limit = Math.min(HISTORY_PAGE, toSeq - fromSeq + 1);
+    return this.history(peerOf(conv, this.host.accid()), { fromSeq, toSeq, limit, order: "desc" });
+  }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+const isSeq = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
+
+/** Pushes are checked before they reach the sequencer: a malformed one must not corrupt the cursors. */
+function isMessage(v: unknown): v is Message {
+  return isObject(v) && typeof v.conv === "string" && v.conv.includes("|") && isSeq(v.seq) && v.seq > 0 && typeof v.msgid === "number";
+}
+
+function isRecall(v: unknown): v is RecallEvent {
+  return isObject(v) && typeof v.conv === "string" && typeof v.msgid === "number";
+}
+
+function isReceipt(v: unknown): v is ReadReceipt {
+  return isObject(v) && typeof v.conv === "string" && typeof v.reader === "string" && isSeq(v.seq);
+}
+
+function isNotification(v: unknown): v is SystemNotification {
+  return isObject(v) && typeof v.from === "string" && typeof v.attach === "string" && isSeq(v.seq) && typeof v.stored === "boolean";
+}

@@ -1,0 +1,81 @@
+import type { Bus } from "../bus/port.ts";
+import type { ActorSystem } from "../runtime/system.ts";
+import type { MessagingService } from "../messaging/service.ts";
+import type {
+  ConversationSummary,
+  Message,
+  ReadReceipt,
+  RecallEvent,
+  SendAck,
+  SyncResult,
+  SystemNotification,
+} from "../messaging/types.ts";
+import { MessagingRequests } from "../client/messaging-wire.ts";
+import type { RequestHandler } from "./requests.ts";
+import { sendCustomNotification } from "./messaging-notify.ts";
+import {
+  conversationsSchema,
+  historySchema,
+  markReadSchema,
+  notifySchema,
+  parseBody,
+  recallSchema,
+  sendSchema,
+  syncSchema,
+} from "./messaging-schemas.ts";
+
+export interface MessagingRequestDeps {
+  messaging: MessagingService;
+  bus: Bus;
+  system: ActorSystem;
+}
+
+/**
+ * The devices' p2p messaging requests, as thin edges over the messaging service: validate the body
+ * (414 naming the field), put in who is asking from the session — never from the body, so a device
+ * can only ever act as its own account — and pass the service's NIM codes through unchanged.
+ */
+export function registerMessagingRequests(register: (type: string, handler: RequestHandler) => void, deps: MessagingRequestDeps): void {
+  // `deps.messaging` is read at call time, not captured: the node may swap the service (tests wrap it).
+  register(MessagingRequests.SEND, (device, body): Promise<SendAck> => {
+    const m = parseBody(sendSchema, body, "send");
+    const { appKey, accid, clientType, deviceId } = device.session;
+    return deps.messaging.send(appKey, { ...m, from: accid, fromClientType: clientType, fromDeviceId: deviceId });
+  });
+
+  register(MessagingRequests.RECALL, (device, body): Promise<RecallEvent> => {
+    const r = parseBody(recallSchema, body, "recall");
+    const { appKey, accid } = device.session;
+    return deps.messaging.recall(appKey, { by: accid, from: accid, to: r.peer, msgid: r.msgid });
+  });
+
+  register(MessagingRequests.MARK_READ, (device, body): Promise<ReadReceipt> => {
+    const r = parseBody(markReadSchema, body, "markRead");
+    const { appKey, accid } = device.session;
+    return deps.messaging.markRead(appKey, { reader: accid, peer: r.peer, seq: r.seq });
+  });
+
+  register(MessagingRequests.HISTORY, (device, body): Promise<Message[]> => {
+    const q = parseBody(historySchema, body, "history");
+    const { appKey, accid } = device.session;
+    return deps.messaging.history(appKey, { ...q, accid });
+  });
+
+  register(MessagingRequests.CONVERSATIONS, (device, body): Promise<ConversationSummary[]> => {
+    const o = parseBody(conversationsSchema, body, "conversations");
+    const { appKey, accid } = device.session;
+    return deps.messaging.conversations(appKey, accid, o.limit === undefined ? {} : { limit: o.limit });
+  });
+
+  register(MessagingRequests.SYNC, (device, body): Promise<SyncResult> => {
+    const { appKey, accid } = device.session;
+    const req = parseBody(syncSchema(accid), body, "sync");
+    return deps.messaging.sync(appKey, accid, req);
+  });
+
+  register(MessagingRequests.NOTIFY, (device, body): Promise<SystemNotification> => {
+    const n = parseBody(notifySchema, body, "notify");
+    const { appKey, accid } = device.session;
+    return sendCustomNotification(deps, appKey, { from: accid, to: n.to, attach: n.attach });
+  });
+}
