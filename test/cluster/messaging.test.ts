@@ -1,7 +1,7 @@
 import { it, expect, beforeAll, afterAll } from "vitest";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { checkSum } from "../../src/http/nim/auth.ts";
+import { signedCall } from "../support/nim-api.ts";
 import type { ConversationSummary, SyncResult } from "../../src/messaging/types.ts";
 import { describeWith, serviceUrl, uniqueName } from "../support/services.ts";
 import { tempDir } from "../support/processes.ts";
@@ -18,21 +18,8 @@ interface Answer {
   [k: string]: unknown;
 }
 
-async function call(node: NodeProcess, path: string, params: Record<string, string>): Promise<Answer> {
-  const nonce = uniqueName("n");
-  const curTime = String(Math.floor(Date.now() / 1000));
-  const res = await fetch(`${node.url}/nimserver/${path}.action`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/x-www-form-urlencoded",
-      AppKey: APP_KEY,
-      Nonce: nonce,
-      CurTime: curTime,
-      CheckSum: checkSum(APP_SECRET, nonce, curTime),
-    },
-    body: new URLSearchParams(params).toString(),
-  });
-  return (await res.json()) as Answer;
+function call(node: NodeProcess, path: string, params: Record<string, string>): Promise<Answer> {
+  return signedCall({ url: node.url, appKey: APP_KEY, appSecret: APP_SECRET }, path, params) as Promise<Answer>;
 }
 
 async function sync(node: NodeProcess, accid: string, req: object): Promise<SyncResult> {

@@ -2,7 +2,7 @@ import { it, expect, beforeAll, afterAll } from "vitest";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { connect, KickReason, type NimbusClient } from "nimbus/client";
-import { checkSum } from "../../src/http/nim/auth.ts";
+import { signedCall } from "../support/nim-api.ts";
 import { describeWith, serviceUrl, uniqueName } from "../support/services.ts";
 import { tempDir } from "../support/processes.ts";
 import { spawnNode, health, type NodeProcess } from "../support/node-process.ts";
@@ -13,21 +13,22 @@ const ENTRY = "test/fixtures/gateway-node.ts";
 const APP_KEY = "gatewayapp";
 const APP_SECRET = "gateway-cluster-secret";
 
-async function call(node: NodeProcess, path: string, params: Record<string, string>): Promise<{ code: number; [k: string]: unknown }> {
-  const nonce = uniqueName("n");
-  const curTime = String(Math.floor(Date.now() / 1000));
-  const res = await fetch(`${node.url}/nimserver/${path}.action`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/x-www-form-urlencoded",
-      AppKey: APP_KEY,
-      Nonce: nonce,
-      CurTime: curTime,
-      CheckSum: checkSum(APP_SECRET, nonce, curTime),
-    },
-    body: new URLSearchParams(params).toString(),
-  });
-  return (await res.json()) as { code: number };
+function call(node: NodeProcess, path: string, params: Record<string, string>): Promise<{ code: number; [k: string]: unknown }> {
+  return signedCall({ url: node.url, appKey: APP_KEY, appSecret: APP_SECRET }, path, params) as Promise<{
+    code: number;
+    [k: string]: unknown;
+  }>;
+}
+
+/** The client types online for an account, as `user/userOnlineStatus` on `node` reports them, sorted. */
+async function onlineClientTypes(node: NodeProcess, accid: string): Promise<string> {
+  const res = (await call(node, "user/userOnlineStatus", { accids: JSON.stringify([accid]) })) as unknown as {
+    data: { onlineStatusList: { statusList: { clientType: string }[] }[] };
+  };
+  return (res.data.onlineStatusList[0]?.statusList ?? [])
+    .map((s) => s.clientType)
+    .sort()
+    .join();
 }
 
 async function publish(node: NodeProcess, accid: string, event: object): Promise<void> {
@@ -113,15 +114,7 @@ describeWith(["nats", "mongo"], "gateway cluster: two node processes, real NATS 
     const web = await connect({ ...base, url: n1.url, deviceId: "web-on-g1", clientType: "WEB" });
     const phone = await connect({ ...base, url: n2.url, deviceId: "phone-on-g2", clientType: "AOS" });
     clients.push(web, phone);
-    const status = async (node: NodeProcess) => {
-      const res = (await call(node, "user/userOnlineStatus", { accids: '["mika"]' })) as unknown as {
-        data: { onlineStatusList: { statusList: { clientType: string }[] }[] };
-      };
-      return (res.data.onlineStatusList[0]?.statusList ?? [])
-        .map((s) => s.clientType)
-        .sort()
-        .join();
-    };
+    const status = (node: NodeProcess) => onlineClientTypes(node, "mika");
     await until(async () => (await status(n1)) === "AOS,WEB", 5000, "both devices in the registry");
     expect(await status(n2)).toBe("AOS,WEB");
 
@@ -147,15 +140,7 @@ describeWith(["nats", "mongo"], "gateway cluster: two node processes, real NATS 
     const base = { appKey: APP_KEY, accid: "nell", token };
     clients.push(await connect({ ...base, url: n1.url, deviceId: "web-on-g1", clientType: "WEB" }));
     clients.push(await connect({ ...base, url: n2.url, deviceId: "phone-on-g2", clientType: "IOS" }));
-    const status = async () => {
-      const res = (await call(n1, "user/userOnlineStatus", { accids: '["nell"]' })) as unknown as {
-        data: { onlineStatusList: { statusList: { clientType: string }[] }[] };
-      };
-      return (res.data.onlineStatusList[0]?.statusList ?? [])
-        .map((s) => s.clientType)
-        .sort()
-        .join();
-    };
+    const status = () => onlineClientTypes(n1, "nell");
     await until(async () => (await status()) === "IOS,WEB", 5000, "both online");
     n2.kill("SIGKILL");
     await n2.exited;

@@ -2,7 +2,7 @@ import { it, expect, beforeAll, afterAll } from "vitest";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { connect, type NimbusClient } from "nimbus/client";
-import { checkSum } from "../../src/http/nim/auth.ts";
+import { signedCall } from "../support/nim-api.ts";
 import { describeWith, serviceUrl, uniqueName } from "../support/services.ts";
 import { tempDir } from "../support/processes.ts";
 import { spawnNode, health, type NodeProcess } from "../support/node-process.ts";
@@ -15,20 +15,10 @@ const APP_KEY = "msgclusterapp";
 const APP_SECRET = "messaging-cluster-secret";
 
 async function createAccount(node: NodeProcess, accid: string): Promise<string> {
-  const nonce = uniqueName("n");
-  const curTime = String(Math.floor(Date.now() / 1000));
-  const res = await fetch(`${node.url}/nimserver/user/create.action`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/x-www-form-urlencoded",
-      AppKey: APP_KEY,
-      Nonce: nonce,
-      CurTime: curTime,
-      CheckSum: checkSum(APP_SECRET, nonce, curTime),
-    },
-    body: new URLSearchParams({ accid }).toString(),
-  });
-  const body = (await res.json()) as { code: number; info: { token: string } };
+  const body = (await signedCall({ url: node.url, appKey: APP_KEY, appSecret: APP_SECRET }, "user/create", { accid })) as unknown as {
+    code: number;
+    info: { token: string };
+  };
   expect(body.code).toBe(200);
   return body.info.token;
 }

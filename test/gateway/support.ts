@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { pino } from "pino";
 import { configSchema } from "../../src/config/schema.ts";
-import { checkSum } from "../../src/http/nim/auth.ts";
+import { signedCall } from "../support/nim-api.ts";
 import { startNode, type NimbusNode } from "../../src/node.ts";
 import type { GatewayOptions } from "../../src/gateway/mod.ts";
 import { encodeUserEvent, userSubject, type KickEvent, type UserEvent } from "../../src/protocol/user-events.ts";
@@ -46,21 +46,8 @@ export async function startGatewayNode(
     node: started,
     url,
     appKey,
-    async call(path, params = {}) {
-      const nonce = randomBytes(8).toString("hex");
-      const curTime = String(Math.floor(Date.now() / 1000));
-      const res = await fetch(`${url}/nimserver/${path}.action`, {
-        method: "POST",
-        headers: {
-          "content-type": "application/x-www-form-urlencoded;charset=utf-8",
-          AppKey: appKey,
-          Nonce: nonce,
-          CurTime: curTime,
-          CheckSum: checkSum(appSecret, nonce, curTime),
-        },
-        body: new URLSearchParams(params).toString(),
-      });
-      return (await res.json()) as { code: number; desc?: string };
+    call(path, params = {}) {
+      return signedCall({ url, appKey, appSecret }, path, params);
     },
     async createAccount(accid) {
       const res = await gw.call("user/create", { accid });

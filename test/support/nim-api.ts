@@ -38,6 +38,37 @@ export interface ApiNode {
   close(): Promise<void>;
 }
 
+/** Where and as whom to call the server API. */
+export interface ApiTarget {
+  url: string;
+  appKey: string;
+  appSecret: string;
+}
+
+/** A server-API call as an app server makes it: a form POST to `/nimserver/<path>.action`, signed with CheckSum. */
+export async function signedCall(
+  target: ApiTarget,
+  path: string,
+  params: Record<string, string> = {},
+  o: CallOptions = {},
+): Promise<NimResponse> {
+  const nonce = o.nonce ?? randomBytes(12).toString("hex");
+  const curTime = o.curTime ?? String(Math.floor(Date.now() / 1000));
+  const res = await fetch(`${target.url}${o.prefix ?? "/nimserver"}/${path}.action`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded;charset=utf-8",
+      AppKey: o.appKey ?? target.appKey,
+      Nonce: nonce,
+      CurTime: curTime,
+      CheckSum: o.checkSum ?? checkSum(o.appSecret ?? target.appSecret, nonce, curTime),
+    },
+    body: new URLSearchParams(params).toString(),
+  });
+  if (res.status !== 200) throw new Error(`HTTP ${res.status} from ${path}: NIM answers are always 200`);
+  return (await res.json()) as NimResponse;
+}
+
 export interface ApiNodeOptions {
   backend: Backend;
   /** Merged over the test app's config, e.g. `{ limits: { maxFriends: 5 } }`. */
@@ -70,22 +101,8 @@ export async function startApiNode(options: ApiNodeOptions): Promise<ApiNode> {
     },
     appKey,
     appSecret,
-    async call(path, params = {}, o = {}) {
-      const nonce = o.nonce ?? randomBytes(12).toString("hex");
-      const curTime = o.curTime ?? String(Math.floor(Date.now() / 1000));
-      const res = await fetch(`http://${node.address}${o.prefix ?? "/nimserver"}/${path}.action`, {
-        method: "POST",
-        headers: {
-          "content-type": "application/x-www-form-urlencoded;charset=utf-8",
-          AppKey: o.appKey ?? appKey,
-          Nonce: nonce,
-          CurTime: curTime,
-          CheckSum: o.checkSum ?? checkSum(o.appSecret ?? appSecret, nonce, curTime),
-        },
-        body: new URLSearchParams(params).toString(),
-      });
-      if (res.status !== 200) throw new Error(`HTTP ${res.status} from ${path}: NIM answers are always 200`);
-      return (await res.json()) as NimResponse;
+    call(path, params = {}, o = {}) {
+      return signedCall({ url: `http://${node.address}`, appKey, appSecret }, path, params, o);
     },
     async restart() {
       await node.stop();
