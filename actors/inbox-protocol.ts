@@ -1,4 +1,4 @@
-import type { ConversationId, ConversationSummary, Message } from "../src/messaging/types.ts";
+import type { ConversationId, Message } from "../src/messaging/types.ts";
 
 /**
  * The inbox actor's messages (`inbox/<appKey>/<accid>`): one user's conversation list. Session

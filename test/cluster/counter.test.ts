@@ -1,10 +1,7 @@
 import { it, expect, beforeAll, afterAll } from "vitest";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { describeWith, serviceUrl, uniqueName } from "../support/services.ts";
-import { tempDir } from "../support/processes.ts";
-import { spawnNode, health, type NodeProcess } from "../support/node-process.ts";
-import { waitUntil } from "../support/actor-system.ts";
+import { describeWith } from "../support/services.ts";
+import { health, type NodeProcess } from "../support/node-process.ts";
+import { killCluster, startCluster } from "../support/cluster.ts";
 
 const ENTRY = "test/fixtures/cluster-node.ts";
 
@@ -35,27 +32,12 @@ async function spread<T>(nodes: NodeProcess[], total: number, concurrency: numbe
 
 describeWith(["nats", "mongo"], "cluster: three node processes, real NATS and FerretDB", () => {
   const nodes: NodeProcess[] = [];
-  let env: Record<string, string>;
-
   beforeAll(async () => {
-    const dir = tempDir("cluster");
-    const configFile = join(dir, "nimbus.json");
-    writeFileSync(
-      configFile,
-      JSON.stringify({
-        store: { kind: "mongo", mongoUrl: serviceUrl("mongo"), mongoDatabase: uniqueName("cluster") },
-        bus: { natsUrl: serviceUrl("nats"), prefix: uniqueName("c") },
-        cluster: { heartbeatMs: 250, deadAfterMs: 1500 },
-      }),
-    );
-    env = { NIMBUS_CONFIG: configFile, NIMBUS_APP_KEY: "clusterapp", NIMBUS_APP_SECRET: "cluster-secret", NIMBUS_DATA_DIR: dir };
-    nodes.push(...(await Promise.all(["n1", "n2", "n3"].map((id) => spawnNode(ENTRY, id, env)))));
-    await waitUntil(async () => (await Promise.all(nodes.map(health))).every((h) => h.members.length === 3), 10_000, "three members");
+    nodes.push(...(await startCluster({ entry: ENTRY, nodeIds: ["n1", "n2", "n3"], appKey: "clusterapp", appSecret: "cluster-secret" })));
   });
 
   afterAll(async () => {
-    for (const n of nodes) n.kill("SIGKILL");
-    await Promise.all(nodes.map((n) => n.exited));
+    await killCluster(nodes);
   });
 
   it("reports store, bus and members on /healthz", async () => {

@@ -1,11 +1,9 @@
 import { it, expect, beforeAll, afterAll } from "vitest";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { signedCall } from "../support/nim-api.ts";
 import type { ConversationSummary, SyncResult } from "../../src/messaging/types.ts";
-import { describeWith, serviceUrl, uniqueName } from "../support/services.ts";
-import { tempDir } from "../support/processes.ts";
-import { spawnNode, health, type NodeProcess } from "../support/node-process.ts";
+import { describeWith } from "../support/services.ts";
+import type { NodeProcess } from "../support/node-process.ts";
+import { killCluster, startCluster } from "../support/cluster.ts";
 import { waitUntil } from "../support/actor-system.ts";
 
 const ENTRY = "test/fixtures/messaging-node.ts";
@@ -72,26 +70,20 @@ describeWith(["nats", "mongo"], "messaging cluster: two node processes, real NAT
   const nodes: NodeProcess[] = [];
 
   beforeAll(async () => {
-    const dir = tempDir("msg-cluster");
-    const configFile = join(dir, "nimbus.json");
-    writeFileSync(
-      configFile,
-      JSON.stringify({
-        store: { kind: "mongo", mongoUrl: serviceUrl("mongo"), mongoDatabase: uniqueName("msgcluster") },
-        bus: { natsUrl: serviceUrl("nats"), prefix: uniqueName("m") },
-        cluster: { heartbeatMs: 250, deadAfterMs: 1500 },
-        apps: [{ appKey: APP_KEY, appSecret: APP_SECRET, limits: { requestsPerSecond: 100_000 } }],
-      }),
+    nodes.push(
+      ...(await startCluster({
+        entry: ENTRY,
+        nodeIds: ["m1", "m2"],
+        appKey: APP_KEY,
+        appSecret: APP_SECRET,
+        config: { apps: [{ appKey: APP_KEY, appSecret: APP_SECRET, limits: { requestsPerSecond: 100_000 } }] },
+      })),
     );
-    const env = { NIMBUS_CONFIG: configFile, NIMBUS_APP_KEY: APP_KEY, NIMBUS_APP_SECRET: APP_SECRET, NIMBUS_DATA_DIR: dir };
-    nodes.push(...(await Promise.all(["m1", "m2"].map((id) => spawnNode(ENTRY, id, env)))));
-    await waitUntil(async () => (await Promise.all(nodes.map(health))).every((h) => h.members.length === 2), 10_000, "two members");
     for (const accid of ["ka", "kb", "kc", "kd"]) expect((await call(nodes[0]!, "user/create", { accid })).code).toBe(200);
   });
 
   afterAll(async () => {
-    for (const n of nodes) n.kill("SIGKILL");
-    await Promise.all(nodes.map((n) => n.exited));
+    await killCluster(nodes);
   });
 
   it("sends on node 1, reads on node 2: the same messages, gap-free, once each", async () => {

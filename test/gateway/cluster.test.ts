@@ -1,12 +1,9 @@
 import { it, expect, beforeAll, afterAll } from "vitest";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { connect, KickReason, type NimbusClient } from "nimbus/client";
 import { signedCall } from "../support/nim-api.ts";
-import { describeWith, serviceUrl, uniqueName } from "../support/services.ts";
-import { tempDir } from "../support/processes.ts";
-import { spawnNode, health, type NodeProcess } from "../support/node-process.ts";
-import { waitUntil } from "../support/actor-system.ts";
+import { describeWith } from "../support/services.ts";
+import type { NodeProcess } from "../support/node-process.ts";
+import { killCluster, startCluster } from "../support/cluster.ts";
 import { next, record, until } from "./support.ts";
 
 const ENTRY = "test/fixtures/gateway-node.ts";
@@ -45,27 +42,21 @@ describeWith(["nats", "mongo"], "gateway cluster: two node processes, real NATS 
   const clients: NimbusClient[] = [];
 
   beforeAll(async () => {
-    const dir = tempDir("gateway-cluster");
-    const configFile = join(dir, "nimbus.json");
-    writeFileSync(
-      configFile,
-      JSON.stringify({
-        store: { kind: "mongo", mongoUrl: serviceUrl("mongo"), mongoDatabase: uniqueName("gwcluster") },
-        bus: { natsUrl: serviceUrl("nats"), prefix: uniqueName("g") },
-        cluster: { heartbeatMs: 250, deadAfterMs: 1500 },
-        // Policy 2 (one desktop + one mobile): the cross-node kick test below relies on it.
-        apps: [{ appKey: APP_KEY, appSecret: APP_SECRET, limits: { multiDevicePolicy: 2 } }],
-      }),
+    nodes.push(
+      ...(await startCluster({
+        entry: ENTRY,
+        nodeIds: ["g1", "g2"],
+        appKey: APP_KEY,
+        appSecret: APP_SECRET,
+        // Policy 2 (one desktop + one mobile): the cross-node kick test relies on it.
+        config: { apps: [{ appKey: APP_KEY, appSecret: APP_SECRET, limits: { multiDevicePolicy: 2 } }] },
+      })),
     );
-    const env = { NIMBUS_CONFIG: configFile, NIMBUS_APP_KEY: APP_KEY, NIMBUS_APP_SECRET: APP_SECRET, NIMBUS_DATA_DIR: dir };
-    nodes.push(...(await Promise.all(["g1", "g2"].map((id) => spawnNode(ENTRY, id, env)))));
-    await waitUntil(async () => (await Promise.all(nodes.map(health))).every((h) => h.members.length === 2), 10_000, "two members");
   });
 
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.logout().catch(() => undefined)));
-    for (const n of nodes) n.kill("SIGKILL");
-    await Promise.all(nodes.map((n) => n.exited));
+    await killCluster(nodes);
   });
 
   it("delivers a user event published on node 1 to devices connected to node 2 (and to node 1), once each", async () => {

@@ -1,12 +1,9 @@
 import { it, expect, beforeAll, afterAll } from "vitest";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { connect, type NimbusClient } from "nimbus/client";
 import { signedCall } from "../support/nim-api.ts";
-import { describeWith, serviceUrl, uniqueName } from "../support/services.ts";
-import { tempDir } from "../support/processes.ts";
-import { spawnNode, health, type NodeProcess } from "../support/node-process.ts";
-import { waitUntil } from "../support/actor-system.ts";
+import { describeWith } from "../support/services.ts";
+import type { NodeProcess } from "../support/node-process.ts";
+import { killCluster, startCluster } from "../support/cluster.ts";
 import { next, sleep } from "./support.ts";
 import { Received, expectSameAsServer, range, serverHistory } from "./messaging-support.ts";
 
@@ -28,27 +25,20 @@ describeWith(["nats", "mongo"], "gateway messaging across two node processes (re
   const clients: NimbusClient[] = [];
 
   beforeAll(async () => {
-    const dir = tempDir("messaging-cluster");
-    const configFile = join(dir, "nimbus.json");
-    writeFileSync(
-      configFile,
-      JSON.stringify({
-        store: { kind: "mongo", mongoUrl: serviceUrl("mongo"), mongoDatabase: uniqueName("msgcluster") },
-        bus: { natsUrl: serviceUrl("nats"), prefix: uniqueName("m") },
-        cluster: { heartbeatMs: 250, deadAfterMs: 1500 },
-        gateway: { ratePerSecond: 10_000, rateBurst: 10_000 },
-        apps: [{ appKey: APP_KEY, appSecret: APP_SECRET }],
-      }),
+    nodes.push(
+      ...(await startCluster({
+        entry: ENTRY,
+        nodeIds: ["m1", "m2"],
+        appKey: APP_KEY,
+        appSecret: APP_SECRET,
+        config: { gateway: { ratePerSecond: 10_000, rateBurst: 10_000 }, apps: [{ appKey: APP_KEY, appSecret: APP_SECRET }] },
+      })),
     );
-    const env = { NIMBUS_CONFIG: configFile, NIMBUS_APP_KEY: APP_KEY, NIMBUS_APP_SECRET: APP_SECRET, NIMBUS_DATA_DIR: dir };
-    nodes.push(...(await Promise.all(["m1", "m2"].map((id) => spawnNode(ENTRY, id, env)))));
-    await waitUntil(async () => (await Promise.all(nodes.map(health))).every((h) => h.members.length === 2), 10_000, "two members");
   });
 
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.logout().catch(() => undefined)));
-    for (const n of nodes) n.kill("SIGKILL");
-    await Promise.all(nodes.map((n) => n.exited));
+    await killCluster(nodes);
   });
 
   async function device(node: NodeProcess, accid: string, token: string, deviceId: string, extra: object = {}): Promise<NimbusClient> {
