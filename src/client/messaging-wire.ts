@@ -13,6 +13,7 @@ export {
   peerOf,
   type ConversationId,
   type ConversationSummary,
+  type HistoryRequest,
   type Message,
   type MessageOption,
   type ReadReceipt,
@@ -65,21 +66,6 @@ export interface RecallRequest {
 export interface MarkReadRequest {
   peer: string;
   seq: number;
-}
-
-/** One page of the conversation with `peer`, by seq or by time (bounds inclusive). */
-export interface HistoryRequest {
-  peer: string;
-  fromSeq?: number;
-  toSeq?: number;
-  fromTime?: number;
-  toTime?: number;
-  /** 1..100. */
-  limit: number;
-  /** asc: oldest first from the lower bound; desc: newest first from the upper bound. */
-  order: "asc" | "desc";
-  /** Only messages of these types (applied before the limit); absent = all. */
-  types?: MessageType[];
 }
 
 export interface ConversationsRequest {

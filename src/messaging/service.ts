@@ -1,5 +1,6 @@
 import type {
   ConversationSummary,
+  HistoryRequest,
   Message,
   ReadReceipt,
   RecallEvent,
@@ -10,22 +11,10 @@ import type {
   SystemNotification,
 } from "./types.ts";
 
-export interface HistoryQuery {
+/** A history page as the service takes it: whose view, and which page. */
+export interface HistoryQuery extends HistoryRequest {
   /** Whose view: messages they deleted one-way are left out. */
   accid: string;
-  peer: string;
-  /** By seq (inclusive bounds) … */
-  fromSeq?: number;
-  toSeq?: number;
-  /** … or by server time in ms (inclusive). */
-  fromTime?: number;
-  toTime?: number;
-  /** 1..100. */
-  limit: number;
-  /** asc: oldest first from the lower bound; desc: newest first from the upper bound. */
-  order: "asc" | "desc";
-  /** Only these message types (NIM querySessionMsg `type`); absent = all. Filtered before the limit. */
-  types?: number[];
 }
 
 /**

@@ -169,3 +169,18 @@ export function peerOf(conv: ConversationId, me: string): string {
   const [a, b] = conv.split("|") as [string, string];
   return a === me ? b : a;
 }
+
+/** One page of the conversation with `peer`, by seq or by time (bounds inclusive). */
+export interface HistoryRequest {
+  peer: string;
+  fromSeq?: number;
+  toSeq?: number;
+  fromTime?: number;
+  toTime?: number;
+  /** 1..100. */
+  limit: number;
+  /** asc: oldest first from the lower bound; desc: newest first from the upper bound. */
+  order: "asc" | "desc";
+  /** Only these message types (NIM querySessionMsg `type`), filtered before the limit; absent = all. */
+  types?: number[];
+}
