@@ -30,8 +30,6 @@ const REROUTE_DELAY_MS = 100;
 /** A message is forwarded at most this often when nodes disagree about its owner. */
 const MAX_HOPS = 2;
 
-const NEVER = Number.POSITIVE_INFINITY;
-
 /**
  * The actor system of one node: virtual actors activated where placement says, turn-based
  * mailboxes, `ask`/`tell` that cross to the owning node over the bus, idle passivation, and
@@ -239,7 +237,7 @@ export class ActorSystem {
   }
 
   private sendRemote(owner: string, address: string, env: Envelope, hops: number): void {
-    const remaining = env.deadline === NEVER ? this.opts.askTimeoutMs : env.deadline - Date.now();
+    const remaining = env.deadline - Date.now();
     if (remaining <= 0) {
       env.reject(new NimbusError("TIMEOUT", `no answer from ${address} in time`));
       return;
