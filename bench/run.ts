@@ -4,9 +4,17 @@
  */
 import { report, type BenchResult } from "./lib/report.ts";
 import { runActors } from "./scenarios/actors.ts";
+import { runConnect } from "./scenarios/connect.ts";
+import { runP2p } from "./scenarios/p2p.ts";
+import { runP2pOffline } from "./scenarios/p2p-offline.ts";
+import { runP2pCluster } from "./scenarios/p2p-cluster.ts";
 
 const scenarios: Record<string, (quick: boolean) => Promise<BenchResult>> = {
   actors: runActors,
+  p2p: runP2p,
+  connect: runConnect,
+  "p2p-offline": runP2pOffline,
+  "p2p-cluster": runP2pCluster,
 };
 
 const args = process.argv.slice(2);

@@ -12,6 +12,8 @@ export interface BenchResult {
   scenario: string;
   note: string;
   rows: BenchRow[];
+  /** Headline figures, written at the top level of the JSON (messagesPerSecond, p99Ms, lost, baselineRatio, …). */
+  summary?: Record<string, string | number | null>;
 }
 
 function commit(): string {
@@ -30,7 +32,11 @@ export function report(result: BenchResult): void {
   mkdirSync(dir, { recursive: true });
   writeFileSync(
     join(dir, `${result.scenario}.json`),
-    JSON.stringify({ ...result, date: when, machine, commit: commit(), cores: cpus().length }, null, 2) + "\n",
+    JSON.stringify(
+      { node: process.version, cores: cpus().length, ...result.summary, ...result, date: when, machine, commit: commit() },
+      null,
+      2,
+    ) + "\n",
   );
 
   const columns = [...new Set(result.rows.flatMap((r) => Object.keys(r)))];

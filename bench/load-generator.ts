@@ -1,0 +1,158 @@
+/**
+ * A load-generator process. The parent drives it over the IPC channel:
+ *   {t:"setup", ...SetupCommand}  → {t:"ready", loginMs, errors}
+ *   {t:"step", ...StepCommand}    → {t:"stepDone", result}
+ *   {t:"close"}                   → exits
+ * Nimbus clients speak the real protocol through the SDK (`nimbus/client`); baseline clients speak
+ * JSON to bench/baseline-relay.ts. Pairs: accounts 2p and 2p+1; stream 2p is 2p→2p+1, 2p+1 the reverse.
+ */
+import { WebSocket } from "ws";
+import { connect, type NimbusClient, type Message } from "../src/client/mod.ts";
+import { OpenLoop, type StepResult } from "./lib/open-loop.ts";
+
+if (typeof (globalThis as { WebSocket?: unknown }).WebSocket === "undefined") (globalThis as { WebSocket?: unknown }).WebSocket = WebSocket;
+
+export interface SetupCommand {
+  mode: "nimbus" | "baseline";
+  /** Node URL(s) (http://…) or the relay's ws:// URL. With two node URLs, account 2p logs in to the first and 2p+1 to the second. */
+  urls: string[];
+  appKey: string;
+  accounts: { accid: string; token: string }[];
+  /** Logins in flight at once. */
+  concurrency: number;
+}
+
+export interface StepCommand {
+  step: number;
+  rate: number;
+  durationMs: number;
+  drainMs: number;
+}
+
+export type ToParent =
+  | { t: "ready"; loginMs: number; loggedIn: number; errors: number; firstError?: string }
+  | { t: "stepDone"; result: StepResult }
+  | { t: "fatal"; error: string };
+
+type Sender = (to: number, text: string) => Promise<unknown>;
+
+const loop = new OpenLoop();
+let senders: Sender[] = [];
+const closers: (() => Promise<unknown> | void)[] = [];
+
+function onText(text: string): void {
+  const dot = text.indexOf(".");
+  loop.delivered(Number(text.slice(0, dot)), Number(text.slice(dot + 1)));
+}
+
+async function setupNimbus(c: SetupCommand): Promise<void> {
+  const clients: NimbusClient[] = new Array(c.accounts.length);
+  let next = 0;
+  let errors = 0;
+  let firstError: string | undefined;
+  const t0 = performance.now();
+  const worker = async () => {
+    for (;;) {
+      const i = next++;
+      if (i >= c.accounts.length) return;
+      const a = c.accounts[i]!;
+      try {
+        const client = await connect({
+          url: c.urls[i % c.urls.length]!,
+          appKey: c.appKey,
+          accid: a.accid,
+          token: a.token,
+          deviceId: `bench-${a.accid}`,
+          clientType: "WEB",
+          requestTimeoutMs: 30_000,
+        });
+        const me = a.accid.toLowerCase();
+        let lastSeq = 0;
+        client.on("event", ({ type, body }) => {
+          if (type !== "msg") return;
+          const m = body as Message;
+          if (m.to !== me) return;
+          const text = (m.body as { msg: string }).msg;
+          if (m.seq < lastSeq) loop.seqRegression(Number(text.slice(0, text.indexOf("."))));
+          lastSeq = Math.max(lastSeq, m.seq);
+          onText(text);
+        });
+        clients[i] = client;
+      } catch (err) {
+        errors++;
+        firstError ??= String(err);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: c.concurrency }, worker));
+  const loginMs = performance.now() - t0;
+  senders = clients.map((client, i) => {
+    const peer = c.accounts[i ^ 1]?.accid ?? "";
+    return (_to: number, text: string) => client.sendText(peer, text);
+  });
+  closers.push(() => Promise.all(clients.map((cl) => cl?.logout().catch(() => undefined))));
+  send({ t: "ready", loginMs, loggedIn: clients.filter(Boolean).length, errors, ...(firstError ? { firstError } : {}) });
+}
+
+async function setupBaseline(c: SetupCommand): Promise<void> {
+  const t0 = performance.now();
+  const ids = c.accounts.map((a) => Number(a.accid));
+  const sockets = await Promise.all(
+    ids.map(
+      (id) =>
+        new Promise<WebSocket>((resolve, reject) => {
+          const ws = new WebSocket(`${c.urls[0]}/?id=${id}`);
+          ws.once("open", () => resolve(ws));
+          ws.once("error", reject);
+        }),
+    ),
+  );
+  senders = sockets.map((ws, i) => {
+    const waiting = new Map<number, () => void>();
+    let req = 0;
+    ws.on("message", (data) => {
+      const f = JSON.parse(data.toString()) as { a?: number; t?: string };
+      if (f.a !== undefined) {
+        waiting.get(f.a)?.();
+        waiting.delete(f.a);
+      } else if (f.t !== undefined) onText(f.t);
+    });
+    const peer = ids[i ^ 1]!;
+    return (_to: number, text: string) =>
+      new Promise<void>((resolve) => {
+        const r = req++;
+        waiting.set(r, resolve);
+        ws.send(JSON.stringify({ to: peer, r, t: text }));
+      });
+  });
+  closers.push(() => sockets.forEach((ws) => ws.close()));
+  send({ t: "ready", loginMs: performance.now() - t0, loggedIn: sockets.length, errors: 0 });
+}
+
+function send(m: ToParent): void {
+  process.send!(m);
+}
+
+process.on("message", (raw: { t: string } & Partial<SetupCommand> & Partial<StepCommand>) => {
+  void (async () => {
+    try {
+      if (raw.t === "setup") {
+        const c = raw as unknown as SetupCommand;
+        await (c.mode === "nimbus" ? setupNimbus(c) : setupBaseline(c));
+      } else if (raw.t === "step") {
+        const s = raw as unknown as StepCommand;
+        const result = await loop.run({
+          ...s,
+          streams: senders.length,
+          send: (stream, step, i) => senders[stream]!(stream ^ 1, `${step}.${i}`),
+        });
+        send({ t: "stepDone", result });
+      } else if (raw.t === "close") {
+        for (const c of closers) await c();
+        process.exit(0);
+      }
+    } catch (err) {
+      send({ t: "fatal", error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+    }
+  })();
+});
