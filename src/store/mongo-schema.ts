@@ -1,5 +1,6 @@
 import { MongoServerError, type Binary, type Collection, type Db, type ObjectId } from "mongodb";
 import type { StoreLogger } from "./logger.ts";
+import type { JournalEntry } from "./port.ts";
 
 /** One document per saved version; `_id` is `${actor}@${version}` (see mongo-snapshots.ts). */
 export interface SnapshotDoc {
@@ -12,16 +13,9 @@ export interface SnapshotDoc {
   state: Binary;
 }
 
-export interface JournalDoc {
+/** A journal entry as stored: the indexed fields as they are, two fields in storable form. */
+export interface JournalDoc extends Omit<JournalEntry, "expireAt" | "payload"> {
   _id?: ObjectId;
-  conversation: string;
-  seq: number;
-  msgid: number;
-  clientMsgId: string;
-  from: string;
-  time: number;
-  type: number;
-  flags: number;
   /** A Date, not ms, so that a TTL index can use it. */
   expireAt: Date;
   /** msgpack bytes. */
