@@ -37,9 +37,12 @@ export interface NodeUnderTestOptions {
   dataDir?: string;
 }
 
-/** CPU time a process has used so far (user + system), ms, from /proc/<pid>/stat (clock ticks of 10 ms). */
-export function readCpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+/**
+ * CPU time a process has used so far (user + system), ms, from /proc/<pid>/stat (clock ticks of
+ * 10 ms); with `mainThreadOnly`, only its main thread's (the event loop's), from /proc/<pid>/task/<pid>/stat.
+ */
+export function readCpuMs(pid: number, mainThreadOnly = false): number {
+  const stat = readFileSync(mainThreadOnly ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, "utf8");
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }

@@ -1,4 +1,4 @@
-import { createAccounts, readRss, startNodeUnderTest, type Account } from "../lib/node-under-test.ts";
+import { createAccounts, readCpuMs, readRss, startNodeUnderTest, type Account } from "../lib/node-under-test.ts";
 import { Generator } from "../lib/generators.ts";
 import type { BenchResult } from "../lib/report.ts";
 import { generatorCount, startRelay } from "./p2p.ts";
@@ -52,10 +52,19 @@ export async function runConnect(quick: boolean): Promise<BenchResult> {
     await settle(1000);
     const before = await node.memoryAfterGc();
     const shares = split(accounts, gens.length);
+    const cpu0 = { server: readCpuMs(node.pid), main: readCpuMs(node.pid, true), gens: gens.reduce((a, g) => a + readCpuMs(g.pid), 0) };
+    const tLogin = performance.now();
     // Pairing is irrelevant here; setup only logs the devices in.
     const ready = await Promise.all(
       gens.map((g, i) => g.setup({ mode: "nimbus", urls: [node.url], appKey: node.appKey, accounts: shares[i]!, concurrency })),
     );
+    const loginElapsed = performance.now() - tLogin;
+    const cores = (ms: number) => Math.round((ms / loginElapsed) * 100) / 100;
+    const loginCpu = {
+      server: cores(readCpuMs(node.pid) - cpu0.server),
+      main: cores(readCpuMs(node.pid, true) - cpu0.main),
+      generators: cores(gens.reduce((a, g) => a + readCpuMs(g.pid), 0) - cpu0.gens),
+    };
     const loginMs = Math.max(...ready.map((r) => r.loginMs));
     const loggedIn = ready.reduce((a, r) => a + r.loggedIn, 0);
     const errors = ready.reduce((a, r) => a + r.errors, 0);
@@ -74,7 +83,7 @@ export async function runConnect(quick: boolean): Promise<BenchResult> {
         `${quick ? "Quick run. " : ""}${n} devices (one per account, clientType WEB) logged in with the SDK from ${gens.length} load-generator process(es), ` +
         `${concurrency} logins in flight per generator; one node, SQLite. A login is matchmake + WebSocket + welcome (the login sync runs after). ` +
         `Memory: after minus before, over the devices connected, the node's RSS (/proc VmRSS) and V8 heap after a forced full GC, ` +
-        `before = accounts created, no device connected. Baseline: the same number of plain WebSockets to a bare \`ws\` relay (RSS only).`,
+        `before = accounts created, no device connected. cpu columns: cores used while logging in (server: all threads, and its main thread alone). Baseline: the same number of plain WebSockets to a bare \`ws\` relay (RSS only).`,
       rows: [
         {
           label: "baseline ws relay",
@@ -96,6 +105,9 @@ export async function runConnect(quick: boolean): Promise<BenchResult> {
           "heap KB/device": heapKB.toFixed(1),
           "RSS after MB": (after.rss / 1048576).toFixed(0),
           "× baseline RSS": ratio === null ? "" : ratio.toFixed(1),
+          "server cpu": loginCpu.server,
+          "server main thread cpu": loginCpu.main,
+          "generator cpu": loginCpu.generators,
         },
       ],
       summary: {
@@ -108,6 +120,9 @@ export async function runConnect(quick: boolean): Promise<BenchResult> {
         rssBeforeMB: Math.round(before.rss / 1048576),
         rssAfterMB: Math.round(after.rss / 1048576),
         activeActors: health.actors?.active ?? null,
+        loginServerCpu: loginCpu.server,
+        loginServerMainThreadCpu: loginCpu.main,
+        loginGeneratorCpu: loginCpu.generators,
         baselineConnectsPerSecond: baseConnectsPerSecond,
         baselineRssPerConnectionKB: Math.round(baseRssKB * 10) / 10,
         baselineRatio: ratio === null ? null : Math.round(ratio * 10) / 10,

@@ -12,7 +12,7 @@ export async function runP2pCluster(quick: boolean): Promise<BenchResult> {
   const natsBin = findBinary("nats-server");
   const ferretBin = findBinary("ferretdb");
   if (!natsBin || !ferretBin) throw new Error("p2p-cluster needs nats-server and ferretdb (on PATH or in Go's bin)");
-  const pairs = quick ? 50 : 200;
+  const pairs = Number(process.env.BENCH_PAIRS) || (quick ? 50 : 200);
   const ladder = p2pLadder(quick);
   const baselineSteps = await runBaselineLadder(pairs, ladder);
 

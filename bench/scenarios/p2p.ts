@@ -14,10 +14,14 @@ export interface Ladder {
   drainMs: number;
 }
 
+/** BENCH_RATES=<r1,r2,…> replaces the ladder's rates (msgs/s), to look closely at one region. */
 export function p2pLadder(quick: boolean): Ladder {
-  return quick
+  const ladder = quick
     ? { rates: [500, 1000, 2000, 4000, 8000], durationMs: 2000, drainMs: 3000 }
     : { rates: [500, 1000, 2000, 4000, 8000, 16000, 32000], durationMs: 10_000, drainMs: 5000 };
+  const rates = process.env.BENCH_RATES?.split(",").map(Number);
+  if (rates?.length && rates.every((r) => Number.isFinite(r) && r > 0)) ladder.rates = rates;
+  return ladder;
 }
 
 /** A step holds when p99 send→deliver is at most 100 ms and nothing was lost, refused, duplicated or reordered. */
@@ -31,6 +35,8 @@ export function held(s: MergedStep): boolean {
 export interface LadderStep extends MergedStep {
   /** CPU the server process(es) used during the step (send phase and drain), in cores. */
   serverCpu: number;
+  /** Of that, their main threads' (the event loops; the rest is the SQLite writer thread, GC and libuv threads). */
+  serverMainCpu: number;
 }
 
 /** Steps up the ladder until a step does not hold; returns every step run. `serverPids`: processes whose CPU to report. */
@@ -41,16 +47,19 @@ export async function climb(label: string, gens: Generator[], ladder: Ladder, se
   const warm = await stepAll(gens, { step: 0, rate: ladder.rates[0]! / 2, durationMs: Math.min(2000, ladder.durationMs), drainMs: 30_000 });
   console.error(`${label} warm-up: delivered ${warm.delivered}/${warm.scheduled}, deliver p99 ${warm.deliver.p99Ms} ms`);
   const steps: LadderStep[] = [];
-  const cpu = () => serverPids.reduce((a, pid) => a + readCpuMs(pid), 0);
+  const cpu = (mainThreadOnly: boolean) => serverPids.reduce((a, pid) => a + readCpuMs(pid, mainThreadOnly), 0);
+  const cores = (ms: number, elapsedMs: number) => Math.round((ms / elapsedMs) * 100) / 100;
   for (const [k, rate] of ladder.rates.entries()) {
-    const c0 = cpu();
+    const c0 = cpu(false);
+    const m0 = cpu(true);
     const t0 = performance.now();
     const merged = await stepAll(gens, { step: k + 1, rate, durationMs: ladder.durationMs, drainMs: ladder.drainMs });
-    const s: LadderStep = { ...merged, serverCpu: Math.round(((cpu() - c0) / (performance.now() - t0)) * 100) / 100 };
+    const elapsed = performance.now() - t0;
+    const s: LadderStep = { ...merged, serverCpu: cores(cpu(false) - c0, elapsed), serverMainCpu: cores(cpu(true) - m0, elapsed) };
     steps.push(s);
     console.error(
       `${label} ${rate}/s: deliver p50 ${s.deliver.p50Ms} p99 ${s.deliver.p99Ms} max ${s.deliver.maxMs} ms; ack p99 ${s.ack.p99Ms} ms; ` +
-        `delivered ${s.delivered}/${s.scheduled}, lost ${s.lost}, errors ${s.errors} ${JSON.stringify(s.errorCodes)}, dup ${s.duplicated}, ooo ${s.outOfOrder} (seq ${s.seqOutOfOrder}); generator cpu ${s.cpu}, server cpu ${s.serverCpu}`,
+        `delivered ${s.delivered}/${s.scheduled}, lost ${s.lost}, errors ${s.errors} ${JSON.stringify(s.errorCodes)}, dup ${s.duplicated}, ooo ${s.outOfOrder} (seq ${s.seqOutOfOrder}); generator cpu ${s.cpu}, server cpu ${s.serverCpu} (main thread ${s.serverMainCpu})`,
     );
     if (!held(s)) break;
   }
@@ -79,6 +88,7 @@ export function stepRow(label: string, s: LadderStep): BenchRow {
     "seq out of order": s.seqOutOfOrder,
     "generator cpu": s.cpu,
     "server cpu": s.serverCpu,
+    "server main thread cpu": s.serverMainCpu,
     held: held(s) ? "yes" : "no",
   };
 }
@@ -125,7 +135,7 @@ export async function runBaselineLadder(pairs: number, ladder: Ladder): Promise<
  * 100 ms or anything is lost; beside a bare `ws` relay driven by the same harness.
  */
 export async function runP2p(quick: boolean): Promise<BenchResult> {
-  const pairs = quick ? 50 : 200;
+  const pairs = Number(process.env.BENCH_PAIRS) || (quick ? 50 : 200);
   const ladder = p2pLadder(quick);
 
   const baselineSteps = await runBaselineLadder(pairs, ladder);
@@ -170,7 +180,7 @@ export function p2pResult(
     note:
       `${quick ? "Quick run. " : ""}${pairs} pairs (${2 * pairs} SDK clients) in ${generatorCount} load-generator process(es), ${setup}; ` +
       `open loop, aggregate rate split evenly over both directions of every pair, ${ladder.durationMs / 1000} s per step after a warm-up, ` +
-      `latency from each message's intended send time; cpu columns are cores used (generator: while sending; server: the whole step). A step holds when p99 send→deliver ≤ 100 ms and nothing is lost, refused, duplicated or reordered; ` +
+      `latency from each message's intended send time; cpu columns are cores used (generator: while sending; server: the whole step, all threads, and its main thread alone). A step holds when p99 send→deliver ≤ 100 ms and nothing is lost, refused, duplicated or reordered; ` +
       `the ladder (${ladder.rates.join(", ")}) stops at the first step that does not. The baseline is a bare \`ws\` relay (JSON frames, no auth or storage) ` +
       `driven by the same generators in the same run${baseBest?.rate === ladderTop ? `; it held the whole ladder, so its ceiling (and the ratio) is a bound, not a measurement` : ""}. ` +
       `× baseline: highest rate held ÷ the baseline's; the p99 ratio is at the same offered rate.`,

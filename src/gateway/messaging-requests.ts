@@ -14,6 +14,7 @@ import { MessagingRequests } from "../client/messaging-wire.ts";
 import type { RequestHandler } from "./requests.ts";
 import { sendCustomNotification } from "./messaging-notify.ts";
 import {
+  checkOwnCursors,
   conversationsSchema,
   historySchema,
   markReadSchema,
@@ -69,7 +70,8 @@ export function registerMessagingRequests(register: (type: string, handler: Requ
 
   register(MessagingRequests.SYNC, (device, body): Promise<SyncResult> => {
     const { appKey, accid } = device.session;
-    const req = parseBody(syncSchema(accid), body, "sync");
+    const req = parseBody(syncSchema, body, "sync");
+    checkOwnCursors(accid, req.cursors);
     return deps.messaging.sync(appKey, accid, req);
   });
 

@@ -18,8 +18,13 @@ export type StoreOptions = { kind: "sqlite"; path: string } | { kind: "mongo"; u
 export async function openStore(options: StoreOptions): Promise<Store> {
   switch (options.kind) {
     case "sqlite": {
-      const { SqliteStore } = await import("./sqlite.ts");
-      return new SqliteStore(options.path);
+      // A file gets the writer thread; `:memory:` lives in one connection, so it stays inline.
+      if (options.path === ":memory:") {
+        const { SqliteStore } = await import("./sqlite.ts");
+        return new SqliteStore(options.path);
+      }
+      const { ThreadedSqliteStore } = await import("./sqlite-threaded.ts");
+      return ThreadedSqliteStore.open(options.path);
     }
     case "mongo": {
       const { MongoStore } = await import("./mongo.ts");

@@ -101,7 +101,7 @@ export class SqliteJournal implements Journal {
     this.lastSeq = db.prepare<[string], number>("SELECT seq FROM journal WHERE conversation = ? ORDER BY seq DESC LIMIT 1").pluck();
     this.purgeSome = db.prepare("DELETE FROM journal WHERE rowid IN (SELECT rowid FROM journal WHERE expire_at <= ? LIMIT ?)");
     this.writeAll = db.transaction((rows: readonly ItemResult<JournalRow>[]) => rows.map((r) => this.insertOne(r)));
-    this.batcher = new Batcher((entries) => this.writeBatch(entries));
+    this.batcher = new Batcher((entries) => this.appendEach(entries));
   }
 
   append(entries: readonly JournalEntry[]): Promise<AppendOutcome[]> {
@@ -113,7 +113,11 @@ export class SqliteJournal implements Journal {
     return this.batcher.drain();
   }
 
-  private writeBatch(entries: readonly JournalEntry[]): Promise<ItemResult<AppendOutcome>[]> {
+  /**
+   * Writes entries as one transaction, now (no batching), with one result per entry: the batcher's
+   * write, and what the writer thread runs for a batch sent from the main thread.
+   */
+  appendEach(entries: readonly JournalEntry[]): Promise<ItemResult<AppendOutcome>[]> {
     // Encoding happens before the transaction, so a payload that cannot be encoded fails its own entry only.
     const rows = entries.map((e): ItemResult<JournalRow> => {
       try {

@@ -1,8 +1,9 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { openStore, SeqConflictError, VersionConflictError, type Store } from "../../src/store/mod.ts";
+import { openStore, SeqConflictError, StoreUnavailableError, VersionConflictError, type Store } from "../../src/store/mod.ts";
 import { SqliteStore } from "../../src/store/sqlite.ts";
+import { ThreadedSqliteStore } from "../../src/store/sqlite-threaded.ts";
 import { tempDir } from "../support/processes.ts";
 import { storeContract } from "./store.contract.ts";
 
@@ -16,7 +17,41 @@ afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
+// What a node runs: writes on the writer thread, reads on the main thread.
 storeContract("sqlite", () => openStore({ kind: "sqlite", path: freshPath() }));
+// The inline store: the writer thread runs it, and `:memory:` uses it directly.
+storeContract("sqlite inline", async () => new SqliteStore(freshPath()));
+
+describe("ThreadedSqliteStore", () => {
+  it("answers reads with every write already acknowledged, from the other connection", async () => {
+    const s = await ThreadedSqliteStore.open(freshPath());
+    try {
+      const base = { from: "a", time: 1, type: 0, flags: 0, expireAt: 9e12, payload: { n: 0 } };
+      // Appends of one turn go as one batch to the writer; each is readable once its promise settles.
+      const acks = Array.from({ length: 50 }, (_, i) =>
+        s.journal
+          .append([{ ...base, conversation: "c", seq: i + 1, msgid: i + 1, clientMsgId: `m${i}`, payload: { n: i } }])
+          .then(async () => (await s.journal.getByClientMsgId("c", `m${i}`))?.payload),
+      );
+      expect(await Promise.all(acks)).toEqual(Array.from({ length: 50 }, (_, i) => ({ n: i })));
+      expect((await s.journal.maxSeqs(["c"])).get("c")).toBe(50);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("fails writes with StoreUnavailableError once closed, and closes twice quietly", async () => {
+    const s = await ThreadedSqliteStore.open(freshPath());
+    await s.snapshots.save("user", "x", { n: 1 }, 0);
+    await s.close();
+    await s.close();
+    await expect(s.snapshots.save("user", "x", { n: 2 }, 1)).rejects.toBeInstanceOf(StoreUnavailableError);
+  });
+
+  it("refuses :memory:, which a second connection cannot see", async () => {
+    await expect(ThreadedSqliteStore.open(":memory:")).rejects.toBeInstanceOf(RangeError);
+  });
+});
 
 /** What only a file can show: durability across reopen, and fencing between two connections. */
 describe("SqliteStore on one file from two connections", () => {
@@ -24,15 +59,17 @@ describe("SqliteStore on one file from two connections", () => {
   afterEach(async () => {
     await Promise.all(open.splice(0).map((s) => s.close()));
   });
-  const connect = (path: string): SqliteStore => {
-    const s = new SqliteStore(path);
+  // One inline connection and one writer thread: the fence must hold between any two writers.
+  let opened = 0;
+  const connect = async (path: string): Promise<Store> => {
+    const s = opened++ % 2 === 0 || path === ":memory:" ? new SqliteStore(path) : await ThreadedSqliteStore.open(path);
     open.push(s);
     return s;
   };
 
   it("keeps everything across close and reopen", async () => {
     const path = freshPath();
-    const a = connect(path);
+    const a = await connect(path);
     await a.snapshots.save("user", "alice", { n: 1 }, 0);
     await a.journal.append([
       {
@@ -52,7 +89,7 @@ describe("SqliteStore on one file from two connections", () => {
     expect(await a.sequences.reserve("m", 10)).toBe(1);
     await a.close();
 
-    const b = connect(path);
+    const b = await connect(path);
     expect(await b.snapshots.load("user", "alice")).toEqual({ version: 1, state: { n: 1 } });
     expect((await b.journal.getByClientMsgId("c", "x"))?.payload).toEqual({ b: "hi" });
     expect(await b.outbox.count("t")).toBe(1);
@@ -61,8 +98,8 @@ describe("SqliteStore on one file from two connections", () => {
 
   it("fences a second connection on snapshots, seqs, leases and sequences", async () => {
     const path = freshPath();
-    const a = connect(path);
-    const b = connect(path);
+    const a = await connect(path);
+    const b = await connect(path);
     await a.snapshots.save("user", "bob", { who: "a" }, 0);
     await expect(b.snapshots.save("user", "bob", { who: "b" }, 0)).rejects.toBeInstanceOf(VersionConflictError);
 
@@ -90,7 +127,7 @@ describe("SqliteStore on one file from two connections", () => {
   });
 
   it("opens :memory: for unit use", async () => {
-    const s = connect(":memory:");
+    const s = await connect(":memory:");
     expect(await s.snapshots.save("user", "x", {}, 0)).toBe(1);
   });
 });

@@ -7,6 +7,7 @@ import {
   parseBody,
   recallSchema,
   sendSchema,
+  checkOwnCursors,
   syncSchema,
 } from "../../src/gateway/messaging-schemas.ts";
 import { NimbusError } from "../../src/util/errors.ts";
@@ -68,7 +69,10 @@ describe("gateway messaging request bodies", () => {
   });
 
   it("sync: cursors only for this account's own conversations", () => {
-    const s = (b: unknown) => refusal(() => parseBody(syncSchema("alice"), b, "sync"));
+    const s = (b: unknown) =>
+      refusal(() => {
+        checkOwnCursors("alice", parseBody(syncSchema, b, "sync").cursors);
+      });
     expect(s(undefined)).toBe("ok");
     expect(s({ cursors: { "alice|bob": 3, "aaron|alice": 0 }, notificationCursor: 2 })).toBe("ok");
     expect(s({ cursors: { "bob|carol": 3 } })).toMatch(/^cursors\.bob\|carol: not a conversation of this account/);

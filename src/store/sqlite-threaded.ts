@@ -1,0 +1,186 @@
+import Database from "better-sqlite3";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { Batcher, type ItemResult } from "./batcher.ts";
+import { guard } from "./guard.ts";
+import type {
+  AppendOutcome,
+  Journal,
+  JournalEntry,
+  Outbox,
+  OutboxItem,
+  RangeBySeq,
+  RangeByTime,
+  SequenceStore,
+  Snapshot,
+  SnapshotStore,
+  Store,
+} from "./port.ts";
+import { SqliteJournal } from "./sqlite-journal.ts";
+import { SqliteOutbox } from "./sqlite-outbox.ts";
+import { SqliteSnapshots } from "./sqlite-snapshots.ts";
+import { WriterClient } from "./sqlite-writer-client.ts";
+import { fromWireError } from "./wire-errors.ts";
+
+/**
+ * The SQLite store for a node: one file, written by a writer thread, read on the main thread.
+ *
+ * better-sqlite3 is synchronous. Inline (sqlite.ts), every commit and every WAL checkpoint ran on
+ * the event loop — a third of a busy node's time went there (BENCHMARKS.md) while the sockets
+ * waited. Here the writer thread owns the only writing connection: every write (journal appends,
+ * snapshot compare-and-sets, sequences, the outbox) is sent to it and resolves once committed.
+ * Reads stay on the main thread on a read-only connection: they are short indexed lookups that
+ * WAL lets run beside the writer, and they see every write already answered.
+ *
+ * Journal appends are grouped here into one message per batch (the shared Batcher): while one
+ * batch commits on the writer thread, the next one gathers, so batches grow with load.
+ */
+export class ThreadedSqliteStore implements Store {
+  readonly kind = "sqlite" as const;
+  readonly journal: Journal;
+  readonly snapshots: SnapshotStore;
+  readonly outbox: Outbox;
+  readonly sequences: SequenceStore;
+  private closed = false;
+
+  private constructor(
+    private readonly writer: WriterClient,
+    private readonly readDb: Database.Database,
+  ) {
+    const run = <T>(what: string, op: () => T): Promise<T> => guard(what, (err) => err instanceof Database.SqliteError, op);
+    this.journal = new ThreadedJournal(new SqliteJournal(readDb, run), writer);
+    this.snapshots = new ThreadedSnapshots(new SqliteSnapshots(readDb, run), writer);
+    this.outbox = new ThreadedOutbox(new SqliteOutbox(readDb, run), writer);
+    this.sequences = { reserve: (name, count) => writer.call("sequences.reserve", name, count) };
+  }
+
+  /** Opens (creating if needed) the file at `path`: the writer thread applies the schema first. */
+  static async open(path: string, options: { busyTimeoutMs?: number } = {}): Promise<ThreadedSqliteStore> {
+    if (path === ":memory:") throw new RangeError("a threaded SQLite store needs a file: use SqliteStore for :memory:");
+    if (!path.startsWith("file:")) mkdirSync(dirname(path), { recursive: true });
+    const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+    const writer = await WriterClient.start({ path, busyTimeoutMs });
+    try {
+      const readDb = new Database(path, { readonly: true, fileMustExist: true, timeout: busyTimeoutMs });
+      return new ThreadedSqliteStore(writer, readDb);
+    } catch (err) {
+      await writer.close();
+      throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await (this.journal as ThreadedJournal).drain();
+    await this.writer.close();
+    this.readDb.close();
+  }
+}
+
+/**
+ * At most one append batch per millisecond goes to the writer thread. A commit there takes about
+ * as long, so this costs an idle node nothing and a busy one at most a millisecond, and it turns
+ * thousands of one-entry messages (each a structured clone and a wake-up of both threads) into
+ * batches that grow with the load.
+ */
+const APPEND_INTERVAL_MS = 1;
+
+class ThreadedJournal implements Journal {
+  private readonly batcher: Batcher<JournalEntry, AppendOutcome>;
+
+  constructor(
+    private readonly reads: SqliteJournal,
+    private readonly writer: WriterClient,
+  ) {
+    this.batcher = new Batcher(
+      async (entries) => {
+        const results = await writer.call("journal.appendEach", entries);
+        return results.map((r): ItemResult<AppendOutcome> => (r.ok ? r : { ok: false, error: fromWireError(r.error) }));
+      },
+      { minIntervalMs: APPEND_INTERVAL_MS },
+    );
+  }
+
+  append(entries: readonly JournalEntry[]): Promise<AppendOutcome[]> {
+    return this.batcher.submit(entries);
+  }
+
+  drain(): Promise<void> {
+    return this.batcher.drain();
+  }
+
+  rangeBySeq(query: RangeBySeq): Promise<JournalEntry[]> {
+    return this.reads.rangeBySeq(query);
+  }
+
+  rangeByTime(query: RangeByTime): Promise<JournalEntry[]> {
+    return this.reads.rangeByTime(query);
+  }
+
+  getByMsgid(msgid: number): Promise<JournalEntry | null> {
+    return this.reads.getByMsgid(msgid);
+  }
+
+  getByClientMsgId(conversation: string, clientMsgId: string): Promise<JournalEntry | null> {
+    return this.reads.getByClientMsgId(conversation, clientMsgId);
+  }
+
+  updateFlags(conversation: string, seq: number, set: number, clear = 0): Promise<JournalEntry | null> {
+    return this.writer.call("journal.updateFlags", conversation, seq, set, clear);
+  }
+
+  maxSeqs(conversations: readonly string[]): Promise<Map<string, number>> {
+    return this.reads.maxSeqs(conversations);
+  }
+
+  purgeExpired(now: number): Promise<number> {
+    return this.writer.call("journal.purgeExpired", now);
+  }
+}
+
+class ThreadedSnapshots implements SnapshotStore {
+  constructor(
+    private readonly reads: SqliteSnapshots,
+    private readonly writer: WriterClient,
+  ) {}
+
+  load(kind: string, key: string): Promise<Snapshot | null> {
+    return this.reads.load(kind, key);
+  }
+
+  save(kind: string, key: string, state: unknown, expectedVersion: number): Promise<number> {
+    return this.writer.call("snapshots.save", kind, key, state, expectedVersion);
+  }
+
+  delete(kind: string, key: string): Promise<void> {
+    return this.writer.call("snapshots.delete", kind, key);
+  }
+}
+
+class ThreadedOutbox implements Outbox {
+  constructor(
+    private readonly reads: SqliteOutbox,
+    private readonly writer: WriterClient,
+  ) {}
+
+  enqueue(topic: string, payloads: readonly Record<string, unknown>[], availableAt = Date.now()): Promise<string[]> {
+    return this.writer.call("outbox.enqueue", topic, payloads, availableAt);
+  }
+
+  lease(topic: string, max: number, leaseMs: number, now = Date.now()): Promise<OutboxItem[]> {
+    return this.writer.call("outbox.lease", topic, max, leaseMs, now);
+  }
+
+  ack(id: string): Promise<void> {
+    return this.writer.call("outbox.ack", id);
+  }
+
+  retry(id: string, retryAt: number): Promise<void> {
+    return this.writer.call("outbox.retry", id, retryAt);
+  }
+
+  count(topic: string): Promise<number> {
+    return this.reads.count(topic);
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * The SQLite writer thread (started by sqlite-threaded.ts): it owns the database's only writing
+ * connection and runs every write the main thread sends it, in arrival order. WAL checkpoints
+ * happen here too, as part of its commits.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import type { ItemResult } from "./batcher.ts";
+import { SqliteStore } from "./sqlite.ts";
+import type { FromWriter, ToWriter, WireItemResult, WriterApi, WriterData, WriterOp } from "./sqlite-writer-api.ts";
+import { toWireError } from "./wire-errors.ts";
+import { TickQueue } from "../util/tick-queue.ts";
+
+type Handlers = { [K in WriterOp]: (...args: Parameters<WriterApi[K]>) => Promise<ReturnType<WriterApi[K]>> };
+
+function wireResults<O>(results: readonly ItemResult<O>[]): WireItemResult<O>[] {
+  return results.map((r) => (r.ok ? r : { ok: false, error: toWireError(r.error) }));
+}
+
+const port = parentPort!;
+const { path, busyTimeoutMs } = (workerData as { data: WriterData }).data;
+const replies = new TickQueue<FromWriter>((batch) => port.postMessage(batch));
+const reply = (m: FromWriter) => replies.push(m);
+
+let store: SqliteStore;
+try {
+  store = new SqliteStore(path, { busyTimeoutMs });
+} catch (err) {
+  port.postMessage([{ id: 0, ok: false, error: toWireError(err) }] satisfies FromWriter[]);
+  throw err;
+}
+const { journal, snapshots, outbox, sequences } = store;
+
+const handlers: Handlers = {
+  "journal.appendEach": async (entries) => wireResults(await journal.appendEach(entries)),
+  "journal.updateFlags": (conversation, seq, set, clear) => journal.updateFlags(conversation, seq, set, clear),
+  "journal.purgeExpired": (now) => journal.purgeExpired(now),
+  "snapshots.save": (kind, key, state, expectedVersion) => snapshots.save(kind, key, state, expectedVersion),
+  "snapshots.delete": (kind, key) => snapshots.delete(kind, key),
+  "outbox.enqueue": (topic, payloads, availableAt) => outbox.enqueue(topic, payloads, availableAt),
+  "outbox.lease": (topic, max, leaseMs, now) => outbox.lease(topic, max, leaseMs, now),
+  "outbox.ack": (id) => outbox.ack(id),
+  "outbox.retry": (id, retryAt) => outbox.retry(id, retryAt),
+  "sequences.reserve": (name, count) => sequences.reserve(name, count),
+};
+
+port.on("message", (batch: ToWriter[]) => {
+  for (const m of batch) serve(m);
+});
+
+function serve(m: ToWriter): void {
+  if (m.op === "close") {
+    void store.close().then(
+      () => reply({ id: m.id, ok: true, value: null }),
+      (err: unknown) => reply({ id: m.id, ok: false, error: toWireError(err) }),
+    );
+    return;
+  }
+  const handler = handlers[m.op] as ((...args: unknown[]) => Promise<unknown>) | undefined;
+  Promise.resolve()
+    .then(() => {
+      if (!handler) throw new Error(`unknown writer op ${String(m.op)}`);
+      return handler(...m.args);
+    })
+    .then(
+      (value) => reply({ id: m.id, ok: true, value }),
+      (err: unknown) => reply({ id: m.id, ok: false, error: toWireError(err) }),
+    );
+}
+
+port.postMessage([{ id: 0, ok: true, value: null }] satisfies FromWriter[]);
