@@ -13,34 +13,44 @@ import { runInNewContext } from "node:vm";
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
 
+// BENCH_CPU_PROF=<dir>: V8 CPU profiles of the node's main thread (--cpu-prof itself is not
+// allowed in NODE_OPTIONS; an in-thread session answers synchronously). The harness asks for one
+// per load step over the probe (`/profile/start`, `/profile/stop?name=<file>`); whatever is not
+// covered by a step (startup, logins) goes to node-<pid>.cpuprofile when the node exits.
+const profDir = process.env.BENCH_CPU_PROF;
+const profiler = profDir ? new Session() : null;
+if (profiler && profDir) {
+  profiler.connect();
+  profiler.post("Profiler.enable");
+  profiler.post("Profiler.start");
+  process.on("exit", () => stopProfile(`node-${process.pid}.cpuprofile`));
+}
+
+function stopProfile(name: string): void {
+  profiler?.post("Profiler.stop", (err, res) => {
+    if (!err && profDir) writeFileSync(join(profDir, name.replace(/[^\w.-]/g, "_")), JSON.stringify(res.profile));
+  });
+}
+
 const probePort = Number(process.env.NIMBUS_BENCH_PROBE_PORT);
 if (probePort > 0) {
   createServer((req, res) => {
-    if (req.url === "/memory") {
+    const url = new URL(req.url ?? "/", "http://probe");
+    if (url.pathname === "/memory") {
       gc();
       gc();
       res.setHeader("content-type", "application/json");
       res.end(JSON.stringify(process.memoryUsage()));
+    } else if (url.pathname === "/profile/start" || url.pathname === "/profile/stop") {
+      // Stopping writes what was gathered since the last start; starting again begins afresh.
+      stopProfile(url.searchParams.get("name") ?? `node-${process.pid}-${Date.now()}.cpuprofile`);
+      if (url.pathname === "/profile/start") profiler?.post("Profiler.start");
+      res.end();
     } else {
       res.statusCode = 404;
       res.end();
     }
   }).listen(probePort, "127.0.0.1");
-}
-
-// BENCH_CPU_PROF=<dir>: a V8 CPU profile of the whole run, written when the node exits
-// (--cpu-prof itself is not allowed in NODE_OPTIONS). An in-thread session answers synchronously.
-const profDir = process.env.BENCH_CPU_PROF;
-if (profDir) {
-  const session = new Session();
-  session.connect();
-  session.post("Profiler.enable");
-  session.post("Profiler.start");
-  process.on("exit", () => {
-    session.post("Profiler.stop", (err, res) => {
-      if (!err) writeFileSync(join(profDir, `node-${process.pid}.cpuprofile`), JSON.stringify(res.profile));
-    });
-  });
 }
 
 await import("../src/main.ts");

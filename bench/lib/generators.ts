@@ -13,7 +13,9 @@ export class Generator {
     // Through bash so the open-files limit can be raised to the hard limit for thousands of sockets;
     // `exec` keeps the IPC channel's fd.
     const entry = join(import.meta.dirname, "..", "load-generator.ts");
-    this.child = spawn("bash", ["-c", `ulimit -n $(ulimit -Hn); exec "${process.execPath}" --import tsx "${entry}"`], {
+    // BENCH_GENERATOR_CPU_PROF=<dir>: a CPU profile of each generator, written when it exits.
+    const prof = process.env.BENCH_GENERATOR_CPU_PROF ? `--cpu-prof --cpu-prof-dir="${process.env.BENCH_GENERATOR_CPU_PROF}"` : "";
+    this.child = spawn("bash", ["-c", `ulimit -n $(ulimit -Hn); exec "${process.execPath}" ${prof} --import tsx "${entry}"`], {
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
     this.child.on("message", (m: ToParent) => {

@@ -25,6 +25,9 @@ export interface NodeUnderTest {
   rss(): number;
   /** Full GC in the node, then RSS and heap. */
   memoryAfterGc(): Promise<MemorySample>;
+  /** With BENCH_CPU_PROF set: CPU-profile the node from now until `stop` writes `<BENCH_CPU_PROF>/<name>`. */
+  profileStart(): Promise<void>;
+  profileStop(name: string): Promise<void>;
   call(path: string, params: Record<string, string>): Promise<NimResponse>;
   stop(): Promise<void>;
 }
@@ -95,6 +98,12 @@ export async function startNodeUnderTest(o: NodeUnderTestOptions = {}): Promise<
       const res = await fetch(`http://127.0.0.1:${probePort}/memory`);
       const mem = (await res.json()) as NodeJS.MemoryUsage;
       return { rss: readRss(pid), heapUsed: mem.heapUsed, external: mem.external };
+    },
+    async profileStart() {
+      if (process.env.BENCH_CPU_PROF) await fetch(`http://127.0.0.1:${probePort}/profile/start?name=${pid}-setup.cpuprofile`);
+    },
+    async profileStop(name) {
+      if (process.env.BENCH_CPU_PROF) await fetch(`http://127.0.0.1:${probePort}/profile/stop?name=${encodeURIComponent(name)}`);
     },
     call: (path, params) => signedCall(target, path, params),
     async stop() {

@@ -42,12 +42,7 @@ export async function runP2pCluster(quick: boolean): Promise<BenchResult> {
     );
     const failed = ready.reduce((a, r) => a + r.errors, 0);
     if (failed > 0) throw new Error(`${failed} logins failed: ${ready.find((r) => r.firstError)?.firstError}`);
-    steps = await climb(
-      "nimbus-cluster",
-      gens,
-      ladder,
-      nodes.map((n) => n.pid),
-    );
+    steps = await climb("nimbus-cluster", gens, ladder, nodes);
   } finally {
     await Promise.all(gens.map((g) => g.close()));
     await Promise.all(nodes.map((n) => n.stop()));

@@ -39,8 +39,16 @@ export interface LadderStep extends MergedStep {
   serverMainCpu: number;
 }
 
-/** Steps up the ladder until a step does not hold; returns every step run. `serverPids`: processes whose CPU to report. */
-export async function climb(label: string, gens: Generator[], ladder: Ladder, serverPids: number[]): Promise<LadderStep[]> {
+/** A process under load: its CPU is reported per step, and a node is CPU-profiled per step under BENCH_CPU_PROF. */
+export interface LoadedServer {
+  pid: number;
+  profileStart?(): Promise<void>;
+  profileStop?(name: string): Promise<void>;
+}
+
+/** Steps up the ladder until a step does not hold; returns every step run. */
+export async function climb(label: string, gens: Generator[], ladder: Ladder, servers: LoadedServer[]): Promise<LadderStep[]> {
+  const serverPids = servers.map((s) => s.pid);
   // Warm-up, not recorded: JIT, connection pools, first-message paths.
   // Every stream sends at least once, and it waits (up to 30 s) until all of it arrived, so
   // activations (actors, conversations, store) are not charged to the first step.
@@ -53,7 +61,9 @@ export async function climb(label: string, gens: Generator[], ladder: Ladder, se
     const c0 = cpu(false);
     const m0 = cpu(true);
     const t0 = performance.now();
+    await Promise.all(servers.map((srv) => srv.profileStart?.()));
     const merged = await stepAll(gens, { step: k + 1, rate, durationMs: ladder.durationMs, drainMs: ladder.drainMs });
+    await Promise.all(servers.map((srv, i) => srv.profileStop?.(`${label}-${rate}-node${i}.cpuprofile`)));
     const elapsed = performance.now() - t0;
     const s: LadderStep = { ...merged, serverCpu: cores(cpu(false) - c0, elapsed), serverMainCpu: cores(cpu(true) - m0, elapsed) };
     steps.push(s);
@@ -122,7 +132,7 @@ export async function runBaselineLadder(pairs: number, ladder: Ladder): Promise<
     await Promise.all(
       gens.map((g, i) => g.setup({ mode: "baseline", urls: [relay.url], appKey: "", accounts: shares[i]!, concurrency: 64 })),
     );
-    return await climb("baseline", gens, ladder, [relay.pid]);
+    return await climb("baseline", gens, ladder, [relay]);
   } finally {
     await Promise.all(gens.map((g) => g.close()));
     relay.stop();
@@ -154,7 +164,7 @@ export async function runP2p(quick: boolean): Promise<BenchResult> {
     );
     const failed = ready.reduce((a, r) => a + r.errors, 0);
     if (failed > 0) throw new Error(`${failed} logins failed: ${ready.find((r) => r.firstError)?.firstError}`);
-    steps = await climb("nimbus", gens, ladder, [node.pid]);
+    steps = await climb("nimbus", gens, ladder, [node]);
   } finally {
     await Promise.all(gens.map((g) => g.close()));
     await node.stop();
