@@ -65,7 +65,7 @@ export class RequestRegistry {
     if (!session || session.state !== "online") throw new NimbusError("FORBIDDEN", "this session has ended");
     // Read before any await: the meter set it for the frame being dispatched right now.
     if (!session.admitted) throw new NimbusError("RATE_LIMITED", "rate limited: slow down");
-    const device: DeviceContext = { session: session.info, send: (type, b) => client.send(type, b) };
+    const device = new ClientDevice(session.info, client);
     try {
       return await handler(device, body);
     } catch (err) {
@@ -73,5 +73,17 @@ export class RequestRegistry {
       this.log.error({ err, accid: session.info.accid }, "request handler failed");
       throw new NimbusError("INTERNAL");
     }
+  }
+}
+
+/** The asking device, made per request: a class, so no per-request closure (see runtime/envelopes.ts). */
+class ClientDevice implements DeviceContext {
+  constructor(
+    readonly session: SessionInfo,
+    private readonly client: ImClient,
+  ) {}
+
+  send(type: string, body: object): void {
+    this.client.send(type, body);
   }
 }

@@ -5,6 +5,7 @@ import type { Journal, Store } from "../store/port.ts";
 import { NimbusError } from "../util/errors.ts";
 import type { ActorContext, ActorFactory, AskOptions } from "./actor.ts";
 import { Activation, type Envelope } from "./activation.ts";
+import { AskEnvelope, TellEnvelope } from "./envelopes.ts";
 import { parseAddress } from "./address.ts";
 import { UnknownActorKindError } from "./errors.ts";
 import type { Membership } from "./membership.ts";
@@ -93,40 +94,13 @@ export class ActorSystem {
   ask<R = unknown>(address: string, message: unknown, options?: AskOptions): Promise<R> {
     const timeoutMs = options?.timeoutMs ?? this.opts.askTimeoutMs;
     return new Promise<R>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new NimbusError("TIMEOUT", `no answer from ${address} within ${timeoutMs} ms`)), timeoutMs);
-      this.route(
-        address,
-        {
-          message,
-          deadline: Date.now() + timeoutMs,
-          attempts: 0,
-          resolve: (v) => {
-            clearTimeout(timer);
-            resolve(v as R);
-          },
-          reject: (e) => {
-            clearTimeout(timer);
-            reject(e);
-          },
-        },
-        0,
-      );
+      this.route(address, new AskEnvelope(message, address, timeoutMs, resolve as (v: unknown) => void, reject), 0);
     });
   }
 
   /** Fire and forget; a failure is logged, never thrown at the sender. */
   tell(address: string, message: unknown): void {
-    this.route(
-      address,
-      {
-        message,
-        deadline: Date.now() + this.opts.askTimeoutMs,
-        attempts: 0,
-        resolve: () => undefined,
-        reject: (err) => this.opts.log.debug({ err, actor: address }, "tell failed"),
-      },
-      0,
-    );
+    this.route(address, new TellEnvelope(message, address, this.opts.askTimeoutMs, this.opts.log), 0);
   }
 
   /** Stops every activation here, saving state; used on SIGTERM after leaving the cluster. */
