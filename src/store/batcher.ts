@@ -24,23 +24,13 @@ export class Batcher<I, O> {
   private queue: PendingCall<I, O>[] = [];
   private loop: Promise<void> | null = null;
 
-  private lastFlushAt = -Infinity;
-  private readonly maxItems: number;
-  private readonly minIntervalMs: number;
-
   /**
-   * @param options.maxItems soft cap on one write: calls are never split, so a single large call may exceed it.
-   * @param options.minIntervalMs least time from one write's start to the next: a write that is
-   *   cheap and far away (another thread) would otherwise go out with one item each time; under
-   *   load, waiting gathers a real batch. An idle batcher writes at once.
+   * @param maxItems soft cap on one write: calls are never split, so a single large call may exceed it.
    */
   constructor(
     private readonly write: BatchWrite<I, O>,
-    options: { maxItems?: number; minIntervalMs?: number } = {},
-  ) {
-    this.maxItems = options.maxItems ?? 1000;
-    this.minIntervalMs = options.minIntervalMs ?? 0;
-  }
+    private readonly maxItems = 1000,
+  ) {}
 
   /**
    * Resolves with one value per item, in order, once the batch holding them is written. Rejects
@@ -64,12 +54,7 @@ export class Batcher<I, O> {
     // setImmediate, not a microtask: callers that reach `append` after an await in this turn
     // still join the first batch.
     await new Promise<void>((resolve) => setImmediate(resolve));
-    while (this.queue.length > 0) {
-      const wait = this.lastFlushAt + this.minIntervalMs - performance.now();
-      if (wait > 0) await new Promise<void>((resolve) => setTimeout(resolve, wait));
-      this.lastFlushAt = performance.now();
-      await this.flush(this.take());
-    }
+    while (this.queue.length > 0) await this.flush(this.take());
     this.loop = null;
   }
 

@@ -1,7 +1,6 @@
 import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { Batcher, type ItemResult } from "./batcher.ts";
 import { guard } from "./guard.ts";
 import type {
   AppendOutcome,
@@ -32,8 +31,8 @@ import { fromWireError } from "./wire-errors.ts";
  * Reads stay on the main thread on a read-only connection: they are short indexed lookups that
  * WAL lets run beside the writer, and they see every write already answered.
  *
- * Journal appends are grouped here into one message per batch (the shared Batcher): while one
- * batch commits on the writer thread, the next one gathers, so batches grow with load.
+ * The calls of one turn of the event loop go to the writer as one message, and the writer commits
+ * all the journal appends of a message as one transaction: batches grow with the load by themselves.
  */
 export class ThreadedSqliteStore implements Store {
   readonly kind = "sqlite" as const;
@@ -72,42 +71,30 @@ export class ThreadedSqliteStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await (this.journal as ThreadedJournal).drain();
     await this.writer.close();
     this.readDb.close();
   }
 }
 
-/**
- * At most one append batch per millisecond goes to the writer thread. A commit there takes about
- * as long, so this costs an idle node nothing and a busy one at most a millisecond, and it turns
- * thousands of one-entry messages (each a structured clone and a wake-up of both threads) into
- * batches that grow with the load.
- */
-const APPEND_INTERVAL_MS = 1;
-
 class ThreadedJournal implements Journal {
-  private readonly batcher: Batcher<JournalEntry, AppendOutcome>;
-
   constructor(
     private readonly reads: SqliteJournal,
     private readonly writer: WriterClient,
-  ) {
-    this.batcher = new Batcher(
-      async (entries) => {
-        const results = await writer.call("journal.appendEach", entries);
-        return results.map((r): ItemResult<AppendOutcome> => (r.ok ? r : { ok: false, error: fromWireError(r.error) }));
-      },
-      { minIntervalMs: APPEND_INTERVAL_MS },
-    );
-  }
+  ) {}
 
-  append(entries: readonly JournalEntry[]): Promise<AppendOutcome[]> {
-    return this.batcher.submit(entries);
-  }
-
-  drain(): Promise<void> {
-    return this.batcher.drain();
+  /**
+   * Straight to the writer: the appends of one turn travel in one message and are committed there
+   * as one transaction. There is no "one batch in flight" here (as the Batcher has): the channel
+   * keeps order by itself, and waiting for the previous batch's answer would cost every append a
+   * full turn of both event loops — which, since a conversation appends one message at a time,
+   * caps what one conversation can send.
+   */
+  async append(entries: readonly JournalEntry[]): Promise<AppendOutcome[]> {
+    if (entries.length === 0) return [];
+    const results = await this.writer.call("journal.appendEach", entries);
+    const failed = results.find((r) => !r.ok);
+    if (failed && !failed.ok) throw fromWireError(failed.error);
+    return results.map((r) => (r as { ok: true; value: AppendOutcome }).value);
   }
 
   rangeBySeq(query: RangeBySeq): Promise<JournalEntry[]> {

@@ -5,6 +5,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import type { ItemResult } from "./batcher.ts";
+import type { JournalEntry } from "./port.ts";
 import { SqliteStore } from "./sqlite.ts";
 import type { FromWriter, ToWriter, WireItemResult, WriterApi, WriterData, WriterOp } from "./sqlite-writer-api.ts";
 import { toWireError } from "./wire-errors.ts";
@@ -44,8 +45,34 @@ const handlers: Handlers = {
 };
 
 port.on("message", (batch: ToWriter[]) => {
-  for (const m of batch) serve(m);
+  const appends = batch.filter((m): m is AppendCall => m.op === "journal.appendEach");
+  if (appends.length > 1) appendTogether(appends);
+  for (const m of batch) if (appends.length <= 1 || m.op !== "journal.appendEach") serve(m);
 });
+
+type AppendCall = { id: number; op: "journal.appendEach"; args: [entries: JournalEntry[]] };
+
+/**
+ * The journal appends of one message (many conversations, one turn of the main thread) commit as
+ * one transaction: one WAL commit instead of one each. Each call still gets only its own results.
+ * Ahead of the message's other writes: those belong to other actors, which wait for their answers.
+ */
+function appendTogether(calls: AppendCall[]): void {
+  const entries = calls.flatMap((c) => c.args[0]);
+  journal.appendEach(entries).then(
+    (results) => {
+      let at = 0;
+      for (const c of calls) {
+        const n = c.args[0].length;
+        reply({ id: c.id, ok: true, value: wireResults(results.slice(at, at + n)) });
+        at += n;
+      }
+    },
+    (err: unknown) => {
+      for (const c of calls) reply({ id: c.id, ok: false, error: toWireError(err) });
+    },
+  );
+}
 
 function serve(m: ToWriter): void {
   if (m.op === "close") {

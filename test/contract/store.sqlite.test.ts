@@ -40,6 +40,37 @@ describe("ThreadedSqliteStore", () => {
     }
   });
 
+  it("commits the appends of one turn together, and still answers each call alone", async () => {
+    const s = await ThreadedSqliteStore.open(freshPath());
+    try {
+      const e = {
+        conversation: "c",
+        seq: 1,
+        msgid: 1,
+        clientMsgId: "a",
+        from: "x",
+        time: 1,
+        type: 0,
+        flags: 0,
+        expireAt: 9e12,
+        payload: {},
+      };
+      const [first, resend, clash, other] = await Promise.allSettled([
+        s.journal.append([e]),
+        s.journal.append([{ ...e, seq: 2, msgid: 2 }]), // the same clientMsgId: a resend
+        s.journal.append([{ ...e, msgid: 3, clientMsgId: "b" }]), // seq 1 again: another writer's
+        s.journal.append([{ ...e, conversation: "d", msgid: 4 }]),
+      ]);
+      expect(first).toEqual({ status: "fulfilled", value: [{ status: "appended" }] });
+      expect(resend).toEqual({ status: "fulfilled", value: [{ status: "duplicate", existing: e }] });
+      expect(clash.status === "rejected" && clash.reason).toBeInstanceOf(SeqConflictError);
+      expect(other).toEqual({ status: "fulfilled", value: [{ status: "appended" }] });
+      expect((await s.journal.maxSeqs(["c", "d"])).get("c")).toBe(1);
+    } finally {
+      await s.close();
+    }
+  });
+
   it("fails writes with StoreUnavailableError once closed, and closes twice quietly", async () => {
     const s = await ThreadedSqliteStore.open(freshPath());
     await s.snapshots.save("user", "x", { n: 1 }, 0);
