@@ -53,12 +53,14 @@ export async function runConnect(quick: boolean): Promise<BenchResult> {
     const before = await node.memoryAfterGc();
     const shares = split(accounts, gens.length);
     const cpu0 = { server: readCpuMs(node.pid), main: readCpuMs(node.pid, true), gens: gens.reduce((a, g) => a + readCpuMs(g.pid), 0) };
+    await node.profileStart();
     const tLogin = performance.now();
     // Pairing is irrelevant here; setup only logs the devices in.
     const ready = await Promise.all(
       gens.map((g, i) => g.setup({ mode: "nimbus", urls: [node.url], appKey: node.appKey, accounts: shares[i]!, concurrency })),
     );
     const loginElapsed = performance.now() - tLogin;
+    await node.profileStop("connect-logins.cpuprofile");
     const cores = (ms: number) => Math.round((ms / loginElapsed) * 100) / 100;
     const loginCpu = {
       server: cores(readCpuMs(node.pid) - cpu0.server),
