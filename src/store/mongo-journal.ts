@@ -5,7 +5,7 @@ import { SeqConflictError } from "./errors.ts";
 import type { KeyedLock } from "./keyed-lock.ts";
 import type { StoreLogger } from "./logger.ts";
 import { isNotImplemented, type JournalDoc } from "./mongo-schema.ts";
-import type { AppendOutcome, Journal, JournalEntry, RangeBySeq, RangeByTime } from "./port.ts";
+import type { AppendEntry, AppendOutcome, Journal, JournalEntry, RangeBySeq, RangeByTime } from "./port.ts";
 
 type Guard = <T>(what: string, op: () => Promise<T>) => Promise<T>;
 
@@ -46,6 +46,7 @@ function asError(err: unknown): Error {
 }
 
 const pairKey = (conversation: string, clientMsgId: string): string => `${conversation}\u0000${clientMsgId}`;
+const seqKey = (conversation: string, seq: number): string => `${conversation}\u0000${seq}`;
 
 function range(field: "seq" | "time", from: number | undefined, to: number | undefined): Filter<JournalDoc> {
   if (from === undefined && to === undefined) return {};
@@ -53,7 +54,7 @@ function range(field: "seq" | "time", from: number | undefined, to: number | und
 }
 
 export class MongoJournal implements Journal {
-  private readonly batcher: Batcher<JournalEntry, AppendOutcome>;
+  private readonly batcher: Batcher<AppendEntry, AppendOutcome>;
   /** Set once the server refuses `$group`/`$first` (FerretDB 1.x), see maxSeqs. */
   private groupUnsupported = false;
 
@@ -66,7 +67,7 @@ export class MongoJournal implements Journal {
     this.batcher = new Batcher((entries) => this.guard("journal append", () => this.writeBatch(entries)));
   }
 
-  append(entries: readonly JournalEntry[]): Promise<AppendOutcome[]> {
+  append(entries: readonly AppendEntry[]): Promise<AppendOutcome[]> {
     return this.batcher.submit(entries);
   }
 
@@ -76,8 +77,71 @@ export class MongoJournal implements Journal {
   }
 
   /**
-   * One unordered insertMany for the whole batch, entries in call order; the unique indexes do
-   * the fencing. Every duplicate-key failure is then classified with one query: if the
+   * Links of a chain (AppendEntry.prevMsgid) whose previous link is in the same batch wait for it:
+   * the batch goes in waves, one insertMany each, and a link goes only if its previous link was
+   * appended (an earlier batch's link is looked up first). Nothing else orders the writes, and
+   * FerretDB has no transactions: this is what keeps a failed or duplicate link from leaving a gap.
+   * A batch without chains is one wave.
+   */
+  private async writeBatch(entries: readonly AppendEntry[]): Promise<ItemResult<AppendOutcome>[]> {
+    const results: ItemResult<AppendOutcome>[] = entries.map(() => appended);
+    const slotOf = new Map<string, number>();
+    const previous: (number | undefined)[] = [];
+    const wave: number[] = [];
+    entries.forEach((e, i) => {
+      const p = e.prevMsgid === undefined ? undefined : slotOf.get(seqKey(e.conversation, e.seq - 1));
+      previous.push(p);
+      wave.push(p === undefined ? 0 : wave[p]! + 1);
+      slotOf.set(seqKey(e.conversation, e.seq), i);
+    });
+    const waves = Math.max(...wave) + 1;
+    for (let w = 0; w < waves; w++) {
+      const now = entries.flatMap((_, i) => (wave[i] === w ? [i] : []));
+      const unlinked = await this.brokenLinks(entries, now, previous, results);
+      for (const i of unlinked) results[i] = { ok: false, error: new SeqConflictError(entries[i]!.conversation, entries[i]!.seq) };
+      await this.insertSome(
+        entries,
+        now.filter((i) => !unlinked.has(i)),
+        results,
+      );
+    }
+    return results;
+  }
+
+  /** Of `indices`, the links whose previous link is not stored (or not appended in this batch) with their prevMsgid. */
+  private async brokenLinks(
+    entries: readonly AppendEntry[],
+    indices: number[],
+    previous: readonly (number | undefined)[],
+    results: readonly ItemResult<AppendOutcome>[],
+  ): Promise<Set<number>> {
+    const broken = new Set<number>();
+    const lookUp: number[] = [];
+    for (const i of indices) {
+      const e = entries[i]!;
+      if (e.prevMsgid === undefined) continue;
+      const p = previous[i];
+      if (p === undefined) lookUp.push(i);
+      else if (!(results[p]!.ok && results[p]!.value.status === "appended" && entries[p]!.msgid === e.prevMsgid)) broken.add(i);
+    }
+    if (lookUp.length === 0) return broken;
+    const found = await this.col
+      .find(
+        { $or: lookUp.map((i) => ({ conversation: entries[i]!.conversation, seq: entries[i]!.seq - 1, msgid: entries[i]!.prevMsgid! })) },
+        { projection: { conversation: 1, seq: 1, msgid: 1 } },
+      )
+      .toArray();
+    const stored = new Set(found.map((d) => `${seqKey(d.conversation, d.seq)}\u0000${d.msgid}`));
+    for (const i of lookUp) {
+      const e = entries[i]!;
+      if (!stored.has(`${seqKey(e.conversation, e.seq - 1)}\u0000${e.prevMsgid}`)) broken.add(i);
+    }
+    return broken;
+  }
+
+  /**
+   * One unordered insertMany for `indices` of the batch, in call order; the unique indexes do the
+   * fencing. Every duplicate-key failure is then classified with one query: if the
    * (conversation, clientMsgId) is stored, it is a resend (or a repeat within the batch) and we
    * answer with the stored entry; otherwise the seq was taken by a different message. We look
    * rather than parse which index the error names because FerretDB reports neither keyPattern
@@ -86,19 +150,18 @@ export class MongoJournal implements Journal {
    * If the write fails as a whole (connection lost), some entries may be stored: the callers get
    * StoreUnavailableError and a retry of the same entries comes back as "duplicate", unchanged.
    */
-  private async writeBatch(entries: readonly JournalEntry[]): Promise<ItemResult<AppendOutcome>[]> {
-    const results: ItemResult<AppendOutcome>[] = entries.map(() => appended);
+  private async insertSome(entries: readonly AppendEntry[], indices: number[], results: ItemResult<AppendOutcome>[]): Promise<void> {
     const docs: JournalDoc[] = [];
     const entryOfDoc: number[] = [];
-    entries.forEach((e, i) => {
+    for (const i of indices) {
       try {
-        docs.push(toDoc(e));
+        docs.push(toDoc(entries[i]!));
         entryOfDoc.push(i);
       } catch (err) {
         results[i] = { ok: false, error: asError(err) }; // cannot encode: this entry's fault alone
       }
-    });
-    if (docs.length === 0) return results;
+    }
+    if (docs.length === 0) return;
 
     const clashes: number[] = [];
     try {
@@ -113,7 +176,7 @@ export class MongoJournal implements Journal {
         else results[i] = { ok: false, error: new Error(`journal append: ${we.errmsg ?? `code ${we.code}`}`) };
       }
     }
-    if (clashes.length === 0) return results;
+    if (clashes.length === 0) return;
 
     const stored = await this.col
       .find({ $or: clashes.map((i) => ({ conversation: entries[i]!.conversation, clientMsgId: entries[i]!.clientMsgId })) })
@@ -126,7 +189,6 @@ export class MongoJournal implements Journal {
         ? { ok: true, value: { status: "duplicate", existing: toEntry(existing) } }
         : { ok: false, error: new SeqConflictError(e.conversation, e.seq) };
     }
-    return results;
   }
 
   rangeBySeq(q: RangeBySeq): Promise<JournalEntry[]> {

@@ -51,6 +51,17 @@ export interface JournalEntry {
   payload: Record<string, unknown>;
 }
 
+/**
+ * An entry handed to `append`. With `prevMsgid` it is one link of a chain: it is written only if
+ * its conversation holds seq `seq - 1` with that msgid at the moment it is written. So when an
+ * earlier link failed, or turned out to be a duplicate and never took its seq, every later link
+ * fails too (SeqConflictError) and the conversation keeps no gap. This lets a conversation's actor
+ * send its next append before the previous one is answered.
+ */
+export interface AppendEntry extends JournalEntry {
+  prevMsgid?: number;
+}
+
 /** What happened to one entry handed to `append`. */
 export type AppendOutcome =
   | { status: "appended" }
@@ -89,9 +100,11 @@ export interface Journal {
    * Adapters group concurrent calls into one write, so a busy node is not one fsync per message;
    * entries of one conversation are written in the order they were appended. If the call fails
    * with `StoreUnavailableError`, some entries may be stored: appending the same entries again is
-   * safe, those come back as `duplicate`.
+   * safe, those come back as `duplicate`. A link whose `prevMsgid` does not match (see AppendEntry)
+   * is not written and rejects the call with SeqConflictError, as a seq clash does; a duplicate
+   * is still answered as a duplicate.
    */
-  append(entries: readonly JournalEntry[]): Promise<AppendOutcome[]>;
+  append(entries: readonly AppendEntry[]): Promise<AppendOutcome[]>;
   rangeBySeq(query: RangeBySeq): Promise<JournalEntry[]>;
   rangeByTime(query: RangeByTime): Promise<JournalEntry[]>;
   getByMsgid(msgid: number): Promise<JournalEntry | null>;

@@ -2,7 +2,7 @@ import Database from "better-sqlite3";
 import { decodeStored as decode, encodeStored as encode } from "./bytes.ts";
 import { Batcher, type ItemResult } from "./batcher.ts";
 import { SeqConflictError } from "./errors.ts";
-import type { AppendOutcome, Journal, JournalEntry, RangeBySeq, RangeByTime } from "./port.ts";
+import type { AppendEntry, AppendOutcome, Journal, JournalEntry, RangeBySeq, RangeByTime } from "./port.ts";
 
 interface JournalRow {
   conversation: string;
@@ -18,6 +18,12 @@ interface JournalRow {
 }
 
 type Bound = [conversation: string, from: number, to: number, limit: number];
+
+/** A row to insert, and the msgid its predecessor must have (see AppendEntry). */
+interface RowToInsert {
+  row: JournalRow;
+  prevMsgid: number | undefined;
+}
 
 const columns = "conversation, seq, msgid, client_msg_id, sender, time, type, flags, expire_at, payload";
 const lowest = Number.MIN_SAFE_INTEGER;
@@ -64,6 +70,7 @@ function isEntryConstraintError(err: unknown): boolean {
 
 export class SqliteJournal implements Journal {
   private readonly insert: Database.Statement<[JournalRow]>;
+  private readonly insertLink: Database.Statement<[JournalRow & { prev_msgid: number }]>;
   private readonly byClientMsgId: Database.Statement<[string, string], JournalRow>;
   private readonly byMsgid: Database.Statement<[number], JournalRow>;
   private readonly seqAsc: Database.Statement<Bound, JournalRow>;
@@ -73,8 +80,8 @@ export class SqliteJournal implements Journal {
   private readonly setFlags: Database.Statement<[number, number, string, number], JournalRow>;
   private readonly lastSeq: Database.Statement<[string], number>;
   private readonly purgeSome: Database.Statement<[number, number]>;
-  private readonly writeAll: Database.Transaction<(rows: readonly ItemResult<JournalRow>[]) => ItemResult<AppendOutcome>[]>;
-  private readonly batcher: Batcher<JournalEntry, AppendOutcome>;
+  private readonly writeAll: Database.Transaction<(rows: readonly ItemResult<RowToInsert>[]) => ItemResult<AppendOutcome>[]>;
+  private readonly batcher: Batcher<AppendEntry, AppendOutcome>;
 
   constructor(
     db: Database.Database,
@@ -84,6 +91,14 @@ export class SqliteJournal implements Journal {
     this.insert = db.prepare(
       `INSERT INTO journal (${columns}) VALUES (@conversation, @seq, @msgid, @client_msg_id, @sender, @time,
         @type, @flags, @expire_at, @payload) ON CONFLICT DO NOTHING`,
+    );
+    // The same insert, only when the predecessor is stored with the expected msgid (one seek on
+    // UNIQUE(conversation, seq)). INSERT … SELECT needs its WHERE so ON CONFLICT parses as the upsert clause.
+    this.insertLink = db.prepare(
+      `INSERT INTO journal (${columns}) SELECT @conversation, @seq, @msgid, @client_msg_id, @sender, @time,
+        @type, @flags, @expire_at, @payload
+        WHERE EXISTS (SELECT 1 FROM journal WHERE conversation = @conversation AND seq = @seq - 1 AND msgid = @prev_msgid)
+        ON CONFLICT DO NOTHING`,
     );
     this.byClientMsgId = db.prepare(`SELECT ${columns} FROM journal WHERE conversation = ? AND client_msg_id = ?`);
     this.byMsgid = db.prepare(`SELECT ${columns} FROM journal WHERE msgid = ? LIMIT 1`);
@@ -100,11 +115,11 @@ export class SqliteJournal implements Journal {
     // ORDER BY ... LIMIT 1 is one index seek on UNIQUE(conversation, seq).
     this.lastSeq = db.prepare<[string], number>("SELECT seq FROM journal WHERE conversation = ? ORDER BY seq DESC LIMIT 1").pluck();
     this.purgeSome = db.prepare("DELETE FROM journal WHERE rowid IN (SELECT rowid FROM journal WHERE expire_at <= ? LIMIT ?)");
-    this.writeAll = db.transaction((rows: readonly ItemResult<JournalRow>[]) => rows.map((r) => this.insertOne(r)));
+    this.writeAll = db.transaction((rows: readonly ItemResult<RowToInsert>[]) => rows.map((r) => this.insertOne(r)));
     this.batcher = new Batcher((entries) => this.appendEach(entries));
   }
 
-  append(entries: readonly JournalEntry[]): Promise<AppendOutcome[]> {
+  append(entries: readonly AppendEntry[]): Promise<AppendOutcome[]> {
     return this.batcher.submit(entries);
   }
 
@@ -117,11 +132,11 @@ export class SqliteJournal implements Journal {
    * Writes entries as one transaction, now (no batching), with one result per entry: the batcher's
    * write, and what the writer thread runs for a batch sent from the main thread.
    */
-  appendEach(entries: readonly JournalEntry[]): Promise<ItemResult<AppendOutcome>[]> {
+  appendEach(entries: readonly AppendEntry[]): Promise<ItemResult<AppendOutcome>[]> {
     // Encoding happens before the transaction, so a payload that cannot be encoded fails its own entry only.
-    const rows = entries.map((e): ItemResult<JournalRow> => {
+    const rows = entries.map((e): ItemResult<RowToInsert> => {
       try {
-        return { ok: true, value: toRow(e) };
+        return { ok: true, value: { row: toRow(e), prevMsgid: e.prevMsgid } };
       } catch (err) {
         return { ok: false, error: err instanceof Error ? err : new Error(String(err)) };
       }
@@ -131,17 +146,21 @@ export class SqliteJournal implements Journal {
     return this.run("journal append", () => this.writeAll.immediate(rows));
   }
 
-  private insertOne(row: ItemResult<JournalRow>): ItemResult<AppendOutcome> {
-    if (!row.ok) return row;
-    const { conversation, seq, client_msg_id } = row.value;
+  private insertOne(item: ItemResult<RowToInsert>): ItemResult<AppendOutcome> {
+    if (!item.ok) return item;
+    const { row, prevMsgid } = item.value;
+    const { conversation, seq, client_msg_id } = row;
     try {
-      if (this.insert.run(row.value).changes === 1) return appended;
+      const changes =
+        prevMsgid === undefined ? this.insert.run(row).changes : this.insertLink.run({ ...row, prev_msgid: prevMsgid }).changes;
+      if (changes === 1) return appended;
     } catch (err) {
       // Anything else (I/O, full disk) propagates and rolls the whole batch back.
       if (isEntryConstraintError(err)) return { ok: false, error: err as Error };
       throw err;
     }
-    // Inside the transaction, so this also finds an earlier entry of the same batch.
+    // Inside the transaction, so this also finds an earlier entry of the same batch. Not stored:
+    // the seq was taken, or the chain's previous link is not there.
     const existing = this.byClientMsgId.get(conversation, client_msg_id);
     if (existing) return { ok: true, value: { status: "duplicate", existing: toEntry(existing) } };
     return { ok: false, error: new SeqConflictError(conversation, seq) };

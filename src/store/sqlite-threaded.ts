@@ -3,6 +3,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { guard } from "./guard.ts";
 import type {
+  AppendEntry,
   AppendOutcome,
   Journal,
   JournalEntry,
@@ -89,7 +90,7 @@ class ThreadedJournal implements Journal {
    * full turn of both event loops — which, since a conversation appends one message at a time,
    * caps what one conversation can send.
    */
-  async append(entries: readonly JournalEntry[]): Promise<AppendOutcome[]> {
+  async append(entries: readonly AppendEntry[]): Promise<AppendOutcome[]> {
     if (entries.length === 0) return [];
     const results = await this.writer.call("journal.appendEach", entries);
     const failed = results.find((r) => !r.ok);

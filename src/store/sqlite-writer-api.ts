@@ -1,5 +1,5 @@
 import type { ItemResult } from "./batcher.ts";
-import type { AppendOutcome, JournalEntry, OutboxItem } from "./port.ts";
+import type { AppendEntry, AppendOutcome, JournalEntry, OutboxItem } from "./port.ts";
 import type { WireError } from "./wire-errors.ts";
 
 /** One journal entry's result as it comes back from the writer thread. */
@@ -10,7 +10,7 @@ export type WireItemResult<O> = { ok: true; value: O } | { ok: false; error: Wir
  * there against the writer's own connection (see sqlite-threaded.ts for why).
  */
 export interface WriterApi {
-  "journal.appendEach"(entries: readonly JournalEntry[]): WireItemResult<AppendOutcome>[];
+  "journal.appendEach"(entries: readonly AppendEntry[]): WireItemResult<AppendOutcome>[];
   "journal.updateFlags"(conversation: string, seq: number, set: number, clear: number): JournalEntry | null;
   "journal.purgeExpired"(now: number): number;
   "snapshots.save"(kind: string, key: string, state: unknown, expectedVersion: number): number;

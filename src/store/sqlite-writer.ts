@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import type { ItemResult } from "./batcher.ts";
-import type { JournalEntry } from "./port.ts";
+import type { AppendEntry } from "./port.ts";
 import { SqliteStore } from "./sqlite.ts";
 import type { FromWriter, ToWriter, WireItemResult, WriterApi, WriterData, WriterOp } from "./sqlite-writer-api.ts";
 import { toWireError } from "./wire-errors.ts";
@@ -50,7 +50,7 @@ port.on("message", (batch: ToWriter[]) => {
   for (const m of batch) if (appends.length <= 1 || m.op !== "journal.appendEach") serve(m);
 });
 
-type AppendCall = { id: number; op: "journal.appendEach"; args: [entries: JournalEntry[]] };
+type AppendCall = { id: number; op: "journal.appendEach"; args: [entries: AppendEntry[]] };
 
 /**
  * The journal appends of one message (many conversations, one turn of the main thread) commit as

@@ -168,6 +168,59 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
         expect(await store.journal.rangeBySeq({ conversation: other, order: "asc", limit: 10 })).toEqual([c]);
       });
 
+      it("writes a chain link only after its previous link, by msgid (prevMsgid)", async () => {
+        const conv = unique("p2p/app1");
+        const first = entry(conv, 1);
+        const second = entry(conv, 2);
+        await appendEach([first]);
+        expect(await store.journal.append([{ ...second, prevMsgid: first.msgid }])).toEqual([{ status: "appended" }]);
+        // A link naming a predecessor that is not stored with that msgid is refused, and not written.
+        const wrong = entry(conv, 3, { clientMsgId: "wrong" });
+        await expect(store.journal.append([{ ...wrong, prevMsgid: first.msgid }])).rejects.toBeInstanceOf(SeqConflictError);
+        await expect(store.journal.append([{ ...entry(conv, 4), prevMsgid: second.msgid }])).rejects.toBeInstanceOf(SeqConflictError);
+        expect(seqsOf(await store.journal.rangeBySeq({ conversation: conv, order: "asc", limit: 10 }))).toEqual([1, 2]);
+        // A resend in a chain is still answered as the duplicate it is.
+        expect(await store.journal.append([{ ...entry(conv, 3, { clientMsgId: second.clientMsgId }), prevMsgid: second.msgid }])).toEqual([
+          { status: "duplicate", existing: second },
+        ]);
+      });
+
+      it("fails every later link, grouped or not, once a link fails or is a duplicate: no gap", async () => {
+        const conv = unique("p2p/app1");
+        const stored = entry(conv, 1, { clientMsgId: "stored" });
+        await appendEach([stored]);
+        // seq 2 is a resend of "stored" (duplicate, never takes seq 2); 3 and 4 chain after it.
+        const two = entry(conv, 2, { clientMsgId: "stored" });
+        const three = entry(conv, 3);
+        const four = entry(conv, 4);
+        const other = unique("p2p/app1");
+        const elsewhere = entry(other, 1);
+        const settled = await Promise.allSettled([
+          store.journal.append([{ ...two, prevMsgid: stored.msgid }]),
+          store.journal.append([{ ...three, prevMsgid: two.msgid }]),
+          store.journal.append([{ ...four, prevMsgid: three.msgid }]),
+          store.journal.append([elsewhere]),
+        ]);
+        expect(settled[0]).toEqual({ status: "fulfilled", value: [{ status: "duplicate", existing: stored }] });
+        for (const r of settled.slice(1, 3)) expect(r.status === "rejected" && r.reason).toBeInstanceOf(SeqConflictError);
+        expect(settled[3]).toEqual({ status: "fulfilled", value: [{ status: "appended" }] });
+        // One call holding the whole chain behaves the same: a clash on the first link stops the rest.
+        const clash = entry(conv, 1, { clientMsgId: "clash" });
+        const after = entry(conv, 2, { clientMsgId: "after" });
+        await expect(store.journal.append([clash, { ...after, prevMsgid: clash.msgid }])).rejects.toBeInstanceOf(SeqConflictError);
+        expect(await store.journal.rangeBySeq({ conversation: conv, order: "asc", limit: 10 })).toEqual([stored]);
+        // And a chain in one call that holds goes in whole.
+        const next = entry(conv, 2, { clientMsgId: "next" });
+        const last = entry(conv, 3, { clientMsgId: "last" });
+        expect(
+          await store.journal.append([
+            { ...next, prevMsgid: stored.msgid },
+            { ...last, prevMsgid: next.msgid },
+          ]),
+        ).toEqual([{ status: "appended" }, { status: "appended" }]);
+        expect(seqsOf(await store.journal.rangeBySeq({ conversation: conv, order: "asc", limit: 10 }))).toEqual([1, 2, 3]);
+      });
+
       it("ranges by seq in both directions with bounds and limits", async () => {
         const conv = unique("p2p/app1");
         await store.journal.append([1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((s) => entry(conv, s)));
