@@ -3,6 +3,7 @@ import type { SnapshotStore } from "../store/port.ts";
 import { isFencingError } from "../store/errors.ts";
 import { NimbusError } from "../util/errors.ts";
 import type { Actor, ActorContext } from "./actor.ts";
+import { AnswerLater } from "./answer-later.ts";
 import { StaleActivationError } from "./errors.ts";
 import { Mailbox } from "./mailbox.ts";
 import type { RuntimeStats } from "./stats.ts";
@@ -19,6 +20,14 @@ export interface Envelope {
 }
 
 export type ActivationStatus = "loading" | "active" | "stopping" | "stopped";
+
+interface OwedAnswer {
+  env: Envelope;
+  settled: boolean;
+  /** Failed fenced: to be handled again by a fresh activation. */
+  retry: boolean;
+  done: Promise<void>;
+}
 
 export interface ActivationHooks {
   /** The activation is gone; `leftover` are messages it accepted but did not handle, in order. */
@@ -40,6 +49,10 @@ export class Activation {
   private dirty = false;
   private readonly timers = new Set<NodeJS.Timeout>();
   private actor!: Actor;
+  /** Answers still owed after their turn (AnswerLater), oldest first; settled ones leave from the front. */
+  private readonly owed: OwedAnswer[] = [];
+  /** An owed answer failed with a fencing error: stop taking messages and hand them on. */
+  private fencedLater = false;
 
   constructor(
     readonly address: string,
@@ -103,6 +116,7 @@ export class Activation {
     if (this.status === "loading") this.status = "active";
 
     for await (const env of this.mailbox) {
+      if (this.fencedLater) return this.fenceOff([env]);
       if (env.deadline < Date.now()) {
         env.reject(new NimbusError("TIMEOUT", "request expired in the actor's mailbox"));
         continue;
@@ -110,27 +124,22 @@ export class Activation {
       this.lastActive = Date.now();
       try {
         const value = await this.actor.receive(env.message);
+        if (value instanceof AnswerLater) {
+          this.owe(env, value.promise);
+          continue;
+        }
         this.stats.handled++;
         env.resolve(value);
       } catch (err) {
-        if (isFencingError(err) || err instanceof StaleActivationError) {
-          // Another activation owns the truth now: hand this message and the rest back, unhandled.
-          this.stats.fenced++;
-          this.log.warn({ actor: this.address, err: String(err) }, "activation fenced off; retrying on a fresh one");
-          this.finish([env, ...this.mailbox.takeAll()]);
-          return;
-        }
-        this.stats.handled++;
-        this.stats.failed++;
-        if (err instanceof NimbusError) env.reject(err);
-        else {
-          this.log.error({ err, actor: this.address }, "actor handler threw");
-          env.reject(new NimbusError("INTERNAL", "actor handler failed", { cause: err }));
-        }
+        // Another activation owns the truth now: hand this message and the rest back, unhandled.
+        if (isFencingError(err) || err instanceof StaleActivationError) return this.fenceOff([env], err);
+        this.fail(env, err);
       }
     }
 
-    // Mailbox closed and drained: a clean passivation.
+    // The mailbox was closed and drained, or an owed answer fenced this activation off.
+    await this.settleOwed();
+    if (this.fencedLater) return this.fenceOff([]);
     try {
       await this.actor.onPassivate();
       if (this.dirty) await this.persist();
@@ -139,6 +148,58 @@ export class Activation {
     }
     this.stats.passivations++;
     this.finish([]);
+  }
+
+  private fail(env: Envelope, err: unknown): void {
+    this.stats.handled++;
+    this.stats.failed++;
+    if (err instanceof NimbusError) env.reject(err);
+    else {
+      this.log.error({ err, actor: this.address }, "actor handler threw");
+      env.reject(new NimbusError("INTERNAL", "actor handler failed", { cause: err }));
+    }
+  }
+
+  /** Keeps `env` until `answer` settles (see AnswerLater); the loop goes on to the next message. */
+  private owe(env: Envelope, answer: Promise<unknown>): void {
+    const owed: OwedAnswer = { env, settled: false, retry: false, done: Promise.resolve() };
+    owed.done = answer.then(
+      (value) => {
+        owed.settled = true;
+        this.stats.handled++;
+        env.resolve(value);
+      },
+      (err: unknown) => {
+        owed.settled = true;
+        if (isFencingError(err) || err instanceof StaleActivationError) {
+          owed.retry = true;
+          this.fencedLater = true;
+          this.mailbox.interrupt();
+        } else this.fail(env, err);
+      },
+    );
+    while (this.owed[0]?.settled && !this.owed[0].retry) this.owed.shift();
+    this.owed.push(owed);
+  }
+
+  private async settleOwed(): Promise<void> {
+    while (this.owed.some((o) => !o.settled)) await Promise.all(this.owed.map((o) => o.done));
+  }
+
+  /**
+   * Fenced off. Once every owed answer has settled, the messages to handle again go back, in the
+   * order they came: owed ones that failed fenced, then `taken`, then the rest of the mailbox.
+   */
+  private async fenceOff(taken: Envelope[], cause?: unknown): Promise<void> {
+    this.status = "stopping";
+    await this.settleOwed();
+    this.stats.fenced++;
+    this.log.warn(
+      { actor: this.address, err: cause === undefined ? undefined : String(cause) },
+      "activation fenced off; retrying on a fresh one",
+    );
+    const again = this.owed.filter((o) => o.retry).map((o) => o.env);
+    this.finish([...again, ...taken, ...this.mailbox.takeAll()]);
   }
 
   private finish(leftover: Envelope[], failWith?: unknown): void {

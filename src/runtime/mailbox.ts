@@ -8,6 +8,7 @@ export class Mailbox<T> implements AsyncIterable<T> {
   private head = 0;
   private waiter: ((r: IteratorResult<T>) => void) | undefined;
   private closed = false;
+  private interrupted = false;
 
   /** Items accepted, refused (full or closed), and handed to the consumer. */
   received = 0;
@@ -51,6 +52,19 @@ export class Mailbox<T> implements AsyncIterable<T> {
     }
   }
 
+  /**
+   * Ends the iteration now, without closing: what is queued stays for `takeAll`, and pushes are
+   * still accepted until `close` (the owner re-routes them all at once when it stops).
+   */
+  interrupt(): void {
+    this.interrupted = true;
+    const w = this.waiter;
+    if (w) {
+      this.waiter = undefined;
+      w({ value: undefined, done: true });
+    }
+  }
+
   /** Takes everything still queued (for re-routing after the actor was fenced off). */
   takeAll(): T[] {
     const rest = this.items.slice(this.head);
@@ -74,6 +88,7 @@ export class Mailbox<T> implements AsyncIterable<T> {
   [Symbol.asyncIterator](): AsyncIterator<T> {
     return {
       next: (): Promise<IteratorResult<T>> => {
+        if (this.interrupted) return Promise.resolve({ value: undefined, done: true });
         if (this.depth > 0) {
           this.delivered++;
           return Promise.resolve({ value: this.shift() as T, done: false });

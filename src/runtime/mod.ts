@@ -1,4 +1,5 @@
 export { Actor, type ActorContext, type ActorFactory, type AskOptions } from "./actor.ts";
+export { AnswerLater } from "./answer-later.ts";
 export { ActorSystem, type ActorSystemOptions } from "./system.ts";
 export { address, formatAddress, parseAddress, type ActorAddress } from "./address.ts";
 export { Mailbox } from "./mailbox.ts";

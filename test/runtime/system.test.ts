@@ -4,6 +4,7 @@ import { openStore } from "../../src/store/mod.ts";
 import { NimbusError } from "../../src/util/errors.ts";
 import { startTestSystem, waitUntil, type TestSystem } from "../support/actor-system.ts";
 import { tempDir } from "../support/processes.ts";
+import { latch } from "../fixtures/test-actors.ts";
 
 const counter = (id: string) => `counter/app1/${id}`;
 
@@ -44,6 +45,49 @@ describe("actor runtime", () => {
     const waiting = system.ask(counter("a"), { op: "wait", key: "parallel-1" }, { timeoutMs: 3000 });
     await expect(system.ask(counter("b"), { op: "release", key: "parallel-1" })).resolves.toBe("done");
     await expect(waiting).resolves.toBe("released");
+  });
+
+  it("takes the next message while an answer is owed (AnswerLater), and answers each when its own promise settles", async () => {
+    const { system } = await start();
+    const a = system.ask(counter("later"), { op: "later", key: "later-a", item: "a" });
+    const b = system.ask(counter("later"), { op: "later", key: "later-b", item: "b" });
+    // Both turns ran: the state shows them, though neither is answered yet.
+    expect(await system.ask(counter("later"), { op: "get" })).toEqual({ count: 0, items: ["a", "b"] });
+    const answered: string[] = [];
+    void a.then((v) => answered.push(String(v)));
+    void b.then((v) => answered.push(String(v)));
+    latch("later-b").release();
+    await expect(b).resolves.toBe("b");
+    expect(answered).toEqual(["b"]);
+    latch("later-a").release();
+    await expect(a).resolves.toBe("a");
+  });
+
+  it("hands a message whose owed answer failed fenced, and what is still queued, to a fresh activation in order", async () => {
+    const { system } = await start();
+    const x = system.ask(counter("fenced-later"), { op: "laterFencedOnce", key: "fenced-later-x", item: "x" });
+    // Holds the first activation's turn open, so `z` is still queued when x's answer fails.
+    const w = system.ask(counter("fenced-later"), { op: "wait", key: "fenced-later-w" });
+    const z = system.ask(counter("fenced-later"), { op: "append", item: "z" });
+    latch("fenced-later-x").release();
+    await new Promise((r) => setTimeout(r, 20));
+    latch("fenced-later-w").release();
+    await expect(w).resolves.toBe("released"); // its turn had run: answered by the first activation
+    // The fresh activation (nothing was saved) handles x again, then z.
+    await expect(x).resolves.toBe("x");
+    await expect(z).resolves.toBe(2);
+    expect(await system.ask(counter("fenced-later"), { op: "get" })).toEqual({ count: 0, items: ["x", "z"] });
+    expect(system.stats.fenced).toBe(1);
+    expect(system.stats.activations).toBe(2);
+  });
+
+  it("drains owed answers before it passivates", async () => {
+    const { system } = await start({ idlePassivateMs: 50 });
+    const owed = system.ask(counter("owed"), { op: "later", key: "owed-1", item: "o" });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(system.isActiveHere(counter("owed"))).toBe(true); // idle by the clock, but still owes an answer
+    latch("owed-1").release();
+    await expect(owed).resolves.toBe("o");
   });
 
   it("passivates an idle actor after saving it, and reactivates it with its state", async () => {
