@@ -56,4 +56,28 @@ describeOnEachStore("messaging: the journal is the truth (fencing and catching u
     expect(conv).toMatchObject({ lastSeq: 5, unread: 5, lastMessage: { seq: 5, body: { msg: "five (elsewhere)" } } });
     expect((await sendText(api, "x2", "x1", "six")).seq).toBe(6);
   });
+
+  it("pipelined sends around a resend the activation never saw: the resend is answered as such, the rest go on gap-free and in order", async () => {
+    await createUsers(api, "y1", "y2");
+    const first = await sendText(api, "y1", "y2", "first", { clientMsgId: "y-first" });
+    await api.restart(); // the fresh activation knows nothing of y-first but what the journal says
+    const fencedBefore = api.node.system.stats.fenced;
+    // One burst: each send's append starts before the previous one is answered.
+    const acks = await Promise.all([
+      sendText(api, "y1", "y2", "a", { clientMsgId: "y-a" }),
+      sendText(api, "y1", "y2", "first (resent)", { clientMsgId: "y-first" }),
+      sendText(api, "y1", "y2", "b", { clientMsgId: "y-b" }),
+      sendText(api, "y1", "y2", "c", { clientMsgId: "y-c" }),
+    ]);
+    expect(acks[1]).toEqual({ ...first, duplicate: true });
+    expect(acks.filter((a) => !a.duplicate).map((a) => a.seq)).toEqual([2, 3, 4]);
+    // The resend's seq was never taken: the links after it were fenced and handled again, in order.
+    expect(api.node.system.stats.fenced).toBeGreaterThan(fencedBefore);
+    expect((await fullHistory(api, "y2", "y1")).map((m) => [m.seq, m.body.msg])).toEqual([
+      [1, "first"],
+      [2, "a"],
+      [3, "b"],
+      [4, "c"],
+    ]);
+  });
 });
