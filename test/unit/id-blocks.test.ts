@@ -3,14 +3,17 @@ import { IdBlocks } from "../../src/runtime/id-blocks.ts";
 import type { SequenceStore } from "../../src/store/port.ts";
 
 /** A sequence store that counts its round trips and can be made to fail once. */
-function fakeSequences(): SequenceStore & { calls: number; failNext: boolean } {
+function fakeSequences(): SequenceStore & { calls: number; failNext: boolean; hang: boolean } {
   const last = new Map<string, number>();
   const s = {
     calls: 0,
     failNext: false,
+    /** Reservations made from now on never answer (the store is stuck). */
+    hang: false,
     async reserve(name: string, count: number): Promise<number> {
       s.calls++;
       await new Promise((r) => setTimeout(r, 1));
+      if (s.hang) await new Promise(() => undefined);
       if (s.failNext) {
         s.failNext = false;
         throw new Error("store down");
@@ -30,7 +33,21 @@ describe("IdBlocks: per-node id blocks", () => {
     const got = await Promise.all(Array.from({ length: 35 }, () => ids.next("msgid")));
     expect(new Set(got).size).toBe(35);
     expect([...got].sort((a, b) => a - b)).toEqual(Array.from({ length: 35 }, (_, i) => i + 1));
-    expect(seqs.calls).toBe(4);
+    // Four blocks used, and at most one more reserved ahead.
+    expect(seqs.calls).toBeGreaterThanOrEqual(4);
+    expect(seqs.calls).toBeLessThanOrEqual(5);
+  });
+
+  it("reserves the next block once half the current one is used: a busy node never waits for the store", async () => {
+    const seqs = fakeSequences();
+    const ids = new IdBlocks(seqs, 10);
+    for (let i = 1; i <= 7; i++) expect(await ids.next("m")).toBe(i);
+    await new Promise((r) => setTimeout(r, 20)); // the reservation ahead (11..20) lands
+    seqs.hang = true;
+    // 8..20 come from memory although the store no longer answers.
+    const got: number[] = [];
+    for (let i = 0; i < 13; i++) got.push(await ids.next("m"));
+    expect(got).toEqual(Array.from({ length: 13 }, (_, i) => i + 8));
   });
 
   it("keeps sequences apart by name", async () => {
