@@ -18,7 +18,7 @@ export interface Ladder {
 export function p2pLadder(quick: boolean): Ladder {
   const ladder = quick
     ? { rates: [500, 1000, 2000, 4000, 8000], durationMs: 2000, drainMs: 3000 }
-    : { rates: [500, 1000, 2000, 4000, 8000, 16000, 32000], durationMs: 10_000, drainMs: 5000 };
+    : { rates: [500, 1000, 2000, 4000, 5000, 6000, 7000, 8000, 10_000, 12_000, 16_000, 24_000, 32_000], durationMs: 10_000, drainMs: 5000 };
   const rates = process.env.BENCH_RATES?.split(",").map(Number);
   if (rates?.length && rates.every((r) => Number.isFinite(r) && r > 0)) ladder.rates = rates;
   return ladder;
