@@ -46,6 +46,8 @@ function asError(err: unknown): Error {
 }
 
 const pairKey = (conversation: string, clientMsgId: string): string => `${conversation}\u0000${clientMsgId}`;
+/** Conversations whose last append is remembered (see tails): a few MB at most. */
+const MAX_TAILS = 50_000;
 const seqKey = (conversation: string, seq: number): string => `${conversation}\u0000${seq}`;
 
 function range(field: "seq" | "time", from: number | undefined, to: number | undefined): Filter<JournalDoc> {
@@ -57,6 +59,11 @@ export class MongoJournal implements Journal {
   private readonly batcher: Batcher<AppendEntry, AppendOutcome>;
   /** Set once the server refuses `$group`/`$first` (FerretDB 1.x), see maxSeqs. */
   private groupUnsupported = false;
+  /**
+   * The last entry this journal appended, per conversation: a chain link's previous link is almost
+   * always one of ours from an earlier batch, so it is checked here rather than with a query.
+   */
+  private readonly tails = new Map<string, { seq: number; msgid: number }>();
 
   constructor(
     private readonly col: Collection<JournalDoc>,
@@ -124,18 +131,17 @@ export class MongoJournal implements Journal {
       if (p === undefined) lookUp.push(i);
       else if (!(results[p]!.ok && results[p]!.value.status === "appended" && entries[p]!.msgid === e.prevMsgid)) broken.add(i);
     }
-    if (lookUp.length === 0) return broken;
-    const found = await this.col
-      .find(
-        { $or: lookUp.map((i) => ({ conversation: entries[i]!.conversation, seq: entries[i]!.seq - 1, msgid: entries[i]!.prevMsgid! })) },
-        { projection: { conversation: 1, seq: 1, msgid: 1 } },
-      )
-      .toArray();
-    const stored = new Set(found.map((d) => `${seqKey(d.conversation, d.seq)}\u0000${d.msgid}`));
-    for (const i of lookUp) {
-      const e = entries[i]!;
-      if (!stored.has(`${seqKey(e.conversation, e.seq - 1)}\u0000${e.prevMsgid}`)) broken.add(i);
-    }
+    // Otherwise (the first link after an activation read the journal) ask the store, one equality
+    // lookup each: FerretDB answers those from the (conversation, seq) index, an $or it scans.
+    await Promise.all(
+      lookUp.map(async (i) => {
+        const e = entries[i]!;
+        const tail = this.tails.get(e.conversation);
+        if (tail?.seq === e.seq - 1 && tail.msgid === e.prevMsgid) return;
+        const prev = await this.col.findOne({ conversation: e.conversation, seq: e.seq - 1 }, { projection: { msgid: 1 } });
+        if (prev?.msgid !== e.prevMsgid) broken.add(i);
+      }),
+    );
     return broken;
   }
 
@@ -176,6 +182,7 @@ export class MongoJournal implements Journal {
         else results[i] = { ok: false, error: new Error(`journal append: ${we.errmsg ?? `code ${we.code}`}`) };
       }
     }
+    for (const i of indices) if (results[i]!.ok && !clashes.includes(i)) this.rememberTail(entries[i]!);
     if (clashes.length === 0) return;
 
     const stored = await this.col
@@ -189,6 +196,14 @@ export class MongoJournal implements Journal {
         ? { ok: true, value: { status: "duplicate", existing: toEntry(existing) } }
         : { ok: false, error: new SeqConflictError(e.conversation, e.seq) };
     }
+  }
+
+  private rememberTail(e: JournalEntry): void {
+    const tail = this.tails.get(e.conversation);
+    if (tail && tail.seq >= e.seq) return;
+    this.tails.delete(e.conversation); // re-inserted last: the Map's order is then least recently appended first
+    this.tails.set(e.conversation, { seq: e.seq, msgid: e.msgid });
+    if (this.tails.size > MAX_TAILS) this.tails.delete(this.tails.keys().next().value!);
   }
 
   rangeBySeq(q: RangeBySeq): Promise<JournalEntry[]> {
