@@ -33,13 +33,6 @@ function isSqliteError(err: unknown): boolean {
  *   deployment; a cluster that needs more durability runs the mongo adapter.
  * - busy_timeout: several processes on one file (tools, a restart overlapping the old process)
  *   wait for the lock instead of failing at once.
- * - cache_size 64 MiB: the journal's indexes are keyed by conversation, so a batch of messages
- *   touches pages all over them; with the default 2 MiB they are read back from the OS again and again.
- * - wal_autocheckpoint 10,000 pages (about 40 MB of WAL): a hot index page rewritten by many commits
- *   is copied into the database once per checkpoint, and the checkpoint's fsync comes ten times
- *   less often. With both, batched journal appends (16 per commit, 200 conversations) took 47 µs
- *   per entry instead of 80 in a micro-benchmark on the bench machine. Writes run on the writer
- *   thread (sqlite-threaded.ts), so a checkpoint does not stop the event loop.
  */
 export class SqliteStore implements Store {
   readonly kind = "sqlite" as const;
@@ -56,8 +49,6 @@ export class SqliteStore implements Store {
     this.db = new Database(path, { timeout: options.busyTimeoutMs ?? 5000 });
     this.db.pragma("journal_mode = WAL");
     this.db.pragma("synchronous = NORMAL");
-    this.db.pragma("cache_size = -65536");
-    this.db.pragma("wal_autocheckpoint = 10000");
     applySchema(this.db);
     const run = <T>(what: string, op: () => T): Promise<T> => guard(what, isSqliteError, op);
     this.snapshots = new SqliteSnapshots(this.db, run);
