@@ -74,17 +74,12 @@ function appendTogether(calls: AppendCall[]): void {
   );
 }
 
+/** Runs one call; every call starts in a microtask of its own, so calls start in arrival order (close last). */
 function serve(m: ToWriter): void {
-  if (m.op === "close") {
-    void store.close().then(
-      () => reply({ id: m.id, ok: true, value: null }),
-      (err: unknown) => reply({ id: m.id, ok: false, error: toWireError(err) }),
-    );
-    return;
-  }
-  const handler = handlers[m.op] as ((...args: unknown[]) => Promise<unknown>) | undefined;
   Promise.resolve()
     .then(() => {
+      if (m.op === "close") return store.close().then(() => null);
+      const handler = handlers[m.op] as ((...args: unknown[]) => Promise<unknown>) | undefined;
       if (!handler) throw new Error(`unknown writer op ${String(m.op)}`);
       return handler(...m.args);
     })
