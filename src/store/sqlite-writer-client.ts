@@ -13,8 +13,8 @@ interface Pending {
 /**
  * The main thread's handle on the SQLite writer thread: `call` sends one write and resolves with
  * its result once committed. Calls are answered in the order they were sent; the calls of one
- * turn of the event loop travel as one message. If the thread dies,
- * every pending and later call fails with StoreUnavailableError (the node keeps serving reads).
+ * turn of the event loop travel as one message. If the thread dies, every pending and later call
+ * fails with StoreUnavailableError (the node keeps serving reads).
  */
 export class WriterClient {
   private readonly pending = new Map<number, Pending>();
