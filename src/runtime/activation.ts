@@ -115,8 +115,8 @@ export class Activation {
     }
     if (this.status === "loading") this.status = "active";
 
+    // An owed answer that fails fenced interrupts the mailbox: the loop then ends, taking nothing more.
     for await (const env of this.mailbox) {
-      if (this.fencedLater) return this.fenceOff([env]);
       if (env.deadline < Date.now()) {
         env.reject(new NimbusError("TIMEOUT", "request expired in the actor's mailbox"));
         continue;
@@ -182,8 +182,9 @@ export class Activation {
     this.owed.push(owed);
   }
 
+  /** Only called once the loop takes no more turns, so nothing is added to `owed` meanwhile. */
   private async settleOwed(): Promise<void> {
-    while (this.owed.some((o) => !o.settled)) await Promise.all(this.owed.map((o) => o.done));
+    await Promise.all(this.owed.map((o) => o.done));
   }
 
   /**

@@ -11,7 +11,10 @@ import type { FromWriter, ToWriter, WireItemResult, WriterApi, WriterData, Write
 import { toWireError } from "./wire-errors.ts";
 import { TickQueue } from "../util/tick-queue.ts";
 
-type Handlers = { [K in WriterOp]: (...args: Parameters<WriterApi[K]>) => Promise<ReturnType<WriterApi[K]>> };
+/** Every op but appends, which go through appendTogether. */
+type Handlers = {
+  [K in Exclude<WriterOp, "journal.appendEach">]: (...args: Parameters<WriterApi[K]>) => Promise<ReturnType<WriterApi[K]>>;
+};
 
 function wireResults<O>(results: readonly ItemResult<O>[]): WireItemResult<O>[] {
   return results.map((r) => (r.ok ? r : { ok: false, error: toWireError(r.error) }));
@@ -32,7 +35,6 @@ try {
 const { journal, snapshots, outbox, sequences } = store;
 
 const handlers: Handlers = {
-  "journal.appendEach": async (entries) => wireResults(await journal.appendEach(entries)),
   "journal.updateFlags": (conversation, seq, set, clear) => journal.updateFlags(conversation, seq, set, clear),
   "journal.purgeExpired": (now) => journal.purgeExpired(now),
   "snapshots.save": (kind, key, state, expectedVersion) => snapshots.save(kind, key, state, expectedVersion),
@@ -46,8 +48,8 @@ const handlers: Handlers = {
 
 port.on("message", (batch: ToWriter[]) => {
   const appends = batch.filter((m): m is AppendCall => m.op === "journal.appendEach");
-  if (appends.length > 1) appendTogether(appends);
-  for (const m of batch) if (appends.length <= 1 || m.op !== "journal.appendEach") serve(m);
+  if (appends.length > 0) appendTogether(appends);
+  for (const m of batch) if (m.op !== "journal.appendEach") serve(m);
 });
 
 type AppendCall = { id: number; op: "journal.appendEach"; args: [entries: AppendEntry[]] };
@@ -79,7 +81,7 @@ function serve(m: ToWriter): void {
   Promise.resolve()
     .then(() => {
       if (m.op === "close") return store.close().then(() => null);
-      const handler = handlers[m.op] as ((...args: unknown[]) => Promise<unknown>) | undefined;
+      const handler = handlers[m.op as keyof Handlers] as ((...args: unknown[]) => Promise<unknown>) | undefined;
       if (!handler) throw new Error(`unknown writer op ${String(m.op)}`);
       return handler(...m.args);
     })
