@@ -3,17 +3,22 @@
  *   {t:"setup", ...SetupCommand}  → {t:"ready", loginMs, errors}
  *   {t:"step", ...StepCommand}    → {t:"stepDone", result}
  *   {t:"close"}                   → exits
- * Nimbus clients speak the real protocol through the SDK (`nimbus/client`); baseline clients speak
- * JSON to bench/baseline-relay.ts. Pairs: accounts 2p and 2p+1; stream 2p is 2p→2p+1, 2p+1 the reverse.
+ * Nimbus clients speak the real protocol, through lean devices (bench/lib/lean-client.ts, the
+ * SDK's frames without the SDK) or the SDK itself (`nimbus/client`); baseline clients speak JSON
+ * to bench/baseline-relay.ts. Pairs: accounts 2p and 2p+1; stream 2p is 2p→2p+1, 2p+1 the reverse.
  */
+import { Agent } from "node:http";
 import { WebSocket } from "ws";
-import { connect, type NimbusClient, type Message } from "../src/client/mod.ts";
+import { connect, type Message } from "../src/client/mod.ts";
+import { LeanDevice } from "./lib/lean-client.ts";
 import { OpenLoop, type StepResult } from "./lib/open-loop.ts";
 
 if (typeof (globalThis as { WebSocket?: unknown }).WebSocket === "undefined") (globalThis as { WebSocket?: unknown }).WebSocket = WebSocket;
 
 export interface SetupCommand {
   mode: "nimbus" | "baseline";
+  /** How nimbus devices are driven: lean devices sending the SDK's frames, or the SDK. */
+  client: BenchClient;
   /** Node URL(s) (http://…) or the relay's ws:// URL. With two node URLs, account 2p logs in to the first and 2p+1 to the second. */
   urls: string[];
   appKey: string;
@@ -34,6 +39,8 @@ export type ToParent =
   | { t: "stepDone"; result: StepResult }
   | { t: "fatal"; error: string };
 
+export type BenchClient = "lean" | "sdk";
+
 type Sender = (to: number, text: string) => Promise<unknown>;
 
 const loop = new OpenLoop();
@@ -45,8 +52,9 @@ function onText(text: string): void {
   loop.delivered(Number(text.slice(0, dot)), Number(text.slice(dot + 1)));
 }
 
-async function setupNimbus(c: SetupCommand): Promise<void> {
-  const clients: NimbusClient[] = new Array(c.accounts.length);
+/** Logs every account in with `login` from `concurrency` workers at once; reports to the parent. */
+async function loginAll<T>(c: SetupCommand, login: (i: number) => Promise<T>): Promise<T[]> {
+  const clients: T[] = new Array(c.accounts.length);
   let next = 0;
   let errors = 0;
   let firstError: string | undefined;
@@ -55,29 +63,8 @@ async function setupNimbus(c: SetupCommand): Promise<void> {
     for (;;) {
       const i = next++;
       if (i >= c.accounts.length) return;
-      const a = c.accounts[i]!;
       try {
-        const client = await connect({
-          url: c.urls[i % c.urls.length]!,
-          appKey: c.appKey,
-          accid: a.accid,
-          token: a.token,
-          deviceId: `bench-${a.accid}`,
-          clientType: "WEB",
-          requestTimeoutMs: 30_000,
-        });
-        const me = a.accid.toLowerCase();
-        let lastSeq = 0;
-        client.on("event", ({ type, body }) => {
-          if (type !== "msg") return;
-          const m = body as Message;
-          if (m.to !== me) return;
-          const text = (m.body as { msg: string }).msg;
-          if (m.seq < lastSeq) loop.seqRegression(Number(text.slice(0, text.indexOf("."))));
-          lastSeq = Math.max(lastSeq, m.seq);
-          onText(text);
-        });
-        clients[i] = client;
+        clients[i] = await login(i);
       } catch (err) {
         errors++;
         firstError ??= String(err);
@@ -86,12 +73,72 @@ async function setupNimbus(c: SetupCommand): Promise<void> {
   };
   await Promise.all(Array.from({ length: c.concurrency }, worker));
   const loginMs = performance.now() - t0;
+  send({ t: "ready", loginMs, loggedIn: clients.filter(Boolean).length, errors, ...(firstError ? { firstError } : {}) });
+  return clients;
+}
+
+/** Tracks one recipient's pushes: the seq must never go back within its one conversation. */
+function recipient(): (m: Message) => void {
+  let lastSeq = 0;
+  return (m) => {
+    const text = (m.body as { msg: string }).msg;
+    if (m.seq < lastSeq) loop.seqRegression(Number(text.slice(0, text.indexOf("."))));
+    lastSeq = Math.max(lastSeq, m.seq);
+    onText(text);
+  };
+}
+
+function peerOf(c: SetupCommand, i: number): string {
+  return c.accounts[i ^ 1]?.accid ?? "";
+}
+
+async function setupLean(c: SetupCommand): Promise<void> {
+  const agent = new Agent({ keepAlive: true, maxSockets: c.concurrency });
+  const devices = await loginAll(c, (i) => {
+    const a = c.accounts[i]!;
+    return LeanDevice.login({
+      url: c.urls[i % c.urls.length]!,
+      agent,
+      appKey: c.appKey,
+      accid: a.accid,
+      token: a.token,
+      deviceId: `bench-${a.accid}`,
+      clientType: "WEB",
+      onMessage: recipient(),
+    });
+  });
+  agent.destroy();
+  senders = devices.map((device, i) => {
+    const peer = peerOf(c, i);
+    return (_to: number, text: string) => device.sendText(peer, text, text);
+  });
+  closers.push(() => devices.forEach((d) => d?.close()));
+}
+
+async function setupSdk(c: SetupCommand): Promise<void> {
+  const clients = await loginAll(c, async (i) => {
+    const a = c.accounts[i]!;
+    const client = await connect({
+      url: c.urls[i % c.urls.length]!,
+      appKey: c.appKey,
+      accid: a.accid,
+      token: a.token,
+      deviceId: `bench-${a.accid}`,
+      clientType: "WEB",
+      requestTimeoutMs: 30_000,
+    });
+    const me = a.accid.toLowerCase();
+    const onMessage = recipient();
+    client.on("event", ({ type, body }) => {
+      if (type === "msg" && (body as Message).to === me) onMessage(body as Message);
+    });
+    return client;
+  });
   senders = clients.map((client, i) => {
-    const peer = c.accounts[i ^ 1]?.accid ?? "";
+    const peer = peerOf(c, i);
     return (_to: number, text: string) => client.sendText(peer, text);
   });
   closers.push(() => Promise.all(clients.map((cl) => cl?.logout().catch(() => undefined))));
-  send({ t: "ready", loginMs, loggedIn: clients.filter(Boolean).length, errors, ...(firstError ? { firstError } : {}) });
 }
 
 async function setupBaseline(c: SetupCommand): Promise<void> {
@@ -138,7 +185,7 @@ process.on("message", (raw: { t: string } & Partial<SetupCommand> & Partial<Step
     try {
       if (raw.t === "setup") {
         const c = raw as unknown as SetupCommand;
-        await (c.mode === "nimbus" ? setupNimbus(c) : setupBaseline(c));
+        await (c.mode === "baseline" ? setupBaseline(c) : c.client === "sdk" ? setupSdk(c) : setupLean(c));
       } else if (raw.t === "step") {
         const s = raw as unknown as StepCommand;
         const result = await loop.run({

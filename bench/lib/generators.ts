@@ -1,7 +1,21 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
-import type { SetupCommand, StepCommand, ToParent } from "../load-generator.ts";
+import type { BenchClient, SetupCommand, StepCommand, ToParent } from "../load-generator.ts";
 import { mergeSteps, type MergedStep, type StepResult } from "./open-loop.ts";
+
+/** BENCH_CLIENT: how generators drive nimbus devices (bench/lib/lean-client.ts by default, or the SDK). */
+export const benchClient: BenchClient = parseBenchClient(process.env.BENCH_CLIENT);
+
+function parseBenchClient(v: string | undefined): BenchClient {
+  if (v === undefined || v === "" || v === "lean") return "lean";
+  if (v === "sdk") return "sdk";
+  throw new Error(`BENCH_CLIENT=${v}: expected "lean" or "sdk"`);
+}
+
+/** How the report names the devices: "lean clients (the SDK's frames)" or "SDK clients". */
+export function clientsDescription(n: number): string {
+  return benchClient === "sdk" ? `${n} SDK clients` : `${n} lean clients sending the SDK's frames`;
+}
 
 /** One load-generator process (bench/load-generator.ts), driven over IPC. */
 export class Generator {
@@ -41,8 +55,8 @@ export class Generator {
     });
   }
 
-  setup(c: SetupCommand): Promise<Extract<ToParent, { t: "ready" }>> {
-    return this.ask({ t: "setup", ...c }, "ready");
+  setup(c: Omit<SetupCommand, "client">): Promise<Extract<ToParent, { t: "ready" }>> {
+    return this.ask({ t: "setup", client: benchClient, ...c }, "ready");
   }
 
   async step(s: StepCommand): Promise<StepResult> {

@@ -100,7 +100,8 @@ export async function startNodeUnderTest(o: NodeUnderTestOptions = {}): Promise<
       return { rss: readRss(pid), heapUsed: mem.heapUsed, external: mem.external };
     },
     async profileStart() {
-      if (process.env.BENCH_CPU_PROF) await fetch(`http://127.0.0.1:${probePort}/profile/start?name=${pid}-before-step-${Date.now()}.cpuprofile`);
+      if (process.env.BENCH_CPU_PROF)
+        await fetch(`http://127.0.0.1:${probePort}/profile/start?name=${pid}-before-step-${Date.now()}.cpuprofile`);
     },
     async profileStop(name) {
       if (process.env.BENCH_CPU_PROF) await fetch(`http://127.0.0.1:${probePort}/profile/stop?name=${encodeURIComponent(name)}`);

@@ -104,6 +104,7 @@ export class OpenLoop {
     let errors = 0;
     const errorCodes: ErrorCodes = {};
     const ackedFlags = new Uint8Array(total);
+    const settledWithError = new Uint8Array(total);
     let maxLag = 0;
     const interval = 1000 / o.rate;
     const cpu0 = process.cpuUsage();
@@ -126,6 +127,7 @@ export class OpenLoop {
             },
             (err: unknown) => {
               errors++;
+              settledWithError[i] = 1;
               const code = String((err as { code?: unknown }).code ?? "other");
               errorCodes[code] = (errorCodes[code] ?? 0) + 1;
             },
@@ -145,11 +147,25 @@ export class OpenLoop {
     while (performance.now() < drainUntil && !(done && this.counts.delivered >= acked)) await new Promise((r) => setTimeout(r, 20));
     let lost = 0;
     for (let i = 0; i < total; i++) if (ackedFlags[i] && !this.received[i]) lost++;
+    const unanswered = total - acked - errors;
+    if (unanswered > 0) {
+      // Which sends went unanswered tells a stalled conversation from a late ack: report them.
+      let deliveredAnyway = 0;
+      const sample: number[] = [];
+      for (let i = 0; i < total; i++) {
+        if (ackedFlags[i] || settledWithError[i]) continue;
+        if (this.received[i]) deliveredAnyway++;
+        if (sample.length < 5) sample.push(i);
+      }
+      console.error(
+        `step ${o.step}: ${unanswered} sends unanswered after the drain (${deliveredAnyway} of them delivered); first: ${sample.join(", ")} of ${total} over ${o.streams} streams`,
+      );
+    }
     const result: StepResult = {
       scheduled: total,
       acked,
-      errors: errors + (total - acked - errors), // unanswered sends count as errors
-      errorCodes: total - acked - errors > 0 ? { ...errorCodes, unanswered: total - acked - errors } : errorCodes,
+      errors: errors + unanswered, // unanswered sends count as errors
+      errorCodes: unanswered > 0 ? { ...errorCodes, unanswered } : errorCodes,
       delivered: this.counts.delivered,
       lost,
       duplicated: this.counts.duplicated,

@@ -1,5 +1,5 @@
 import { createAccounts, readCpuMs, readRss, startNodeUnderTest, type Account } from "../lib/node-under-test.ts";
-import { Generator } from "../lib/generators.ts";
+import { clientsDescription, Generator } from "../lib/generators.ts";
 import type { BenchResult } from "../lib/report.ts";
 import { generatorCount, startRelay } from "./p2p.ts";
 
@@ -12,7 +12,7 @@ function split<T>(items: T[], parts: number): T[][] {
 }
 
 /**
- * `connect`: N devices log in over the SDK (HTTP matchmake, then the WebSocket, then the login
+ * `connect`: N devices log in, as lean clients or through the SDK (BENCH_CLIENT) (HTTP matchmake, then the WebSocket, then the login
  * sync) from load-generator processes, 64 logins in flight per generator. Logins/s, and the node's
  * RSS and V8 heap per connected device (after a full GC, after minus before, over N). Baseline: N
  * plain WebSockets to the bare `ws` relay, its RSS per connection the same way (no GC probe there).
@@ -82,7 +82,7 @@ export async function runConnect(quick: boolean): Promise<BenchResult> {
     return {
       scenario: "connect",
       note:
-        `${quick ? "Quick run. " : ""}${n} devices (one per account, clientType WEB) logged in with the SDK from ${gens.length} load-generator process(es), ` +
+        `${quick ? "Quick run. " : ""}${n} devices (one per account, clientType WEB; ${clientsDescription(n)}) logged in from ${gens.length} load-generator process(es), ` +
         `${concurrency} logins in flight per generator; one node, SQLite. A login is matchmake + WebSocket + welcome (the login sync runs after). ` +
         `Memory: after minus before, over the devices connected, the node's RSS (/proc VmRSS) and V8 heap after a forced full GC, ` +
         `before = accounts created, no device connected. cpu columns: cores used while logging in (server: all threads, and its main thread alone). Baseline: the same number of plain WebSockets to a bare \`ws\` relay (RSS only).`,

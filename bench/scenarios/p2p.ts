@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { createAccounts, readCpuMs, startNodeUnderTest, type Account } from "../lib/node-under-test.ts";
-import { Generator, splitPairs, stepAll } from "../lib/generators.ts";
+import { clientsDescription, Generator, splitPairs, stepAll } from "../lib/generators.ts";
 import type { MergedStep } from "../lib/open-loop.ts";
 import type { BenchResult, BenchRow } from "../lib/report.ts";
 
@@ -140,7 +140,8 @@ export async function runBaselineLadder(pairs: number, ladder: Ladder): Promise<
 }
 
 /**
- * `p2p`: P pairs of online users (SDK clients in separate generator processes) exchange text
+ * `p2p`: P pairs of online users (devices in separate generator processes; lean clients or the SDK,
+ * see BENCH_CLIENT) exchange text
  * messages at a fixed aggregate rate, both directions, stepped up until p99 send→deliver passes
  * 100 ms or anything is lost; beside a bare `ws` relay driven by the same harness.
  */
@@ -188,7 +189,7 @@ export function p2pResult(
   return {
     scenario,
     note:
-      `${quick ? "Quick run. " : ""}${pairs} pairs (${2 * pairs} SDK clients) in ${generatorCount} load-generator process(es), ${setup}; ` +
+      `${quick ? "Quick run. " : ""}${pairs} pairs (${clientsDescription(2 * pairs)}) in ${generatorCount} load-generator process(es), ${setup}; ` +
       `open loop, aggregate rate split evenly over both directions of every pair, ${ladder.durationMs / 1000} s per step after a warm-up, ` +
       `latency from each message's intended send time; cpu columns are cores used (generator: while sending; server: the whole step, all threads, and its main thread alone). A step holds when p99 send→deliver ≤ 100 ms and nothing is lost, refused, duplicated or reordered; ` +
       `the ladder (${ladder.rates.join(", ")}) stops at the first step that does not. The baseline is a bare \`ws\` relay (JSON frames, no auth or storage) ` +
