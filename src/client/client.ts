@@ -78,7 +78,7 @@ export class NimbusClient extends Emitter<NimbusClientEvents> {
         request: (type, body, o) => this.request(type, body, o),
         connected: () => this.status === "connected",
         closed: () => this.status === "closed",
-        accid: () => this.session.accid,
+        self: () => this.session,
         emit: <K extends keyof MessagingClientEvents>(name: K, payload: MessagingClientEvents[K]) =>
           this.emit(name, payload as NimbusClientEvents[K]),
         fail: (code, desc) => this.emit("error", { code, desc }),
@@ -151,7 +151,7 @@ export class NimbusClient extends Emitter<NimbusClientEvents> {
    * Sends a p2p message and resolves with the server's ack (its seq and msgid). If the link drops
    * before the ack, the message is sent again with the same clientMsgId once the link is back, so
    * it is stored once whatever happened; it rejects only on the server's refusal (414, 416, …) or
-   * when the client closes. The message itself reaches this device as a `message` event too.
+   * when the client closes. The message itself reaches this device as a `message` event too, built from the ack.
    */
   send(to: string, type: MessageType, body: Record<string, unknown>, options?: SendOptions): Promise<SendAck> {
     return this.messenger.send(to, type, body, options);

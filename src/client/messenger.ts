@@ -1,6 +1,7 @@
 import {
   MessageType,
   MessagingEvents,
+  conversationOf,
   peerOf,
   type ConversationSummary,
   type Message,
@@ -27,6 +28,7 @@ import {
 import { NotificationFeed } from "./notification-feed.ts";
 import { Outbox } from "./outbox.ts";
 import { Sequencer } from "./sequencer.ts";
+import type { SessionInfo } from "./wire.ts";
 
 /** The events messaging adds to the client. */
 export interface MessagingClientEvents {
@@ -47,8 +49,8 @@ export interface MessengerHost {
   request<T>(type: string, body?: unknown, options?: { timeoutMs?: number }): Promise<T>;
   connected(): boolean;
   closed(): boolean;
-  /** The logged-in account (lower-cased, as the server names conversations). */
-  accid(): string;
+  /** The logged-in device: its account (lower-cased, as the server names conversations), type and id. */
+  self(): Pick<SessionInfo, "accid" | "clientType" | "deviceId">;
   emit<K extends keyof MessagingClientEvents>(name: K, payload: MessagingClientEvents[K]): void;
   /** A background failure the app should hear about (the client's `error` event). */
   fail(code: number, desc: string): void;
@@ -161,7 +163,20 @@ export class Messenger {
       ...(options.ext !== undefined && { ext: options.ext }),
       ...(options.option !== undefined && { option: options.option }),
     };
-    return this.outbox.submit(req);
+    const conv = conversationOf(this.host.self().accid, to.toLowerCase());
+    this.sequencer.sending(conv);
+    return this.outbox.submit(req).then(
+      (ack) => {
+        // The server does not push a message back to the device that sent it: the ack brings it here.
+        this.sequencer.offer(sentMessage(req, ack, this.host.self()));
+        this.sequencer.sent(conv);
+        return ack;
+      },
+      (err: unknown) => {
+        this.sequencer.sent(conv);
+        throw err;
+      },
+    );
   }
 
   recall(peer: string, msgid: number): Promise<RecallEvent> {
@@ -241,7 +256,7 @@ export class Messenger {
   /** A gap in the pushes of `conv`: its newest missing messages, from history. */
   private async fill(conv: string, fromSeq: number, toSeq: number): Promise<Message[]> {
     const limit = Math.min(HISTORY_PAGE, toSeq - fromSeq + 1);
-    return this.history(peerOf(conv, this.host.accid()), { fromSeq, toSeq, limit, order: "desc" });
+    return this.history(peerOf(conv, this.host.self().accid), { fromSeq, toSeq, limit, order: "desc" });
   }
 }
 
@@ -266,4 +281,23 @@ function isReceipt(v: unknown): v is ReadReceipt {
 
 function isNotification(v: unknown): v is SystemNotification {
   return isObject(v) && typeof v.from === "string" && typeof v.attach === "string" && isSeq(v.seq) && typeof v.stored === "boolean";
+}
+
+/** The message a send stored, as the server would push it, from the request and its ack. */
+function sentMessage(req: SendRequest, ack: SendAck, me: Pick<SessionInfo, "accid" | "clientType" | "deviceId">): Message {
+  return {
+    conv: ack.conv,
+    seq: ack.seq,
+    msgid: ack.msgid,
+    clientMsgId: ack.clientMsgId,
+    from: me.accid,
+    to: peerOf(ack.conv, me.accid),
+    time: ack.time,
+    type: req.type,
+    body: req.body,
+    ...(req.ext !== undefined && { ext: req.ext }),
+    ...(req.option !== undefined && { option: req.option }),
+    fromClientType: me.clientType,
+    fromDeviceId: me.deviceId,
+  };
 }

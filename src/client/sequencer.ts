@@ -30,6 +30,10 @@ const RETRY_FILL_MS = 1000;
  *
  * A conversation the device has never seen starts at whatever seq first reaches it: older messages
  * are beyond the sync's limits and come from history queries, as NIM's offline/roaming rules have it.
+ *
+ * The device's own messages come from its acks (the server does not push them back to it). While
+ * it has sends in flight to a conversation, a gap there is not filled and a new conversation does
+ * not start: the acks arrive shortly and fill them (see `sending`).
  */
 export class Sequencer {
   private readonly cursors = new Map<ConversationId, number>();
@@ -40,6 +44,8 @@ export class Sequencer {
   private readonly settled = new Map<ConversationId, number>();
   private readonly filling = new Set<ConversationId>();
   private readonly failures = new Map<ConversationId, number>();
+  /** This device's sends in flight per conversation: their seqs are known only from their acks. */
+  private readonly inFlight = new Map<ConversationId, number>();
   private paused = true;
 
   constructor(
@@ -90,6 +96,26 @@ export class Sequencer {
     }
   }
 
+  /**
+   * This device sent a message to `conv`. The server does not push it back to this device, and a
+   * push of a later seq may arrive before its ack: until `sent`, a gap in `conv` may be this
+   * message, so pushes past a gap wait instead of being filled from history.
+   */
+  sending(conv: ConversationId): void {
+    this.inFlight.set(conv, (this.inFlight.get(conv) ?? 0) + 1);
+  }
+
+  /** A send to `conv` was answered: acked (its message offered first) or refused. */
+  sent(conv: ConversationId): void {
+    const n = (this.inFlight.get(conv) ?? 0) - 1;
+    if (n > 0) {
+      this.inFlight.set(conv, n);
+      return;
+    }
+    this.inFlight.delete(conv);
+    this.drain(conv);
+  }
+
   /** Lets held pushes through again. */
   resume(): void {
     this.paused = false;
@@ -113,12 +139,14 @@ export class Sequencer {
       const m = held.get(next)!;
       held.delete(next);
       if (cursor !== undefined && next <= cursor) continue;
-      if (cursor === undefined || next === cursor + 1 || next - 1 <= (this.settled.get(conv) ?? 0)) {
+      const waiting = this.inFlight.has(conv);
+      if (cursor === undefined ? !waiting : next === cursor + 1 || next - 1 <= (this.settled.get(conv) ?? 0)) {
         this.accept(conv, m);
         continue;
       }
       held.set(next, m);
-      this.startFill(conv, cursor + 1, next - 1);
+      // The gap may be one of this device's own sends: its ack fills it, and `sent` drains again.
+      if (!waiting && cursor !== undefined) this.startFill(conv, cursor + 1, next - 1);
       return;
     }
     this.held.delete(conv);

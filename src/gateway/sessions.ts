@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { Bus } from "../bus/port.ts";
 import { CloseCodes, Frames, type Kicked } from "../client/wire.ts";
+import { MessagingEvents } from "../messaging/types.ts";
 import { asKick, decodeUserEvent, KickReason, RESERVED_EVENT_NAMES, type KickEvent } from "../protocol/user-events.ts";
 import { DeviceSession } from "./device-session.ts";
 import { DeviceTable, type LocalUser } from "./device-table.ts";
@@ -11,6 +12,15 @@ import { KickedTokens } from "./kicked-tokens.ts";
 import type { LoginGrant } from "./login-grant.ts";
 import type { GatewayOptions } from "./options.ts";
 import type { RequestRegistry } from "./requests.ts";
+
+/**
+ * The device a message push would go back to: its sender's, which has the message from its ack
+ * (as NIM's devices do). The sender's other devices still get it. Undefined for anything else.
+ */
+function sendingDevice(user: LocalUser, ev: string, body: Record<string, unknown>): string | undefined {
+  if (ev !== MessagingEvents.MESSAGE || body.from !== user.accid) return undefined;
+  return typeof body.fromDeviceId === "string" ? body.fromDeviceId : undefined;
+}
 
 const LOGOUT: OfflineReason = { code: 1, why: "logout" };
 const DISCONNECT: OfflineReason = { code: 2, why: "disconnect" };
@@ -161,8 +171,10 @@ export class Sessions implements ImRoomDelegate {
       return;
     }
     const { ev, ...body } = event;
+    const origin = sendingDevice(user, ev, body);
+    if (origin !== undefined && user.devices.size === 1 && user.devices.has(origin)) return;
     const frame = pushFrame(ev, body);
-    for (const s of user.devices.values()) s.deliver(frame);
+    for (const [deviceId, s] of user.devices) if (deviceId !== origin) s.deliver(frame);
   }
 
   private kickIn(user: LocalUser, kick: Omit<KickEvent, "ev">): number {

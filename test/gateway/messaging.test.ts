@@ -61,6 +61,33 @@ describe("gateway messaging: p2p over the realtime link, one node", () => {
     expect(seen[0]!.of("al|bo")[1]).toMatchObject({ from: "bo", type: MessageType.CUSTOM, body: { n: 1 }, ext: "e1", fromDeviceId: "b2" });
   });
 
+  it("pushes no message back to the device that sent it; the SDK has it from the ack, and the sender's other devices from a push", async () => {
+    const [a1, a2, b1] = [await device("ed", "e1"), await device("ed", "e2"), await device("fay", "f1")];
+    const pushes = [a1, a2, b1].map((c) => record(c, "event"));
+    const seen = [a1, a2, b1].map((c) => new Received(c));
+    await a1.sendText("fay", "one");
+    await a1.send("fay", MessageType.TEXT, { msg: "quiet" }, { option: { sendersync: false } });
+    await b1.sendText("ed", "two");
+    for (const r of [seen[0]!, seen[2]!]) await r.reach("ed|fay", 3);
+    await seen[1]!.reach("ed|fay", 3);
+    await sleep(200);
+    const msgPushes = (i: number) => pushes[i]!.filter((e) => e.type === "msg").map((e) => (e.body as { seq: number }).seq);
+    expect(msgPushes(0)).toEqual([3]); // only fay's message
+    expect(msgPushes(1)).toEqual([1, 3]); // ed's other device: not the sendersync=false one
+    expect(msgPushes(2)).toEqual([1, 2]);
+    const history = await serverHistory(b1, "ed", 3);
+    expectSameAsServer(seen[0]!.of("ed|fay"), history);
+    expect(seen[0]!.of("ed|fay")[1]).toMatchObject({
+      from: "ed",
+      to: "fay",
+      body: { msg: "quiet" },
+      fromDeviceId: "e1",
+      fromClientType: "WEB",
+    });
+    // ed's other device was not pushed seq 2; the push of 3 made it fill the gap from history (PROTOCOL.md §9.4).
+    expect(seen[1]!.seqs("ed|fay")).toEqual([1, 2, 3]);
+  });
+
   it("answers bad requests with 414 naming the field, and sends nothing", async () => {
     const c = await device("vic", "v1");
     await account("val");

@@ -126,6 +126,51 @@ describe("client sequencer", () => {
     expect(h.seq.recent(5)).toEqual({ "a|old": 9, "a|x": 1, "a|y": 1 });
   });
 
+  it("waits for this device's own acks instead of filling a gap while it has sends in flight", async () => {
+    const h = harness({ [CONV]: 3 }, [msg(4), msg(5)]);
+    h.seq.resume();
+    h.seq.sending(CONV);
+    h.seq.offer(msg(5)); // the peer's message overtook the ack of our own seq 4
+    await tick();
+    expect(h.seqs()).toEqual([]);
+    expect(h.fills).toEqual([]);
+    h.seq.offer(msg(4)); // our message, from its ack
+    h.seq.sent(CONV);
+    expect(h.seqs()).toEqual([4, 5]);
+    expect(h.fills).toEqual([]);
+  });
+
+  it("fills the gap once a send in flight is refused", async () => {
+    const h = harness({ [CONV]: 3 }, [msg(4), msg(5)]);
+    h.seq.resume();
+    h.seq.sending(CONV);
+    h.seq.sending(CONV);
+    h.seq.offer(msg(5));
+    h.seq.sent(CONV);
+    await tick();
+    expect(h.fills).toEqual([]); // one send still in flight
+    h.seq.sent(CONV);
+    await tick();
+    expect(h.fills).toEqual([[CONV, 4, 4]]);
+    expect(h.seqs()).toEqual([4, 5]);
+  });
+
+  it("starts a new conversation at its first seq when this device's own sends opened it", () => {
+    const h = harness();
+    h.seq.resume();
+    for (let i = 0; i < 3; i++) h.seq.sending(CONV);
+    h.seq.offer(msg(4)); // the peer answered before our acks came back
+    h.seq.offer(msg(2));
+    h.seq.offer(msg(1));
+    h.seq.sent(CONV);
+    h.seq.sent(CONV);
+    expect(h.seqs()).toEqual([]);
+    h.seq.offer(msg(3));
+    h.seq.sent(CONV);
+    expect(h.seqs()).toEqual([1, 2, 3, 4]);
+    expect(h.fills).toEqual([]);
+  });
+
   it("ignores malformed cursors it is started with", () => {
     const h = harness({ [CONV]: -1, "a|b": 1.5, "a|c": 4 });
     expect(h.seq.snapshot()).toEqual({ "a|c": 4 });
