@@ -22,6 +22,8 @@ const ROOM_DATA = 13;
 const ROOM_REQUEST = 21;
 const ROOM_RESPONSE = 22;
 const RESPONSE_OK = 0;
+/** The code byte's high bits are Colyseus modifier flags. */
+const CODE_MASK = 0x1f;
 
 /** A refused login or request: the NIM code the server answered. */
 export class LeanClientError extends Error {
@@ -68,7 +70,7 @@ export class LeanDevice {
       ws.once("error", reject);
       ws.once("close", (code, reason) => reject(new LeanClientError(code, `closed before welcome: ${reason.toString()}`)));
       ws.on("message", (data: Buffer) => {
-        const kind = data[0];
+        const kind = data[0]! & CODE_MASK;
         if (kind === JOIN_ROOM) ws.send(ACK_JOIN);
         else if (kind === ROOM_DATA) {
           const at = { offset: 1 };
@@ -103,11 +105,11 @@ export class LeanDevice {
   }
 
   request(type: string, body: unknown): Promise<unknown> {
-    const id = this.nextRequest++;
-    const head = Buffer.concat([Uint8Array.of(ROOM_REQUEST), encode(id), encode(type)]);
+    const id = this.nextRequest;
+    this.nextRequest = (id + 1) >>> 0 || 1;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.ws.send(Buffer.concat([head, encode(body)]));
+      this.ws.send(Buffer.concat([requestHeader(id, type), encode(body)]));
     });
   }
 
@@ -139,8 +141,8 @@ export class LeanDevice {
 const ACK_JOIN = Uint8Array.of(JOIN_ROOM);
 
 /**
- * A frame header's msgpack value: Colyseus writes message types and request ids as msgpack strings
- * and integers, then the body. Only the forms those take are read here.
+ * Header values in Colyseus's own encoding (PROTOCOL.md §7): msgpack-style type bytes, but
+ * multi-byte numbers and lengths little-endian. Only the forms request ids and message types take.
  */
 function readHeaderValue(b: Buffer, at: { offset: number }): string | number {
   const t = b[at.offset++]!;
@@ -150,13 +152,13 @@ function readHeaderValue(b: Buffer, at: { offset: number }): string | number {
     case 0xcc:
       return b[at.offset++]!;
     case 0xcd:
-      return ((at.offset += 2), b.readUInt16BE(at.offset - 2));
+      return ((at.offset += 2), b.readUInt16LE(at.offset - 2));
     case 0xce:
-      return ((at.offset += 4), b.readUInt32BE(at.offset - 4));
+      return ((at.offset += 4), b.readUInt32LE(at.offset - 4));
     case 0xd9:
       return str(b, at, b[at.offset++]!);
     default:
-      throw new Error(`unexpected msgpack header byte 0x${t.toString(16)}`);
+      throw new Error(`unexpected header byte 0x${t.toString(16)}`);
   }
 }
 
@@ -164,6 +166,20 @@ function str(b: Buffer, at: { offset: number }, len: number): string {
   const s = b.toString("utf8", at.offset, at.offset + len);
   at.offset += len;
   return s;
+}
+
+/** `[code][number id][string type]` of a ROOM_REQUEST; ids are below 2^32, types short ASCII. */
+function requestHeader(id: number, type: string): Buffer {
+  const head = Buffer.allocUnsafe(1 + 5 + 1 + type.length);
+  let at = 0;
+  head[at++] = ROOM_REQUEST;
+  if (id < 0x80) head[at++] = id;
+  else if (id < 0x100) ((head[at++] = 0xcc), (head[at++] = id));
+  else if (id < 0x10000) ((head[at++] = 0xcd), (at = head.writeUInt16LE(id, at)));
+  else ((head[at++] = 0xce), (at = head.writeUInt32LE(id, at)));
+  head[at++] = 0xa0 | type.length;
+  at += head.write(type, at, "latin1");
+  return head.subarray(0, at);
 }
 
 function postJson<T>(agent: Agent, url: string, body: unknown): Promise<T> {

@@ -12,8 +12,8 @@ describe("bench lean client", () => {
   const tokens = new Map<string, string>();
 
   beforeAll(async () => {
-    gw = await startGatewayNode();
-    for (const accid of ["lean-a", "lean-b", "lean-c"]) tokens.set(accid, await gw.createAccount(accid));
+    gw = await startGatewayNode({ ratePerSecond: 10_000, rateBurst: 10_000 });
+    for (const accid of ["lean-a", "lean-b", "lean-c", "lean-d"]) tokens.set(accid, await gw.createAccount(accid));
   });
   afterAll(async () => {
     agent.destroy();
@@ -51,6 +51,21 @@ describe("bench lean client", () => {
     const again = (await lean.sendText("lean-a", "once", "same-id")) as { msgid: number; seq: number; duplicate?: boolean };
     expect(again).toMatchObject({ msgid: first.msgid, seq: first.seq, duplicate: true });
     lean.close();
+  });
+
+  it("keeps request ids straight beyond 255 (Colyseus header numbers are little-endian)", async () => {
+    const got: Message[] = [];
+    const receiver = await login("lean-d", (m) => got.push(m));
+    const sender = await login("lean-c");
+    const n = 700; // ids 256 and 512 are where a big-endian reader goes wrong
+    const acks = (await Promise.all(Array.from({ length: n }, (_, i) => sender.sendText("lean-d", `m${i}`, `id-${i}`)))) as {
+      clientMsgId: string;
+    }[];
+    expect(acks.map((a) => a.clientMsgId)).toEqual(Array.from({ length: n }, (_, i) => `id-${i}`));
+    await until(() => got.length === n, 10_000, "every push");
+    expect(got.map((m) => m.seq)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+    sender.close();
+    receiver.close();
   });
 
   it("gets the server's NIM codes for a refused login and a refused send", async () => {
