@@ -78,6 +78,10 @@ export interface RangeBySeq {
   limit: number;
 }
 
+/**
+ * A time window of one conversation. Within a conversation times never decrease as seqs grow (its
+ * actor stamps them so), and adapters may rely on it: the window is the seq range between its ends.
+ */
 export interface RangeByTime {
   conversation: string;
   /** Inclusive bounds in ms; either may be omitted. */

@@ -27,6 +27,10 @@ interface RowToInsert {
 
 const columns = "conversation, seq, msgid, client_msg_id, sender, time, type, flags, expire_at, payload";
 const lowest = Number.MIN_SAFE_INTEGER;
+interface SeqTime {
+  seq: number;
+  time: number;
+}
 const highest = Number.MAX_SAFE_INTEGER;
 /** Rows deleted per purge statement: a long purge must not hold the write lock against appends. */
 const purgeChunk = 2000;
@@ -75,8 +79,8 @@ export class SqliteJournal implements Journal {
   private readonly byMsgid: Database.Statement<[number], JournalRow>;
   private readonly seqAsc: Database.Statement<Bound, JournalRow>;
   private readonly seqDesc: Database.Statement<Bound, JournalRow>;
-  private readonly timeAsc: Database.Statement<Bound, JournalRow>;
-  private readonly timeDesc: Database.Statement<Bound, JournalRow>;
+  private readonly atOrAfter: Database.Statement<[string, number], SeqTime>;
+  private readonly atOrBefore: Database.Statement<[string, number], SeqTime>;
   private readonly setFlags: Database.Statement<[number, number, string, number], JournalRow>;
   private readonly lastSeq: Database.Statement<[string], number>;
   private readonly purgeSome: Database.Statement<[number, number]>;
@@ -102,15 +106,15 @@ export class SqliteJournal implements Journal {
     );
     this.byClientMsgId = db.prepare(`SELECT ${columns} FROM journal WHERE conversation = ? AND client_msg_id = ?`);
     this.byMsgid = db.prepare(`SELECT ${columns} FROM journal WHERE msgid = ? LIMIT 1`);
-    const range = (key: "seq" | "time", order: "ASC" | "DESC") =>
+    const range = (order: "ASC" | "DESC") =>
       db.prepare<Bound, JournalRow>(
-        `SELECT ${columns} FROM journal WHERE conversation = ? AND ${key} BETWEEN ? AND ?
-          ORDER BY ${key} ${order}${key === "time" ? `, seq ${order}` : ""} LIMIT ?`,
+        `SELECT ${columns} FROM journal WHERE conversation = ? AND seq BETWEEN ? AND ? ORDER BY seq ${order} LIMIT ?`,
       );
-    this.seqAsc = range("seq", "ASC");
-    this.seqDesc = range("seq", "DESC");
-    this.timeAsc = range("time", "ASC");
-    this.timeDesc = range("time", "DESC");
+    this.seqAsc = range("ASC");
+    this.seqDesc = range("DESC");
+    // The nearest stored entry on one side of a seq: one seek on UNIQUE(conversation, seq).
+    this.atOrAfter = db.prepare("SELECT seq, time FROM journal WHERE conversation = ? AND seq >= ? ORDER BY seq ASC LIMIT 1");
+    this.atOrBefore = db.prepare("SELECT seq, time FROM journal WHERE conversation = ? AND seq <= ? ORDER BY seq DESC LIMIT 1");
     this.setFlags = db.prepare(`UPDATE journal SET flags = (flags | ?) & ~? WHERE conversation = ? AND seq = ? RETURNING ${columns}`);
     // ORDER BY ... LIMIT 1 is one index seek on UNIQUE(conversation, seq).
     this.lastSeq = db.prepare<[string], number>("SELECT seq FROM journal WHERE conversation = ? ORDER BY seq DESC LIMIT 1").pluck();
@@ -177,9 +181,50 @@ export class SqliteJournal implements Journal {
   rangeByTime(q: RangeByTime): Promise<JournalEntry[]> {
     return this.run("journal rangeByTime", () => {
       if (q.limit <= 0) return [];
-      const stmt = q.order === "asc" ? this.timeAsc : this.timeDesc;
-      return stmt.all(q.conversation, q.fromTime ?? lowest, q.toTime ?? highest, q.limit).map(toEntry);
+      // Times never go back as seqs grow (the port's contract), so a time window is a seq range.
+      const fromSeq = q.fromTime === undefined ? lowest : this.firstSeqFrom(q.conversation, q.fromTime);
+      const toSeq = q.toTime === undefined ? highest : this.lastSeqUntil(q.conversation, q.toTime);
+      if (fromSeq === null || toSeq === null || fromSeq > toSeq) return [];
+      const stmt = q.order === "asc" ? this.seqAsc : this.seqDesc;
+      return stmt.all(q.conversation, fromSeq, toSeq, q.limit).map(toEntry);
     });
+  }
+
+  /**
+   * The lowest stored seq whose time is at least `time`, or null: a bisection over seqs, each step
+   * one seek. Seqs missing in between (purged) are stepped over, not assumed.
+   */
+  private firstSeqFrom(conversation: string, time: number): number | null {
+    let lo = this.atOrAfter.get(conversation, lowest)?.seq;
+    let hi = this.atOrBefore.get(conversation, highest)?.seq;
+    let found: number | null = null;
+    while (lo !== undefined && hi !== undefined && lo <= hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      const e = this.atOrAfter.get(conversation, mid);
+      if (!e || e.seq > hi) hi = mid - 1;
+      else if (e.time >= time) {
+        found = e.seq;
+        hi = mid - 1;
+      } else lo = e.seq + 1;
+    }
+    return found;
+  }
+
+  /** The highest stored seq whose time is at most `time`, or null (the mirror of firstSeqFrom). */
+  private lastSeqUntil(conversation: string, time: number): number | null {
+    let lo = this.atOrAfter.get(conversation, lowest)?.seq;
+    let hi = this.atOrBefore.get(conversation, highest)?.seq;
+    let found: number | null = null;
+    while (lo !== undefined && hi !== undefined && lo <= hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      const e = this.atOrBefore.get(conversation, mid);
+      if (!e || e.seq < lo) lo = mid + 1;
+      else if (e.time <= time) {
+        found = e.seq;
+        lo = mid + 1;
+      } else hi = e.seq - 1;
+    }
+    return found;
   }
 
   getByMsgid(msgid: number): Promise<JournalEntry | null> {

@@ -270,6 +270,25 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
         expect(await range({ fromTime: 201, toTime: 299, order: "asc", limit: 10 })).toEqual([]);
       });
 
+      it("finds time bounds across many entries and across seqs that are not stored", async () => {
+        const conv = unique("p2p/app1");
+        // seq s at time 10·s, except that 41–59 are missing (purged, say) and 100–103 share a millisecond.
+        const seqs = Array.from({ length: 150 }, (_, i) => i + 1).filter((s) => s <= 40 || s >= 60);
+        const timeOf = (s: number) => (s >= 100 && s <= 103 ? 1000 : 10 * s);
+        await store.journal.append(seqs.map((s) => entry(conv, s, { time: timeOf(s) })));
+        const seqsIn = async (q: { fromTime?: number; toTime?: number; order: "asc" | "desc"; limit: number }) =>
+          seqsOf(await store.journal.rangeByTime({ conversation: conv, ...q }));
+        expect(await seqsIn({ fromTime: 405, order: "asc", limit: 3 })).toEqual([60, 61, 62]);
+        expect(await seqsIn({ toTime: 595, order: "desc", limit: 3 })).toEqual([40, 39, 38]);
+        expect(await seqsIn({ fromTime: 410, toTime: 590, order: "asc", limit: 10 })).toEqual([]);
+        expect(await seqsIn({ fromTime: 1000, toTime: 1000, order: "asc", limit: 10 })).toEqual([100, 101, 102, 103]);
+        expect(await seqsIn({ fromTime: 1000, toTime: 1000, order: "desc", limit: 2 })).toEqual([103, 102]);
+        expect(await seqsIn({ fromTime: 1, toTime: 10, order: "asc", limit: 10 })).toEqual([1]);
+        expect(await seqsIn({ fromTime: 1500, order: "asc", limit: 10 })).toEqual([150]);
+        expect(await seqsIn({ fromTime: 1501, order: "asc", limit: 10 })).toEqual([]);
+        expect(await seqsIn({ toTime: 9, order: "desc", limit: 10 })).toEqual([]);
+      });
+
       it("gets entries by msgid and by clientMsgId", async () => {
         const conv = unique("p2p/app1");
         const a = entry(conv, 1, { clientMsgId: "ca" });
