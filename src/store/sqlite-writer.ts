@@ -1,15 +1,20 @@
 /**
  * The SQLite writer thread (started by sqlite-threaded.ts): it owns the database's only writing
- * connection and runs every write the main thread sends it, in arrival order. WAL checkpoints
- * happen here too, as part of its commits.
+ * connection and runs every write the main thread sends it, in arrival order. WAL checkpoints run
+ * on a thread of their own that this one starts (sqlite-checkpointer.ts).
  */
-import { parentPort, workerData } from "node:worker_threads";
+import { parentPort, workerData, type Worker } from "node:worker_threads";
 import type { ItemResult } from "./batcher.ts";
 import type { AppendEntry } from "./port.ts";
 import { SqliteStore } from "./sqlite.ts";
 import type { FromWriter, ToWriter, WireItemResult, WriterApi, WriterData, WriterOp } from "./sqlite-writer-api.ts";
 import { toWireError } from "./wire-errors.ts";
 import { TickQueue } from "../util/tick-queue.ts";
+import { startWorker } from "../util/worker.ts";
+import { defaultCheckpointPolicy, type CheckpointerData } from "./sqlite-checkpointer.ts";
+
+/** SQLite's own wal_autocheckpoint default, in pages. */
+const SQLITE_DEFAULT_AUTOCHECKPOINT = 1000;
 
 /** Every op but appends, which go through appendTogether. */
 type Handlers = {
@@ -33,6 +38,8 @@ try {
   throw err;
 }
 const { journal, snapshots, outbox, sequences } = store;
+let closing = false;
+const checkpointer = startCheckpointer();
 
 const handlers: Handlers = {
   "journal.updateFlags": (conversation, seq, set, clear) => journal.updateFlags(conversation, seq, set, clear),
@@ -80,7 +87,10 @@ function appendTogether(calls: AppendCall[]): void {
 function serve(m: ToWriter): void {
   Promise.resolve()
     .then(() => {
-      if (m.op === "close") return store.close().then(() => null);
+      if (m.op === "close") {
+        closing = true;
+        return checkpointer.terminate().then(() => store.close().then(() => null));
+      }
       const handler = handlers[m.op as keyof Handlers] as ((...args: unknown[]) => Promise<unknown>) | undefined;
       if (!handler) throw new Error(`unknown writer op ${String(m.op)}`);
       return handler(...m.args);
@@ -89,6 +99,19 @@ function serve(m: ToWriter): void {
       (value) => reply({ id: m.id, ok: true, value }),
       (err: unknown) => reply({ id: m.id, ok: false, error: toWireError(err) }),
     );
+}
+
+/**
+ * Checkpoints move to a thread of their own (sqlite-checkpointer.ts) once it is up; if it ever
+ * ends, this connection checkpoints by itself again, as SQLite does by default.
+ */
+function startCheckpointer(): Worker {
+  const data: CheckpointerData = { path, busyTimeoutMs, policy: defaultCheckpointPolicy };
+  const worker = startWorker(new URL("./sqlite-checkpointer-thread.ts", import.meta.url), data, "nimbus-sqlite-checkpointer");
+  worker.once("message", () => store.autoCheckpoint(0));
+  worker.on("error", () => undefined);
+  worker.once("exit", () => closing || store.autoCheckpoint(SQLITE_DEFAULT_AUTOCHECKPOINT));
+  return worker;
 }
 
 port.postMessage([{ id: 0, ok: true, value: null }] satisfies FromWriter[]);

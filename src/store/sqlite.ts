@@ -57,6 +57,12 @@ export class SqliteStore implements Store {
     this.sequences = new SqliteSequences(this.db, run);
   }
 
+  /** SQLite's automatic checkpoint threshold, in WAL pages; 0 turns it off (another connection checkpoints). */
+  autoCheckpoint(pages: number): void {
+    if (!Number.isSafeInteger(pages) || pages < 0) throw new RangeError(`wal_autocheckpoint: ${pages}`);
+    this.db.pragma(`wal_autocheckpoint = ${pages}`);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
