@@ -14,6 +14,7 @@ import { MessagingRequests } from "../client/messaging-wire.ts";
 import type { RequestHandler } from "./requests.ts";
 import { sendCustomNotification } from "./messaging-notify.ts";
 import {
+  checkDeviceSend,
   checkOwnCursors,
   conversationsSchema,
   historySchema,
@@ -21,7 +22,6 @@ import {
   notifySchema,
   parseBody,
   recallSchema,
-  sendSchema,
   syncSchema,
 } from "./messaging-schemas.ts";
 
@@ -39,7 +39,7 @@ export interface MessagingRequestDeps {
 export function registerMessagingRequests(register: (type: string, handler: RequestHandler) => void, deps: MessagingRequestDeps): void {
   // `deps.messaging` is read at call time, not captured: the node may swap the service (tests wrap it).
   register(MessagingRequests.SEND, (device, body): Promise<SendAck> => {
-    const m = parseBody(sendSchema, body, "send");
+    const m = checkDeviceSend(body);
     const { appKey, accid, clientType, deviceId } = device.session;
     return deps.messaging.send(appKey, { ...m, from: accid, fromClientType: clientType, fromDeviceId: deviceId });
   });

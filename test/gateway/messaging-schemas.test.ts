@@ -1,16 +1,17 @@
 import { describe, it, expect } from "vitest";
 import {
+  checkDeviceSend,
   conversationsSchema,
   historySchema,
   markReadSchema,
   notifySchema,
   parseBody,
   recallSchema,
-  sendSchema,
   checkOwnCursors,
   syncSchema,
 } from "../../src/gateway/messaging-schemas.ts";
 import { NimbusError } from "../../src/util/errors.ts";
+import { checkSendInput } from "../../src/messaging/validate.ts";
 
 /** The 414 text a body gets, or "ok". */
 function refusal(run: () => unknown): string {
@@ -24,20 +25,28 @@ function refusal(run: () => unknown): string {
 }
 
 describe("gateway messaging request bodies", () => {
-  const send = (b: unknown) => refusal(() => parseBody(sendSchema, b, "send"));
+  // The gateway checks a send's envelope; the service checks the values (once, for devices and REST alike).
+  const send = (b: unknown) =>
+    refusal(() => checkSendInput({ ...checkDeviceSend(b), from: "alice", fromClientType: "WEB", fromDeviceId: "d1" }));
 
   it("send: fields, types and NIM's lengths, each refusal naming its field", () => {
     const ok = { to: "Bob", type: 0, body: { msg: "hi" }, clientMsgId: "c1" };
-    expect(parseBody(sendSchema, ok, "send")).toEqual({ ...ok, to: "bob" });
+    expect(checkDeviceSend(ok)).toEqual(ok);
+    expect(checkSendInput({ ...checkDeviceSend(ok), from: "alice" })).toEqual({ ...ok, to: "bob", from: "alice" });
     expect(send({ ...ok, ext: null, option: null })).toBe("ok"); // nil from other SDKs = absent
-    expect(send(undefined)).toMatch(/^send: /);
+    expect(checkDeviceSend({ ...ok, ext: null, option: null })).toEqual(ok);
+    expect(send(undefined)).toBe("send: not an object");
+    expect(send({ ...ok, to: 7 })).toBe("to: required");
     expect(send({ ...ok, to: "no spaces" })).toMatch(/^to: /);
+    expect(send({ ...ok, type: "0" })).toBe("type: must be a number");
     expect(send({ ...ok, type: 7 })).toMatch(/^type: must be one of 0, 1, 2, 3, 4, 6, 10, 100/);
     expect(send({ ...ok, body: [1] })).toMatch(/^body: /);
     expect(send({ ...ok, body: "hi" })).toMatch(/^body: /);
     expect(send({ ...ok, body: { msg: "x".repeat(5000) } })).toBe("body: too long: at most 5000 characters as JSON");
     expect(send({ ...ok, ext: "x".repeat(1025) })).toBe("ext: too long: at most 1024 characters");
+    expect(send({ ...ok, ext: 5 })).toBe("ext: must be a string");
     expect(send({ ...ok, option: { roam: "yes" } })).toMatch(/^option\.roam: must be true or false/);
+    expect(send({ ...ok, option: [true] })).toBe("option: must be an object");
     expect(send({ ...ok, clientMsgId: undefined })).toBe("clientMsgId: required");
     expect(send({ ...ok, clientMsgId: "" })).toBe("clientMsgId: required");
     expect(send({ ...ok, clientMsgId: "x".repeat(129) })).toBe("clientMsgId: too long: at most 128 characters");
