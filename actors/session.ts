@@ -197,7 +197,8 @@ export class SessionActor extends Actor<SessionState> {
 
   /** After the append: the devices of both sides, and both conversation lists. */
   private deliver(message: Message): void {
-    const event = encodeUserEvent({ ev: MessagingEvents.MESSAGE, ...message });
+    const origin = message.fromDeviceId === undefined ? undefined : { accid: message.from, deviceId: message.fromDeviceId };
+    const event = encodeUserEvent({ ev: MessagingEvents.MESSAGE, ...message }, origin);
     this.ctx.publish(userSubject(this.ctx.appKey, message.to), event);
     // The sender's other devices, unless the sender asked not to (NIM option.sendersync).
     if (message.option?.sendersync !== false) this.ctx.publish(userSubject(this.ctx.appKey, message.from), event);

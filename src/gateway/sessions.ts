@@ -1,26 +1,24 @@
 import type { Logger } from "pino";
 import type { Bus } from "../bus/port.ts";
 import { CloseCodes, Frames, type Kicked } from "../client/wire.ts";
-import { MessagingEvents } from "../messaging/types.ts";
-import { asKick, decodeUserEvent, KickReason, RESERVED_EVENT_NAMES, type KickEvent } from "../protocol/user-events.ts";
+import {
+  asKick,
+  decodeUserEvent,
+  decodeUserEventEnvelope,
+  KickReason,
+  RESERVED_EVENT_NAMES,
+  type EncodedUserEvent,
+  type KickEvent,
+} from "../protocol/user-events.ts";
 import { DeviceSession } from "./device-session.ts";
 import { DeviceTable, type LocalUser } from "./device-table.ts";
-import { pushFrame } from "./frames.ts";
+import { pushFrame, pushFrameOf } from "./frames.ts";
 import type { GatewayHooks, OfflineReason } from "./hooks.ts";
 import type { ImClient, ImRoom, ImRoomDelegate } from "./im-room.ts";
 import { KickedTokens } from "./kicked-tokens.ts";
 import type { LoginGrant } from "./login-grant.ts";
 import type { GatewayOptions } from "./options.ts";
 import type { RequestRegistry } from "./requests.ts";
-
-/**
- * The device a message push would go back to: its sender's, which has the message from its ack
- * (as NIM's devices do). The sender's other devices still get it. Undefined for anything else.
- */
-function sendingDevice(user: LocalUser, ev: string, body: Record<string, unknown>): string | undefined {
-  if (ev !== MessagingEvents.MESSAGE || body.from !== user.accid) return undefined;
-  return typeof body.fromDeviceId === "string" ? body.fromDeviceId : undefined;
-}
 
 const LOGOUT: OfflineReason = { code: 1, why: "logout" };
 const DISCONNECT: OfflineReason = { code: 2, why: "disconnect" };
@@ -153,27 +151,27 @@ export class Sessions implements ImRoomDelegate {
   }
 
   private onUserEvent(user: LocalUser, data: Uint8Array): void {
-    let event;
+    let event: EncodedUserEvent;
     try {
-      event = decodeUserEvent(data);
+      event = decodeUserEventEnvelope(data);
+      if (event.ev === "kick") {
+        const kick = asKick(decodeUserEvent(data));
+        if (kick) this.kickIn(user, kick);
+        else this.log.warn({ subject: user.subject }, "dropped a malformed kick event");
+        return;
+      }
     } catch (err) {
       this.log.warn({ err, subject: user.subject }, "dropped a malformed user event");
-      return;
-    }
-    if (event.ev === "kick") {
-      const kick = asKick(event);
-      if (kick) this.kickIn(user, kick);
-      else this.log.warn({ subject: user.subject }, "dropped a malformed kick event");
       return;
     }
     if (RESERVED_EVENT_NAMES.has(event.ev)) {
       this.log.warn({ subject: user.subject, ev: event.ev }, "dropped a user event with a reserved name");
       return;
     }
-    const { ev, ...body } = event;
-    const origin = sendingDevice(user, ev, body);
+    // The device an event came from has it already (a message: from its ack); the user's others get it.
+    const origin = event.origin?.accid === user.accid ? event.origin.deviceId : undefined;
     if (origin !== undefined && user.devices.size === 1 && user.devices.has(origin)) return;
-    const frame = pushFrame(ev, body);
+    const frame = pushFrameOf(event.ev, event.body);
     for (const [deviceId, s] of user.devices) if (deviceId !== origin) s.deliver(frame);
   }
 

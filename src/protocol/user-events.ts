@@ -1,3 +1,4 @@
+import { Packr } from "msgpackr";
 import { decode, encode } from "./codec.ts";
 
 /**
@@ -7,9 +8,12 @@ import { decode, encode } from "./codec.ts";
  * on every node where that user has a device and forwards each event to those devices. It lives in
  * protocol/ because actors may not import the gateway.
  *
- * On the bus an event is one msgpack map `{ev, ...fields}`. `ev: "kick"` is for the gateway itself
- * (it disconnects devices); any other `ev` reaches each device as a push frame of type `ev` whose
- * body is the rest of the map.
+ * On the bus an event is a msgpack array `[ev, body, origin]`: `body` is the push body (the event's
+ * other fields) already encoded as devices read it, as bytes, so a gateway builds the push frame
+ * around them without decoding and encoding the message again; `origin` is nil or
+ * `[accid, deviceId]`, the device an event came from (a message is not pushed back to the device
+ * that sent it). `ev: "kick"` is for the gateway itself (it disconnects devices); any other `ev`
+ * reaches each device as a push frame of type `ev` with that body.
  */
 
 /** Why a device was kicked, as the `kicked` frame and the offline hook report it. */
@@ -63,19 +67,52 @@ export function userSubject(appKey: string, accid: string): string {
   return `user.${appKey}.${accid.toLowerCase()}`;
 }
 
-export function encodeUserEvent(event: UserEvent | KickEvent): Uint8Array {
-  return encode(event);
+/** The device an event came from. */
+export interface UserEventOrigin {
+  accid: string;
+  deviceId: string;
 }
 
-/** A user event from bus bytes; throws on anything that is not a map with a string `ev`. */
-export function decodeUserEvent(bytes: Uint8Array): UserEvent {
+/** An event off the bus with its body still encoded: what a gateway needs to push it. */
+export interface EncodedUserEvent {
+  ev: string;
+  /** The push body as devices decode it (msgpack). */
+  body: Uint8Array;
+  origin?: UserEventOrigin;
+}
+
+/**
+ * Push bodies are encoded as Colyseus encodes frames (msgpackr, no records), not with the project
+ * codec: that one writes integers above 2^32 (NIM msgids) as uint64, which msgpackr-based SDKs
+ * decode as BigInt; msgpackr writes them as float64, which every SDK reads as a plain number.
+ */
+const devicePackr = new Packr({ useRecords: false });
+
+export function encodeUserEvent(event: UserEvent | KickEvent, origin?: UserEventOrigin): Uint8Array {
+  const { ev, ...body } = event;
+  return encode([ev, devicePackr.pack(body), origin ? [origin.accid, origin.deviceId] : null]);
+}
+
+/** A user event's envelope from bus bytes, its body left encoded; throws on anything malformed. */
+export function decodeUserEventEnvelope(bytes: Uint8Array): EncodedUserEvent {
   const value = decode(bytes);
-  if (typeof value !== "object" || value === null || Array.isArray(value) || value instanceof Uint8Array) {
-    throw new Error("a user event must be a map");
-  }
-  const ev = (value as { ev?: unknown }).ev;
+  if (!Array.isArray(value) || value.length !== 3) throw new Error("a user event must be [ev, body, origin]");
+  const [ev, body, origin] = value as unknown[];
   if (typeof ev !== "string" || ev.length === 0 || ev.length > 64) throw new Error("a user event needs `ev`: 1 to 64 characters");
-  return value as UserEvent;
+  if (!(body instanceof Uint8Array)) throw new Error("a user event's body must be bytes");
+  if (origin === null) return { ev, body };
+  if (!Array.isArray(origin) || origin.length !== 2 || typeof origin[0] !== "string" || typeof origin[1] !== "string") {
+    throw new Error("a user event's origin must be nil or [accid, deviceId]");
+  }
+  return { ev, body, origin: { accid: origin[0], deviceId: origin[1] } };
+}
+
+/** A whole user event from bus bytes, body decoded: `{ev, ...body}`. Throws on anything malformed. */
+export function decodeUserEvent(bytes: Uint8Array): UserEvent {
+  const { ev, body } = decodeUserEventEnvelope(bytes);
+  const fields: unknown = devicePackr.unpack(body);
+  if (typeof fields !== "object" || fields === null || Array.isArray(fields)) throw new Error("a user event's body must be a map");
+  return { ...(fields as Record<string, unknown>), ev };
 }
 
 /** The kick command inside a decoded event, or undefined when it is malformed. */

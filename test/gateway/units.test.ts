@@ -3,7 +3,15 @@ import { FrameRateLimiter } from "../../src/gateway/rate-limit.ts";
 import { KickedTokens } from "../../src/gateway/kicked-tokens.ts";
 import { clientCategory } from "../../src/protocol/client-category.ts";
 import { resolveGatewayOptions } from "../../src/gateway/options.ts";
-import { asKick, decodeUserEvent, encodeUserEvent, userSubject, KickReason } from "../../src/protocol/user-events.ts";
+import { Packr } from "msgpackr";
+import {
+  asKick,
+  decodeUserEvent,
+  decodeUserEventEnvelope,
+  encodeUserEvent,
+  userSubject,
+  KickReason,
+} from "../../src/protocol/user-events.ts";
 import { encode } from "../../src/protocol/codec.ts";
 import { backoffDelay, defaultReconnectPolicy } from "../../src/client/backoff.ts";
 import { CLIENT_TYPES } from "../../src/client/wire.ts";
@@ -37,8 +45,16 @@ describe("gateway units", () => {
   it("user events: subject, round trip, and what counts as a kick", () => {
     expect(userSubject("app1", "Alice.B@x")).toBe("user.app1.alice.b@x");
     expect(decodeUserEvent(encodeUserEvent({ ev: "msg", n: 1 }))).toEqual({ ev: "msg", n: 1 });
-    expect(() => decodeUserEvent(encode([1, 2]))).toThrow(/map/);
-    expect(() => decodeUserEvent(encode({ n: 1 }))).toThrow(/ev/);
+    // A msgid above 2^32 stays a plain number for every SDK (msgpackr's float64, not uint64).
+    const big = encodeUserEvent({ ev: "msg", msgid: 1200510468189 }, { accid: "al", deviceId: "d1" });
+    expect(decodeUserEventEnvelope(big)).toMatchObject({ ev: "msg", origin: { accid: "al", deviceId: "d1" } });
+    expect(Buffer.from(decodeUserEventEnvelope(big).body)).toEqual(new Packr({ useRecords: false }).pack({ msgid: 1200510468189 }));
+    expect(decodeUserEvent(big)).toEqual({ ev: "msg", msgid: 1200510468189 });
+    expect(() => decodeUserEvent(encode({ ev: "msg", n: 1 }))).toThrow(/\[ev, body, origin\]/);
+    expect(() => decodeUserEvent(encode(["", new Uint8Array(1), null]))).toThrow(/ev/);
+    expect(() => decodeUserEvent(encode(["msg", "not bytes", null]))).toThrow(/body/);
+    expect(() => decodeUserEvent(encode(["msg", new Uint8Array([0x01]), null]))).toThrow(/map/);
+    expect(() => decodeUserEvent(encode(["msg", new Uint8Array([0x80]), ["al"]]))).toThrow(/origin/);
     expect(() => decodeUserEvent(new Uint8Array([0xc1]))).toThrow();
     expect(asKick({ ev: "kick", reason: 5, deviceIds: ["a"], desc: "d" })).toEqual({ ev: "kick", reason: 5, deviceIds: ["a"], desc: "d" });
     expect(asKick({ ev: "kick", reason: 4, sessionIds: ["s1"] })).toEqual({ ev: "kick", reason: 4, sessionIds: ["s1"] });
