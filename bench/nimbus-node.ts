@@ -26,10 +26,27 @@ if (profiler && profDir) {
   process.on("exit", () => stopProfile(`node-${process.pid}.cpuprofile`));
 }
 
+// BENCH_HEAP_PROF=1 (with BENCH_CPU_PROF): beside each CPU profile, a sampled profile of every
+// allocation in the same span, including objects already collected: where GC's work comes from.
+const heapProf = profiler !== null && process.env.BENCH_HEAP_PROF === "1";
+const heapSampling = { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true };
+if (heapProf) profiler.post("HeapProfiler.startSampling", heapSampling);
+
 function stopProfile(name: string): void {
+  const file = name.replace(/[^\w.-]/g, "_");
   profiler?.post("Profiler.stop", (err, res) => {
-    if (!err && profDir) writeFileSync(join(profDir, name.replace(/[^\w.-]/g, "_")), JSON.stringify(res.profile));
+    if (!err && profDir) writeFileSync(join(profDir, file), JSON.stringify(res.profile));
   });
+  if (heapProf) {
+    profiler.post("HeapProfiler.stopSampling", (err, res) => {
+      if (!err && profDir) writeFileSync(join(profDir, `${file}.heapprofile`), JSON.stringify(res.profile));
+    });
+  }
+}
+
+function startProfile(): void {
+  profiler?.post("Profiler.start");
+  if (heapProf) profiler.post("HeapProfiler.startSampling", heapSampling);
 }
 
 const probePort = Number(process.env.NIMBUS_BENCH_PROBE_PORT);
@@ -44,7 +61,7 @@ if (probePort > 0) {
     } else if (url.pathname === "/profile/start" || url.pathname === "/profile/stop") {
       // Stopping writes what was gathered since the last start; starting again begins afresh.
       stopProfile(url.searchParams.get("name") ?? `node-${process.pid}-${Date.now()}.cpuprofile`);
-      if (url.pathname === "/profile/start") profiler?.post("Profiler.start");
+      if (url.pathname === "/profile/start") startProfile();
       res.end();
     } else {
       res.statusCode = 404;
