@@ -63,7 +63,7 @@ export class InboxActor extends Actor<InboxState> {
     if (changed) this.ctx.markDirty();
   }
 
-  async receive(message: unknown): Promise<unknown> {
+  receive(message: unknown): unknown {
     const m = message as InboxMessage;
     switch (m.t) {
       case "bump":
@@ -87,7 +87,18 @@ export class InboxActor extends Actor<InboxState> {
     }
   }
 
-  private async bump(conv: ConversationId, message: Message): Promise<null> {
+  /** Two tells per message: the next seq of a known conversation is applied at once, without a promise. */
+  private bump(conv: ConversationId, message: Message): null | Promise<null> {
+    const existing = this.state.convs[conv];
+    if (existing && message.seq === existing.lastSeq + 1) {
+      this.apply(existing, message);
+      this.ctx.markDirty();
+      return null;
+    }
+    return this.bumpSlowly(conv, message);
+  }
+
+  private async bumpSlowly(conv: ConversationId, message: Message): Promise<null> {
     const existing = this.state.convs[conv];
     const e = existing ?? this.newEntry(conv);
     if (message.seq <= e.lastSeq) return null; // seen already (or covered by a catch-up)

@@ -73,7 +73,7 @@ export class SessionActor extends Actor<SessionState> {
     this.lastTime = last?.time ?? 0;
   }
 
-  async receive(message: unknown): Promise<unknown> {
+  receive(message: unknown): unknown {
     const m = message as SessionMessage;
     switch (m.t) {
       case "send":
@@ -109,7 +109,8 @@ export class SessionActor extends Actor<SessionState> {
     return accid === a ? b : a;
   }
 
-  private async send(m: Extract<SessionMessage, { t: "send" }>): Promise<SendAck | AnswerLater<SendAck>> {
+  /** Synchronous unless the node is waiting for msgids: the actor then holds its turn for them. */
+  private send(m: Extract<SessionMessage, { t: "send" }>): SendAck | AnswerLater<SendAck> | Promise<AnswerLater<SendAck>> {
     const { input, retainDays } = m;
     if (this.requireParty(input.from, "from") !== input.to)
       throw new NimbusError("PARAM_ERROR", `to: must be the other side of ${this.conv}`);
@@ -121,6 +122,13 @@ export class SessionActor extends Actor<SessionState> {
     const flying = this.sending.get(cmid);
     if (flying) return new AnswerLater(flying.ack.then((ack) => this.resent({ from: flying.from, ack }, input.from)));
 
+    const msgid = this.ctx.nextId("msgid");
+    return typeof msgid === "number" ? this.append(input, retainDays, msgid) : msgid.then((id) => this.append(input, retainDays, id));
+  }
+
+  /** Takes the next seq and starts the chained append; the ack is owed until it is stored. */
+  private append(input: Extract<SessionMessage, { t: "send" }>["input"], retainDays: number, msgid: number): AnswerLater<SendAck> {
+    const cmid = input.clientMsgId;
     // Never before the previous message: history by time then walks in seq order, even when the
     // actor moved to a node whose clock is a little behind.
     const time = Math.max(Date.now(), this.lastTime);
@@ -135,7 +143,7 @@ export class SessionActor extends Actor<SessionState> {
     const entry: JournalEntry = {
       conversation: this.ctx.address,
       seq: this.lastSeq + 1,
-      msgid: await this.ctx.nextId("msgid"),
+      msgid,
       clientMsgId: cmid,
       from: input.from,
       time,

@@ -26,19 +26,23 @@ export class UserActor extends Actor<UserState> {
     return { account: null };
   }
 
-  async receive(message: unknown): Promise<unknown> {
+  receive(message: unknown): unknown {
     const m = message as UserMessage;
+    // Every send asks both of these (src/messaging/admission.ts): answered at once, not in a promise.
+    if (m.t === "get") return this.state.account ? publicRecord(this.state.account) : null;
+    if (m.t === "admits") {
+      const a = this.state.account;
+      return a ? ({ blacklisted: a.blacklist.includes(m.from) } satisfies Admission) : null;
+    }
+    return this.handle(m);
+  }
+
+  private async handle(m: Exclude<UserMessage, { t: "get" | "admits" }>): Promise<unknown> {
     switch (m.t) {
       case "create":
         return this.create(m);
-      case "get":
-        return this.state.account ? publicRecord(this.state.account) : null;
       case "verifyToken":
         return this.verifyToken(m.token);
-      case "admits": {
-        const a = this.state.account;
-        return a ? ({ blacklisted: a.blacklist.includes(m.from) } satisfies Admission) : null;
-      }
       case "listRelations": {
         const a = this.existing();
         return { blacklist: [...a.blacklist], mutelist: [...a.mutelist] } satisfies RelationLists;

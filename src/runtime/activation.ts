@@ -123,7 +123,9 @@ export class Activation {
       }
       this.lastActive = Date.now();
       try {
-        const value = await this.actor.receive(env.message);
+        // Awaited only when it is a promise: a handler that answers at once costs no extra turn.
+        const result = this.actor.receive(env.message);
+        const value = result instanceof Promise ? await result : result;
         if (value instanceof AnswerLater) {
           this.owe(env, value.promise);
           continue;

@@ -32,12 +32,21 @@ export class IdBlocks {
     private readonly blockSize = ID_BLOCK_SIZE,
   ) {}
 
-  async next(name: string): Promise<number> {
+  /** The next id: a number when the block has one (or a spare block is ready), else a promise. */
+  next(name: string): number | Promise<number> {
     let block = this.blocks.get(name);
     if (!block) {
       block = { next: 1, last: 0, spare: null, refill: null };
       this.blocks.set(name, block);
     }
+    if (block.next > block.last && block.spare) {
+      [block.next, block.last] = block.spare;
+      block.spare = null;
+    }
+    return block.next > block.last ? this.nextAfterRefill(name, block) : this.take(name, block);
+  }
+
+  private async nextAfterRefill(name: string, block: Block): Promise<number> {
     // A loop, not an if: callers woken by one refill may use it up before this one runs again.
     while (block.next > block.last) {
       if (block.spare) {
@@ -48,6 +57,10 @@ export class IdBlocks {
       block.refill ??= this.refill(name, block);
       await block.refill;
     }
+    return this.take(name, block);
+  }
+
+  private take(name: string, block: Block): number {
     const id = block.next++;
     if (!block.spare && !block.refill && block.last - block.next < this.blockSize / 2) {
       // Ahead of need; if it fails, the caller that runs out retries it and hears the error.

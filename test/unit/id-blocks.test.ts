@@ -44,10 +44,10 @@ describe("IdBlocks: per-node id blocks", () => {
     for (let i = 1; i <= 7; i++) expect(await ids.next("m")).toBe(i);
     await new Promise((r) => setTimeout(r, 20)); // the reservation ahead (11..20) lands
     seqs.hang = true;
-    // 8..20 come from memory although the store no longer answers.
-    const got: number[] = [];
-    for (let i = 0; i < 13; i++) got.push(await ids.next("m"));
+    // 8..20 come from memory although the store no longer answers, at once: numbers, not promises.
+    const got = Array.from({ length: 13 }, () => ids.next("m"));
     expect(got).toEqual(Array.from({ length: 13 }, (_, i) => i + 8));
+    expect(ids.next("m")).toBeInstanceOf(Promise); // 21 needs the store
   });
 
   it("keeps sequences apart by name", async () => {
