@@ -26,10 +26,14 @@ if (profiler && profDir) {
   process.on("exit", () => stopProfile(`node-${process.pid}.cpuprofile`));
 }
 
-// BENCH_HEAP_PROF=1 (with BENCH_CPU_PROF): beside each CPU profile, a sampled profile of every
-// allocation in the same span, including objects already collected: where GC's work comes from.
-const heapProf = profiler !== null && process.env.BENCH_HEAP_PROF === "1";
-const heapSampling = { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true };
+// BENCH_HEAP_PROF (with BENCH_CPU_PROF): beside each CPU profile, a sampled allocation profile of
+// the same span. `1`: every allocation, collected or not (where the young generation's work comes
+// from); `live`: only what is still in the heap at the end (what got promoted and waits for a major GC).
+const heapProf = profiler !== null && (process.env.BENCH_HEAP_PROF === "1" || process.env.BENCH_HEAP_PROF === "live");
+const heapSampling =
+  process.env.BENCH_HEAP_PROF === "live"
+    ? { samplingInterval: 8192 }
+    : { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true };
 if (heapProf) profiler.post("HeapProfiler.startSampling", heapSampling);
 
 function stopProfile(name: string): void {
