@@ -8,6 +8,14 @@ export interface SequencerIO {
   fill(conv: ConversationId, fromSeq: number, toSeq: number): Promise<Message[]>;
 }
 
+/**
+ * How long a gap in the pushes stays open before it is filled from history. Acks and pushes travel
+ * different paths (in a cluster, a push crosses NATS while the ack does not), so a device's own
+ * message can run ahead of the peer's push of the seq before it; that push is usually a few
+ * milliseconds behind, and a history request per gap would cost the server far more than waiting.
+ */
+export const GAP_GRACE_MS = 500;
+
 /** After this many failed fills of one gap it is accepted as it is, so a conversation never stalls. */
 const MAX_FILL_FAILURES = 3;
 /** Wait before asking again after a failed fill (times the failures so far). */
@@ -22,7 +30,8 @@ const RETRY_FILL_MS = 1000;
  *
  * - drops anything at or below the cursor (already emitted);
  * - emits `cursor + 1` at once;
- * - holds anything further ahead and asks for the missing range (`fill`), emitting when it arrives.
+ * - holds anything further ahead and, if the missing seqs have not come by push within a short grace
+ *   (GAP_GRACE_MS), asks for them (`fill`), emitting when they arrive.
  *   A gap the server cannot fill (deleted one-way, `history: false`, beyond the fill's 100) is
  *   accepted once asked about: the cursor then jumps over it;
  * - while paused (between a drop and the end of the next sync), holds every push: the sync decides
@@ -46,11 +55,15 @@ export class Sequencer {
   private readonly failures = new Map<ConversationId, number>();
   /** This device's sends in flight per conversation: their seqs are known only from their acks. */
   private readonly inFlight = new Map<ConversationId, number>();
+  /** Gaps waiting out their grace, and those whose grace has passed (filled at the next drain). */
+  private readonly gapTimers = new Map<ConversationId, ReturnType<typeof setTimeout>>();
+  private readonly gapsDue = new Set<ConversationId>();
   private paused = true;
 
   constructor(
     private readonly io: SequencerIO,
     initial: Record<ConversationId, number> = {},
+    private readonly gapGraceMs = GAP_GRACE_MS,
   ) {
     for (const [conv, seq] of Object.entries(initial)) {
       if (Number.isSafeInteger(seq) && seq > 0) this.cursors.set(conv, seq);
@@ -146,10 +159,34 @@ export class Sequencer {
       }
       held.set(next, m);
       // The gap may be one of this device's own sends: its ack fills it, and `sent` drains again.
-      if (!waiting && cursor !== undefined) this.startFill(conv, cursor + 1, next - 1);
+      if (!waiting && cursor !== undefined) this.gap(conv, cursor + 1, next - 1);
       return;
     }
     this.held.delete(conv);
+    this.gapClosed(conv);
+  }
+
+  /** A gap in the pushes: filled from history once its grace has passed without the push arriving. */
+  private gap(conv: ConversationId, fromSeq: number, toSeq: number): void {
+    if (this.gapGraceMs <= 0 || this.gapsDue.has(conv)) {
+      this.gapClosed(conv);
+      this.startFill(conv, fromSeq, toSeq);
+      return;
+    }
+    if (this.gapTimers.has(conv)) return;
+    const timer = setTimeout(() => {
+      this.gapTimers.delete(conv);
+      this.gapsDue.add(conv);
+      this.drain(conv);
+    }, this.gapGraceMs);
+    this.gapTimers.set(conv, timer);
+  }
+
+  private gapClosed(conv: ConversationId): void {
+    const timer = this.gapTimers.get(conv);
+    if (timer !== undefined) clearTimeout(timer);
+    this.gapTimers.delete(conv);
+    this.gapsDue.delete(conv);
   }
 
   private startFill(conv: ConversationId, fromSeq: number, toSeq: number): void {

@@ -10,7 +10,7 @@ function msg(seq: number, conv = CONV): Message {
 }
 
 /** A sequencer whose fills answer from `store` (or hang/fail as told), recording what it emits. */
-function harness(initial: Record<string, number> = {}, store: Message[] = []) {
+function harness(initial: Record<string, number> = {}, store: Message[] = [], gapGraceMs = 0) {
   const emitted: Message[] = [];
   const fills: [string, number, number][] = [];
   let failFills = 0;
@@ -27,6 +27,7 @@ function harness(initial: Record<string, number> = {}, store: Message[] = []) {
       },
     },
     initial,
+    gapGraceMs,
   );
   return { seq, emitted, fills, failNextFills: (n: number) => (failFills = n), seqs: () => emitted.map((m) => m.seq) };
 }
@@ -124,6 +125,21 @@ describe("client sequencer", () => {
     h.seq.offer({ ...msg(1, "a|y"), time: 100 });
     expect(h.seq.recent(2)).toEqual({ "a|x": 1, "a|y": 1 });
     expect(h.seq.recent(5)).toEqual({ "a|old": 9, "a|x": 1, "a|y": 1 });
+  });
+
+  it("gives a gap a grace to close by push before it asks history, and asks once it has passed", async () => {
+    const h = harness({ [CONV]: 3 }, [msg(4), msg(5), msg(7)], 40);
+    h.seq.resume();
+    h.seq.offer(msg(5)); // 4 is a push running behind
+    await new Promise((r) => setTimeout(r, 10));
+    h.seq.offer(msg(4));
+    expect(h.seqs()).toEqual([4, 5]);
+    h.seq.offer(msg(7)); // 6 never comes by push
+    await new Promise((r) => setTimeout(r, 20));
+    expect(h.fills).toEqual([]);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(h.fills).toEqual([[CONV, 6, 6]]);
+    expect(h.seqs()).toEqual([4, 5, 7]); // 6 is not in the store: accepted as a gap
   });
 
   it("waits for this device's own acks instead of filling a gap while it has sends in flight", async () => {
