@@ -25,6 +25,12 @@ export interface SetupCommand {
   accounts: { accid: string; token: string }[];
   /** Logins in flight at once. */
   concurrency: number;
+  /**
+   * A device counts as logged in once its login sync is answered, not at `welcome`: the load steps
+   * then start on a node that is done with the logins. Lean devices log in fast enough that 400
+   * syncs can still be running on a FerretDB-backed cluster when the first step begins.
+   */
+  waitForSync?: boolean;
 }
 
 export interface StepCommand {
@@ -105,6 +111,7 @@ async function setupLean(c: SetupCommand): Promise<void> {
       deviceId: `bench-${a.accid}`,
       clientType: "WEB",
       onMessage: recipient(),
+      waitForSync: c.waitForSync === true,
     });
   });
   agent.destroy();
@@ -127,6 +134,7 @@ async function setupSdk(c: SetupCommand): Promise<void> {
       clientType: "WEB",
       requestTimeoutMs: 30_000,
     });
+    if (c.waitForSync) await client.synced();
     const me = a.accid.toLowerCase();
     const onMessage = recipient();
     client.on("event", ({ type, body }) => {

@@ -7,7 +7,7 @@
  *
  * A login is the SDK's: `POST /matchmake/joinOrCreate/im` (JSON, on a keep-alive agent), then the
  * WebSocket to the reserved seat, the JOIN_ROOM acknowledgement, the server's `welcome`, and the
- * login `sync` request a new device sends. Frames are Colyseus 0.18's (`Protocol.ts` in
+ * login `sync` request a new device sends (awaited with `waitForSync`). Frames are Colyseus 0.18's (`Protocol.ts` in
  * @colyseus/shared-types): a code byte, then msgpack.
  */
 import { Agent, request } from "node:http";
@@ -49,6 +49,8 @@ export interface LeanLogin extends JoinOptions {
   agent: Agent;
   /** Called for every `msg` push addressed to this account. */
   onMessage(m: Message): void;
+  /** Resolve only once the login sync is answered (the device is then fully online), not at `welcome`. */
+  waitForSync?: boolean;
 }
 
 /** One logged-in device. */
@@ -93,8 +95,10 @@ export class LeanDevice {
         }
       });
     });
-    // What a new device's SDK asks right after its welcome; not awaited, as the SDK does not hold `connect` for it.
-    device.request(MessagingRequests.SYNC, { cursors: {}, notificationCursor: 0 }).catch(() => undefined);
+    // What a new device's SDK asks right after its welcome (the SDK does not hold `connect` for it).
+    const synced = device.request(MessagingRequests.SYNC, { cursors: {}, notificationCursor: 0 });
+    if (o.waitForSync) await synced;
+    else synced.catch(() => undefined);
     return device;
   }
 

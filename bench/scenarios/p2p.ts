@@ -161,7 +161,9 @@ export async function runP2p(quick: boolean): Promise<BenchResult> {
     );
     const shares = splitPairs(accounts, gens.length);
     const ready = await Promise.all(
-      gens.map((g, i) => g.setup({ mode: "nimbus", urls: [node.url], appKey: node.appKey, accounts: shares[i]!, concurrency: 32 })),
+      gens.map((g, i) =>
+        g.setup({ mode: "nimbus", urls: [node.url], appKey: node.appKey, accounts: shares[i]!, concurrency: 32, waitForSync: true }),
+      ),
     );
     const failed = ready.reduce((a, r) => a + r.errors, 0);
     if (failed > 0) throw new Error(`${failed} logins failed: ${ready.find((r) => r.firstError)?.firstError}`);
