@@ -63,11 +63,11 @@ export abstract class Actor<S = unknown> {
   /**
    * Handles one message; the return value is the reply to an `ask`. Throw a `NimbusError` to
    * answer with a NIM code; any other exception answers 500 and the actor keeps serving. Validate
-   * before mutating state: a throw does not roll `state` back.
+   * before mutating state: a throw does not roll `state` back. A handler that can answer without
+   * waiting should return its answer, not a promise: the actor then gets its next message without
+   * an extra turn of the event loop.
    */
   abstract receive(message: unknown): unknown;
-  // A handler that can answer without waiting should return its answer rather than a promise:
-  // the runtime then hands the actor its next message without an extra turn.
 
   /** After the state is loaded, before the first message. */
   onActivate(): void | Promise<void> {}
