@@ -103,7 +103,15 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
     const stopRetention = startRetentionSweeper(store.journal, log.child({ component: "retention" }), RETENTION_SWEEP_MS);
 
     const apps = new AppRegistry(config.apps);
-    const info: NodeInfo = { nodeId, storeKind: store.kind, busKind: bus.kind, members: () => membership.members(), system, apps };
+    const info: NodeInfo = {
+      nodeId,
+      storeKind: store.kind,
+      storeUnavailable: () => store.unavailable(),
+      busKind: bus.kind,
+      members: () => membership.members(),
+      system,
+      apps,
+    };
     const messaging = createMessagingService({ system, apps });
     const gateway = new Gateway({
       nodeId,

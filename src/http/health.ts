@@ -1,15 +1,24 @@
 import type { FastifyInstance } from "fastify";
 import type { NodeInfo } from "./types.ts";
 
-/** `GET /healthz`: who this node is, what it stands on, and who it sees. */
+/**
+ * `GET /healthz`: who this node is, what it stands on, and who it sees. 503 with status
+ * "degraded" and `storeError` when the store cannot take writes (SQLite's writer thread ended):
+ * the node still serves reads, but a load balancer should send logins elsewhere.
+ */
 export function registerHealth(app: FastifyInstance, node: NodeInfo): void {
-  app.get("/healthz", async () => ({
-    status: "ok",
-    nodeId: node.nodeId,
-    store: node.storeKind,
-    bus: node.busKind,
-    members: node.members(),
-    actors: { ...node.system.load(), ...node.system.stats },
-    uptimeMs: Math.round(process.uptime() * 1000),
-  }));
+  app.get("/healthz", async (_req, reply) => {
+    const storeError = node.storeUnavailable();
+    if (storeError !== null) reply.code(503);
+    return {
+      status: storeError === null ? "ok" : "degraded",
+      nodeId: node.nodeId,
+      store: node.storeKind,
+      ...(storeError !== null && { storeError }),
+      bus: node.busKind,
+      members: node.members(),
+      actors: { ...node.system.load(), ...node.system.stats },
+      uptimeMs: Math.round(process.uptime() * 1000),
+    };
+  });
 }

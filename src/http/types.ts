@@ -7,6 +7,8 @@ import type { AppRegistry } from "../apps/registry.ts";
 export interface NodeInfo {
   nodeId: string;
   storeKind: StoreKind;
+  /** Why the store cannot take writes, or null (see Store.unavailable). */
+  storeUnavailable(): string | null;
   busKind: BusKind;
   members(): readonly string[];
   system: ActorSystem;

@@ -67,6 +67,10 @@ export class MongoStore implements Store {
     return new MongoStore(client, collections(client.db(database)), logger);
   }
 
+  unavailable(): string | null {
+    return null;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

@@ -162,5 +162,10 @@ export interface Store {
   readonly journal: Journal;
   readonly outbox: Outbox;
   readonly sequences: SequenceStore;
+  /**
+   * Why the store cannot take writes now, or null. For what a node cannot recover from by itself
+   * (SQLite's writer thread ended); a database that is briefly unreachable is the driver's to retry.
+   */
+  unavailable(): string | null;
   close(): Promise<void>;
 }

@@ -54,12 +54,15 @@ export class ThreadedSqliteStore implements Store {
     this.sequences = { reserve: (name, count) => writer.call("sequences.reserve", name, count) };
   }
 
-  /** Opens (creating if needed) the file at `path`: the writer thread applies the schema first. */
-  static async open(path: string, options: { busyTimeoutMs?: number } = {}): Promise<ThreadedSqliteStore> {
+  /**
+   * Opens (creating if needed) the file at `path`: the writer thread applies the schema first.
+   * `writerEntry` replaces the writer thread's module (tests use a stand-in that fails).
+   */
+  static async open(path: string, options: { busyTimeoutMs?: number; writerEntry?: URL } = {}): Promise<ThreadedSqliteStore> {
     if (path === ":memory:") throw new RangeError("a threaded SQLite store needs a file: use SqliteStore for :memory:");
     if (!path.startsWith("file:")) mkdirSync(dirname(path), { recursive: true });
     const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
-    const writer = await WriterClient.start({ path, busyTimeoutMs });
+    const writer = await WriterClient.start({ path, busyTimeoutMs }, options.writerEntry);
     try {
       const readDb = new Database(path, { readonly: true, fileMustExist: true, timeout: busyTimeoutMs });
       return new ThreadedSqliteStore(writer, readDb);
@@ -67,6 +70,11 @@ export class ThreadedSqliteStore implements Store {
       await writer.close();
       throw err;
     }
+  }
+
+  /** Set once the writer thread has failed or exited: every write then fails with StoreUnavailableError. */
+  unavailable(): string | null {
+    return this.closed ? null : (this.writer.failed?.message ?? null);
   }
 
   async close(): Promise<void> {

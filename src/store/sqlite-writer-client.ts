@@ -31,9 +31,17 @@ export class WriterClient {
     worker.on("exit", (code) => this.fail(new StoreUnavailableError(`sqlite writer thread exited (${code})`)));
   }
 
-  /** Starts the thread; resolves once it has opened the database (schema applied, WAL on). */
-  static start(data: WriterData): Promise<WriterClient> {
-    const worker = startWorker(new URL("./sqlite-writer.ts", import.meta.url), data, "nimbus-sqlite-writer");
+  /** Why every call fails now (the thread failed, exited or was closed), or null while it runs. */
+  get failed(): StoreUnavailableError | null {
+    return this.failure;
+  }
+
+  /**
+   * Starts the thread; resolves once it has opened the database (schema applied, WAL on). `entry`
+   * is the thread's module: the writer, or in tests a stand-in that fails on purpose.
+   */
+  static start(data: WriterData, entry = new URL("./sqlite-writer.ts", import.meta.url)): Promise<WriterClient> {
+    const worker = startWorker(entry, data, "nimbus-sqlite-writer");
     return new Promise((resolve, reject) => {
       const onOpen = ([m]: FromWriter[]) => {
         if (m?.id !== 0) return;

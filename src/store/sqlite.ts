@@ -63,6 +63,10 @@ export class SqliteStore implements Store {
     this.db.pragma(`wal_autocheckpoint = ${pages}`);
   }
 
+  unavailable(): string | null {
+    return null;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

@@ -1,0 +1,29 @@
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { StoreUnavailableError } from "../../src/store/errors.ts";
+import { ThreadedSqliteStore } from "../../src/store/sqlite-threaded.ts";
+import { tempDir } from "../support/processes.ts";
+
+const failingWriter = new URL("../fixtures/failing-sqlite-writer.ts", import.meta.url);
+
+describe("a SQLite store whose writer thread dies", () => {
+  const open: ThreadedSqliteStore[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((s) => s.close()));
+  });
+
+  it("fails the write in flight and every later one with StoreUnavailableError, and says why", async () => {
+    const path = join(tempDir("writer-dies"), "n.db");
+    // The real writer creates the file and its schema; the stand-in then takes over and dies.
+    await (await ThreadedSqliteStore.open(path)).close();
+    const store = await ThreadedSqliteStore.open(path, { writerEntry: failingWriter });
+    open.push(store);
+    expect(store.unavailable()).toBeNull();
+
+    await expect(store.sequences.reserve("msgid", 10)).rejects.toBeInstanceOf(StoreUnavailableError);
+    expect(store.unavailable()).toMatch(/writer thread exited \(1\)/);
+    await expect(store.snapshots.save("user", "a", { n: 1 }, 0)).rejects.toBeInstanceOf(StoreUnavailableError);
+    // Reads go on: they never needed the writer.
+    expect(await store.snapshots.load("user", "a")).toBeNull();
+  });
+});
