@@ -181,48 +181,35 @@ export class SqliteJournal implements Journal {
   rangeByTime(q: RangeByTime): Promise<JournalEntry[]> {
     return this.run("journal rangeByTime", () => {
       if (q.limit <= 0) return [];
-      // Times never go back as seqs grow (the port's contract), so a time window is a seq range.
-      const fromSeq = q.fromTime === undefined ? lowest : this.firstSeqFrom(q.conversation, q.fromTime);
-      const toSeq = q.toTime === undefined ? highest : this.lastSeqUntil(q.conversation, q.toTime);
-      if (fromSeq === null || toSeq === null || fromSeq > toSeq) return [];
+      const first = this.atOrAfter.get(q.conversation, lowest);
+      const last = this.atOrBefore.get(q.conversation, highest);
+      if (!first || !last) return [];
+      // Times never go back as seqs grow (the port's contract), so a time window is a seq range:
+      // from the first seq at or after fromTime, up to just before the first seq after toTime.
+      const { fromTime, toTime } = q;
+      const fromSeq = fromTime === undefined ? first.seq : this.firstSeqWhere(q.conversation, first.seq, last.seq, (t) => t >= fromTime);
+      const toSeq = toTime === undefined ? last.seq : this.firstSeqWhere(q.conversation, first.seq, last.seq, (t) => t > toTime) - 1;
+      if (fromSeq > toSeq) return [];
       const stmt = q.order === "asc" ? this.seqAsc : this.seqDesc;
       return stmt.all(q.conversation, fromSeq, toSeq, q.limit).map(toEntry);
     });
   }
 
   /**
-   * The lowest stored seq whose time is at least `time`, or null: a bisection over seqs, each step
-   * one seek. Seqs missing in between (purged) are stepped over, not assumed.
+   * The lowest stored seq in `lo..hi` whose time passes `test` (false, then true, as seqs grow),
+   * or `hi + 1`: a bisection over seqs, one seek a step. Seqs missing in between (purged) are
+   * stepped over, not assumed.
    */
-  private firstSeqFrom(conversation: string, time: number): number | null {
-    let lo = this.atOrAfter.get(conversation, lowest)?.seq;
-    let hi = this.atOrBefore.get(conversation, highest)?.seq;
-    let found: number | null = null;
-    while (lo !== undefined && hi !== undefined && lo <= hi) {
+  private firstSeqWhere(conversation: string, lo: number, hi: number, test: (time: number) => boolean): number {
+    let found = hi + 1;
+    while (lo <= hi) {
       const mid = Math.floor((lo + hi) / 2);
       const e = this.atOrAfter.get(conversation, mid);
       if (!e || e.seq > hi) hi = mid - 1;
-      else if (e.time >= time) {
+      else if (test(e.time)) {
         found = e.seq;
         hi = mid - 1;
       } else lo = e.seq + 1;
-    }
-    return found;
-  }
-
-  /** The highest stored seq whose time is at most `time`, or null (the mirror of firstSeqFrom). */
-  private lastSeqUntil(conversation: string, time: number): number | null {
-    let lo = this.atOrAfter.get(conversation, lowest)?.seq;
-    let hi = this.atOrBefore.get(conversation, highest)?.seq;
-    let found: number | null = null;
-    while (lo !== undefined && hi !== undefined && lo <= hi) {
-      const mid = Math.ceil((lo + hi) / 2);
-      const e = this.atOrBefore.get(conversation, mid);
-      if (!e || e.seq < lo) lo = mid + 1;
-      else if (e.time <= time) {
-        found = e.seq;
-        lo = mid + 1;
-      } else hi = e.seq - 1;
     }
     return found;
   }
