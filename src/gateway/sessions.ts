@@ -3,12 +3,12 @@ import type { Bus } from "../bus/port.ts";
 import { CloseCodes, Frames, type Kicked } from "../client/wire.ts";
 import {
   asKick,
-  decodeUserEvent,
   decodeUserEventEnvelope,
   KickReason,
   RESERVED_EVENT_NAMES,
   type EncodedUserEvent,
   type KickEvent,
+  userEventOf,
 } from "../protocol/user-events.ts";
 import { DeviceSession } from "./device-session.ts";
 import { DeviceTable, type LocalUser } from "./device-table.ts";
@@ -155,7 +155,7 @@ export class Sessions implements ImRoomDelegate {
     try {
       event = decodeUserEventEnvelope(data);
       if (event.ev === "kick") {
-        const kick = asKick(decodeUserEvent(data));
+        const kick = asKick(userEventOf(event));
         if (kick) this.kickIn(user, kick);
         else this.log.warn({ subject: user.subject }, "dropped a malformed kick event");
         return;

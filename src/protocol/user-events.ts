@@ -109,7 +109,11 @@ export function decodeUserEventEnvelope(bytes: Uint8Array): EncodedUserEvent {
 
 /** A whole user event from bus bytes, body decoded: `{ev, ...body}`. Throws on anything malformed. */
 export function decodeUserEvent(bytes: Uint8Array): UserEvent {
-  const { ev, body } = decodeUserEventEnvelope(bytes);
+  return userEventOf(decodeUserEventEnvelope(bytes));
+}
+
+/** An envelope's body decoded: `{ev, ...body}`. Throws when the body is not a map. */
+export function userEventOf({ ev, body }: EncodedUserEvent): UserEvent {
   const fields: unknown = devicePackr.unpack(body);
   if (typeof fields !== "object" || fields === null || Array.isArray(fields)) throw new Error("a user event's body must be a map");
   return { ...(fields as Record<string, unknown>), ev };
