@@ -163,12 +163,13 @@ export class Messenger {
       ...(options.ext !== undefined && { ext: options.ext }),
       ...(options.option !== undefined && { option: options.option }),
     };
-    const conv = conversationOf(this.host.self().accid, to.toLowerCase());
+    const me = this.host.self();
+    const conv = conversationOf(me.accid, to.toLowerCase());
     this.sequencer.sending(conv);
     return this.outbox.submit(req).then(
       (ack) => {
         // The server does not push a message back to the device that sent it: the ack brings it here.
-        this.sequencer.offer(sentMessage(req, ack, this.host.self()));
+        this.sequencer.offer(sentMessage(req, ack, me));
         this.sequencer.sent(conv);
         return ack;
       },
