@@ -21,6 +21,12 @@ export interface Envelope {
 
 export type ActivationStatus = "loading" | "active" | "stopping" | "stopped";
 
+/** The message whose turn was fenced off, and why. */
+interface FencedTurn {
+  env: Envelope;
+  err: unknown;
+}
+
 interface OwedAnswer {
   env: Envelope;
   settled: boolean;
@@ -53,6 +59,8 @@ export class Activation {
   private readonly owed: OwedAnswer[] = [];
   /** An owed answer failed with a fencing error: stop taking messages and hand them on. */
   private fencedLater = false;
+  /** Ends the turns: null once the mailbox has ended, or the turn that was fenced off. */
+  private served!: (fenced: FencedTurn | null) => void;
 
   constructor(
     readonly address: string,
@@ -115,29 +123,11 @@ export class Activation {
     }
     if (this.status === "loading") this.status = "active";
 
-    // An owed answer that fails fenced interrupts the mailbox: the loop then ends, taking nothing more.
-    for await (const env of this.mailbox) {
-      if (env.deadline < Date.now()) {
-        env.reject(new NimbusError("TIMEOUT", "request expired in the actor's mailbox"));
-        continue;
-      }
-      this.lastActive = Date.now();
-      try {
-        // Awaited only when it is a promise: a handler that answers at once costs no extra turn.
-        const result = this.actor.receive(env.message);
-        const value = result instanceof Promise ? await result : result;
-        if (value instanceof AnswerLater) {
-          this.owe(env, value.promise);
-          continue;
-        }
-        this.stats.handled++;
-        env.resolve(value);
-      } catch (err) {
-        // Another activation owns the truth now: hand this message and the rest back, unhandled.
-        if (isFencingError(err) || err instanceof StaleActivationError) return this.fenceOff([env], err);
-        this.fail(env, err);
-      }
-    }
+    const fenced = await new Promise<FencedTurn | null>((resolve) => {
+      this.served = resolve;
+      this.turns();
+    });
+    if (fenced) return this.fenceOff([fenced.env], fenced.err);
 
     // The mailbox was closed and drained, or an owed answer fenced this activation off.
     await this.settleOwed();
@@ -150,6 +140,78 @@ export class Activation {
     }
     this.stats.passivations++;
     this.finish([]);
+  }
+
+  /**
+   * Handles what is queued, one message per turn, synchronously while handlers answer at once; a
+   * handler's promise is awaited before the next turn. With nothing queued it asks the mailbox to
+   * wake it, in a microtask of its own: never inside the sender's call, as an awaited iterator
+   * would, but without a promise and a result object per message. Ends (`served`) when the
+   * mailbox has ended, or at once when a turn is fenced off.
+   */
+  private readonly turns = (): void => {
+    for (;;) {
+      const env = this.mailbox.poll();
+      if (env === undefined) {
+        if (this.mailbox.ended) this.served(null);
+        else this.mailbox.whenReady(this.wake);
+        return;
+      }
+      const now = Date.now();
+      if (env.deadline < now) {
+        env.reject(new NimbusError("TIMEOUT", "request expired in the actor's mailbox"));
+        continue;
+      }
+      this.lastActive = now;
+      try {
+        const result = this.actor.receive(env.message);
+        if (result instanceof Promise) {
+          result.then(
+            (value) => this.answeredLater(env, value),
+            (err: unknown) => this.failedLater(env, err),
+          );
+          return;
+        }
+        this.answer(env, result);
+      } catch (err) {
+        if (this.turnFailed(env, err)) return;
+      }
+    }
+  };
+
+  private readonly wake = (): void => queueMicrotask(this.turns);
+
+  private answeredLater(env: Envelope, value: unknown): void {
+    try {
+      this.answer(env, value);
+    } catch (err) {
+      if (this.turnFailed(env, err)) return;
+    }
+    this.turns();
+  }
+
+  private failedLater(env: Envelope, err: unknown): void {
+    if (!this.turnFailed(env, err)) this.turns();
+  }
+
+  private answer(env: Envelope, value: unknown): void {
+    if (value instanceof AnswerLater) {
+      this.owe(env, value.promise);
+      return;
+    }
+    this.stats.handled++;
+    env.resolve(value);
+  }
+
+  /** True when the turn was fenced off: the turns end, and this message is handled again elsewhere. */
+  private turnFailed(env: Envelope, err: unknown): boolean {
+    // Another activation owns the truth now: hand this message and the rest back, unhandled.
+    if (isFencingError(err) || err instanceof StaleActivationError) {
+      this.served({ env, err });
+      return true;
+    }
+    this.fail(env, err);
+    return false;
   }
 
   private fail(env: Envelope, err: unknown): void {
