@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import { NimbusError } from "../util/errors.ts";
 import type { Envelope } from "./activation.ts";
+import type { AskDeadlines, TimedAsk } from "./ask-deadlines.ts";
 
 /*
  * The two envelopes `ask` and `tell` route. Classes rather than object literals of arrow
@@ -8,31 +9,38 @@ import type { Envelope } from "./activation.ts";
  * named arrow in a literal costs an Object.defineProperty each time it is created.
  */
 
-/** An ask: answered once, by the actor or by its own timer, whichever comes first. */
-export class AskEnvelope implements Envelope {
+/** An ask: answered once, by the actor or by its deadline (AskDeadlines), whichever comes first. */
+export class AskEnvelope implements Envelope, TimedAsk {
   attempts = 0;
   readonly deadline: number;
-  private readonly timer: NodeJS.Timeout;
+  prevAsk: TimedAsk | null = null;
+  nextAsk: TimedAsk | null = null;
+  queued = false;
 
   constructor(
     readonly message: unknown,
-    address: string,
-    timeoutMs: number,
+    private readonly address: string,
+    readonly timeoutMs: number,
+    private readonly deadlines: AskDeadlines,
     private readonly onValue: (value: unknown) => void,
     private readonly onError: (err: unknown) => void,
   ) {
     this.deadline = Date.now() + timeoutMs;
-    this.timer = setTimeout(() => onError(new NimbusError("TIMEOUT", `no answer from ${address} within ${timeoutMs} ms`)), timeoutMs);
+    deadlines.add(this);
   }
 
   resolve(value: unknown): void {
-    clearTimeout(this.timer);
+    this.deadlines.remove(this);
     this.onValue(value);
   }
 
   reject(err: unknown): void {
-    clearTimeout(this.timer);
+    this.deadlines.remove(this);
     this.onError(err);
+  }
+
+  expire(): void {
+    this.onError(new NimbusError("TIMEOUT", `no answer from ${this.address} within ${this.timeoutMs} ms`));
   }
 }
 

@@ -5,6 +5,7 @@ import type { Journal, Store } from "../store/port.ts";
 import { NimbusError } from "../util/errors.ts";
 import type { ActorContext, ActorFactory, AskOptions } from "./actor.ts";
 import { Activation, type Envelope } from "./activation.ts";
+import { AskDeadlines } from "./ask-deadlines.ts";
 import { AskEnvelope, TellEnvelope } from "./envelopes.ts";
 import { parseAddress } from "./address.ts";
 import { UnknownActorKindError } from "./errors.ts";
@@ -40,6 +41,7 @@ export class ActorSystem {
   readonly stats: RuntimeStats = emptyStats();
   private readonly factories = new Map<string, ActorFactory>();
   private readonly activations = new Map<string, Activation>();
+  private readonly deadlines = new AskDeadlines();
   private readonly nodeSubject: string;
   private serveSub: BusSubscription | undefined;
   private sweeper: NodeJS.Timeout | undefined;
@@ -94,7 +96,7 @@ export class ActorSystem {
   ask<R = unknown>(address: string, message: unknown, options?: AskOptions): Promise<R> {
     const timeoutMs = options?.timeoutMs ?? this.opts.askTimeoutMs;
     return new Promise<R>((resolve, reject) => {
-      this.route(address, new AskEnvelope(message, address, timeoutMs, resolve as (v: unknown) => void, reject), 0);
+      this.route(address, new AskEnvelope(message, address, timeoutMs, this.deadlines, resolve as (v: unknown) => void, reject), 0);
     });
   }
 
