@@ -60,6 +60,11 @@ export type UserMessage =
    */
   | { t: "admits"; from: string }
   /**
+   * Answers `SenderStanding | null` (null: no such account): may this account send p2p messages
+   * now? What every send asks of its sender; `get` would copy the whole record to say it.
+   */
+  | { t: "standing" }
+  /**
    * Answers `TokenCheck`: the realtime link's login check. An unknown account answers
    * `{ok: false, blocked: false}` rather than 404, so login cannot tell it from a wrong token.
    */
@@ -80,6 +85,16 @@ export interface Admission {
   /** `from` is on this account's blacklist: its messages are refused. */
   blacklisted: boolean;
 }
+
+/** Whether an account may send p2p messages: yes, not at all (blocked), or not now (muted). */
+export type SenderStanding = "ok" | "blocked" | "muted";
+
+/** The sender's question of every send, made once: it carries nothing of its own. */
+export const STANDING_QUESTION: UserMessage = Object.freeze({ t: "standing" });
+
+/** The two answers to `admits`, made once. */
+export const ADMITTED: Admission = Object.freeze({ blacklisted: false });
+export const BLACKLISTED: Admission = Object.freeze({ blacklisted: true });
 
 export interface TokenCheck {
   ok: boolean;

@@ -10,7 +10,17 @@ import {
   type Account,
   type UserState,
 } from "./user-account.ts";
-import type { Admission, MuteModules, RelationLists, TokenCheck, TokenInfo, UserMessage } from "./user-protocol.ts";
+import {
+  ADMITTED,
+  BLACKLISTED,
+  type MuteModules,
+  type RelationLists,
+  type SenderStanding,
+  type TokenCheck,
+  type TokenInfo,
+  type UserMessage,
+  type UserRecord,
+} from "./user-protocol.ts";
 import { DEFAULT_MAX_RELATIONS, withRelation } from "./user-relations.ts";
 import { generateToken, hashToken, tokenMatches } from "./user-token.ts";
 import { admitDevice, LOGIN_HISTORY, type DeviceRecord, type LoginEvent } from "./user-devices.ts";
@@ -28,16 +38,18 @@ export class UserActor extends Actor<UserState> {
 
   receive(message: unknown): unknown {
     const m = message as UserMessage;
-    // Every send asks both of these (src/messaging/admission.ts): answered at once, not in a promise.
-    if (m.t === "get") return this.state.account ? publicRecord(this.state.account) : null;
+    // Every send asks `standing` of its sender and `admits` of its recipient (src/messaging/admission.ts):
+    // answered at once, not in a promise, with answers made once.
+    if (m.t === "standing") return this.state.account ? standingOf(this.state.account.record) : null;
     if (m.t === "admits") {
       const a = this.state.account;
-      return a ? ({ blacklisted: a.blacklist.includes(m.from) } satisfies Admission) : null;
+      return a ? (a.blacklist.includes(m.from) ? BLACKLISTED : ADMITTED) : null;
     }
+    if (m.t === "get") return this.state.account ? publicRecord(this.state.account) : null;
     return this.handle(m);
   }
 
-  private async handle(m: Exclude<UserMessage, { t: "get" | "admits" }>): Promise<unknown> {
+  private async handle(m: Exclude<UserMessage, { t: "get" | "admits" | "standing" }>): Promise<unknown> {
     switch (m.t) {
       case "create":
         return this.create(m);
@@ -204,6 +216,11 @@ export class UserActor extends Actor<UserState> {
       throw err;
     }
   }
+}
+
+function standingOf(r: UserRecord): SenderStanding {
+  if (!r.valid) return "blocked";
+  return r.mute || r.muteP2P ? "muted" : "ok";
 }
 
 function loginEvent(d: DeviceRecord, event: LoginEvent["event"], at: number, reason?: number): LoginEvent {

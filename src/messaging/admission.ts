@@ -1,4 +1,4 @@
-import { userAddress, type Admission, type UserRecord } from "../../actors/user-protocol.ts";
+import { STANDING_QUESTION, userAddress, type Admission, type SenderStanding, type UserRecord } from "../../actors/user-protocol.ts";
 import type { ActorSystem } from "../runtime/system.ts";
 import { NimbusError } from "../util/errors.ts";
 
@@ -7,19 +7,18 @@ import { NimbusError } from "../util/errors.ts";
  * both accounts exist (404), the sender is not blocked (422) nor muted — globally or for p2p —
  * (423), and the recipient has not blacklisted the sender. NIM's client SDK reports the last one
  * as 7101; the server API has no code of its own for it, so Nimbus answers 403 "blacklisted by
- * <to>". Returns the sender's record.
+ * <to>".
  */
-export async function admitSend(system: ActorSystem, appKey: string, from: string, to: string): Promise<UserRecord> {
-  const [sender, admission] = await Promise.all([
-    system.ask<UserRecord | null>(userAddress(appKey, from), { t: "get" }),
+export async function admitSend(system: ActorSystem, appKey: string, from: string, to: string): Promise<void> {
+  const [standing, admission] = await Promise.all([
+    system.ask<SenderStanding | null>(userAddress(appKey, from), STANDING_QUESTION),
     system.ask<Admission | null>(userAddress(appKey, to), { t: "admits", from }),
   ]);
-  if (!sender) throw new NimbusError("NOT_FOUND", `from: account ${from} does not exist`);
+  if (!standing) throw new NimbusError("NOT_FOUND", `from: account ${from} does not exist`);
   if (!admission) throw new NimbusError("NOT_FOUND", `to: account ${to} does not exist`);
-  if (!sender.valid) throw new NimbusError("ACCOUNT_DISABLED", `from: account ${from} is blocked`);
-  if (sender.mute || sender.muteP2P) throw new NimbusError("ACCOUNT_MUTED", `from: account ${from} is muted`);
+  if (standing === "blocked") throw new NimbusError("ACCOUNT_DISABLED", `from: account ${from} is blocked`);
+  if (standing === "muted") throw new NimbusError("ACCOUNT_MUTED", `from: account ${from} is muted`);
   if (admission.blacklisted) throw new NimbusError("FORBIDDEN", `blacklisted by ${to}`);
-  return sender;
 }
 
 /** Both accounts exist (404 naming the one that does not). */
