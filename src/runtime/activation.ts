@@ -21,6 +21,8 @@ export interface Envelope {
 
 export type ActivationStatus = "loading" | "active" | "stopping" | "stopped";
 
+const SETTLED = Promise.resolve();
+
 /** The message whose turn was fenced off, and why. */
 interface FencedTurn {
   env: Envelope;
@@ -179,7 +181,8 @@ export class Activation {
     }
   };
 
-  private readonly wake = (): void => queueMicrotask(this.turns);
+  // A settled promise's reaction, not queueMicrotask: Node's queueMicrotask makes an async resource per call.
+  private readonly wake = (): void => void SETTLED.then(this.turns);
 
   private answeredLater(env: Envelope, value: unknown): void {
     try {
