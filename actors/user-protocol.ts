@@ -89,6 +89,15 @@ export interface Admission {
 /** Whether an account may send p2p messages: yes, not at all (blocked), or not now (muted). */
 export type SenderStanding = "ok" | "blocked" | "muted";
 
+/**
+ * What a user actor shares with its node (ActorContext.share) once its account is saved: all a
+ * send needs to know of its sender and its recipient, read without a mailbox turn.
+ */
+export interface AdmissionView {
+  readonly standing: SenderStanding;
+  readonly blacklist: ReadonlySet<string>;
+}
+
 /** The sender's question of every send, made once: it carries nothing of its own. */
 export const STANDING_QUESTION: UserMessage = Object.freeze({ t: "standing" });
 

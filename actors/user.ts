@@ -12,6 +12,7 @@ import {
 } from "./user-account.ts";
 import {
   ADMITTED,
+  type AdmissionView,
   BLACKLISTED,
   type MuteModules,
   type RelationLists,
@@ -34,6 +35,10 @@ import { encodeUserEvent, KickReason, userSubject, type KickEvent } from "../src
 export class UserActor extends Actor<UserState> {
   initialState(): UserState {
     return { account: null };
+  }
+
+  override onActivate(): void {
+    if (this.state.account) this.shareAdmission(this.state.account);
   }
 
   receive(message: unknown): unknown {
@@ -205,7 +210,10 @@ export class UserActor extends Actor<UserState> {
     return a;
   }
 
-  /** Durable before anyone hears of it; on a failed save the old state stays, as if nothing happened. */
+  /**
+   * Durable before anyone hears of it; on a failed save the old state stays, as if nothing happened.
+   * Sends read the saved account's standing and blacklist from the node without asking (admission.ts).
+   */
   private async commit(account: Account): Promise<void> {
     const previous = this.state;
     this.state = { ...previous, account };
@@ -215,6 +223,11 @@ export class UserActor extends Actor<UserState> {
       this.state = previous;
       throw err;
     }
+    this.shareAdmission(account);
+  }
+
+  private shareAdmission(account: Account): void {
+    this.ctx.share({ standing: standingOf(account.record), blacklist: new Set(account.blacklist) } satisfies AdmissionView);
   }
 }
 

@@ -1,24 +1,45 @@
-import { STANDING_QUESTION, userAddress, type Admission, type SenderStanding, type UserRecord } from "../../actors/user-protocol.ts";
+import {
+  ADMITTED,
+  BLACKLISTED,
+  STANDING_QUESTION,
+  userAddress,
+  type Admission,
+  type AdmissionView,
+  type SenderStanding,
+  type UserRecord,
+} from "../../actors/user-protocol.ts";
 import type { ActorSystem } from "../runtime/system.ts";
 import { NimbusError } from "../util/errors.ts";
 
 /**
- * Whether `from` may send `to` a p2p message, asked of both user actors at once. In NIM's order:
- * both accounts exist (404), the sender is not blocked (422) nor muted — globally or for p2p —
- * (423), and the recipient has not blacklisted the sender. NIM's client SDK reports the last one
- * as 7101; the server API has no code of its own for it, so Nimbus answers 403 "blacklisted by
- * <to>".
+ * Whether `from` may send `to` a p2p message. In NIM's order: both accounts exist (404), the
+ * sender is not blocked (422) nor muted — globally or for p2p — (423), and the recipient has not
+ * blacklisted the sender. NIM's client SDK reports the last one as 7101; the server API has no
+ * code of its own for it, so Nimbus answers 403 "blacklisted by <to>".
+ *
+ * A user actor active on this node shares its saved standing and blacklist (AdmissionView), read
+ * here without a mailbox turn; only the side that is not active here is asked. Undefined when
+ * admitted at once, a promise when it had to ask; throws or rejects with the refusal.
  */
-export async function admitSend(system: ActorSystem, appKey: string, from: string, to: string): Promise<void> {
-  const [standing, admission] = await Promise.all([
-    system.ask<SenderStanding | null>(userAddress(appKey, from), STANDING_QUESTION),
-    system.ask<Admission | null>(userAddress(appKey, to), { t: "admits", from }),
-  ]);
+export function admitSend(system: ActorSystem, appKey: string, from: string, to: string): Promise<void> | undefined {
+  const fromAddress = userAddress(appKey, from);
+  const toAddress = userAddress(appKey, to);
+  const sender = system.sharedView<AdmissionView>(fromAddress);
+  const recipient = system.sharedView<AdmissionView>(toAddress);
+  if (sender && recipient) return judge(from, to, sender.standing, recipient.blacklist.has(from) ? BLACKLISTED : ADMITTED);
+  return Promise.all([
+    sender ? sender.standing : system.ask<SenderStanding | null>(fromAddress, STANDING_QUESTION),
+    recipient ? (recipient.blacklist.has(from) ? BLACKLISTED : ADMITTED) : system.ask<Admission | null>(toAddress, { t: "admits", from }),
+  ]).then(([standing, admission]) => judge(from, to, standing, admission));
+}
+
+function judge(from: string, to: string, standing: SenderStanding | null, admission: Admission | null): undefined {
   if (!standing) throw new NimbusError("NOT_FOUND", `from: account ${from} does not exist`);
   if (!admission) throw new NimbusError("NOT_FOUND", `to: account ${to} does not exist`);
   if (standing === "blocked") throw new NimbusError("ACCOUNT_DISABLED", `from: account ${from} is blocked`);
   if (standing === "muted") throw new NimbusError("ACCOUNT_MUTED", `from: account ${from} is muted`);
   if (admission.blacklisted) throw new NimbusError("FORBIDDEN", `blacklisted by ${to}`);
+  return undefined;
 }
 
 /** Both accounts exist (404 naming the one that does not). */

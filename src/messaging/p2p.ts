@@ -62,7 +62,8 @@ export class P2pMessaging implements MessagingService {
   async send(appKey: string, raw: Parameters<MessagingService["send"]>[1]): Promise<SendAck> {
     const app = this.app(appKey);
     const input = checkSendInput(raw);
-    await admitSend(this.deps.system, appKey, input.from, input.to);
+    const admitting = admitSend(this.deps.system, appKey, input.from, input.to);
+    if (admitting) await admitting;
     const clientMsgId = input.clientMsgId ?? randomUUID();
     return this.askSession<SendAck>(appKey, input.from, input.to, {
       t: "send",

@@ -50,6 +50,8 @@ export interface ActivationHooks {
 export class Activation {
   status: ActivationStatus = "loading";
   lastActive = Date.now();
+  /** What the actor shares with its node (ActorContext.share). */
+  view: unknown = undefined;
   readonly mailbox: Mailbox<Envelope>;
   readonly stopped: Promise<void>;
   private markStopped!: () => void;

@@ -28,6 +28,12 @@ export interface ActorContext {
   persist(): Promise<void>;
   /** The state changed but need not be durable yet: it is saved on passivation. */
   markDirty(): void;
+  /**
+   * Lets this node read `view` without a mailbox turn (ActorSystem.sharedView) while this
+   * activation lives: a read model of the actor's state, replaced as a whole, never mutated. Share
+   * only what is durable (after `persist`), so a reader never sees what might still be rolled back.
+   */
+  share(view: unknown): void;
   ask<R = unknown>(address: string, message: unknown, options?: AskOptions): Promise<R>;
   tell(address: string, message: unknown): void;
   publish(subject: string, data: Uint8Array): void;

@@ -93,6 +93,17 @@ export class ActorSystem {
     return this.activations.has(address);
   }
 
+  /**
+   * What the actor at `address` shared, if it is active on this node and has shared something;
+   * otherwise undefined, and the caller asks it instead. A read without a turn: it sees the
+   * actor's last shared (durable) state, as an ask queued behind the actor's current turn could.
+   */
+  sharedView<V>(address: string): V | undefined {
+    const act = this.activations.get(address);
+    // Not while stopping: the actor may be moving to another node, which would answer an ask.
+    return act?.status === "active" ? (act.view as V | undefined) : undefined;
+  }
+
   ask<R = unknown>(address: string, message: unknown, options?: AskOptions): Promise<R> {
     const timeoutMs = options?.timeoutMs ?? this.opts.askTimeoutMs;
     return new Promise<R>((resolve, reject) => {
@@ -197,6 +208,9 @@ export class ActorSystem {
       log,
       persist: () => act.persist(),
       markDirty: () => act.markDirty(),
+      share: (view) => {
+        act.view = view;
+      },
       ask: (target, message, options) => {
         if (target === act.address) return Promise.reject(new Error("an actor cannot ask itself: it would wait on its own turn"));
         return this.ask(target, message, options);

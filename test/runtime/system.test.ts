@@ -90,6 +90,18 @@ describe("actor runtime", () => {
     await expect(owed).resolves.toBe("o");
   });
 
+  it("shares a view with its node while it is active: replaced as it is saved, gone once it passivates", async () => {
+    const { system } = await start({ idlePassivateMs: 100 });
+    expect(system.sharedView(counter("v"))).toBeUndefined();
+    await system.ask(counter("v"), { op: "append", item: "not shared" });
+    expect(system.sharedView(counter("v"))).toBeUndefined();
+    await system.ask(counter("v"), { op: "incr" });
+    await system.ask(counter("v"), { op: "incr", by: 2 });
+    expect(system.sharedView(counter("v"))).toEqual({ count: 3 });
+    await waitUntil(() => !system.isActiveHere(counter("v")), 5000, "passivation");
+    expect(system.sharedView(counter("v"))).toBeUndefined();
+  });
+
   it("passivates an idle actor after saving it, and reactivates it with its state", async () => {
     const { system } = await start({ idlePassivateMs: 100 });
     for (let i = 0; i < 3; i++) await system.ask(counter("p"), { op: "incr" });
