@@ -1,5 +1,4 @@
 import { Packr } from "msgpackr";
-import { decode, encode } from "./codec.ts";
 
 /**
  * User events: what anything in the cluster publishes to one user's devices, and the subject it
@@ -85,17 +84,20 @@ export interface EncodedUserEvent {
  * Push bodies are encoded as Colyseus encodes frames (msgpackr, no records), not with the project
  * codec: that one writes integers above 2^32 (NIM msgids) as uint64, which msgpackr-based SDKs
  * decode as BigInt; msgpackr writes them as float64, which every SDK reads as a plain number.
+ * The envelope around the body goes through msgpackr too: it holds only strings, bytes and nil,
+ * which both libraries write byte for byte the same, and every message's envelope is decoded by
+ * the gateway of each of its two users, where msgpackr takes about a third of the time.
  */
 const devicePackr = new Packr({ useRecords: false });
 
 export function encodeUserEvent(event: UserEvent | KickEvent, origin?: UserEventOrigin): Uint8Array {
   const { ev, ...body } = event;
-  return encode([ev, devicePackr.pack(body), origin ? [origin.accid, origin.deviceId] : null]);
+  return devicePackr.pack([ev, devicePackr.pack(body), origin ? [origin.accid, origin.deviceId] : null]);
 }
 
 /** A user event's envelope from bus bytes, its body left encoded; throws on anything malformed. */
 export function decodeUserEventEnvelope(bytes: Uint8Array): EncodedUserEvent {
-  const value = decode(bytes);
+  const value: unknown = devicePackr.unpack(bytes);
   if (!Array.isArray(value) || value.length !== 3) throw new Error("a user event must be [ev, body, origin]");
   const [ev, body, origin] = value as unknown[];
   if (typeof ev !== "string" || ev.length === 0 || ev.length > 64) throw new Error("a user event needs `ev`: 1 to 64 characters");

@@ -50,6 +50,8 @@ describe("gateway units", () => {
     expect(decodeUserEventEnvelope(big)).toMatchObject({ ev: "msg", origin: { accid: "al", deviceId: "d1" } });
     expect(Buffer.from(decodeUserEventEnvelope(big).body)).toEqual(new Packr({ useRecords: false }).pack({ msgid: 1200510468189 }));
     expect(decodeUserEvent(big)).toEqual({ ev: "msg", msgid: 1200510468189 });
+    // The envelope is plain msgpack, byte for byte what the project codec writes (PROTOCOL.md §8).
+    expect(Buffer.from(big)).toEqual(Buffer.from(encode(["msg", decodeUserEventEnvelope(big).body, ["al", "d1"]])));
     expect(() => decodeUserEvent(encode({ ev: "msg", n: 1 }))).toThrow(/\[ev, body, origin\]/);
     expect(() => decodeUserEvent(encode(["", new Uint8Array(1), null]))).toThrow(/ev/);
     expect(() => decodeUserEvent(encode(["msg", "not bytes", null]))).toThrow(/body/);
