@@ -1,7 +1,7 @@
 import { Actor, AnswerLater } from "../src/runtime/mod.ts";
 import { SeqConflictError, type AppendEntry, type JournalEntry } from "../src/store/mod.ts";
 import { NimbusError } from "../src/util/errors.ts";
-import { encodeUserEvent, userSubject } from "../src/protocol/user-events.ts";
+import { encodeUserEvent, encodeUserEventOf, userSubject } from "../src/protocol/user-events.ts";
 import { countsAsUnread, DAY_MS, messageOf, type P2pPayload } from "../src/messaging/entry.ts";
 import { hiddenFlagFor, isRecalled, RECALLED } from "../src/messaging/flags.ts";
 import {
@@ -132,15 +132,13 @@ export class SessionActor extends Actor<SessionState> {
     // Never before the previous message: history by time then walks in seq order, even when the
     // actor moved to a node whose clock is a little behind.
     const time = Math.max(Date.now(), this.lastTime);
-    const payload: P2pPayload = {
-      to: input.to,
-      body: input.body,
-      ...(input.ext != null && { ext: input.ext }),
-      ...(input.option != null && { option: input.option }),
-      ...(input.fromClientType != null && { fromClientType: input.fromClientType }),
-      ...(input.fromDeviceId != null && { fromDeviceId: input.fromDeviceId }),
-    };
-    const entry: JournalEntry = {
+    // Assigned, not spread in: this runs for every message.
+    const payload: P2pPayload = { to: input.to, body: input.body };
+    if (input.ext != null) payload.ext = input.ext;
+    if (input.option != null) payload.option = input.option;
+    if (input.fromClientType != null) payload.fromClientType = input.fromClientType;
+    if (input.fromDeviceId != null) payload.fromDeviceId = input.fromDeviceId;
+    const entry: AppendEntry = {
       conversation: this.ctx.address,
       seq: this.lastSeq + 1,
       msgid,
@@ -152,8 +150,9 @@ export class SessionActor extends Actor<SessionState> {
       expireAt: time + retainDays * DAY_MS,
       payload: payload as unknown as Record<string, unknown>,
     };
-    const link: AppendEntry = this.lastSeq > 0 ? { ...entry, prevMsgid: this.lastMsgid } : entry;
-    const stored = this.ctx.journal.append([link]);
+    // The chain's link: stored only if the previous message is stored under this msgid.
+    if (this.lastSeq > 0) entry.prevMsgid = this.lastMsgid;
+    const stored = this.ctx.journal.append([entry]);
     this.lastSeq = entry.seq;
     this.lastMsgid = entry.msgid;
     this.lastTime = time;
@@ -206,7 +205,7 @@ export class SessionActor extends Actor<SessionState> {
   /** After the append: the devices of both sides, and both conversation lists. */
   private deliver(message: Message): void {
     const origin = message.fromDeviceId === undefined ? undefined : { accid: message.from, deviceId: message.fromDeviceId };
-    const event = encodeUserEvent({ ev: MessagingEvents.MESSAGE, ...message }, origin);
+    const event = encodeUserEventOf(MessagingEvents.MESSAGE, message, origin);
     this.ctx.publish(userSubject(this.ctx.appKey, message.to), event);
     // The sender's other devices, unless the sender asked not to (NIM option.sendersync).
     if (message.option?.sendersync !== false) this.ctx.publish(userSubject(this.ctx.appKey, message.from), event);

@@ -22,7 +22,7 @@ export interface P2pPayload {
 export function messageOf(entry: JournalEntry): Message {
   const p = entry.payload as unknown as P2pPayload;
   const recalled = isRecalled(entry.flags);
-  return {
+  const m: Message = {
     conv: conversationOf(entry.from, p.to),
     seq: entry.seq,
     msgid: entry.msgid,
@@ -32,12 +32,14 @@ export function messageOf(entry: JournalEntry): Message {
     time: entry.time,
     type: entry.type as MessageType,
     body: recalled ? {} : p.body,
-    ...(p.ext != null && { ext: p.ext }),
-    ...(p.option != null && { option: p.option }),
-    ...(p.fromClientType != null && { fromClientType: p.fromClientType }),
-    ...(p.fromDeviceId != null && { fromDeviceId: p.fromDeviceId }),
-    ...(recalled && { recalled: true }),
   };
+  // Assigned, not spread in: every message delivered and every history page goes through here.
+  if (p.ext != null) m.ext = p.ext;
+  if (p.option != null) m.option = p.option;
+  if (p.fromClientType != null) m.fromClientType = p.fromClientType;
+  if (p.fromDeviceId != null) m.fromDeviceId = p.fromDeviceId;
+  if (recalled) m.recalled = true;
+  return m;
 }
 
 /** Whether `accid` counts this message as unread: the peer's, updating the session, not recalled. */

@@ -18,6 +18,7 @@ import {
   type ReadReceipt,
   type RecallEvent,
   type SendAck,
+  type SendInput,
   type SystemNotification,
 } from "./types.ts";
 import { ATTACH_MAX, checkAccid, checkSendInput } from "./validate.ts";
@@ -64,10 +65,11 @@ export class P2pMessaging implements MessagingService {
     const input = checkSendInput(raw);
     const admitting = admitSend(this.deps.system, appKey, input.from, input.to);
     if (admitting) await admitting;
-    const clientMsgId = input.clientMsgId ?? randomUUID();
+    // `input` is checkSendInput's own new object: completed in place rather than copied.
+    input.clientMsgId ??= randomUUID();
     return this.askSession<SendAck>(appKey, input.from, input.to, {
       t: "send",
-      input: { ...input, clientMsgId },
+      input: input as SendInput & { clientMsgId: string },
       retainDays: journalRetentionDays(app),
     });
   }

@@ -162,15 +162,12 @@ export function checkSendInput(raw: unknown): SendInput {
   if (clientMsgId === "") refuse("clientMsgId", "must not be empty");
   const fromClientType = optionalField(raw.fromClientType, "fromClientType", CLIENT_FIELD_MAX);
   const fromDeviceId = optionalField(raw.fromDeviceId, "fromDeviceId", CLIENT_FIELD_MAX);
-  return {
-    from,
-    to,
-    type,
-    body,
-    ...(ext !== undefined && { ext }),
-    ...(option !== undefined && Object.keys(option).length > 0 && { option }),
-    ...(clientMsgId !== undefined && { clientMsgId }),
-    ...(fromClientType !== undefined && { fromClientType }),
-    ...(fromDeviceId !== undefined && { fromDeviceId }),
-  };
+  // Assigned, not spread in: every send goes through here.
+  const input: SendInput = { from, to, type, body };
+  if (ext !== undefined) input.ext = ext;
+  if (option !== undefined && Object.keys(option).length > 0) input.option = option;
+  if (clientMsgId !== undefined) input.clientMsgId = clientMsgId;
+  if (fromClientType !== undefined) input.fromClientType = fromClientType;
+  if (fromDeviceId !== undefined) input.fromDeviceId = fromDeviceId;
+  return input;
 }

@@ -92,6 +92,11 @@ const devicePackr = new Packr({ useRecords: false });
 
 export function encodeUserEvent(event: UserEvent | KickEvent, origin?: UserEventOrigin): Uint8Array {
   const { ev, ...body } = event;
+  return encodeUserEventOf(ev, body, origin);
+}
+
+/** The same, with the name and the body apart: a publisher that has the body at hand need not copy it. */
+export function encodeUserEventOf(ev: string, body: object, origin?: UserEventOrigin): Uint8Array {
   return devicePackr.pack([ev, devicePackr.pack(body), origin ? [origin.accid, origin.deviceId] : null]);
 }
 
