@@ -41,7 +41,17 @@ export function registerMessagingRequests(register: (type: string, handler: Requ
   register(MessagingRequests.SEND, (device, body): Promise<SendAck> => {
     const m = checkDeviceSend(body);
     const { appKey, accid, clientType, deviceId } = device.session;
-    return deps.messaging.send(appKey, { ...m, from: accid, fromClientType: clientType, fromDeviceId: deviceId });
+    return deps.messaging.send(appKey, {
+      from: accid,
+      to: m.to,
+      type: m.type,
+      body: m.body,
+      ext: m.ext,
+      option: m.option,
+      clientMsgId: m.clientMsgId,
+      fromClientType: clientType,
+      fromDeviceId: deviceId,
+    });
   });
 
   register(MessagingRequests.RECALL, (device, body): Promise<RecallEvent> => {

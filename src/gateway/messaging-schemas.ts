@@ -54,15 +54,11 @@ export function checkDeviceSend(raw: unknown): DeviceSend {
   if (ext != null && typeof ext !== "string") throw refusal("ext", "must be a string");
   if (option != null && !isPlainObject(option)) throw refusal("option", "must be an object");
   if (typeof clientMsgId !== "string" || clientMsgId === "") throw refusal("clientMsgId", "required");
-  return {
-    to,
-    type: type as MessageType,
-    body,
-    clientMsgId,
-    // Other SDKs may send nil for an absent field.
-    ...(ext != null && { ext }),
-    ...(option != null && { option: option as MessageOption }),
-  };
+  const send: DeviceSend = { to, type: type as MessageType, body, clientMsgId };
+  // Other SDKs may send nil for an absent field.
+  if (ext != null) send.ext = ext;
+  if (option != null) send.option = option as MessageOption;
+  return send;
 }
 
 function refusal(field: string, problem: string): NimbusError {

@@ -26,11 +26,15 @@ export interface Membership {
 
 /** One node alone: the view never changes. */
 export class SingleNodeMembership extends EventEmitter implements Membership {
+  /** Made once: every ask and tell asks for it. */
+  private readonly view: readonly string[];
+
   constructor(readonly self: MemberInfo) {
     super();
+    this.view = Object.freeze([self.nodeId]);
   }
   members(): readonly string[] {
-    return [this.self.nodeId];
+    return this.view;
   }
   info(nodeId: string): MemberInfo | undefined {
     return nodeId === this.self.nodeId ? this.self : undefined;
