@@ -19,7 +19,7 @@ import type {
 import { SqliteJournal } from "./sqlite-journal.ts";
 import { SqliteOutbox } from "./sqlite-outbox.ts";
 import { SqliteSnapshots } from "./sqlite-snapshots.ts";
-import { WriterClient } from "./sqlite-writer-client.ts";
+import { SupervisedWriter, type WriterCalls, type WriterRestartPolicy } from "./sqlite-writer-supervisor.ts";
 import { fromWireError } from "./wire-errors.ts";
 
 /**
@@ -44,7 +44,7 @@ export class ThreadedSqliteStore implements Store {
   private closed = false;
 
   private constructor(
-    private readonly writer: WriterClient,
+    private readonly writer: SupervisedWriter,
     private readonly readDb: Database.Database,
   ) {
     const run = <T>(what: string, op: () => T): Promise<T> => guard(what, (err) => err instanceof Database.SqliteError, op);
@@ -55,14 +55,18 @@ export class ThreadedSqliteStore implements Store {
   }
 
   /**
-   * Opens (creating if needed) the file at `path`: the writer thread applies the schema first.
-   * `writerEntry` replaces the writer thread's module (tests use a stand-in that fails).
+   * Opens (creating if needed) the file at `path`: the writer thread applies the schema first. A
+   * writer thread that dies is started again (SupervisedWriter). `writerEntry` replaces the writer
+   * thread's module (tests use stand-ins that fail); `writerRestart` how soon it is started again.
    */
-  static async open(path: string, options: { busyTimeoutMs?: number; writerEntry?: URL } = {}): Promise<ThreadedSqliteStore> {
+  static async open(
+    path: string,
+    options: { busyTimeoutMs?: number; writerEntry?: URL; writerRestart?: WriterRestartPolicy } = {},
+  ): Promise<ThreadedSqliteStore> {
     if (path === ":memory:") throw new RangeError("a threaded SQLite store needs a file: use SqliteStore for :memory:");
     if (!path.startsWith("file:")) mkdirSync(dirname(path), { recursive: true });
     const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
-    const writer = await WriterClient.start({ path, busyTimeoutMs }, options.writerEntry);
+    const writer = await SupervisedWriter.start({ path, busyTimeoutMs }, options.writerEntry, options.writerRestart);
     try {
       const readDb = new Database(path, { readonly: true, fileMustExist: true, timeout: busyTimeoutMs });
       return new ThreadedSqliteStore(writer, readDb);
@@ -72,7 +76,7 @@ export class ThreadedSqliteStore implements Store {
     }
   }
 
-  /** Set once the writer thread has failed or exited: every write then fails with StoreUnavailableError. */
+  /** Set while the writer thread is down (failed or exited, not yet started again): every write then fails with StoreUnavailableError. */
   unavailable(): string | null {
     return this.closed ? null : (this.writer.failed?.message ?? null);
   }
@@ -88,7 +92,7 @@ export class ThreadedSqliteStore implements Store {
 class ThreadedJournal implements Journal {
   constructor(
     private readonly reads: SqliteJournal,
-    private readonly writer: WriterClient,
+    private readonly writer: WriterCalls,
   ) {}
 
   /**
@@ -138,7 +142,7 @@ class ThreadedJournal implements Journal {
 class ThreadedSnapshots implements SnapshotStore {
   constructor(
     private readonly reads: SqliteSnapshots,
-    private readonly writer: WriterClient,
+    private readonly writer: WriterCalls,
   ) {}
 
   load(kind: string, key: string): Promise<Snapshot | null> {
@@ -157,7 +161,7 @@ class ThreadedSnapshots implements SnapshotStore {
 class ThreadedOutbox implements Outbox {
   constructor(
     private readonly reads: SqliteOutbox,
-    private readonly writer: WriterClient,
+    private readonly writer: WriterCalls,
   ) {}
 
   enqueue(topic: string, payloads: readonly Record<string, unknown>[], availableAt = Date.now()): Promise<string[]> {

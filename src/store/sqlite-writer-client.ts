@@ -21,6 +21,7 @@ export class WriterClient {
   private nextId = 1;
   private failure: StoreUnavailableError | null = null;
   private readonly outgoing: TickQueue<ToWriter>;
+  private onFailed: ((err: StoreUnavailableError) => void) | undefined;
 
   private constructor(private readonly worker: Worker) {
     this.outgoing = new TickQueue((batch) => worker.postMessage(batch));
@@ -34,6 +35,11 @@ export class WriterClient {
   /** Why every call fails now (the thread failed, exited or was closed), or null while it runs. */
   get failed(): StoreUnavailableError | null {
     return this.failure;
+  }
+
+  /** Called once if the thread fails or exits on its own (not after `close`). */
+  whenFailed(callback: (err: StoreUnavailableError) => void): void {
+    this.onFailed = callback;
   }
 
   /**
@@ -94,8 +100,10 @@ export class WriterClient {
   }
 
   private fail(err: StoreUnavailableError): void {
+    const first = this.failure === null;
     this.failure ??= err;
     for (const p of this.pending.values()) p.reject(this.failure);
     this.pending.clear();
+    if (first) this.onFailed?.(this.failure);
   }
 }

@@ -2,9 +2,11 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { StoreUnavailableError } from "../../src/store/errors.ts";
 import { ThreadedSqliteStore } from "../../src/store/sqlite-threaded.ts";
+import { waitUntil } from "../support/actor-system.ts";
 import { tempDir } from "../support/processes.ts";
 
 const failingWriter = new URL("../fixtures/failing-sqlite-writer.ts", import.meta.url);
+const diesOnceWriter = new URL("../fixtures/dies-once-sqlite-writer.ts", import.meta.url);
 
 describe("a SQLite store whose writer thread dies", () => {
   const open: ThreadedSqliteStore[] = [];
@@ -16,7 +18,11 @@ describe("a SQLite store whose writer thread dies", () => {
     const path = join(tempDir("writer-dies"), "n.db");
     // The real writer creates the file and its schema; the stand-in then takes over and dies.
     await (await ThreadedSqliteStore.open(path)).close();
-    const store = await ThreadedSqliteStore.open(path, { writerEntry: failingWriter });
+    // Not started again within the test: what a node sees while its writer is down.
+    const store = await ThreadedSqliteStore.open(path, {
+      writerEntry: failingWriter,
+      writerRestart: { firstDelayMs: 60_000, maxDelayMs: 60_000 },
+    });
     open.push(store);
     expect(store.unavailable()).toBeNull();
 
@@ -25,5 +31,23 @@ describe("a SQLite store whose writer thread dies", () => {
     await expect(store.snapshots.save("user", "a", { n: 1 }, 0)).rejects.toBeInstanceOf(StoreUnavailableError);
     // Reads go on: they never needed the writer.
     expect(await store.snapshots.load("user", "a")).toBeNull();
+  });
+
+  it("starts a new writer thread once one dies: writes fail while it is down, then go on", async () => {
+    const path = join(tempDir("writer-restarts"), "n.db");
+    await (await ThreadedSqliteStore.open(path)).close();
+    const store = await ThreadedSqliteStore.open(path, {
+      writerEntry: diesOnceWriter,
+      writerRestart: { firstDelayMs: 50, maxDelayMs: 200 },
+    });
+    open.push(store);
+
+    await expect(store.sequences.reserve("msgid", 10)).rejects.toBeInstanceOf(StoreUnavailableError);
+    expect(store.unavailable()).toMatch(/writer thread exited \(1\)/);
+    await waitUntil(() => store.unavailable() === null, 5000, "the writer thread's restart");
+
+    expect(await store.snapshots.save("user", "a", { n: 1 }, 0)).toBe(1);
+    expect(await store.snapshots.load("user", "a")).toMatchObject({ state: { n: 1 }, version: 1 });
+    expect(await store.sequences.reserve("msgid", 10)).toBeGreaterThan(0);
   });
 });
