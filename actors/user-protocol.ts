@@ -56,12 +56,14 @@ export type UserMessage =
   | { t: "listRelations" }
   /**
    * Answers `Admission | null` (null: no such account): may `from` send this account a p2p
-   * message? One question instead of `get` plus `listRelations` on every send.
+   * message? Asked by a send whose recipient's actor is not active on its node; otherwise the
+   * send reads the actor's AdmissionView.
    */
   | { t: "admits"; from: string }
   /**
    * Answers `SenderStanding | null` (null: no such account): may this account send p2p messages
-   * now? What every send asks of its sender; `get` would copy the whole record to say it.
+   * now? Asked by a send whose sender's actor is not active on its node (otherwise it reads the
+   * AdmissionView); `get` would copy the whole record to say it.
    */
   | { t: "standing" }
   /**

@@ -149,9 +149,9 @@ export class Activation {
   /**
    * Handles what is queued, one message per turn, synchronously while handlers answer at once; a
    * handler's promise is awaited before the next turn. With nothing queued it asks the mailbox to
-   * wake it, in a microtask of its own: never inside the sender's call, as an awaited iterator
-   * would, but without a promise and a result object per message. Ends (`served`) when the
-   * mailbox has ended, or at once when a turn is fenced off.
+   * call `wake`, which runs the next turns in a microtask of their own: a handler never runs inside
+   * its sender's call, and no promise or iterator result is made per message. Ends (`served`) when
+   * the mailbox has ended, or at once when a turn is fenced off.
    */
   private readonly turns = (): void => {
     for (;;) {

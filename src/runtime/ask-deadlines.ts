@@ -20,7 +20,7 @@ class AskQueue {
  * Every pending ask's deadline, with one timer for all of them instead of one each. Asks of the
  * same timeout expire in the order they were made, so each timeout keeps a list, and the timer is
  * armed for the earliest head. An answered ask unlinks itself in O(1). A timer per ask cost an
- * object, a closure and two calls into libuv's clock for each of the three asks of every p2p send.
+ * object, a closure and two calls into libuv's clock per ask.
  */
 export class AskDeadlines {
   private readonly queues = new Map<number, AskQueue>();
@@ -28,11 +28,12 @@ export class AskDeadlines {
   private timerAt = Infinity;
   private pending = 0;
 
-  /** Asks pending, and the timeouts they are queued under. */
+  /** Asks pending. */
   get size(): number {
     return this.pending;
   }
 
+  /** The timeouts they are queued under. */
   get timeouts(): number {
     return this.queues.size;
   }

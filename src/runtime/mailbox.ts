@@ -1,8 +1,8 @@
 /**
  * A bounded FIFO, the actor's turn-based inbox. The activation takes from it with `poll` and, once
  * it is empty, asks to be called back (`whenReady`) instead of awaiting a promise per message:
- * five actor messages per p2p message made the iterator's promise and result objects a visible
- * part of every message's cost. It is still an async iterator for everyone else. `push` refuses
+ * with several actor messages per p2p message, the iterator's promise and result objects were a
+ * visible part of every message's cost. It is still an async iterator for everyone else. `push` refuses
  * (returns false) instead of growing past capacity, so an overloaded actor sheds load at the door.
  * Counters are kept for metrics and tests. Items are never undefined: `poll` says "none" with it.
  */

@@ -95,8 +95,9 @@ export class ActorSystem {
 
   /**
    * What the actor at `address` shared, if it is active on this node and has shared something;
-   * otherwise undefined, and the caller asks it instead. A read without a turn: it sees the
-   * actor's last shared (durable) state, as an ask queued behind the actor's current turn could.
+   * otherwise undefined, and the caller asks it instead. A read without a turn sees the actor's
+   * last shared (saved) state: a change whose save is still in flight is not seen yet, as it would
+   * not be by an ask answered just before that change's turn — its caller has no answer yet either.
    */
   sharedView<V>(address: string): V | undefined {
     const act = this.activations.get(address);

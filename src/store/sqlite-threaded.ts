@@ -76,7 +76,10 @@ export class ThreadedSqliteStore implements Store {
     }
   }
 
-  /** Set while the writer thread is down (failed or exited, not yet started again): every write then fails with StoreUnavailableError. */
+  /**
+   * Set while the writer thread is down (failed or exited, not yet started again): every write
+   * then fails with StoreUnavailableError.
+   */
   unavailable(): string | null {
     return this.closed ? null : (this.writer.failed?.message ?? null);
   }
