@@ -43,8 +43,8 @@ export class UserActor extends Actor<UserState> {
 
   receive(message: unknown): unknown {
     const m = message as UserMessage;
-    // Every send asks `standing` of its sender and `admits` of its recipient (src/messaging/admission.ts):
-    // answered at once, not in a promise, with answers made once.
+    // A send asks `standing` of its sender and `admits` of its recipient when it cannot read their
+    // AdmissionView (src/messaging/admission.ts): answered at once, not in a promise, with answers made once.
     if (m.t === "standing") return this.state.account ? standingOf(this.state.account.record) : null;
     if (m.t === "admits") {
       const a = this.state.account;
@@ -227,9 +227,13 @@ export class UserActor extends Actor<UserState> {
   }
 
   private shareAdmission(account: Account): void {
-    this.ctx.share({ standing: standingOf(account.record), blacklist: new Set(account.blacklist) } satisfies AdmissionView);
+    const blacklist = account.blacklist.length === 0 ? NOBODY : new Set(account.blacklist);
+    this.ctx.share({ standing: standingOf(account.record), blacklist } satisfies AdmissionView);
   }
 }
+
+/** The blacklist of most accounts, shared: every active account has a view, and an empty Set is not free. */
+const NOBODY: ReadonlySet<string> = new Set();
 
 function standingOf(r: UserRecord): SenderStanding {
   if (!r.valid) return "blocked";
