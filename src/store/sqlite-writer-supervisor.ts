@@ -2,13 +2,49 @@ import type { StoreUnavailableError } from "./errors.ts";
 import type { WriterApi, WriterData, WriterOp } from "./sqlite-writer-api.ts";
 import { WriterClient } from "./sqlite-writer-client.ts";
 
-/** How soon a dead writer thread is started again: the first delay, doubled per failure up to the last. */
+/** How soon a dead writer thread is started again: the first delay, doubled per restart up to the last. */
 export interface WriterRestartPolicy {
   firstDelayMs: number;
   maxDelayMs: number;
 }
 
 export const defaultWriterRestartPolicy: WriterRestartPolicy = { firstDelayMs: 500, maxDelayMs: 30_000 };
+
+/** A thread that ran this long before it died was healthy: it is started again after the first delay. */
+const HEALTHY_RUN_MS = 60_000;
+
+/**
+ * The delays between a writer thread's restarts: doubling with each restart, so a thread that
+ * dies again at once (or cannot start) is not started in a tight loop, and back to the first once
+ * a thread has run for HEALTHY_RUN_MS.
+ */
+export class RestartBackoff {
+  private delayMs: number;
+  private startedAt: number;
+
+  constructor(
+    private readonly policy: WriterRestartPolicy,
+    now = Date.now(),
+  ) {
+    this.delayMs = policy.firstDelayMs;
+    this.startedAt = now;
+  }
+
+  /** A thread started (and opened the database) at `now`. */
+  started(now = Date.now()): void {
+    this.startedAt = now;
+  }
+
+  /** How long to wait before the next start, the last thread having died (or failed to start) at `now`. */
+  next(now = Date.now()): number {
+    if (now - this.startedAt >= HEALTHY_RUN_MS) this.delayMs = this.policy.firstDelayMs;
+    // Until a thread starts again, what fails is a start: no run of a thread to count.
+    this.startedAt = Number.POSITIVE_INFINITY;
+    const delay = this.delayMs;
+    this.delayMs = Math.min(delay * 2, this.policy.maxDelayMs);
+    return delay;
+  }
+}
 
 /** What the threaded store's parts need of the writer. */
 export interface WriterCalls {
@@ -18,25 +54,22 @@ export interface WriterCalls {
 /**
  * Keeps the SQLite writer thread running: when it fails or exits, calls fail with
  * StoreUnavailableError (as they did in flight), and a new thread is started on the same file after
- * a delay that doubles while starts keep failing. Writes whose thread died are of unknown outcome
- * (committed or not); the store's fencing settles that, as after any failed write: an actor whose
- * save failed reloads, a session whose append failed re-reads its journal. A thread that starts
- * and answers resets the delay.
+ * a delay (RestartBackoff). Writes whose thread died are of unknown outcome (committed or not);
+ * the store's fencing settles that, as after any failed write: an actor whose save failed reloads,
+ * a session whose append failed re-reads its journal.
  */
 export class SupervisedWriter implements WriterCalls {
   private restartTimer: NodeJS.Timeout | undefined;
-  private delayMs: number;
+  private readonly backoff: RestartBackoff;
   private closed = false;
-  /** Starts so far, the first included: for tests and metrics. */
-  starts = 1;
 
   private constructor(
     private client: WriterClient,
     private readonly data: WriterData,
     private readonly entry: URL | undefined,
-    private readonly policy: WriterRestartPolicy,
+    policy: WriterRestartPolicy,
   ) {
-    this.delayMs = policy.firstDelayMs;
+    this.backoff = new RestartBackoff(policy);
     this.watch(client);
   }
 
@@ -65,18 +98,15 @@ export class SupervisedWriter implements WriterCalls {
 
   private scheduleRestart(): void {
     if (this.closed || this.restartTimer) return;
-    const delay = this.delayMs;
-    this.delayMs = Math.min(this.delayMs * 2, this.policy.maxDelayMs);
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
       void this.restart();
-    }, delay);
+    }, this.backoff.next());
     this.restartTimer.unref();
   }
 
   private async restart(): Promise<void> {
     if (this.closed) return;
-    this.starts++;
     let next: WriterClient;
     try {
       next = await WriterClient.start(this.data, this.entry);
@@ -90,7 +120,7 @@ export class SupervisedWriter implements WriterCalls {
       return;
     }
     this.client = next;
-    this.delayMs = this.policy.firstDelayMs;
+    this.backoff.started();
     this.watch(next);
   }
 }

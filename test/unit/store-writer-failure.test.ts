@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { StoreUnavailableError } from "../../src/store/errors.ts";
 import { ThreadedSqliteStore } from "../../src/store/sqlite-threaded.ts";
+import { RestartBackoff } from "../../src/store/sqlite-writer-supervisor.ts";
 import { waitUntil } from "../support/actor-system.ts";
 import { tempDir } from "../support/processes.ts";
 
@@ -49,5 +50,18 @@ describe("a SQLite store whose writer thread dies", () => {
     expect(await store.snapshots.save("user", "a", { n: 1 }, 0)).toBe(1);
     expect(await store.snapshots.load("user", "a")).toMatchObject({ state: { n: 1 }, version: 1 });
     expect(await store.sequences.reserve("msgid", 10)).toBeGreaterThan(0);
+  });
+});
+
+describe("the writer thread's restart delays", () => {
+  it("double with each restart up to the last, and start over once a thread has run for a minute", () => {
+    const t0 = 1_000_000;
+    const backoff = new RestartBackoff({ firstDelayMs: 40, maxDelayMs: 160 }, t0);
+    expect([backoff.next(t0 + 10), backoff.next(t0 + 100), backoff.next(t0 + 300), backoff.next(t0 + 600)]).toEqual([40, 80, 160, 160]);
+    backoff.started(t0 + 1000);
+    expect(backoff.next(t0 + 2000)).toBe(160);
+    backoff.started(t0 + 3000);
+    expect(backoff.next(t0 + 3000 + 60_000)).toBe(40);
+    expect(backoff.next(t0 + 3000 + 60_100)).toBe(80);
   });
 });
