@@ -5,7 +5,7 @@ import { NimbusError } from "../util/errors.ts";
 import type { Actor, ActorContext } from "./actor.ts";
 import { AnswerLater } from "./answer-later.ts";
 import { StaleActivationError } from "./errors.ts";
-import { Mailbox } from "./mailbox.ts";
+import { Mailbox, type MailboxConsumer } from "./mailbox.ts";
 import type { RuntimeStats } from "./stats.ts";
 
 /** One message on its way through a mailbox. */
@@ -22,6 +22,27 @@ export interface Envelope {
 export type ActivationStatus = "loading" | "active" | "stopping" | "stopped";
 
 const SETTLED = Promise.resolve();
+
+/**
+ * Activations woken since the last run, whose turns run together in one microtask (a settled
+ * promise's reaction: Node's queueMicrotask makes an async resource per call). Never inside the
+ * call that woke them, and with no closure of their own to wake them by.
+ */
+const woken: Activation[] = [];
+
+function runWoken(): void {
+  // Activations woken while this runs (one actor telling another) join the end of the list.
+  for (let i = 0; i < woken.length; i++) {
+    try {
+      woken[i]!.takeTurns();
+    } catch (err) {
+      // Handlers' errors are caught in their turns; anything else is a bug, reported as such once
+      // the rest have run, rather than leaving them unwoken.
+      void Promise.reject(err);
+    }
+  }
+  woken.length = 0;
+}
 
 /** The message whose turn was fenced off, and why. */
 interface FencedTurn {
@@ -47,7 +68,7 @@ export interface ActivationHooks {
  * the lifecycle load -> active -> stopping -> stopped. Every hook and handler runs inside a
  * try/catch, so one exception becomes an error reply and never a dead loop.
  */
-export class Activation {
+export class Activation implements MailboxConsumer {
   status: ActivationStatus = "loading";
   lastActive = Date.now();
   /** What the actor shares with its node (ActorContext.share). */
@@ -129,7 +150,7 @@ export class Activation {
 
     const fenced = await new Promise<FencedTurn | null>((resolve) => {
       this.served = resolve;
-      this.turns();
+      this.takeTurns();
     });
     if (fenced) return this.fenceOff([fenced.env], fenced.err);
 
@@ -149,16 +170,16 @@ export class Activation {
   /**
    * Handles what is queued, one message per turn, synchronously while handlers answer at once; a
    * handler's promise is awaited before the next turn. With nothing queued it asks the mailbox to
-   * call `wake`, which runs the next turns in a microtask of their own: a handler never runs inside
-   * its sender's call, and no promise or iterator result is made per message. Ends (`served`) when
-   * the mailbox has ended, or at once when a turn is fenced off.
+   * tell it (`ready`), and its next turns run among the woken (runWoken): a handler never runs
+   * inside its sender's call, and no promise or iterator result is made per message. Ends
+   * (`served`) when the mailbox has ended, or at once when a turn is fenced off.
    */
-  private readonly turns = (): void => {
+  takeTurns(): void {
     for (;;) {
       const env = this.mailbox.poll();
       if (env === undefined) {
         if (this.mailbox.ended) this.served(null);
-        else this.mailbox.whenReady(this.wake);
+        else this.mailbox.whenReady(this);
         return;
       }
       const now = Date.now();
@@ -181,10 +202,12 @@ export class Activation {
         if (this.turnFailed(env, err)) return;
       }
     }
-  };
+  }
 
-  // A settled promise's reaction, not queueMicrotask: Node's queueMicrotask makes an async resource per call.
-  private readonly wake = (): void => void SETTLED.then(this.turns);
+  /** Its mailbox has something again (MailboxConsumer): the next turns run among the woken. */
+  ready(): void {
+    if (woken.push(this) === 1) void SETTLED.then(runWoken);
+  }
 
   private answeredLater(env: Envelope, value: unknown): void {
     try {
@@ -192,11 +215,11 @@ export class Activation {
     } catch (err) {
       if (this.turnFailed(env, err)) return;
     }
-    this.turns();
+    this.takeTurns();
   }
 
   private failedLater(env: Envelope, err: unknown): void {
-    if (!this.turnFailed(env, err)) this.turns();
+    if (!this.turnFailed(env, err)) this.takeTurns();
   }
 
   private answer(env: Envelope, value: unknown): void {

@@ -1,17 +1,22 @@
 /**
  * A bounded FIFO, the actor's turn-based inbox. The activation takes from it with `poll` and, once
- * it is empty, asks to be called back (`whenReady`) instead of awaiting a promise per message:
+ * it is empty, asks to be told (`whenReady`) instead of awaiting a promise per message:
  * with several actor messages per p2p message, the iterator's promise and result objects were a
  * visible part of every message's cost. It is still an async iterator for everyone else. `push` refuses
  * (returns false) instead of growing past capacity, so an overloaded actor sheds load at the door.
  * Counters are kept for metrics and tests. Items are never undefined: `poll` says "none" with it.
  */
+/** Who takes from a mailbox: told once, synchronously, when it may take again. */
+export interface MailboxConsumer {
+  ready(): void;
+}
+
 export class Mailbox<T extends NonNullable<unknown>> implements AsyncIterable<T> {
   /** Queued items from `head` on; slots before it are cleared, so a handled item can be collected. */
   private readonly items: (T | undefined)[] = [];
   private head = 0;
-  /** Called once, synchronously, when an item arrives or the mailbox ends. */
-  private ready: (() => void) | undefined;
+  /** Told once, synchronously, when an item arrives or the mailbox ends. */
+  private consumer: MailboxConsumer | undefined;
   private closed = false;
   private interrupted = false;
 
@@ -68,12 +73,12 @@ export class Mailbox<T extends NonNullable<unknown>> implements AsyncIterable<T>
   }
 
   /**
-   * Calls `callback` once, synchronously, as soon as `poll` has something or the mailbox has
+   * Tells `consumer` once, synchronously, as soon as `poll` has something or the mailbox has
    * `ended` — at once if that is already so. One consumer: a second registration replaces the first.
    */
-  whenReady(callback: () => void): void {
-    if (this.ended || (this.depth > 0 && !this.interrupted)) callback();
-    else this.ready = callback;
+  whenReady(consumer: MailboxConsumer): void {
+    if (this.ended || (this.depth > 0 && !this.interrupted)) consumer.ready();
+    else this.consumer = consumer;
   }
 
   /** No more pushes; the consumer still gets what is queued, then the mailbox has ended. */
@@ -100,10 +105,10 @@ export class Mailbox<T extends NonNullable<unknown>> implements AsyncIterable<T>
   }
 
   private signal(): void {
-    const ready = this.ready;
-    if (ready) {
-      this.ready = undefined;
-      ready();
+    const consumer = this.consumer;
+    if (consumer) {
+      this.consumer = undefined;
+      consumer.ready();
     }
   }
 
@@ -115,7 +120,7 @@ export class Mailbox<T extends NonNullable<unknown>> implements AsyncIterable<T>
     return {
       next: (): Promise<IteratorResult<T>> => {
         if (this.depth > 0 || this.ended) return Promise.resolve(next());
-        return new Promise((resolve) => this.whenReady(() => resolve(next())));
+        return new Promise((resolve) => this.whenReady({ ready: () => resolve(next()) }));
       },
     };
   }
