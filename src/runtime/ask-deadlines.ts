@@ -21,6 +21,11 @@ class AskQueue {
  * same timeout expire in the order they were made, so each timeout keeps a list, and the timer is
  * armed for the earliest head. An answered ask unlinks itself in O(1). A timer per ask cost an
  * object, a closure and two calls into libuv's clock per ask.
+ *
+ * The timer is not disarmed when the last pending ask is answered: asks often come one at a time
+ * (each answered before the next is made), and arming and disarming per ask cost as much as a
+ * timer per ask. It fires at most once more, finds nothing due, and is not armed again until an
+ * ask is made; `settle` disarms it at once when nothing is pending.
  */
 export class AskDeadlines {
   private readonly queues = new Map<number, AskQueue>();
@@ -38,7 +43,7 @@ export class AskDeadlines {
     return this.queues.size;
   }
 
-  /** Whether a timer is armed: only while some ask is pending. */
+  /** Whether the timer is armed: while some ask is pending, and until it fires once more after. */
   get armed(): boolean {
     return this.timer !== undefined;
   }
@@ -66,9 +71,12 @@ export class AskDeadlines {
     else q.tail = ask.prevAsk;
     ask.prevAsk = ask.nextAsk = null;
     ask.queued = false;
-    // Timeouts other than the default come and go (a remote ask carries what is left of its own).
-    if (!q.head) this.queues.delete(ask.timeoutMs);
-    if (--this.pending === 0) this.disarm();
+    this.pending--;
+  }
+
+  /** Disarms the timer now if no ask is pending (a drained system holds no timer); a later ask arms it again. */
+  settle(): void {
+    if (this.pending === 0) this.disarm();
   }
 
   private arm(at: number): void {
@@ -89,13 +97,15 @@ export class AskDeadlines {
     const now = Date.now();
     const expired: TimedAsk[] = [];
     let next = Infinity;
-    for (const q of this.queues.values()) {
+    for (const [timeoutMs, q] of this.queues) {
       while (q.head && q.head.deadline <= now) {
         const ask = q.head;
         this.remove(ask);
         expired.push(ask);
       }
-      if (q.head && q.head.deadline < next) next = q.head.deadline;
+      // Rare timeouts (an ask's own option) do not keep a list once nothing waits on them.
+      if (!q.head) this.queues.delete(timeoutMs);
+      else if (q.head.deadline < next) next = q.head.deadline;
     }
     if (next < Infinity) this.arm(next);
     // After the bookkeeping: an expiry may make new asks.

@@ -127,6 +127,7 @@ export class ActorSystem {
       await Promise.all([...this.activations.values()].map((a) => a.stop()));
     }
     this.serveSub?.unsubscribe();
+    this.deadlines.settle();
   }
 
   private route(address: string, env: Envelope, hops: number): void {

@@ -33,7 +33,21 @@ describe("ask deadlines", () => {
     expect([list.size, list.timeouts, list.armed]).toEqual([0, 0, false]);
   });
 
-  it("disarms once nothing is pending, and removing twice changes nothing", () => {
+  it("keeps its timer through asks answered one at a time, and lets it go once it fires with nothing due", async () => {
+    const list = new AskDeadlines();
+    const expired: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const a = ask(`a${i}`, 20, expired);
+      list.add(a);
+      list.remove(a);
+      expect([list.size, list.armed]).toEqual([0, true]);
+    }
+    await sleep(40);
+    expect(expired).toEqual([]);
+    expect([list.size, list.timeouts, list.armed]).toEqual([0, 0, false]);
+  });
+
+  it("settles (disarms) only once nothing is pending, and removing twice changes nothing", () => {
     const list = new AskDeadlines();
     const expired: string[] = [];
     const a = ask("a", 1000, expired);
@@ -42,9 +56,11 @@ describe("ask deadlines", () => {
     list.add(b);
     list.remove(a);
     list.remove(a);
+    list.settle();
     expect([list.size, list.armed]).toEqual([1, true]);
     list.remove(b);
-    expect([list.size, list.timeouts, list.armed]).toEqual([0, 0, false]);
+    list.settle();
+    expect([list.size, list.armed]).toEqual([0, false]);
   });
 
   it("keeps the others linked when one in the middle is answered", async () => {
