@@ -38,13 +38,18 @@ describe("WAL checkpointer", () => {
     }
   };
 
-  it("copies the whole log back on another connection while the writer keeps its own checkpoints off", () => {
-    const path = join(tempDir("ckpt"), "a.db");
+  /** A file whose writer committed 200 rows, and one checkpoint round on it under `restartFrames`. */
+  function checkpointedOnce(restartFrames: number) {
+    const path = join(tempDir("ckpt"), "w.db");
     const db = writer(path);
     fill(db, 200);
-    const checkpointer = new WalCheckpointer(path, { intervalMs: 100, restartFrames: 1_000_000 });
+    const checkpointer = new WalCheckpointer(path, { intervalMs: 100, restartFrames });
     open.push(checkpointer);
-    const round = checkpointer.round();
+    return { path, db, round: checkpointer.round() };
+  }
+
+  it("copies the whole log back on another connection while the writer keeps its own checkpoints off", () => {
+    const { path, round } = checkpointedOnce(1_000_000);
     expect(round.frames).toBeGreaterThan(200);
     expect(round.copied).toBe(round.frames);
     expect(round.restarted).toBe(false);
@@ -52,12 +57,7 @@ describe("WAL checkpointer", () => {
   });
 
   it("rewinds a long log, so the next commits start it over instead of growing it", () => {
-    const path = join(tempDir("ckpt"), "b.db");
-    const db = writer(path);
-    fill(db, 200);
-    const checkpointer = new WalCheckpointer(path, { intervalMs: 100, restartFrames: 50 });
-    open.push(checkpointer);
-    const round = checkpointer.round();
+    const { path, db, round } = checkpointedOnce(50);
     expect(round.frames).toBeGreaterThan(200);
     expect(round.restarted).toBe(true);
     fill(db, 1);

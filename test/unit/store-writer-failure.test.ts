@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { StoreUnavailableError } from "../../src/store/errors.ts";
 import { ThreadedSqliteStore } from "../../src/store/sqlite-threaded.ts";
-import { RestartBackoff } from "../../src/store/sqlite-writer-supervisor.ts";
+import { RestartBackoff, type WriterRestartPolicy } from "../../src/store/sqlite-writer-supervisor.ts";
 import { waitUntil } from "../support/actor-system.ts";
 import { tempDir } from "../support/processes.ts";
 
@@ -15,16 +15,18 @@ describe("a SQLite store whose writer thread dies", () => {
     await Promise.all(open.splice(0).map((s) => s.close()));
   });
 
-  it("fails the write in flight and every later one with StoreUnavailableError, and says why", async () => {
-    const path = join(tempDir("writer-dies"), "n.db");
-    // The real writer creates the file and its schema; the stand-in then takes over and dies.
+  /** A store on a new file whose schema the real writer made, then written by the stand-in `writerEntry`. */
+  async function openWithStandIn(writerEntry: URL, writerRestart: WriterRestartPolicy): Promise<ThreadedSqliteStore> {
+    const path = join(tempDir("writer-stand-in"), "n.db");
     await (await ThreadedSqliteStore.open(path)).close();
-    // Not started again within the test: what a node sees while its writer is down.
-    const store = await ThreadedSqliteStore.open(path, {
-      writerEntry: failingWriter,
-      writerRestart: { firstDelayMs: 60_000, maxDelayMs: 60_000 },
-    });
+    const store = await ThreadedSqliteStore.open(path, { writerEntry, writerRestart });
     open.push(store);
+    return store;
+  }
+
+  it("fails the write in flight and every later one with StoreUnavailableError, and says why", async () => {
+    // Not started again within the test: what a node sees while its writer is down.
+    const store = await openWithStandIn(failingWriter, { firstDelayMs: 60_000, maxDelayMs: 60_000 });
     expect(store.unavailable()).toBeNull();
 
     await expect(store.sequences.reserve("msgid", 10)).rejects.toBeInstanceOf(StoreUnavailableError);
@@ -35,13 +37,7 @@ describe("a SQLite store whose writer thread dies", () => {
   });
 
   it("starts a new writer thread once one dies: writes fail while it is down, then go on", async () => {
-    const path = join(tempDir("writer-restarts"), "n.db");
-    await (await ThreadedSqliteStore.open(path)).close();
-    const store = await ThreadedSqliteStore.open(path, {
-      writerEntry: diesOnceWriter,
-      writerRestart: { firstDelayMs: 50, maxDelayMs: 200 },
-    });
-    open.push(store);
+    const store = await openWithStandIn(diesOnceWriter, { firstDelayMs: 50, maxDelayMs: 200 });
 
     await expect(store.sequences.reserve("msgid", 10)).rejects.toBeInstanceOf(StoreUnavailableError);
     expect(store.unavailable()).toMatch(/writer thread exited \(1\)/);
