@@ -2,6 +2,7 @@ import Database from "better-sqlite3";
 import { decodeStored as decode, encodeStored as encode } from "./bytes.ts";
 import { Batcher, type ItemResult } from "./batcher.ts";
 import { SeqConflictError } from "./errors.ts";
+import { StatementsByLimit } from "./sqlite-limit.ts";
 import type { AppendEntry, AppendOutcome, Journal, JournalEntry, RangeBySeq, RangeByTime } from "./port.ts";
 
 interface JournalRow {
@@ -17,7 +18,7 @@ interface JournalRow {
   payload: Uint8Array;
 }
 
-type Bound = [conversation: string, from: number, to: number, limit: number];
+type Bound = [conversation: string, from: number, to: number];
 
 /** A row to insert, and the msgid its predecessor must have (see AppendEntry). */
 interface RowToInsert {
@@ -77,13 +78,13 @@ export class SqliteJournal implements Journal {
   private readonly insertLink: Database.Statement<[JournalRow & { prev_msgid: number }]>;
   private readonly byClientMsgId: Database.Statement<[string, string], JournalRow>;
   private readonly byMsgid: Database.Statement<[number], JournalRow>;
-  private readonly seqAsc: Database.Statement<Bound, JournalRow>;
-  private readonly seqDesc: Database.Statement<Bound, JournalRow>;
+  private readonly seqAsc: StatementsByLimit<Bound, JournalRow>;
+  private readonly seqDesc: StatementsByLimit<Bound, JournalRow>;
   private readonly atOrAfter: Database.Statement<[string, number], SeqTime>;
   private readonly atOrBefore: Database.Statement<[string, number], SeqTime>;
   private readonly setFlags: Database.Statement<[number, number, string, number], JournalRow>;
   private readonly lastSeq: Database.Statement<[string], number>;
-  private readonly purgeSome: Database.Statement<[number, number]>;
+  private readonly purgeSome: Database.Statement<[number]>;
   private readonly writeAll: Database.Transaction<(rows: readonly ItemResult<RowToInsert>[]) => ItemResult<AppendOutcome>[]>;
   private readonly batcher: Batcher<AppendEntry, AppendOutcome>;
 
@@ -107,8 +108,9 @@ export class SqliteJournal implements Journal {
     this.byClientMsgId = db.prepare(`SELECT ${columns} FROM journal WHERE conversation = ? AND client_msg_id = ?`);
     this.byMsgid = db.prepare(`SELECT ${columns} FROM journal WHERE msgid = ? LIMIT 1`);
     const range = (order: "ASC" | "DESC") =>
-      db.prepare<Bound, JournalRow>(
-        `SELECT ${columns} FROM journal WHERE conversation = ? AND seq BETWEEN ? AND ? ORDER BY seq ${order} LIMIT ?`,
+      new StatementsByLimit<Bound, JournalRow>(
+        db,
+        (limit) => `SELECT ${columns} FROM journal WHERE conversation = ? AND seq BETWEEN ? AND ? ORDER BY seq ${order} LIMIT ${limit}`,
       );
     this.seqAsc = range("ASC");
     this.seqDesc = range("DESC");
@@ -118,7 +120,7 @@ export class SqliteJournal implements Journal {
     this.setFlags = db.prepare(`UPDATE journal SET flags = (flags | ?) & ~? WHERE conversation = ? AND seq = ? RETURNING ${columns}`);
     // ORDER BY ... LIMIT 1 is one index seek on UNIQUE(conversation, seq).
     this.lastSeq = db.prepare<[string], number>("SELECT seq FROM journal WHERE conversation = ? ORDER BY seq DESC LIMIT 1").pluck();
-    this.purgeSome = db.prepare("DELETE FROM journal WHERE rowid IN (SELECT rowid FROM journal WHERE expire_at <= ? LIMIT ?)");
+    this.purgeSome = db.prepare(`DELETE FROM journal WHERE rowid IN (SELECT rowid FROM journal WHERE expire_at <= ? LIMIT ${purgeChunk})`);
     this.writeAll = db.transaction((rows: readonly ItemResult<RowToInsert>[]) => rows.map((r) => this.insertOne(r)));
     this.batcher = new Batcher((entries) => this.appendEach(entries));
   }
@@ -174,7 +176,10 @@ export class SqliteJournal implements Journal {
     return this.run("journal rangeBySeq", () => {
       if (q.limit <= 0) return [];
       const stmt = q.order === "asc" ? this.seqAsc : this.seqDesc;
-      return stmt.all(q.conversation, q.fromSeq ?? lowest, q.toSeq ?? highest, q.limit).map(toEntry);
+      return stmt
+        .with(q.limit)
+        .all(q.conversation, q.fromSeq ?? lowest, q.toSeq ?? highest)
+        .map(toEntry);
     });
   }
 
@@ -191,7 +196,7 @@ export class SqliteJournal implements Journal {
       const toSeq = toTime === undefined ? last.seq : this.firstSeqWhere(q.conversation, first.seq, last.seq, (t) => t > toTime) - 1;
       if (fromSeq > toSeq) return [];
       const stmt = q.order === "asc" ? this.seqAsc : this.seqDesc;
-      return stmt.all(q.conversation, fromSeq, toSeq, q.limit).map(toEntry);
+      return stmt.with(q.limit).all(q.conversation, fromSeq, toSeq).map(toEntry);
     });
   }
 
@@ -243,7 +248,7 @@ export class SqliteJournal implements Journal {
   async purgeExpired(now: number): Promise<number> {
     let total = 0;
     for (;;) {
-      const n = await this.run("journal purge", () => this.purgeSome.run(now, purgeChunk).changes);
+      const n = await this.run("journal purge", () => this.purgeSome.run(now).changes);
       total += n;
       if (n < purgeChunk) return total;
       // Let queued appends in between chunks.

@@ -2,6 +2,7 @@ import type Database from "better-sqlite3";
 import { randomUUID } from "node:crypto";
 import { decodeStored as decode, encodeStored as encode } from "./bytes.ts";
 import type { Outbox, OutboxItem } from "./port.ts";
+import { StatementsByLimit } from "./sqlite-limit.ts";
 
 interface OutboxRow {
   id: string;
@@ -29,7 +30,7 @@ function toItem(row: OutboxRow): OutboxItem {
 export class SqliteOutbox implements Outbox {
   private readonly insert: Database.Statement<[string, string, Uint8Array, number]>;
   private readonly insertAll: Database.Transaction<(rows: [string, string, Uint8Array, number][]) => void>;
-  private readonly leaseSome: Database.Statement<[number, string, number, number, number], OutboxRow>;
+  private readonly leaseSome: StatementsByLimit<[number, string, number, number], OutboxRow>;
   private readonly remove: Database.Statement<[string]>;
   private readonly reschedule: Database.Statement<[number, string]>;
   private readonly countTopic: Database.Statement<[string], number>;
@@ -43,10 +44,11 @@ export class SqliteOutbox implements Outbox {
       for (const row of rows) this.insert.run(...row);
     });
     // One statement picks and marks the items, so two leasers (even in two processes) never share one.
-    this.leaseSome = db.prepare(
-      `UPDATE outbox SET attempts = attempts + 1, lease_until = ?
+    this.leaseSome = new StatementsByLimit(
+      db,
+      (limit) => `UPDATE outbox SET attempts = attempts + 1, lease_until = ?
         WHERE rowid IN (SELECT rowid FROM outbox WHERE topic = ? AND available_at <= ? AND lease_until <= ?
-                        ORDER BY available_at, rowid LIMIT ?)
+                        ORDER BY available_at, rowid LIMIT ${limit})
         RETURNING id, topic, payload, attempts, available_at, rowid AS ord`,
     );
     this.remove = db.prepare("DELETE FROM outbox WHERE id = ?");
@@ -65,7 +67,7 @@ export class SqliteOutbox implements Outbox {
   lease(topic: string, max: number, leaseMs: number, now = Date.now()): Promise<OutboxItem[]> {
     return this.run("outbox lease", () => {
       if (max <= 0) return [];
-      const rows = this.leaseSome.all(now + leaseMs, topic, now, now, max);
+      const rows = this.leaseSome.with(max).all(now + leaseMs, topic, now, now);
       // RETURNING does not promise an order: restore oldest-first.
       rows.sort((a, b) => a.available_at - b.available_at || a.ord - b.ord);
       return rows.map(toItem);
