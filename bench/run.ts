@@ -4,6 +4,7 @@
  */
 import { report, type BenchResult } from "./lib/report.ts";
 import { runActors } from "./scenarios/actors.ts";
+import { runBaseline } from "./scenarios/baseline.ts";
 import { runConnect } from "./scenarios/connect.ts";
 import { runP2p } from "./scenarios/p2p.ts";
 import { runP2pOffline } from "./scenarios/p2p-offline.ts";
@@ -15,6 +16,7 @@ const scenarios: Record<string, (quick: boolean) => Promise<BenchResult>> = {
   connect: runConnect,
   "p2p-offline": runP2pOffline,
   "p2p-cluster": runP2pCluster,
+  baseline: runBaseline,
 };
 
 const args = process.argv.slice(2);

@@ -11,6 +11,40 @@ function split<T>(items: T[], parts: number): T[][] {
   return out;
 }
 
+export interface RelayConnects {
+  connected: number;
+  connectsPerSecond: number;
+  /** The relay's RSS growth per connection (/proc VmRSS, no GC probe there). */
+  rssKB: number;
+  rssAfter: number;
+}
+
+/** N plain WebSockets to the bare `ws` relay from the load generators, `concurrency` in flight per generator. */
+export async function measureRelayConnects(n: number, concurrency: number): Promise<RelayConnects> {
+  const relay = await startRelay();
+  const gens = Array.from({ length: generatorCount }, (_, i) => new Generator(i));
+  try {
+    await settle(500);
+    const before = readRss(relay.pid);
+    const ids: Account[] = Array.from({ length: n }, (_, i) => ({ accid: String(i), token: "" }));
+    const shares = split(ids, gens.length);
+    const ready = await Promise.all(
+      gens.map((g, i) => g.setup({ mode: "baseline", urls: [relay.url], appKey: "", accounts: shares[i]!, concurrency })),
+    );
+    await settle(1000);
+    const after = readRss(relay.pid);
+    return {
+      connected: ready.reduce((a, r) => a + r.loggedIn, 0),
+      connectsPerSecond: Math.round(n / (Math.max(...ready.map((r) => r.loginMs)) / 1000)),
+      rssKB: (after - before) / n / 1024,
+      rssAfter: after,
+    };
+  } finally {
+    await Promise.all(gens.map((g) => g.close()));
+    relay.stop();
+  }
+}
+
 /**
  * `connect`: N devices log in, as lean clients or through the SDK (BENCH_CLIENT) (HTTP matchmake, then the WebSocket, then the login
  * sync) from load-generator processes, 64 logins in flight per generator. Logins/s, and the node's
@@ -21,22 +55,9 @@ export async function runConnect(quick: boolean): Promise<BenchResult> {
   const n = Number(process.env.BENCH_DEVICES ?? (quick ? 1000 : 10_000));
   const concurrency = 64;
 
-  // Baseline: bare ws connections.
-  const relay = await startRelay();
-  await settle(500);
-  const relayBefore = readRss(relay.pid);
-  const baseGens = Array.from({ length: generatorCount }, (_, i) => new Generator(i));
-  const ids: Account[] = Array.from({ length: n }, (_, i) => ({ accid: String(i), token: "" }));
-  const baseShares = split(ids, baseGens.length);
-  const baseReady = await Promise.all(
-    baseGens.map((g, i) => g.setup({ mode: "baseline", urls: [relay.url], appKey: "", accounts: baseShares[i]!, concurrency })),
-  );
-  await settle(1000);
-  const relayAfter = readRss(relay.pid);
-  await Promise.all(baseGens.map((g) => g.close()));
-  relay.stop();
-  const baseConnectsPerSecond = Math.round(n / (Math.max(...baseReady.map((r) => r.loginMs)) / 1000));
-  const baseRssKB = (relayAfter - relayBefore) / n / 1024;
+  const base = await measureRelayConnects(n, concurrency);
+  const baseConnectsPerSecond = base.connectsPerSecond;
+  const baseRssKB = base.rssKB;
 
   // Nimbus.
   const node = await startNodeUnderTest();
@@ -90,12 +111,12 @@ export async function runConnect(quick: boolean): Promise<BenchResult> {
         {
           label: "baseline ws relay",
           devices: n,
-          connected: baseReady.reduce((a, r) => a + r.loggedIn, 0),
+          connected: base.connected,
           errors: 0,
           "logins/s": baseConnectsPerSecond,
           "RSS KB/device": baseRssKB.toFixed(1),
           "heap KB/device": "",
-          "RSS after MB": (relayAfter / 1048576).toFixed(0),
+          "RSS after MB": (base.rssAfter / 1048576).toFixed(0),
         },
         {
           label: "nimbus connect",
