@@ -10,6 +10,7 @@
 import { Agent } from "node:http";
 import { WebSocket } from "ws";
 import { connect, type Message } from "../src/client/mod.ts";
+import { newClientMsgId } from "../src/client/client-msg-id.ts";
 import { LeanDevice } from "./lib/lean-client.ts";
 import { OpenLoop, type StepResult } from "./lib/open-loop.ts";
 
@@ -117,7 +118,8 @@ async function setupLean(c: SetupCommand): Promise<void> {
   agent.destroy();
   senders = devices.map((device, i) => {
     const peer = peerOf(c, i);
-    return (_to: number, text: string) => device.sendText(peer, text, text);
+    // The SDK's ids (time-ordered UUIDs), so the store sees the resend index a real client makes.
+    return (_to: number, text: string) => device.sendText(peer, text, newClientMsgId());
   });
   closers.push(() => devices.forEach((d) => d?.close()));
 }
