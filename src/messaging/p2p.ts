@@ -1,8 +1,8 @@
-import { randomUUID } from "node:crypto";
 import type { App, AppRegistry } from "../apps/registry.ts";
 import type { ActorSystem } from "../runtime/system.ts";
 import type { Journal } from "../store/port.ts";
 import { NimbusError } from "../util/errors.ts";
+import { uuidV7 } from "../util/uuid-v7.ts";
 import { inboxAddress, type InboxMessage } from "../../actors/inbox-protocol.ts";
 import { noticesAddress, type NoticesMessage } from "../../actors/notices-protocol.ts";
 import { sessionAddress, type SessionMessage } from "../../actors/session-protocol.ts";
@@ -66,7 +66,8 @@ export class P2pMessaging implements MessagingService {
     const admitting = admitSend(this.deps.system, appKey, input.from, input.to);
     if (admitting) await admitting;
     // `input` is checkSendInput's own new object: completed in place rather than copied.
-    input.clientMsgId ??= randomUUID();
+    // Time-ordered, as the SDK's: the store's resend index then grows at its end (src/client/client-msg-id.ts).
+    input.clientMsgId ??= uuidV7();
     return this.askSession<SendAck>(appKey, input.from, input.to, {
       t: "send",
       input: input as SendInput & { clientMsgId: string },
