@@ -1,5 +1,5 @@
 import type { BenchResult } from "../lib/report.ts";
-import { generatorCount, highestHeld, p2pLadder, runBaselineLadder, stepRow } from "./p2p.ts";
+import { generatorCount, heldSummary, highestHeld, p2pLadder, runBaselineLadder, stepRow } from "./p2p.ts";
 import { measureRelayConnects } from "./connect.ts";
 
 /**
@@ -43,14 +43,7 @@ export async function runBaseline(quick: boolean): Promise<BenchResult> {
       },
     ],
     summary: {
-      messagesPerSecond: best?.rate ?? 0,
-      p50Ms: best?.deliver.p50Ms ?? null,
-      p95Ms: best?.deliver.p95Ms ?? null,
-      p99Ms: best?.deliver.p99Ms ?? null,
-      maxMs: best?.deliver.maxMs ?? null,
-      lost: best?.lost ?? null,
-      duplicated: best?.duplicated ?? null,
-      outOfOrder: best?.outOfOrder ?? null,
+      ...heldSummary(best),
       heldWholeLadder: best?.rate === ladderTop ? "yes" : "no",
       loginsPerSecond: connects.connectsPerSecond,
       rssPerConnectionKB: Math.round(connects.rssKB * 10) / 10,

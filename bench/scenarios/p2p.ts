@@ -107,6 +107,24 @@ export function highestHeld(steps: MergedStep[]): MergedStep | undefined {
   return steps.filter(held).at(-1);
 }
 
+/** The results JSON's headline figures of the highest step held: its rate, latencies, and what went wrong (nothing, by definition of held). */
+export function heldSummary(best: MergedStep | undefined): Record<string, number | null> {
+  return {
+    messagesPerSecond: best?.rate ?? 0,
+    p50Ms: best?.deliver.p50Ms ?? null,
+    p95Ms: best?.deliver.p95Ms ?? null,
+    p99Ms: best?.deliver.p99Ms ?? null,
+    maxMs: best?.deliver.maxMs ?? null,
+    ackP50Ms: best?.ack.p50Ms ?? null,
+    ackP95Ms: best?.ack.p95Ms ?? null,
+    ackP99Ms: best?.ack.p99Ms ?? null,
+    ackMaxMs: best?.ack.maxMs ?? null,
+    lost: best?.lost ?? null,
+    duplicated: best?.duplicated ?? null,
+    outOfOrder: best?.outOfOrder ?? null,
+  };
+}
+
 /** Starts bench/baseline-relay.ts; resolves with its ws:// URL and a stop function. */
 export async function startRelay(): Promise<{ url: string; pid: number; stop(): void }> {
   const child = spawn(process.execPath, ["--import", "tsx", join(import.meta.dirname, "..", "baseline-relay.ts"), "0"], {
@@ -211,19 +229,8 @@ export function p2pResult(
       },
     ],
     summary: {
-      messagesPerSecond: best?.rate ?? 0,
-      p50Ms: best?.deliver.p50Ms ?? null,
-      p95Ms: best?.deliver.p95Ms ?? null,
-      p99Ms: best?.deliver.p99Ms ?? null,
-      maxMs: best?.deliver.maxMs ?? null,
-      ackP50Ms: best?.ack.p50Ms ?? null,
-      ackP95Ms: best?.ack.p95Ms ?? null,
-      ackP99Ms: best?.ack.p99Ms ?? null,
-      ackMaxMs: best?.ack.maxMs ?? null,
-      // At the rate held (zero by definition of held); then over every step, the failing one included.
-      lost: best?.lost ?? null,
-      duplicated: best?.duplicated ?? null,
-      outOfOrder: best?.outOfOrder ?? null,
+      ...heldSummary(best),
+      // Then over every step, the failing one included.
       lostAllSteps: steps.reduce((a, s) => a + s.lost, 0),
       duplicatedAllSteps: steps.reduce((a, s) => a + s.duplicated, 0),
       outOfOrderAllSteps: steps.reduce((a, s) => a + s.outOfOrder, 0),
