@@ -12,9 +12,10 @@ interface Pending {
 
 /**
  * The main thread's handle on the SQLite writer thread: `call` sends one write and resolves with
- * its result once committed. Calls are answered in the order they were sent; the calls of one
- * turn of the event loop travel as one message. If the thread dies, every pending and later call
- * fails with StoreUnavailableError (the node keeps serving reads).
+ * its result once committed. The calls of one turn of the event loop travel as one message; appends
+ * are answered in the order they were sent, each as soon as its commit is done, and may be answered
+ * before other writes sent earlier (sqlite-writer.ts). If the thread dies, every pending and later
+ * call fails with StoreUnavailableError (the node keeps serving reads).
  */
 export class WriterClient {
   private readonly pending = new Map<number, Pending>();

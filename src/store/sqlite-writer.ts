@@ -3,7 +3,7 @@
  * connection and runs every write the main thread sends it, in arrival order. WAL checkpoints run
  * on a thread of their own that this one starts (sqlite-checkpointer.ts).
  */
-import { parentPort, workerData, type Worker } from "node:worker_threads";
+import { parentPort, receiveMessageOnPort, workerData, type Worker } from "node:worker_threads";
 import type { ItemResult } from "./batcher.ts";
 import type { AppendEntry } from "./port.ts";
 import { SqliteStore } from "./sqlite.ts";
@@ -54,6 +54,10 @@ const handlers: Handlers = {
 };
 
 port.on("message", (batch: ToWriter[]) => {
+  // What queued up behind this message while the last commit ran is taken now too. Its appends join
+  // this commit instead of each message committing on its own, and no answer waits for the commits
+  // of the messages after it (Node runs a port's queued messages before the loop moves on).
+  for (let next = receiveMessageOnPort(port); next; next = receiveMessageOnPort(port)) batch.push(...(next.message as ToWriter[]));
   const appends = batch.filter((m): m is AppendCall => m.op === "journal.appendEach");
   if (appends.length > 0) appendTogether(appends);
   for (const m of batch) if (m.op !== "journal.appendEach") serve(m);
@@ -62,24 +66,25 @@ port.on("message", (batch: ToWriter[]) => {
 type AppendCall = { id: number; op: "journal.appendEach"; args: [entries: AppendEntry[]] };
 
 /**
- * The journal appends of one message (many conversations, one turn of the main thread) commit as
- * one transaction: one WAL commit instead of one each. Each call still gets only its own results.
- * Ahead of the message's other writes: those belong to other actors, which wait for their answers.
+ * The journal appends of the messages taken together (many conversations, one or more turns of the
+ * main thread) commit as one transaction: one WAL commit instead of one each. Each call still gets
+ * only its own results, posted as soon as the commit is done rather than at the end of this turn.
+ * Ahead of the messages' other writes: those belong to other actors, which wait for their answers
+ * before they write again, so nothing they wrote can depend on an append taken ahead of it.
  */
 function appendTogether(calls: AppendCall[]): void {
   const entries = calls.flatMap((c) => c.args[0]);
   journal.appendEach(entries).then(
     (results) => {
       let at = 0;
-      for (const c of calls) {
+      const answers = calls.map((c): FromWriter => {
         const n = c.args[0].length;
-        reply({ id: c.id, ok: true, value: wireResults(results.slice(at, at + n)) });
         at += n;
-      }
+        return { id: c.id, ok: true, value: wireResults(results.slice(at - n, at)) };
+      });
+      port.postMessage(answers);
     },
-    (err: unknown) => {
-      for (const c of calls) reply({ id: c.id, ok: false, error: toWireError(err) });
-    },
+    (err: unknown) => port.postMessage(calls.map((c): FromWriter => ({ id: c.id, ok: false, error: toWireError(err) }))),
   );
 }
 

@@ -71,6 +71,47 @@ describe("ThreadedSqliteStore", () => {
     }
   });
 
+  it("answers each call alone when messages that queued behind a long commit are committed together", async () => {
+    const s = await ThreadedSqliteStore.open(freshPath());
+    try {
+      const base = { from: "x", time: 1, type: 0, flags: 0, expireAt: 9e12 };
+      const entry = (conversation: string, seq: number, clientMsgId: string) => ({
+        ...base,
+        conversation,
+        seq,
+        msgid: seq,
+        clientMsgId,
+        payload: { n: seq },
+      });
+      // A long first commit, so the calls of the following turns reach the writer as separate
+      // messages while it runs and are taken up together after it.
+      const busy = s.journal.append(
+        Array.from({ length: 4000 }, (_, i) => ({ ...entry("bulk", i + 1, `b${i}`), payload: { pad: "x".repeat(500) } })),
+      );
+      const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+      const calls: Promise<unknown>[] = [];
+      for (let turn = 1; turn <= 6; turn++) {
+        await nextTurn();
+        calls.push(s.journal.append([entry("q", turn, `q${turn}`), entry(`solo${turn}`, 1, "s")]));
+      }
+      await nextTurn();
+      calls.push(s.journal.append([entry("q", 7, "q2")])); // a resend of turn 2's message
+      await nextTurn();
+      calls.push(s.journal.append([entry("q", 3, "other")])); // seq 3 is taken
+      const results = await Promise.allSettled([busy, ...calls]);
+      expect(results[0]).toEqual({ status: "fulfilled", value: Array(4000).fill({ status: "appended" }) });
+      for (let turn = 1; turn <= 6; turn++) {
+        expect(results[turn]).toEqual({ status: "fulfilled", value: [{ status: "appended" }, { status: "appended" }] });
+      }
+      expect(results[7]).toEqual({ status: "fulfilled", value: [{ status: "duplicate", existing: entry("q", 2, "q2") }] });
+      expect(results[8]!.status === "rejected" && results[8]!.reason).toBeInstanceOf(SeqConflictError);
+      const stored = await s.journal.rangeBySeq({ conversation: "q", order: "asc", limit: 10 });
+      expect(stored.map((e) => [e.seq, e.clientMsgId])).toEqual([1, 2, 3, 4, 5, 6].map((n) => [n, `q${n}`]));
+    } finally {
+      await s.close();
+    }
+  });
+
   it("fails writes with StoreUnavailableError once closed, and closes twice quietly", async () => {
     const s = await ThreadedSqliteStore.open(freshPath());
     await s.snapshots.save("user", "x", { n: 1 }, 0);
