@@ -73,17 +73,21 @@ export async function startNodeUnderTest(o: NodeUnderTestOptions = {}): Promise<
       apps: [{ appKey: BENCH_APP_KEY, appSecret: BENCH_APP_SECRET, limits: { requestsPerSecond: 1_000_000 } }],
     }),
   );
-  const probePort = await freePort();
-  const proc = await spawnNode(join(import.meta.dirname, "..", "nimbus-node.ts"), o.nodeId ?? "bench-node", {
-    NIMBUS_CONFIG: configFile,
-    NIMBUS_DATA_DIR: dataDir,
-    NIMBUS_APP_KEY: BENCH_APP_KEY,
-    NIMBUS_APP_SECRET: BENCH_APP_SECRET,
-    NIMBUS_LOG_LEVEL: "warn",
-    NIMBUS_BENCH_PROBE_PORT: String(probePort),
-    // e.g. BENCH_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the node under test.
-    ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
-    ...o.env,
+  // Picked again if the node has to be started again on fresh ports (spawnNode).
+  let probePort = 0;
+  const proc = await spawnNode(join(import.meta.dirname, "..", "nimbus-node.ts"), o.nodeId ?? "bench-node", async () => {
+    probePort = await freePort();
+    return {
+      NIMBUS_CONFIG: configFile,
+      NIMBUS_DATA_DIR: dataDir,
+      NIMBUS_APP_KEY: BENCH_APP_KEY,
+      NIMBUS_APP_SECRET: BENCH_APP_SECRET,
+      NIMBUS_LOG_LEVEL: "warn",
+      NIMBUS_BENCH_PROBE_PORT: String(probePort),
+      // e.g. BENCH_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the node under test.
+      ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
+      ...o.env,
+    };
   });
   const pid = proc.child.pid!;
   const target = { url: proc.url, appKey: BENCH_APP_KEY, appSecret: BENCH_APP_SECRET };

@@ -11,8 +11,35 @@ export interface NodeProcess {
   kill(signal: NodeJS.Signals): void;
 }
 
-/** Starts a node as its own OS process (through tsx, as `npm start` does) and waits for /healthz. */
-export async function spawnNode(entry: string, nodeId: string, env: Record<string, string>): Promise<NodeProcess> {
+/** A node that could not listen: a port picked free was taken by another socket before the node bound it. */
+class PortTakenError extends Error {
+  override readonly name = "PortTakenError";
+}
+
+/** Starts that refused with EADDRINUSE, tried again on fresh ports. */
+const START_ATTEMPTS = 3;
+
+/**
+ * Starts a node as its own OS process (through tsx, as `npm start` does) and waits for /healthz.
+ * Ports are picked free here and bound by the child later, and on a busy machine (a load generator's
+ * thousands of sockets) another socket can take one in between: such a start is tried again with
+ * fresh ports, `env` made again when it is a function (for ports of its own).
+ */
+export async function spawnNode(
+  entry: string,
+  nodeId: string,
+  env: Record<string, string> | (() => Promise<Record<string, string>>),
+): Promise<NodeProcess> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await spawnOnce(entry, nodeId, typeof env === "function" ? await env() : env);
+    } catch (err) {
+      if (!(err instanceof PortTakenError) || attempt >= START_ATTEMPTS) throw err;
+    }
+  }
+}
+
+async function spawnOnce(entry: string, nodeId: string, env: Record<string, string>): Promise<NodeProcess> {
   const port = await freePort();
   let out = "";
   const child = spawn(process.execPath, ["--import", "tsx", entry], {
@@ -25,7 +52,10 @@ export async function spawnNode(entry: string, nodeId: string, env: Record<strin
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`node ${nodeId} exited with ${child.exitCode}:\n${out}`);
+    if (child.exitCode !== null) {
+      const message = `node ${nodeId} exited with ${child.exitCode}:\n${out}`;
+      throw out.includes("EADDRINUSE") ? new PortTakenError(message) : new Error(message);
+    }
     try {
       const res = await fetch(`${url}/healthz`);
       if (res.ok) break;
