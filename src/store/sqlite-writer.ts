@@ -1,6 +1,7 @@
 /**
  * The SQLite writer thread (started by sqlite-threaded.ts): it owns the database's only writing
- * connection and runs every write the main thread sends it, in arrival order. WAL checkpoints run
+ * connection and runs every write the main thread sends it, in arrival order, except that the
+ * journal appends of what it takes at once go first, together (appendTogether). WAL checkpoints run
  * on a thread of their own that this one starts (sqlite-checkpointer.ts).
  */
 import { parentPort, receiveMessageOnPort, workerData, type Worker } from "node:worker_threads";
@@ -57,7 +58,10 @@ port.on("message", (batch: ToWriter[]) => {
   // What queued up behind this message while the last commit ran is taken now too. Its appends join
   // this commit instead of each message committing on its own, and no answer waits for the commits
   // of the messages after it (Node runs a port's queued messages before the loop moves on).
-  for (let next = receiveMessageOnPort(port); next; next = receiveMessageOnPort(port)) batch.push(...(next.message as ToWriter[]));
+  for (let next = receiveMessageOnPort(port); next; next = receiveMessageOnPort(port)) {
+    // A loop, not push(...spread): one message may hold more calls than a call may take arguments.
+    for (const m of next.message as ToWriter[]) batch.push(m);
+  }
   const appends = batch.filter((m): m is AppendCall => m.op === "journal.appendEach");
   if (appends.length > 0) appendTogether(appends);
   for (const m of batch) if (m.op !== "journal.appendEach") serve(m);
