@@ -24,13 +24,14 @@ import { NimbusError } from "../util/errors.ts";
 export function admitSend(system: ActorSystem, appKey: string, from: string, to: string): Promise<void> | undefined {
   const fromAddress = userAddress(appKey, from);
   const toAddress = userAddress(appKey, to);
-  const sender = system.sharedView<AdmissionView>(fromAddress);
+  const standing = system.sharedView<AdmissionView>(fromAddress)?.standing;
   const recipient = system.sharedView<AdmissionView>(toAddress);
-  if (sender && recipient) return judge(from, to, sender.standing, recipient.blacklist.has(from) ? BLACKLISTED : ADMITTED);
+  const admission = recipient && (recipient.blacklist.has(from) ? BLACKLISTED : ADMITTED);
+  if (standing !== undefined && admission !== undefined) return judge(from, to, standing, admission);
   return Promise.all([
-    sender ? sender.standing : system.ask<SenderStanding | null>(fromAddress, STANDING_QUESTION),
-    recipient ? (recipient.blacklist.has(from) ? BLACKLISTED : ADMITTED) : system.ask<Admission | null>(toAddress, { t: "admits", from }),
-  ]).then(([standing, admission]) => judge(from, to, standing, admission));
+    standing ?? system.ask<SenderStanding | null>(fromAddress, STANDING_QUESTION),
+    admission ?? system.ask<Admission | null>(toAddress, { t: "admits", from }),
+  ]).then(([s, a]) => judge(from, to, s, a));
 }
 
 function judge(from: string, to: string, standing: SenderStanding | null, admission: Admission | null): undefined {
