@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { AskDeadlines, type TimedAsk } from "../../src/runtime/ask-deadlines.ts";
 
 function ask(name: string, timeoutMs: number, expired: string[]): TimedAsk {
@@ -12,10 +12,18 @@ function ask(name: string, timeoutMs: number, expired: string[]): TimedAsk {
   };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Fake time (Date.now and timers both): a loaded machine cannot overshoot one deadline into the next. */
+const sleep = (ms: number) => vi.advanceTimersByTime(ms);
 
 describe("ask deadlines", () => {
-  it("expires the asks still pending at their deadlines, in deadline order across timeouts", async () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("expires the asks still pending at their deadlines, in deadline order across timeouts", () => {
     const list = new AskDeadlines();
     const expired: string[] = [];
     const long = ask("long", 60, expired);
@@ -25,15 +33,15 @@ describe("ask deadlines", () => {
     list.remove(answered);
     expect([list.size, list.timeouts]).toEqual([2, 2]);
 
-    await sleep(35);
+    sleep(35);
     expect(expired).toEqual(["short"]);
     expect([list.size, list.timeouts, list.armed]).toEqual([1, 1, true]);
-    await sleep(45);
+    sleep(45);
     expect(expired).toEqual(["short", "long"]);
     expect([list.size, list.timeouts, list.armed]).toEqual([0, 0, false]);
   });
 
-  it("keeps its timer through asks answered one at a time, and lets it go once it fires with nothing due", async () => {
+  it("keeps its timer through asks answered one at a time, and lets it go once it fires with nothing due", () => {
     const list = new AskDeadlines();
     const expired: string[] = [];
     for (let i = 0; i < 3; i++) {
@@ -42,7 +50,7 @@ describe("ask deadlines", () => {
       list.remove(a);
       expect([list.size, list.armed]).toEqual([0, true]);
     }
-    await sleep(40);
+    sleep(40);
     expect(expired).toEqual([]);
     expect([list.size, list.timeouts, list.armed]).toEqual([0, 0, false]);
   });
@@ -63,14 +71,14 @@ describe("ask deadlines", () => {
     expect([list.size, list.armed]).toEqual([0, false]);
   });
 
-  it("keeps the others linked when one in the middle is answered", async () => {
+  it("keeps the others linked when one in the middle is answered", () => {
     const list = new AskDeadlines();
     const expired: string[] = [];
     const asks = ["a", "b", "c", "d"].map((n) => ask(n, 15, expired));
     for (const a of asks) list.add(a);
     list.remove(asks[1]!);
     list.remove(asks[3]!);
-    await sleep(40);
+    sleep(40);
     expect(expired).toEqual(["a", "c"]);
     expect(list.armed).toBe(false);
   });
