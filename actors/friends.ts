@@ -1,5 +1,5 @@
 import { Actor } from "../src/runtime/mod.ts";
-import { NimbusError } from "../src/util/errors.ts";
+import { NimbusError } from "../src/protocol/errors.ts";
 import * as book from "./friend-book.ts";
 import type { FriendsMessage, FriendsState } from "./friends-protocol.ts";
 

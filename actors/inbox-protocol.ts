@@ -1,4 +1,4 @@
-import type { ConversationId, Message } from "../src/messaging/types.ts";
+import type { ConversationId, Message } from "../src/protocol/messages.ts";
 
 /**
  * The inbox actor's messages (`inbox/<appKey>/<accid>`): one user's conversation list. Session

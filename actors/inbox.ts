@@ -1,7 +1,8 @@
 import { Actor } from "../src/runtime/mod.ts";
-import { NimbusError } from "../src/util/errors.ts";
-import { countsAsUnread, messageCountsAsUnread, messageOf, updatesSession } from "../src/messaging/entry.ts";
-import { peerOf, type ConversationId, type ConversationSummary, type Message } from "../src/messaging/types.ts";
+import { NimbusError } from "../src/protocol/errors.ts";
+import { countsAsUnread, messageCountsAsUnread, messageOf, updatesSession } from "../src/conversation/entry.ts";
+import { peerOf } from "../src/conversation/ref.ts";
+import { type ConversationId, type ConversationSummary, type Message } from "../src/protocol/messages.ts";
 import type { InboxMessage } from "./inbox-protocol.ts";
 import { sessionAddress } from "./session-protocol.ts";
 
@@ -178,8 +179,7 @@ export class InboxActor extends Actor<InboxState> {
 
   private newEntry(conv: ConversationId): InboxEntry {
     const peer = peerOf(conv, this.me);
-    if (!conv.split("|").includes(this.me) || peer === this.me)
-      throw new NimbusError("PARAM_ERROR", `conv: ${conv} is not a conversation of ${this.me}`);
+    if (peer === undefined) throw new NimbusError("PARAM_ERROR", `conv: ${conv} is not a conversation of ${this.me}`);
     return { peer, lastSeq: 0, readSeq: 0, peerReadSeq: 0, unread: 0, updatedAt: 0 };
   }
 

@@ -1,4 +1,4 @@
-import type { SystemNotification } from "../src/messaging/types.ts";
+import type { SystemNotification } from "../src/protocol/messages.ts";
 
 /**
  * The notices actor's messages (`notices/<appKey>/<accid>`): system notifications for one

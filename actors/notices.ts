@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { Actor } from "../src/runtime/mod.ts";
-import { NimbusError } from "../src/util/errors.ts";
+import { NimbusError } from "../src/protocol/errors.ts";
 import { encodeUserEvent, userSubject } from "../src/protocol/user-events.ts";
-import { DAY_MS } from "../src/messaging/entry.ts";
-import { MessagingEvents, type SystemNotification } from "../src/messaging/types.ts";
+import { DAY_MS } from "../src/conversation/entry.ts";
+import { MessagingEvents, type SystemNotification } from "../src/protocol/messages.ts";
 import { NOTICE_ENTRY_TYPE, type NoticePayload, type NoticesMessage } from "./notices-protocol.ts";
 
 /**

@@ -1,4 +1,4 @@
-import type { ConversationId, Message, ReadReceipt, RecallEvent, SendAck, SendInput } from "../src/messaging/types.ts";
+import type { ConversationId, Message, ReadReceipt, RecallEvent, SendAck, SendInput } from "../src/protocol/messages.ts";
 
 /**
  * The p2p conversation actor's messages (`session/<appKey>/<a>|<b>`, accids sorted). Plain data,

@@ -1,9 +1,10 @@
+import { parseP2pId } from "../src/conversation/ref.ts";
 import { Actor, AnswerLater } from "../src/runtime/mod.ts";
 import { SeqConflictError, type AppendEntry, type JournalEntry } from "../src/store/mod.ts";
-import { NimbusError } from "../src/util/errors.ts";
+import { NimbusError } from "../src/protocol/errors.ts";
 import { encodeUserEvent, encodeUserEventOf, userSubject } from "../src/protocol/user-events.ts";
-import { countsAsUnread, DAY_MS, messageOf, type P2pPayload } from "../src/messaging/entry.ts";
-import { hiddenFlagFor, isRecalled, RECALLED } from "../src/messaging/flags.ts";
+import { countsAsUnread, DAY_MS, messageOf, type P2pPayload } from "../src/conversation/entry.ts";
+import { hiddenFlagFor, isRecalled, RECALLED } from "../src/conversation/flags.ts";
 import {
   MessagingEvents,
   type ConversationId,
@@ -11,7 +12,7 @@ import {
   type ReadReceipt,
   type RecallEvent,
   type SendAck,
-} from "../src/messaging/types.ts";
+} from "../src/protocol/messages.ts";
 import { inboxAddress, type InboxMessage } from "./inbox-protocol.ts";
 import type { MessageRef, SessionInfo, SessionMessage } from "./session-protocol.ts";
 
@@ -64,9 +65,8 @@ export class SessionActor extends Actor<SessionState> {
   }
 
   override async onActivate(): Promise<void> {
-    const [first, second, ...rest] = this.ctx.id.split("|");
     // A malformed id makes every message a 414 rather than a crash on activation.
-    if (first && second && rest.length === 0 && first < second) this.parties = [first, second];
+    this.parties = parseP2pId(this.ctx.id)?.parties ?? null;
     const [last] = await this.ctx.journal.rangeBySeq({ conversation: this.ctx.address, order: "desc", limit: 1 });
     this.lastSeq = this.storedSeq = last?.seq ?? 0;
     this.lastMsgid = last?.msgid ?? 0;

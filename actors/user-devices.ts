@@ -1,4 +1,4 @@
-import type { ClientType } from "../src/client/wire.ts";
+import type { ClientType } from "../src/protocol/link.ts";
 import { clientCategory } from "../src/protocol/client-category.ts";
 import { KickReason } from "../src/protocol/user-events.ts";
 

@@ -1,4 +1,4 @@
-import { NimbusError } from "../src/util/errors.ts";
+import { NimbusError } from "../src/protocol/errors.ts";
 import type { Account } from "./user-account.ts";
 
 /** NIM's relationType: 1 blacklist, 2 mute list (静音: no push from them). */

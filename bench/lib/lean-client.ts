@@ -13,8 +13,9 @@
 import { Agent, request } from "node:http";
 import { decode, encode } from "@msgpack/msgpack";
 import { WebSocket } from "ws";
-import { Frames, ROOM_NAME, type JoinOptions, type MatchmakeErrorBody } from "../../src/client/wire.ts";
-import { MessageType, MessagingEvents, MessagingRequests, type Message, type SendRequest } from "../../src/client/messaging-wire.ts";
+import { Frames, ROOM_NAME, type JoinOptions, type MatchmakeErrorBody } from "../../src/protocol/link.ts";
+import { MessageType, MessagingEvents, type Message } from "../../src/protocol/messages.ts";
+import { MessagingRequests, type SendRequest } from "../../src/protocol/messaging.ts";
 
 const JOIN_ROOM = 10;
 const ERROR = 11;

@@ -12,10 +12,10 @@ import {
   type ReadReceipt,
   type RecallEvent,
   type SendAck,
-  type SyncState,
   type SystemNotification,
-} from "./messaging-wire.ts";
-import { CloseCodes, Frames, RESUME_GONE_CODES, type JoinOptions, type Kicked, type SessionInfo, type Welcome } from "./wire.ts";
+} from "../protocol/messages.ts";
+import type { SyncState } from "../protocol/messaging.ts";
+import { CloseCodes, Frames, RESUME_GONE_CODES, type JoinOptions, type Kicked, type SessionInfo, type Welcome } from "../protocol/link.ts";
 
 export interface ConnectOptions extends JoinOptions {
   /** Any node's HTTP address, e.g. `http://127.0.0.1:2567` (https for TLS). */

@@ -1,4 +1,4 @@
-import type { Kicked } from "./wire.ts";
+import type { Kicked } from "../protocol/link.ts";
 
 /**
  * Every failure the SDK reports: `code` is a NIM status code (302 wrong token, 404 no account,

@@ -1,6 +1,6 @@
 import { Client as ColyseusClient, ServerError, type Room, type SeatReservation } from "@colyseus/sdk";
 import { NimbusClientError } from "./errors.ts";
-import { ROOM_NAME, type JoinOptions, type MatchmakeErrorBody } from "./wire.ts";
+import { ROOM_NAME, type JoinOptions, type MatchmakeErrorBody } from "../protocol/link.ts";
 
 /**
  * Login and resume through the official Colyseus SDK, with one difference from its

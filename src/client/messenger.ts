@@ -1,9 +1,8 @@
 import {
   MessageType,
   MessagingEvents,
-  conversationOf,
-  peerOf,
   type ConversationSummary,
+  type HistoryRequest,
   type Message,
   type MessageOption,
   type ReadReceipt,
@@ -12,23 +11,23 @@ import {
   type SyncRequest,
   type SyncResult,
   type SystemNotification,
-} from "../messaging/types.ts";
+} from "../protocol/messages.ts";
+import { conversationOf, parseConversation, peerOf } from "../conversation/ref.ts";
 import { newClientMsgId } from "./client-msg-id.ts";
 import { ClientCodes, NimbusClientError } from "./errors.ts";
 import {
   MessagingRequests,
   type ConversationsRequest,
-  type HistoryRequest,
   type MarkReadRequest,
   type NotifyRequest,
   type RecallRequest,
   type SendRequest,
   type SyncState,
-} from "./messaging-wire.ts";
+} from "../protocol/messaging.ts";
 import { NotificationFeed } from "./notification-feed.ts";
 import { Outbox } from "./outbox.ts";
 import { Sequencer } from "./sequencer.ts";
-import type { SessionInfo } from "./wire.ts";
+import type { SessionInfo } from "../protocol/link.ts";
 
 /** The events messaging adds to the client. */
 export interface MessagingClientEvents {
@@ -257,7 +256,10 @@ export class Messenger {
   /** A gap in the pushes of `conv`: its newest missing messages, from history. */
   private async fill(conv: string, fromSeq: number, toSeq: number): Promise<Message[]> {
     const limit = Math.min(HISTORY_PAGE, toSeq - fromSeq + 1);
-    return this.history(peerOf(conv, this.host.self().accid), { fromSeq, toSeq, limit, order: "desc" });
+    const peer = peerOf(conv, this.host.self().accid);
+    // isMessage let only this account's p2p conversations through.
+    if (peer === undefined) return [];
+    return this.history(peer, { fromSeq, toSeq, limit, order: "desc" });
   }
 }
 
@@ -269,7 +271,14 @@ const isSeq = (v: unknown): v is number => typeof v === "number" && Number.isSaf
 
 /** Pushes are checked before they reach the sequencer: a malformed one must not corrupt the cursors. */
 function isMessage(v: unknown): v is Message {
-  return isObject(v) && typeof v.conv === "string" && v.conv.includes("|") && isSeq(v.seq) && v.seq > 0 && typeof v.msgid === "number";
+  return (
+    isObject(v) &&
+    typeof v.conv === "string" &&
+    parseConversation(v.conv) !== undefined &&
+    isSeq(v.seq) &&
+    v.seq > 0 &&
+    typeof v.msgid === "number"
+  );
 }
 
 function isRecall(v: unknown): v is RecallEvent {
@@ -292,7 +301,7 @@ function sentMessage(req: SendRequest, ack: SendAck, me: Pick<SessionInfo, "acci
     msgid: ack.msgid,
     clientMsgId: ack.clientMsgId,
     from: me.accid,
-    to: peerOf(ack.conv, me.accid),
+    to: req.to.toLowerCase(),
     time: ack.time,
     type: req.type,
     body: req.body,

@@ -20,27 +20,35 @@ export type { HistoryOptions, MessagingClientEvents, SendOptions } from "./messe
 export {
   MessageType,
   MessagingEvents,
-  MessagingRequests,
-  conversationOf,
-  peerOf,
   type ConversationId,
   type ConversationSummary,
-  type ConversationsRequest,
   type HistoryRequest,
-  type MarkReadRequest,
   type Message,
   type MessageOption,
-  type NotifyRequest,
   type ReadReceipt,
   type RecallEvent,
-  type RecallRequest,
   type SendAck,
-  type SendRequest,
   type SyncRequest,
   type SyncResult,
-  type SyncState,
   type SystemNotification,
-} from "./messaging-wire.ts";
+} from "../protocol/messages.ts";
+export {
+  MessagingRequests,
+  type ConversationsRequest,
+  type MarkReadRequest,
+  type NotifyRequest,
+  type RecallRequest,
+  type SendRequest,
+  type SyncState,
+} from "../protocol/messaging.ts";
+export {
+  conversationOf,
+  formatConversation,
+  parseConversation,
+  peerOf,
+  type ConversationKind,
+  type ConversationRef,
+} from "../conversation/ref.ts";
 export {
   CLIENT_TYPES,
   CloseCodes,
@@ -54,7 +62,7 @@ export {
   type MatchmakeErrorBody,
   type SessionInfo,
   type Welcome,
-} from "./wire.ts";
+} from "../protocol/link.ts";
 
 /** Logs a device in; rejects with NimbusClientError carrying the NIM code (302, 404, 422, …). */
 export async function connect(options: ConnectOptions): Promise<NimbusClient> {

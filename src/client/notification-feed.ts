@@ -1,4 +1,4 @@
-import type { SystemNotification } from "../messaging/types.ts";
+import type { SystemNotification } from "../protocol/messages.ts";
 
 /**
  * System notifications on their way to the app. Stored ones (`stored: true`, seq 1, 2, 3… per

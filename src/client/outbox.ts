@@ -1,6 +1,6 @@
-import type { SendAck } from "../messaging/types.ts";
+import type { SendAck } from "../protocol/messages.ts";
 import { ClientCodes, NimbusClientError } from "./errors.ts";
-import { MessagingRequests, type SendRequest } from "./messaging-wire.ts";
+import { MessagingRequests, type SendRequest } from "../protocol/messaging.ts";
 
 /** What the outbox needs from the client. */
 export interface OutboxLink {

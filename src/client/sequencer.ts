@@ -1,4 +1,4 @@
-import type { ConversationId, Message } from "../messaging/types.ts";
+import type { ConversationId, Message } from "../protocol/messages.ts";
 
 /** What the sequencer needs from the client. */
 export interface SequencerIO {

@@ -2,7 +2,7 @@ import { WebSocket as WsWebSocket } from "ws";
 import { LocalDriver, LocalPresence, matchMaker } from "@colyseus/core";
 import { setLogger } from "@colyseus/core/Logger";
 import type { Logger } from "pino";
-import { ROOM_NAME } from "../client/wire.ts";
+import { ROOM_NAME } from "../protocol/link.ts";
 import { ImRoom } from "./im-room.ts";
 
 // Colyseus 0.18 reads the global WebSocket when a client resumes (Room.ts `WebSocket.OPEN`); Node 20

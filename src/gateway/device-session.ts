@@ -1,4 +1,4 @@
-import type { Frames, SessionInfo, Welcome } from "../client/wire.ts";
+import type { Frames, SessionInfo, Welcome } from "../protocol/link.ts";
 import type { ImClient } from "./im-room.ts";
 import { FrameRateLimiter } from "./rate-limit.ts";
 

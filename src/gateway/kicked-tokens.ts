@@ -1,4 +1,4 @@
-import type { Kicked } from "../client/wire.ts";
+import type { Kicked } from "../protocol/link.ts";
 
 /** At most this many remembered kicks; the oldest go first. */
 const CAPACITY = 10_000;

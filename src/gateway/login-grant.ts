@@ -1,4 +1,4 @@
-import type { ClientType } from "../client/wire.ts";
+import type { ClientType } from "../protocol/link.ts";
 
 /**
  * What a successful login proves: who the device is. It travels from the matchmake request to the

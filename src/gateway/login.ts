@@ -1,10 +1,10 @@
 import { z } from "zod";
 import type { AppRegistry } from "../apps/registry.ts";
 import type { ActorSystem } from "../runtime/system.ts";
-import { NimbusError } from "../util/errors.ts";
-import { ACCID_PATTERN } from "../http/nim/params.ts";
+import { NimbusError } from "../protocol/errors.ts";
+import { ACCID_PATTERN } from "../protocol/accid.ts";
 import { userAddress, type TokenCheck, type UserRecord } from "../../actors/user-protocol.ts";
-import { CLIENT_TYPES } from "../client/wire.ts";
+import { CLIENT_TYPES } from "../protocol/link.ts";
 import type { LoginGrant } from "./login-grant.ts";
 
 /** The join options as NIM limits them: accid ≤32, token ≤128 (NIM's), device id ≤128. */

@@ -3,8 +3,8 @@ import { ServerError, type matchMaker } from "@colyseus/core";
 
 /** What a matchmake request answers: where the device's WebSocket goes. */
 export type SeatReservation = Awaited<ReturnType<typeof matchMaker.reserveSeatFor>>;
-import { ROOM_NAME, type Kicked, type MatchmakeErrorBody } from "../client/wire.ts";
-import { NimbusError } from "../util/errors.ts";
+import { ROOM_NAME, type Kicked, type MatchmakeErrorBody } from "../protocol/link.ts";
+import { NimbusError } from "../protocol/errors.ts";
 
 export interface MatchmakeHandlers {
   /** A login: answers a seat in this node's room. */

@@ -1,8 +1,8 @@
 import type { Bus } from "../bus/port.ts";
 import type { ActorSystem } from "../runtime/system.ts";
-import { MessagingEvents, type SystemNotification } from "../messaging/types.ts";
+import { MessagingEvents, type SystemNotification } from "../protocol/messages.ts";
 import { encodeUserEvent, userSubject } from "../protocol/user-events.ts";
-import { NimbusError } from "../util/errors.ts";
+import { NimbusError } from "../protocol/errors.ts";
 import { userAddress, type Admission } from "../../actors/user-protocol.ts";
 
 export interface CustomNotifyDeps {

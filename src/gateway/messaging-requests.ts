@@ -9,8 +9,8 @@ import type {
   SendAck,
   SyncResult,
   SystemNotification,
-} from "../messaging/types.ts";
-import { MessagingRequests } from "../client/messaging-wire.ts";
+} from "../protocol/messages.ts";
+import { MessagingRequests } from "../protocol/messaging.ts";
 import type { RequestHandler } from "./requests.ts";
 import { sendCustomNotification } from "./messaging-notify.ts";
 import {

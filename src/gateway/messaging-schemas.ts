@@ -1,8 +1,9 @@
 import { z } from "zod";
-import { ACCID_PATTERN } from "../http/nim/params.ts";
-import { MessageType, type MessageOption, type SendInput } from "../messaging/types.ts";
+import { isOwnP2pId } from "../conversation/ref.ts";
+import { ACCID_PATTERN } from "../protocol/accid.ts";
+import { MessageType, type MessageOption, type SendInput } from "../protocol/messages.ts";
 import { ATTACH_MAX, isPlainObject } from "../messaging/validate.ts";
-import { NimbusError } from "../util/errors.ts";
+import { NimbusError } from "../protocol/errors.ts";
 
 /**
  * What a device may send for each messaging request, checked before anything reaches the messaging
@@ -17,9 +18,6 @@ const accid = z
   .string({ error: "required" })
   .regex(ACCID_PATTERN, "1 to 32 of letters, digits and _ @ . -")
   .transform((s) => s.toLowerCase());
-
-/** An account id as stored (lower-cased), as conversation ids spell them. */
-const ACCID = /^[a-z0-9_@.-]{1,32}$/;
 
 const seq = z.number({ error: "must be a number" }).int("must be an integer").min(0, "must be at least 0").max(Number.MAX_SAFE_INTEGER);
 const positive = z
@@ -106,10 +104,8 @@ export const syncSchema = z
 /** 414 unless every cursor names a p2p conversation of `me` (two sorted accids joined by |, one of them `me`). */
 export function checkOwnCursors(me: string, cursors: Record<string, number> | undefined): void {
   for (const conv of Object.keys(cursors ?? {})) {
-    const [a, b, ...rest] = conv.split("|");
-    const mine =
-      rest.length === 0 && a !== undefined && b !== undefined && ACCID.test(a) && ACCID.test(b) && a < b && (a === me || b === me);
-    if (!mine) throw new NimbusError("PARAM_ERROR", `cursors.${conv}: not a conversation of this account (sorted accids joined by |)`);
+    if (!isOwnP2pId(conv, me))
+      throw new NimbusError("PARAM_ERROR", `cursors.${conv}: not a conversation of this account (sorted accids joined by |)`);
   }
 }
 

@@ -1,7 +1,7 @@
 import type { MessageContext } from "@colyseus/core";
 import type { Logger } from "pino";
-import type { SessionInfo } from "../client/wire.ts";
-import { NimbusError } from "../util/errors.ts";
+import type { SessionInfo } from "../protocol/link.ts";
+import { NimbusError } from "../protocol/errors.ts";
 import type { ImClient, ImRoom } from "./im-room.ts";
 
 /** What a request handler knows about the device that asked. */

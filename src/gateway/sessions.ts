@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { Bus } from "../bus/port.ts";
-import { CloseCodes, Frames, type Kicked } from "../client/wire.ts";
+import { CloseCodes, Frames, type Kicked } from "../protocol/link.ts";
 import {
   asKick,
   decodeUserEventEnvelope,

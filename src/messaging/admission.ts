@@ -9,7 +9,7 @@ import {
   type UserRecord,
 } from "../../actors/user-protocol.ts";
 import type { ActorSystem } from "../runtime/system.ts";
-import { NimbusError } from "../util/errors.ts";
+import { NimbusError } from "../protocol/errors.ts";
 
 /**
  * Whether `from` may send `to` a p2p message. In NIM's order: both accounts exist (404), the

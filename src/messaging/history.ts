@@ -1,20 +1,17 @@
 import type { App } from "../apps/registry.ts";
 import type { Journal } from "../store/port.ts";
-import { NimbusError } from "../util/errors.ts";
+import { refuse } from "../protocol/errors.ts";
 import { sessionAddress } from "../../actors/session-protocol.ts";
-import { messageOf, optionOf } from "./entry.ts";
-import { isHiddenFor } from "./flags.ts";
+import { messageOf, optionOf } from "../conversation/entry.ts";
+import { isHiddenFor } from "../conversation/flags.ts";
 import { historyCutoff } from "./retention.ts";
 import { scanJournal } from "./scan.ts";
 import type { HistoryQuery } from "./service.ts";
-import { conversationOf, type Message } from "./types.ts";
+import { conversationOf } from "../conversation/ref.ts";
+import type { Message } from "../protocol/messages.ts";
 import { checkAccid, isPlainObject } from "./validate.ts";
 
 export const HISTORY_LIMIT_MAX = 100;
-
-function refuse(field: string, problem: string): never {
-  throw new NimbusError("PARAM_ERROR", `${field}: ${problem}`);
-}
 
 function optionalInt(v: unknown, field: string, min: number): number | undefined {
   if (v === undefined || v === null) return undefined;

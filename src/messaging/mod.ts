@@ -4,7 +4,7 @@ import type { Journal } from "../store/port.ts";
 import { P2pMessaging } from "./p2p.ts";
 import type { MessagingService } from "./service.ts";
 
-export * from "./types.ts";
+export * from "../protocol/messages.ts";
 export type { MessagingService, HistoryQuery } from "./service.ts";
 
 export interface MessagingDeps {

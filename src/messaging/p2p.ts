@@ -1,26 +1,26 @@
 import type { App, AppRegistry } from "../apps/registry.ts";
 import type { ActorSystem } from "../runtime/system.ts";
 import type { Journal } from "../store/port.ts";
-import { NimbusError } from "../util/errors.ts";
+import { NimbusError, refuse } from "../protocol/errors.ts";
 import { uuidV7 } from "../util/uuid-v7.ts";
 import { inboxAddress, type InboxMessage } from "../../actors/inbox-protocol.ts";
 import { noticesAddress, type NoticesMessage } from "../../actors/notices-protocol.ts";
 import { sessionAddress, type SessionMessage } from "../../actors/session-protocol.ts";
+import { conversationOf } from "../conversation/ref.ts";
 import { admitSend, requireAccounts } from "./admission.ts";
-import { DAY_MS } from "./entry.ts";
+import { DAY_MS } from "../conversation/entry.ts";
 import { checkHistoryQuery, readHistory } from "./history.ts";
 import { journalRetentionDays } from "./retention.ts";
 import type { MessagingService } from "./service.ts";
 import { syncFor } from "./sync.ts";
 import {
-  conversationOf,
   type ConversationSummary,
   type ReadReceipt,
   type RecallEvent,
   type SendAck,
   type SendInput,
   type SystemNotification,
-} from "./types.ts";
+} from "../protocol/messages.ts";
 import { ATTACH_MAX, checkAccid, checkSendInput } from "./validate.ts";
 
 export interface P2pDeps {
@@ -32,10 +32,6 @@ export interface P2pDeps {
 
 /** An app server may recall with ignoreTime up to this old (NIM: 30 days). */
 const IGNORE_TIME_MAX_MS = 30 * DAY_MS;
-
-function refuse(field: string, problem: string): never {
-  throw new NimbusError("PARAM_ERROR", `${field}: ${problem}`);
-}
 
 function positiveInt(v: unknown, field: string): number {
   if (typeof v !== "number" || !Number.isSafeInteger(v) || v <= 0) refuse(field, "must be a positive integer");

@@ -1,5 +1,5 @@
 import type { App } from "../apps/registry.ts";
-import { DAY_MS } from "./entry.ts";
+import { DAY_MS } from "../conversation/entry.ts";
 
 /**
  * How long the journal keeps a p2p message: long enough for every use NIM promises — history

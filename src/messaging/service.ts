@@ -9,7 +9,7 @@ import type {
   SyncRequest,
   SyncResult,
   SystemNotification,
-} from "./types.ts";
+} from "../protocol/messages.ts";
 
 /** A history page as the service takes it: whose view, and which page. */
 export interface HistoryQuery extends HistoryRequest {

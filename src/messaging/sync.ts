@@ -1,14 +1,15 @@
+import { isOwnP2pId } from "../conversation/ref.ts";
 import type { App } from "../apps/registry.ts";
 import type { Journal, JournalEntry } from "../store/port.ts";
-import { NimbusError } from "../util/errors.ts";
+import { refuse } from "../protocol/errors.ts";
 import { mapLimit } from "../util/map-limit.ts";
 import { sessionAddress } from "../../actors/session-protocol.ts";
 import { noticesAddress, type NoticePayload } from "../../actors/notices-protocol.ts";
-import { messageOf, optionOf } from "./entry.ts";
-import { isHiddenFor } from "./flags.ts";
+import { messageOf, optionOf } from "../conversation/entry.ts";
+import { isHiddenFor } from "../conversation/flags.ts";
 import { daysAgo } from "./retention.ts";
 import { scanJournal } from "./scan.ts";
-import type { ConversationId, ConversationSummary, Message, SyncResult, SystemNotification } from "./types.ts";
+import type { ConversationId, ConversationSummary, Message, SyncResult, SystemNotification } from "../protocol/messages.ts";
 import { isPlainObject } from "./validate.ts";
 
 /** Conversations read from the store at once during one sync. */
@@ -23,10 +24,6 @@ export interface SyncDeps {
   accid: string;
   list: ListConversations;
   now: number;
-}
-
-function refuse(field: string, problem: string): never {
-  throw new NimbusError("PARAM_ERROR", `${field}: ${problem}`);
 }
 
 export interface CheckedSync {
@@ -48,8 +45,7 @@ export function checkSyncRequest(raw: unknown, accid: string): CheckedSync {
     for (const [conv, seq] of Object.entries(req.cursors)) {
       named = true;
       if (typeof seq !== "number" || !Number.isSafeInteger(seq) || seq < 0) refuse(`cursors.${conv}`, "must be a non-negative integer");
-      const [a, b, ...rest] = conv.split("|");
-      if (rest.length === 0 && a && b && a < b && (a === accid || b === accid)) cursors.set(conv, seq);
+      if (isOwnP2pId(conv, accid)) cursors.set(conv, seq);
     }
   }
   const nc = req.notificationCursor ?? 0;

@@ -1,5 +1,6 @@
-import { NimbusError } from "../util/errors.ts";
-import { MessageType, type MessageOption, type SendInput } from "./types.ts";
+import { isStoredAccid } from "../protocol/accid.ts";
+import { refuse } from "../protocol/errors.ts";
+import { MessageType, type MessageOption, type SendInput } from "../protocol/messages.ts";
 
 /**
  * What a p2p message must look like before anything is stored, as NIM's limits say: the whole body
@@ -22,11 +23,6 @@ export const OPTION_KEYS = ["roam", "history", "sendersync", "persistent", "sess
 export const IGNORED_OPTION_KEYS: readonly string[] = ["needPushNick"];
 
 const TYPES: ReadonlySet<number> = new Set(Object.values(MessageType));
-const ACCID = /^[a-z0-9_@.-]{1,32}$/;
-
-function refuse(field: string, problem: string): never {
-  throw new NimbusError("PARAM_ERROR", `${field}: ${problem}`);
-}
 
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
@@ -36,7 +32,7 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
 export function checkAccid(v: unknown, field: string): string {
   if (typeof v !== "string") refuse(field, "required");
   const accid = v.toLowerCase();
-  if (!ACCID.test(accid)) refuse(field, "not an account id (at most 32 of letters, digits, _ @ . -)");
+  if (!isStoredAccid(accid)) refuse(field, "not an account id (at most 32 of letters, digits, _ @ . -)");
   return accid;
 }
 

@@ -1,4 +1,4 @@
-import type { ClientType } from "../client/wire.ts";
+import type { ClientType } from "./link.ts";
 
 export type ClientCategory = "desktop" | "mobile";
 

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { SnapshotStore } from "../store/port.ts";
 import { isFencingError } from "../store/errors.ts";
-import { NimbusError } from "../util/errors.ts";
+import { NimbusError } from "../protocol/errors.ts";
 import type { Actor, ActorContext } from "./actor.ts";
 import { AnswerLater } from "./answer-later.ts";
 import { StaleActivationError } from "./errors.ts";

@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { NimbusError } from "../util/errors.ts";
+import { NimbusError } from "../protocol/errors.ts";
 import type { Envelope } from "./activation.ts";
 import type { AskDeadlines, TimedAsk } from "./ask-deadlines.ts";
 

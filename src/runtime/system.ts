@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import type { Bus, BusSubscription } from "../bus/port.ts";
 import { NoRespondersError, BusTimeoutError } from "../bus/errors.ts";
 import type { Journal, Store } from "../store/port.ts";
-import { NimbusError } from "../util/errors.ts";
+import { NimbusError } from "../protocol/errors.ts";
 import type { ActorContext, ActorFactory, AskOptions } from "./actor.ts";
 import { Activation, type Envelope } from "./activation.ts";
 import { AskDeadlines } from "./ask-deadlines.ts";

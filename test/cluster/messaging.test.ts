@@ -1,6 +1,6 @@
 import { it, expect, beforeAll, afterAll } from "vitest";
 import { signedCall } from "../support/nim-api.ts";
-import type { ConversationSummary, SyncResult } from "../../src/messaging/types.ts";
+import type { ConversationSummary, SyncResult } from "../../src/protocol/messages.ts";
 import { describeWith } from "../support/services.ts";
 import type { NodeProcess } from "../support/node-process.ts";
 import { killCluster, startCluster } from "../support/cluster.ts";

@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { CloseCodes, NimbusClientError, Requests, type NimbusClient } from "nimbus/client";
-import { NimbusError } from "../../src/util/errors.ts";
+import { NimbusError } from "../../src/protocol/errors.ts";
 import { next, record, sleep, startGatewayNode, until, type GatewayNode } from "./support.ts";
 
 async function codeOf(p: Promise<unknown>): Promise<number> {

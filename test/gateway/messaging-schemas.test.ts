@@ -10,7 +10,7 @@ import {
   checkOwnCursors,
   syncSchema,
 } from "../../src/gateway/messaging-schemas.ts";
-import { NimbusError } from "../../src/util/errors.ts";
+import { NimbusError } from "../../src/protocol/errors.ts";
 import { checkSendInput } from "../../src/messaging/validate.ts";
 
 /** The 414 text a body gets, or "ok". */

@@ -14,7 +14,7 @@ import {
 } from "../../src/protocol/user-events.ts";
 import { encode } from "../../src/protocol/codec.ts";
 import { backoffDelay, defaultReconnectPolicy } from "../../src/client/backoff.ts";
-import { CLIENT_TYPES } from "../../src/client/wire.ts";
+import { CLIENT_TYPES } from "../../src/protocol/link.ts";
 
 describe("gateway units", () => {
   it("rate limiter: a burst, then the sustained rate, counting refusals in a row", () => {

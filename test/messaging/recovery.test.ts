@@ -2,7 +2,7 @@ import { it, expect, beforeAll, afterAll } from "vitest";
 import { describeOnEachStore, startApiNode, type ApiNode } from "../support/nim-api.ts";
 import { createUsers, fullHistory, sendText } from "../support/messaging.ts";
 import { sessionAddress } from "../../actors/session-protocol.ts";
-import type { P2pPayload } from "../../src/messaging/entry.ts";
+import type { P2pPayload } from "../../src/conversation/entry.ts";
 import type { JournalEntry } from "../../src/store/port.ts";
 
 describeOnEachStore("messaging: the journal is the truth (fencing and catching up)", (backend) => {

@@ -1,7 +1,7 @@
 import { describe, it, expect, afterEach } from "vitest";
 import { join } from "node:path";
 import { openStore } from "../../src/store/mod.ts";
-import { NimbusError } from "../../src/util/errors.ts";
+import { NimbusError } from "../../src/protocol/errors.ts";
 import { startTestSystem, waitUntil, type TestSystem } from "../support/actor-system.ts";
 import { tempDir } from "../support/processes.ts";
 import { latch } from "../fixtures/test-actors.ts";

@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import type { Message, SendAck } from "../../src/messaging/types.ts";
+import type { Message, SendAck } from "../../src/protocol/messages.ts";
 import type { ApiNode, NimResponse } from "./nim-api.ts";
 import { createUser } from "./users.ts";
 

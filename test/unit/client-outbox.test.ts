@@ -1,8 +1,8 @@
 import { describe, it, expect } from "vitest";
 import { Outbox } from "../../src/client/outbox.ts";
 import { NimbusClientError } from "../../src/client/errors.ts";
-import type { SendRequest } from "../../src/client/messaging-wire.ts";
-import type { SendAck } from "../../src/messaging/types.ts";
+import type { SendRequest } from "../../src/protocol/messaging.ts";
+import type { SendAck } from "../../src/protocol/messages.ts";
 
 /** A link whose requests the test answers by hand. */
 function fakeLink() {

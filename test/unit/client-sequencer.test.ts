@@ -1,7 +1,7 @@
 import { describe, it, expect } from "vitest";
 import { Sequencer } from "../../src/client/sequencer.ts";
 import { NotificationFeed } from "../../src/client/notification-feed.ts";
-import type { Message, SystemNotification } from "../../src/messaging/types.ts";
+import type { Message, SystemNotification } from "../../src/protocol/messages.ts";
 
 const CONV = "alice|bob";
 

@@ -4,8 +4,8 @@ import { openStore } from "../../src/store/mod.ts";
 import type { JournalEntry, Store } from "../../src/store/port.ts";
 import { scanJournal } from "../../src/messaging/scan.ts";
 import { readHistory } from "../../src/messaging/history.ts";
-import { DAY_MS } from "../../src/messaging/entry.ts";
-import { HIDDEN_FOR_SECOND } from "../../src/messaging/flags.ts";
+import { DAY_MS } from "../../src/conversation/entry.ts";
+import { HIDDEN_FOR_SECOND } from "../../src/conversation/flags.ts";
 import type { App } from "../../src/apps/registry.ts";
 import { tempDir } from "../support/processes.ts";
 

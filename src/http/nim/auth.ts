@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { LRUCache } from "lru-cache";
 import type { App, AppRegistry } from "../../apps/registry.ts";
-import { NimbusError } from "../../util/errors.ts";
+import { NimbusError } from "../../protocol/errors.ts";
 
 /** NIM accepts a CheckSum for five minutes either side of CurTime. */
 export const CHECKSUM_WINDOW_SECONDS = 300;

@@ -1,6 +1,6 @@
 import type { FriendsMessageOf, FriendsReplies, LinkReply } from "../../../actors/friends-protocol.ts";
 import { friendsAddress, userAddress, type UserMessage, type UserRecord } from "../../../actors/user-protocol.ts";
-import { NimbusError } from "../../util/errors.ts";
+import { NimbusError } from "../../protocol/errors.ts";
 import type { NimContext } from "./endpoint.ts";
 
 /**

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { FriendEntry } from "../../../actors/friends-protocol.ts";
-import { NimbusError } from "../../util/errors.ts";
+import { NimbusError } from "../../protocol/errors.ts";
 import { endpoint, type NimEndpoint } from "./endpoint.ts";
 import { accid, bool, int, intEnum, text } from "./params.ts";
 import { acceptRequest, addDirect, askFriends, rejectRequest, removeFriend, requireAccount, sendRequest } from "./friend-pairs.ts";

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { userAddress, type UserRecord } from "../../../actors/user-protocol.ts";
 import { HISTORY_LIMIT_MAX } from "../../messaging/history.ts";
-import { NimbusError } from "../../util/errors.ts";
+import { NimbusError } from "../../protocol/errors.ts";
 import { endpoint, type NimEndpoint } from "./endpoint.ts";
 import { nimMessage, nimSession } from "./msg-format.ts";
 import { millis } from "./msg-params.ts";

@@ -1,4 +1,4 @@
-import type { ConversationSummary, Message } from "../../messaging/types.ts";
+import type { ConversationSummary, Message } from "../../protocol/messages.ts";
 
 /**
  * Messages as NIM's server API shows them: lower-case keys, `body` as a JSON string, the client

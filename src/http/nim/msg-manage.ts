@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { sessionAddress, type MessageRef } from "../../../actors/session-protocol.ts";
-import { conversationOf } from "../../messaging/types.ts";
+import { conversationOf } from "../../conversation/ref.ts";
 import { CLIENT_MSG_ID_MAX } from "../../messaging/validate.ts";
-import { NimbusError } from "../../util/errors.ts";
+import { NimbusError } from "../../protocol/errors.ts";
 import { endpoint, type NimEndpoint } from "./endpoint.ts";
 import { millis, msgid } from "./msg-params.ts";
 import { accid, intEnum, jsonObjectText, requiredText, text } from "./params.ts";

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { userAddress, type UserRecord } from "../../../actors/user-protocol.ts";
 import { ATTACH_MAX } from "../../messaging/validate.ts";
 import { mapLimit } from "../../util/map-limit.ts";
-import { NimbusError } from "../../util/errors.ts";
+import { NimbusError } from "../../protocol/errors.ts";
 import { endpoint, type NimEndpoint } from "./endpoint.ts";
 import { accidList } from "./msg-params.ts";
 import { accid, bool, intEnum, jsonArray, jsonObjectText, requiredText, text } from "./params.ts";

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { IGNORED_OPTION_KEYS, OPTION_KEYS } from "../../messaging/validate.ts";
-import type { MessageOption } from "../../messaging/types.ts";
-import { ACCID_PATTERN, intEnum, requiredText, text } from "./params.ts";
+import type { MessageOption } from "../../protocol/messages.ts";
+import { ACCID_PATTERN } from "../../protocol/accid.ts";
+import { intEnum, requiredText, text } from "./params.ts";
 
 /**
  * Form parameters of the message APIs (`msg/*`, `history/*`): JSON-object strings parsed into

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ACCID_PATTERN } from "../../protocol/accid.ts";
 
 /**
  * Building blocks for NIM v1 parameters. On the wire every value is a form string: numbers and
@@ -21,9 +22,6 @@ export function requiredText(max: number) {
 export function nonEmptyText(max: number) {
   return z.string().min(1, "must not be empty").max(max, `too long: at most ${max} characters`);
 }
-
-/** What NIM accepts as an account id, before lower-casing. */
-export const ACCID_PATTERN = /^[a-zA-Z0-9_@.-]{1,32}$/;
 
 /** NIM account id: ≤32 of [a-zA-Z0-9_@.-], compared and stored lower-cased. */
 export function accid() {

@@ -5,7 +5,7 @@ import type { z } from "zod";
 import type { Logger } from "pino";
 import type { App, AppRegistry } from "../../apps/registry.ts";
 import type { ActorSystem } from "../../runtime/system.ts";
-import { NimbusError, toStatus } from "../../util/errors.ts";
+import { NimbusError, toStatus } from "../../protocol/errors.ts";
 import { RequestAuthenticator } from "./auth.ts";
 import type { NimContext, NimEndpoint, PresenceView } from "./endpoint.ts";
 import type { MessagingService } from "../../messaging/service.ts";

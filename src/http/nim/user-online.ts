@@ -1,7 +1,8 @@
 import { z } from "zod";
 import type { UserRecord } from "../../../actors/user-protocol.ts";
 import { endpoint, type NimEndpoint } from "./endpoint.ts";
-import { ACCID_PATTERN, jsonArray } from "./params.ts";
+import { ACCID_PATTERN } from "../../protocol/accid.ts";
+import { jsonArray } from "./params.ts";
 import { askUser } from "./user-ask.ts";
 
 /** NIM publishes no cap for this call; the same as getUinfos keeps one request's fan-out bounded. */

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import type { UserRecord } from "../../../actors/user-protocol.ts";
 import { endpoint, type NimEndpoint } from "./endpoint.ts";
-import { ACCID_PATTERN, accid, bool, intEnum, jsonArray, text } from "./params.ts";
+import { ACCID_PATTERN } from "../../protocol/accid.ts";
+import { accid, bool, intEnum, jsonArray, text } from "./params.ts";
 import { askUser } from "./user-ask.ts";
 
 /** NIM's name-card limits (reference §3.2 and the seed limits). */

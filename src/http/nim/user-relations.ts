@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { RelationLists, UserRecord } from "../../../actors/user-protocol.ts";
-import { NimbusError } from "../../util/errors.ts";
+import { NimbusError } from "../../protocol/errors.ts";
 import { endpoint, type NimEndpoint } from "./endpoint.ts";
 import { accid, intEnum } from "./params.ts";
 import { askUser } from "./user-ask.ts";

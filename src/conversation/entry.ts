@@ -1,6 +1,7 @@
 import type { JournalEntry } from "../store/port.ts";
 import { isHiddenFor, isRecalled } from "./flags.ts";
-import { conversationOf, type Message, type MessageOption, type MessageType } from "./types.ts";
+import { conversationOf } from "./ref.ts";
+import { type Message, type MessageOption, type MessageType } from "../protocol/messages.ts";
 
 export const DAY_MS = 86_400_000;
 

@@ -1,5 +1,6 @@
 import { MessageFlags } from "../store/port.ts";
-import type { ConversationId } from "./types.ts";
+import type { ConversationId } from "../protocol/messages.ts";
+import { parseP2pId } from "./ref.ts";
 
 /**
  * The journal flag bits of a p2p message, in one place. The store port defines RECALLED (and a
@@ -15,9 +16,9 @@ export const HIDDEN_FOR_SECOND = 8;
 
 /** The bit that hides a message of `conv` from `accid`; throws if `accid` is not one of the pair. */
 export function hiddenFlagFor(conv: ConversationId, accid: string): number {
-  const [first, second] = conv.split("|");
-  if (accid === first) return HIDDEN_FOR_FIRST;
-  if (accid === second) return HIDDEN_FOR_SECOND;
+  const parties = parseP2pId(conv)?.parties;
+  if (accid === parties?.[0]) return HIDDEN_FOR_FIRST;
+  if (accid === parties?.[1]) return HIDDEN_FOR_SECOND;
   throw new Error(`${accid} is not a party of ${conv}`);
 }
 

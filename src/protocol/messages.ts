@@ -161,15 +161,6 @@ export interface SystemNotification {
   stored: boolean;
 }
 
-export function conversationOf(a: string, b: string): ConversationId {
-  return a < b ? `${a}|${b}` : `${b}|${a}`;
-}
-
-export function peerOf(conv: ConversationId, me: string): string {
-  const [a, b] = conv.split("|") as [string, string];
-  return a === me ? b : a;
-}
-
 /** One page of the conversation with `peer`, by seq or by time (bounds inclusive). */
 export interface HistoryRequest {
   peer: string;

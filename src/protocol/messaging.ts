@@ -4,25 +4,7 @@
  * the two cannot disagree; PROTOCOL.md §9 says the same in prose. Types only, plus constants: the
  * SDK runs in browsers.
  */
-import type { ConversationId, MessageOption, MessageType } from "../messaging/types.ts";
-
-export {
-  MessageType,
-  MessagingEvents,
-  conversationOf,
-  peerOf,
-  type ConversationId,
-  type ConversationSummary,
-  type HistoryRequest,
-  type Message,
-  type MessageOption,
-  type ReadReceipt,
-  type RecallEvent,
-  type SendAck,
-  type SyncRequest,
-  type SyncResult,
-  type SystemNotification,
-} from "../messaging/types.ts";
+import type { ConversationId, MessageOption, MessageType } from "./messages.ts";
 
 /** Request types for p2p messaging (Colyseus request/response on the `im` room). */
 export const MessagingRequests = {

@@ -3,7 +3,7 @@
  * two cannot disagree. Plain constants and types only: the SDK runs in browsers, so nothing here
  * may import Node modules. PROTOCOL.md at the repository root describes the same contract in prose.
  */
-import { KickReason } from "../protocol/user-events.ts";
+import { KickReason } from "./user-events.ts";
 
 export { KickReason };
 

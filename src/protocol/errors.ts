@@ -1,4 +1,4 @@
-import { Codes, type CodeName } from "../protocol/codes.ts";
+import { Codes, type CodeName } from "./codes.ts";
 
 /**
  * The error every layer throws when it has a NIM status to report. The HTTP layer and the
@@ -29,4 +29,9 @@ export function isNimbusError(err: unknown): err is NimbusError {
 export function toStatus(err: unknown): { code: number; desc: string } {
   if (err instanceof NimbusError) return { code: err.code, desc: err.message };
   return { code: Codes.INTERNAL.code, desc: Codes.INTERNAL.desc };
+}
+
+/** A 414 naming the parameter the caller sent and what is wrong with it: `field: problem`. */
+export function refuse(field: string, problem: string): never {
+  throw new NimbusError("PARAM_ERROR", `${field}: ${problem}`);
 }
