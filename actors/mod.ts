@@ -1,13 +1,14 @@
 import type { ActorFactory } from "../src/runtime/mod.ts";
-import { FriendsActor } from "./friends.ts";
-import { InboxActor } from "./inbox.ts";
-import { INBOX_KIND } from "./inbox-protocol.ts";
-import { NoticesActor } from "./notices.ts";
-import { NOTICES_KIND } from "./notices-protocol.ts";
-import { SessionActor } from "./session.ts";
-import { SESSION_KIND } from "./session-protocol.ts";
-import { UserActor } from "./user.ts";
-import { FRIENDS_KIND, USER_KIND } from "./user-protocol.ts";
+import { FriendsActor } from "./friends/friends.ts";
+import { InboxActor } from "./inbox/inbox.ts";
+import { INBOX_KIND } from "../src/contracts/inbox.ts";
+import { NoticesActor } from "./notices/notices.ts";
+import { NOTICES_KIND } from "../src/contracts/notices.ts";
+import { SessionActor } from "./p2p/session.ts";
+import { SESSION_KIND } from "../src/contracts/session.ts";
+import { UserActor } from "./user/user.ts";
+import { FRIENDS_KIND } from "../src/contracts/friends.ts";
+import { USER_KIND } from "../src/contracts/user.ts";
 
 /** Every domain actor kind a node hosts, by kind. */
 export const domainActors: Record<string, ActorFactory> = {

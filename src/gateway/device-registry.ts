@@ -2,8 +2,8 @@ import type { Logger } from "pino";
 import type { AppRegistry } from "../apps/registry.ts";
 import type { OnlineDevice, PresenceView } from "../http/nim/endpoint.ts";
 import type { ActorSystem } from "../runtime/system.ts";
-import { userAddress } from "../../actors/user-protocol.ts";
-import type { DeviceRecord } from "../../actors/user-devices.ts";
+import { userAddress } from "../contracts/user.ts";
+import type { DeviceRecord } from "../contracts/devices.ts";
 import type { Gateway } from "./gateway.ts";
 
 /**
@@ -38,7 +38,7 @@ export function linkDeviceRegistry(
 export function clusterPresenceView(system: ActorSystem): PresenceView {
   return {
     async devicesOf(appKey: string, accid: string): Promise<OnlineDevice[]> {
-      const devices = await system.ask<DeviceRecord[]>(userAddress(appKey, accid), { t: "devices" });
+      const devices = await system.ask(userAddress(appKey, accid), { t: "devices" });
       return devices.map((d) => ({ clientType: d.clientType, loginTime: d.loginTime, deviceId: d.deviceId }));
     },
   };

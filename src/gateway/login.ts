@@ -3,7 +3,7 @@ import type { AppRegistry } from "../apps/registry.ts";
 import type { ActorSystem } from "../runtime/system.ts";
 import { NimbusError } from "../protocol/errors.ts";
 import { ACCID_PATTERN } from "../protocol/accid.ts";
-import { userAddress, type TokenCheck, type UserRecord } from "../../actors/user-protocol.ts";
+import { userAddress } from "../contracts/user.ts";
 import { CLIENT_TYPES } from "../protocol/link.ts";
 import type { LoginGrant } from "./login-grant.ts";
 
@@ -42,8 +42,8 @@ export async function checkLogin(deps: LoginDeps, body: unknown, ip: string): Pr
   const address = userAddress(o.appKey, accid);
   // Both questions at once: one round trip to the user actor's node instead of two in a row.
   const [record, check] = await Promise.all([
-    deps.system.ask<UserRecord | null>(address, { t: "get" }),
-    deps.system.ask<TokenCheck>(address, { t: "verifyToken", token: o.token }),
+    deps.system.ask(address, { t: "get" }),
+    deps.system.ask(address, { t: "verifyToken", token: o.token }),
   ]);
   if (!record) throw new NimbusError("NOT_FOUND", `account ${accid} does not exist`);
   if (!check.ok) throw new NimbusError("LOGIN_FAILED", "wrong token for this account");

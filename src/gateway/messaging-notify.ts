@@ -3,7 +3,7 @@ import type { ActorSystem } from "../runtime/system.ts";
 import { MessagingEvents, type SystemNotification } from "../protocol/messages.ts";
 import { encodeUserEvent, userSubject } from "../protocol/user-events.ts";
 import { NimbusError } from "../protocol/errors.ts";
-import { userAddress, type Admission } from "../../actors/user-protocol.ts";
+import { userAddress } from "../contracts/user.ts";
 
 export interface CustomNotifyDeps {
   bus: Bus;
@@ -26,7 +26,7 @@ export async function sendCustomNotification(
   appKey: string,
   req: { from: string; to: string; attach: string },
 ): Promise<SystemNotification> {
-  const admission = await deps.system.ask<Admission | null>(userAddress(appKey, req.to), { t: "admits", from: req.from });
+  const admission = await deps.system.ask(userAddress(appKey, req.to), { t: "admits", from: req.from });
   if (!admission) throw new NimbusError("NOT_FOUND", `to: account ${req.to} does not exist`);
   const notification: SystemNotification = { seq: 0, from: req.from, to: req.to, attach: req.attach, time: Date.now(), stored: false };
   if (!admission.blacklisted) {

@@ -6,8 +6,7 @@ import {
   type Admission,
   type AdmissionView,
   type SenderStanding,
-  type UserRecord,
-} from "../../actors/user-protocol.ts";
+} from "../contracts/user.ts";
 import type { ActorSystem } from "../runtime/system.ts";
 import { NimbusError } from "../protocol/errors.ts";
 
@@ -29,8 +28,8 @@ export function admitSend(system: ActorSystem, appKey: string, from: string, to:
   const admission = recipient && (recipient.blacklist.has(from) ? BLACKLISTED : ADMITTED);
   if (standing !== undefined && admission !== undefined) return judge(from, to, standing, admission);
   return Promise.all([
-    standing ?? system.ask<SenderStanding | null>(fromAddress, STANDING_QUESTION),
-    admission ?? system.ask<Admission | null>(toAddress, { t: "admits", from }),
+    standing ?? system.ask(fromAddress, STANDING_QUESTION),
+    admission ?? system.ask(toAddress, { t: "admits", from }),
   ]).then(([s, a]) => judge(from, to, s, a));
 }
 
@@ -45,7 +44,7 @@ function judge(from: string, to: string, standing: SenderStanding | null, admiss
 
 /** Both accounts exist (404 naming the one that does not). */
 export async function requireAccounts(system: ActorSystem, appKey: string, accounts: { field: string; accid: string }[]): Promise<void> {
-  const records = await Promise.all(accounts.map((a) => system.ask<UserRecord | null>(userAddress(appKey, a.accid), { t: "get" })));
+  const records = await Promise.all(accounts.map((a) => system.ask(userAddress(appKey, a.accid), { t: "get" })));
   records.forEach((r, i) => {
     const a = accounts[i]!;
     if (!r) throw new NimbusError("NOT_FOUND", `${a.field}: account ${a.accid} does not exist`);

@@ -1,7 +1,7 @@
 import type { App } from "../apps/registry.ts";
 import type { Journal } from "../store/port.ts";
 import { refuse } from "../protocol/errors.ts";
-import { sessionAddress } from "../../actors/session-protocol.ts";
+import { sessionAddress } from "../contracts/session.ts";
 import { messageOf, optionOf } from "../conversation/entry.ts";
 import { isHiddenFor } from "../conversation/flags.ts";
 import { historyCutoff } from "./retention.ts";

@@ -3,9 +3,10 @@ import type { ActorSystem } from "../runtime/system.ts";
 import type { Journal } from "../store/port.ts";
 import { NimbusError, refuse } from "../protocol/errors.ts";
 import { uuidV7 } from "../util/uuid-v7.ts";
-import { inboxAddress, type InboxMessage } from "../../actors/inbox-protocol.ts";
-import { noticesAddress, type NoticesMessage } from "../../actors/notices-protocol.ts";
-import { sessionAddress, type SessionMessage } from "../../actors/session-protocol.ts";
+import { inboxAddress, type InboxMessage } from "../contracts/inbox.ts";
+import { noticesAddress, type NoticesMessage } from "../contracts/notices.ts";
+import { sessionAddress, type SessionMessage, type SessionProtocol } from "../contracts/session.ts";
+import type { ReplyOf } from "../runtime/actor-ref.ts";
 import { conversationOf } from "../conversation/ref.ts";
 import { admitSend, requireAccounts } from "./admission.ts";
 import { DAY_MS } from "../conversation/entry.ts";
@@ -52,8 +53,8 @@ export class P2pMessaging implements MessagingService {
     return app;
   }
 
-  private askSession<R>(appKey: string, a: string, b: string, message: SessionMessage): Promise<R> {
-    return this.deps.system.ask<R>(sessionAddress(appKey, conversationOf(a, b)), message);
+  private askSession<M extends SessionMessage>(appKey: string, a: string, b: string, message: M): Promise<ReplyOf<SessionProtocol, M>> {
+    return this.deps.system.ask(sessionAddress(appKey, conversationOf(a, b)), message);
   }
 
   async send(appKey: string, raw: Parameters<MessagingService["send"]>[1]): Promise<SendAck> {
@@ -64,7 +65,7 @@ export class P2pMessaging implements MessagingService {
     // `input` is checkSendInput's own new object: completed in place rather than copied.
     // Time-ordered, as the SDK's: the store's resend index then grows at its end (src/client/client-msg-id.ts).
     input.clientMsgId ??= uuidV7();
-    return this.askSession<SendAck>(appKey, input.from, input.to, {
+    return this.askSession(appKey, input.from, input.to, {
       t: "send",
       input: input as SendInput & { clientMsgId: string },
       retainDays: journalRetentionDays(app),
@@ -82,7 +83,7 @@ export class P2pMessaging implements MessagingService {
     if (by !== null && by !== from) throw new NimbusError("FORBIDDEN", "only the sender may recall a message");
     const windowMs = app.limits.recallWindowSeconds * 1000;
     const maxAgeMs = by === null && req.ignoreTime === true ? IGNORE_TIME_MAX_MS : windowMs;
-    return this.askSession<RecallEvent>(appKey, from, to, { t: "recall", by, ...(by === null && { from }), msgid, maxAgeMs });
+    return this.askSession(appKey, from, to, { t: "recall", by, ...(by === null && { from }), msgid, maxAgeMs });
   }
 
   async deleteOneWay(appKey: string, req: Parameters<MessagingService["deleteOneWay"]>[1]): Promise<void> {
@@ -100,7 +101,7 @@ export class P2pMessaging implements MessagingService {
     const peer = checkAccid(req.peer, "peer");
     if (reader === peer) refuse("peer", "must not be the reader");
     if (typeof req.seq !== "number" || !Number.isSafeInteger(req.seq) || req.seq < 0) refuse("seq", "must be a non-negative integer");
-    return this.askSession<ReadReceipt>(appKey, reader, peer, { t: "markRead", reader, seq: req.seq });
+    return this.askSession(appKey, reader, peer, { t: "markRead", reader, seq: req.seq });
   }
 
   async history(appKey: string, query: Parameters<MessagingService["history"]>[1]) {
@@ -122,7 +123,7 @@ export class P2pMessaging implements MessagingService {
     opts: { limit?: number; updatedSince?: number; all?: boolean },
   ): Promise<ConversationSummary[]> {
     const m: InboxMessage = { t: "list", ...opts };
-    return this.deps.system.ask<ConversationSummary[]>(inboxAddress(appKey, accid), m);
+    return this.deps.system.ask(inboxAddress(appKey, accid), m);
   }
 
   async sync(appKey: string, accid: string, req: Parameters<MessagingService["sync"]>[2]) {
@@ -143,6 +144,6 @@ export class P2pMessaging implements MessagingService {
       { field: "to", accid: to },
     ]);
     const m: NoticesMessage = { t: "notify", from, attach: req.attach, save: req.save, retainDays: app.limits.offlineDays };
-    return this.deps.system.ask<SystemNotification>(noticesAddress(appKey, to), m);
+    return this.deps.system.ask(noticesAddress(appKey, to), m);
   }
 }

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { Journal, Outbox, SequenceStore } from "../store/port.ts";
+import type { ActorProtocol, ActorRef, ReplyOf, RequestOf, UntypedAddress } from "./actor-ref.ts";
 
 export interface AskOptions {
   /** Defaults to the runtime's `askTimeoutMs`. */
@@ -34,8 +35,11 @@ export interface ActorContext {
    * only what is durable (after `persist`), so a reader never sees what might still be rolled back.
    */
   share(view: unknown): void;
-  ask<R = unknown>(address: string, message: unknown, options?: AskOptions): Promise<R>;
-  tell(address: string, message: unknown): void;
+  /** Asks another actor (never itself: it would wait on its own turn); typed by the target's protocol. */
+  ask<P extends ActorProtocol, M extends RequestOf<P>>(ref: ActorRef<P>, message: M, options?: AskOptions): Promise<ReplyOf<P, M>>;
+  ask(address: UntypedAddress, message: unknown, options?: AskOptions): Promise<unknown>;
+  tell<P extends ActorProtocol>(ref: ActorRef<P>, message: RequestOf<P>): void;
+  tell(address: UntypedAddress, message: unknown): void;
   publish(subject: string, data: Uint8Array): void;
   /**
    * Whether that incarnation of a node (its id and start time) is a live member: soft state that

@@ -1,4 +1,13 @@
 export { Actor, type ActorContext, type ActorFactory, type AskOptions } from "./actor.ts";
+export {
+  actorRef,
+  type ActorProtocol,
+  type ActorRef,
+  type ReplyOf,
+  type RequestNamed,
+  type RequestOf,
+  type UntypedAddress,
+} from "./actor-ref.ts";
 export { AnswerLater } from "./answer-later.ts";
 export { ActorSystem, type ActorSystemOptions } from "./system.ts";
 export { address, formatAddress, parseAddress, type ActorAddress } from "./address.ts";

@@ -6,6 +6,7 @@ import { NimbusError } from "../protocol/errors.ts";
 import type { ActorContext, ActorFactory, AskOptions } from "./actor.ts";
 import { Activation, type Envelope } from "./activation.ts";
 import { AskDeadlines } from "./ask-deadlines.ts";
+import type { ActorProtocol, ActorRef, ReplyOf, RequestOf, UntypedAddress } from "./actor-ref.ts";
 import { AskEnvelope, TellEnvelope } from "./envelopes.ts";
 import { parseAddress } from "./address.ts";
 import { UnknownActorKindError } from "./errors.ts";
@@ -105,14 +106,20 @@ export class ActorSystem {
     return act?.status === "active" ? (act.view as V | undefined) : undefined;
   }
 
-  ask<R = unknown>(address: string, message: unknown, options?: AskOptions): Promise<R> {
+  /** Asks the actor at `ref`; answers what its protocol says it answers to `message`. */
+  ask<P extends ActorProtocol, M extends RequestOf<P>>(ref: ActorRef<P>, message: M, options?: AskOptions): Promise<ReplyOf<P, M>>;
+  /** Asks an actor by its plain address (the runtime's tests and benchmarks): the answer is unknown. */
+  ask(address: UntypedAddress, message: unknown, options?: AskOptions): Promise<unknown>;
+  ask(address: string, message: unknown, options?: AskOptions): Promise<unknown> {
     const timeoutMs = options?.timeoutMs ?? this.opts.askTimeoutMs;
-    return new Promise<R>((resolve, reject) => {
-      this.route(address, new AskEnvelope(message, address, timeoutMs, this.deadlines, resolve as (v: unknown) => void, reject), 0);
+    return new Promise<unknown>((resolve, reject) => {
+      this.route(address, new AskEnvelope(message, address, timeoutMs, this.deadlines, resolve, reject), 0);
     });
   }
 
   /** Fire and forget; a failure is logged, never thrown at the sender. */
+  tell<P extends ActorProtocol>(ref: ActorRef<P>, message: RequestOf<P>): void;
+  tell(address: UntypedAddress, message: unknown): void;
   tell(address: string, message: unknown): void {
     this.route(address, new TellEnvelope(message, address, this.opts.askTimeoutMs, this.opts.log), 0);
   }
@@ -213,11 +220,11 @@ export class ActorSystem {
       share: (view) => {
         act.view = view;
       },
-      ask: (target, message, options) => {
+      ask: (target: string, message: unknown, options?: AskOptions): Promise<never> => {
         if (target === act.address) return Promise.reject(new Error("an actor cannot ask itself: it would wait on its own turn"));
-        return this.ask(target, message, options);
+        return this.ask(target as UntypedAddress, message, options) as Promise<never>;
       },
-      tell: (target, message) => this.tell(target, message),
+      tell: (target: string, message: unknown) => this.tell(target as UntypedAddress, message),
       publish: (subject, data) => bus.publish(subject, data),
       isNodeAlive: (nodeId, startedAt) => this.opts.membership.info(nodeId)?.startedAt === startedAt,
       schedule: (delayMs, message) => {

@@ -1,6 +1,6 @@
 import { it, expect, beforeAll, afterAll } from "vitest";
-import type { FriendsMessage } from "../../actors/friends-protocol.ts";
-import { friendsAddress } from "../../actors/user-protocol.ts";
+import type { FriendsMessage } from "../../src/contracts/friends.ts";
+import { friendsAddress } from "../../src/contracts/friends.ts";
 import { describeOnEachStore, startApiNode, type ApiNode } from "../support/nim-api.ts";
 import { accids, addFriend, createAccounts, expectOk, faccidsOf, friendOf } from "../support/friends.ts";
 

@@ -1,7 +1,7 @@
 import { describe, it, expect, afterEach } from "vitest";
 import { KickReason, type NimbusClient } from "nimbus/client";
-import { userAddress } from "../../actors/user-protocol.ts";
-import type { UserState } from "../../actors/user-account.ts";
+import { userAddress } from "../../src/contracts/user.ts";
+import type { UserState } from "../../actors/user/account.ts";
 import { next, record, startGatewayNode, until, type GatewayNode } from "./support.ts";
 
 type Status = {

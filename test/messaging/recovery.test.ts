@@ -1,7 +1,7 @@
 import { it, expect, beforeAll, afterAll } from "vitest";
 import { describeOnEachStore, startApiNode, type ApiNode } from "../support/nim-api.ts";
 import { createUsers, fullHistory, sendText } from "../support/messaging.ts";
-import { sessionAddress } from "../../actors/session-protocol.ts";
+import { sessionAddress } from "../../src/contracts/session.ts";
 import type { P2pPayload } from "../../src/conversation/entry.ts";
 import type { JournalEntry } from "../../src/store/port.ts";
 

@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import { userAddress, type RelationLists, type TokenCheck, type TokenInfo, type UserRecord } from "../../actors/user-protocol.ts";
+import { userAddress, type RelationLists, type TokenCheck, type TokenInfo, type UserRecord } from "../../src/contracts/user.ts";
 import type { ApiNode } from "./nim-api.ts";
 
 /** Creates an account over the API and insists it worked. */
@@ -24,12 +24,12 @@ export async function relationsOf(api: ApiNode, accid: string): Promise<Relation
 
 /** The realtime link's login check, asked of the actor directly. */
 export function verifyToken(api: ApiNode, accid: string, token: string): Promise<TokenCheck> {
-  return api.node.system.ask<TokenCheck>(userAddress(api.appKey, accid), { t: "verifyToken", token });
+  return api.node.system.ask(userAddress(api.appKey, accid), { t: "verifyToken", token });
 }
 
 /** Everything the actor answers about the account, including what the API does not show (donnop). */
 export function recordOf(api: ApiNode, accid: string): Promise<UserRecord | null> {
-  return api.node.system.ask<UserRecord | null>(userAddress(api.appKey, accid), { t: "get" });
+  return api.node.system.ask(userAddress(api.appKey, accid), { t: "get" });
 }
 
 /** The stored snapshot's state, straight from the store. */

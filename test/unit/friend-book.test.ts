@@ -1,6 +1,6 @@
 import { describe, it, expect } from "vitest";
-import * as book from "../../actors/friend-book.ts";
-import type { FriendsState } from "../../actors/friends-protocol.ts";
+import * as book from "../../actors/friends/friend-book.ts";
+import type { FriendsState } from "../../src/contracts/friends.ts";
 import { decode, encode } from "../../src/protocol/codec.ts";
 
 /** Applies a transition's next state, if any. */

@@ -6,7 +6,7 @@ import type { App } from "../../src/apps/registry.ts";
 import type { ActorSystem } from "../../src/runtime/system.ts";
 import type { NimContext, OnlineDevice } from "../../src/http/nim/endpoint.ts";
 import { userEndpoints } from "../../src/http/nim/user.ts";
-import { userAddress, type UserRecord } from "../../actors/user-protocol.ts";
+import { userAddress, type UserRecord } from "../../src/contracts/user.ts";
 
 // The realtime link does not exist yet, so the HTTP suites only ever see offline accounts; here a
 // fake presence shows how online devices are reported.

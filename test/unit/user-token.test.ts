@@ -1,5 +1,5 @@
 import { describe, it, expect } from "vitest";
-import { generateToken, hashToken, tokenMatches } from "../../actors/user-token.ts";
+import { generateToken, hashToken, tokenMatches } from "../../actors/user/token.ts";
 
 describe("user tokens", () => {
   it("generates 32 hex characters, different every time", () => {

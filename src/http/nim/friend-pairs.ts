@@ -1,5 +1,6 @@
-import type { FriendsMessageOf, FriendsReplies, LinkReply } from "../../../actors/friends-protocol.ts";
-import { friendsAddress, userAddress, type UserMessage, type UserRecord } from "../../../actors/user-protocol.ts";
+import { friendsAddress, type FriendsMessage, type FriendsProtocol, type LinkReply } from "../../contracts/friends.ts";
+import { userAddress } from "../../contracts/user.ts";
+import type { ReplyOf } from "../../runtime/actor-ref.ts";
 import { NimbusError } from "../../protocol/errors.ts";
 import type { NimContext } from "./endpoint.ts";
 
@@ -16,18 +17,13 @@ import type { NimContext } from "./endpoint.ts";
 /** The NIM parameter naming each side, for error descs. */
 type Side = "accid" | "faccid";
 
-export function askFriends<T extends keyof FriendsReplies>(
-  ctx: NimContext,
-  accid: string,
-  m: FriendsMessageOf<T>,
-): Promise<FriendsReplies[T]> {
-  return ctx.system.ask<FriendsReplies[T]>(friendsAddress(ctx.app.appKey, accid), m);
+export function askFriends<M extends FriendsMessage>(ctx: NimContext, accid: string, m: M): Promise<ReplyOf<FriendsProtocol, M>> {
+  return ctx.system.ask(friendsAddress(ctx.app.appKey, accid), m);
 }
 
 /** 404 naming the parameter and the account when `accid` was never created. */
 export async function requireAccount(ctx: NimContext, side: Side, accid: string): Promise<void> {
-  const get: UserMessage = { t: "get" };
-  const record = await ctx.system.ask<UserRecord | null>(userAddress(ctx.app.appKey, accid), get);
+  const record = await ctx.system.ask(userAddress(ctx.app.appKey, accid), { t: "get" });
   if (!record) throw new NimbusError("NOT_FOUND", `${side}: account ${accid} does not exist`);
 }
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { FriendEntry } from "../../../actors/friends-protocol.ts";
+import type { FriendEntry } from "../../contracts/friends.ts";
 import { NimbusError } from "../../protocol/errors.ts";
 import { endpoint, type NimEndpoint } from "./endpoint.ts";
 import { accid, bool, int, intEnum, text } from "./params.ts";

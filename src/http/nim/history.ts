@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { userAddress, type UserRecord } from "../../../actors/user-protocol.ts";
+import { userAddress } from "../../contracts/user.ts";
 import { HISTORY_LIMIT_MAX } from "../../messaging/history.ts";
 import { NimbusError } from "../../protocol/errors.ts";
 import { endpoint, type NimEndpoint } from "./endpoint.ts";
@@ -61,7 +61,7 @@ const querySessionList = endpoint({
     const max = p.maxTimestamp ?? Date.now();
     if (max < min) throw new NimbusError("PARAM_ERROR", "maxTimestamp: must not be before minTimestamp");
     const limit = p.limit ?? 100;
-    const user = await ctx.system.ask<UserRecord | null>(userAddress(ctx.app.appKey, p.accid), { t: "get" });
+    const user = await ctx.system.ask(userAddress(ctx.app.appKey, p.accid), { t: "get" });
     if (!user) throw new NimbusError("NOT_FOUND", `accid: account ${p.accid} does not exist`);
     const all = await ctx.messaging.conversations(ctx.app.appKey, p.accid, { updatedSince: min });
     const inRange = all.filter((c) => c.updatedAt <= max);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { sessionAddress, type MessageRef } from "../../../actors/session-protocol.ts";
+import { sessionAddress } from "../../contracts/session.ts";
 import { conversationOf } from "../../conversation/ref.ts";
 import { CLIENT_MSG_ID_MAX } from "../../messaging/validate.ts";
 import { NimbusError } from "../../protocol/errors.ts";
@@ -15,7 +15,7 @@ const markReadMsg = endpoint({
   async handler(ctx, p) {
     if (p.from === p.to) throw new NimbusError("PARAM_ERROR", "to: must not be the reader");
     const conv = conversationOf(p.from, p.to);
-    const ref = await ctx.system.ask<MessageRef | null>(sessionAddress(ctx.app.appKey, conv), { t: "lookup", clientMsgId: p.msgidClient });
+    const ref = await ctx.system.ask(sessionAddress(ctx.app.appKey, conv), { t: "lookup", clientMsgId: p.msgidClient });
     if (!ref) throw new NimbusError("NOT_FOUND", `msgidClient: no message ${p.msgidClient} between ${p.from} and ${p.to}`);
     await ctx.messaging.markRead(ctx.app.appKey, { reader: p.from, peer: p.to, seq: ref.seq });
     return {};

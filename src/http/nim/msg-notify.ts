@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { userAddress, type UserRecord } from "../../../actors/user-protocol.ts";
+import { userAddress } from "../../contracts/user.ts";
 import { ATTACH_MAX } from "../../messaging/validate.ts";
 import { mapLimit } from "../../util/map-limit.ts";
 import { NimbusError } from "../../protocol/errors.ts";
@@ -56,7 +56,7 @@ const sendBatchAttachMsg = endpoint({
     const appKey = ctx.app.appKey;
     const save = (p.save ?? 2) === 2;
     // The sender first, alone: a missing sender is the caller's error, not every recipient's.
-    const sender = await ctx.system.ask<UserRecord | null>(userAddress(appKey, p.fromAccid), { t: "get" });
+    const sender = await ctx.system.ask(userAddress(appKey, p.fromAccid), { t: "get" });
     if (!sender) throw new NimbusError("NOT_FOUND", `fromAccid: account ${p.fromAccid} does not exist`);
     const missing = await mapLimit(p.toAccids, BATCH_PARALLEL, async (to) => {
       try {

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { friendsAddress, userAddress, type UserRecord } from "../../../actors/user-protocol.ts";
-import type { FriendEntry } from "../../../actors/friends-protocol.ts";
+import { friendsAddress } from "../../contracts/friends.ts";
+import { userAddress } from "../../contracts/user.ts";
 import { checkBody, checkOption, EXT_MAX, BODY_MAX, CLIENT_MSG_ID_MAX } from "../../messaging/validate.ts";
 import type { MessageType, SendAck } from "../../protocol/messages.ts";
 import { mapLimit } from "../../util/map-limit.ts";
@@ -78,7 +78,7 @@ const sendMsg = endpoint({
 
 /** NIM's checkFriend: only friends may be sent to. Refused with 403, as a relation refusal. */
 async function requireFriend(ctx: NimContext, from: string, to: string): Promise<void> {
-  const friend = await ctx.system.ask<FriendEntry | null>(friendsAddress(ctx.app.appKey, from), { t: "get", faccid: to });
+  const friend = await ctx.system.ask(friendsAddress(ctx.app.appKey, from), { t: "get", faccid: to });
   if (!friend) throw new NimbusError("FORBIDDEN", `to: ${to} is not a friend of ${from}`);
 }
 
@@ -103,7 +103,7 @@ const sendBatchMsg = endpoint({
     const type = p.type as MessageType;
     checkBody(type, p.body);
     if (p.option) checkOption(p.option);
-    const sender = await ctx.system.ask<UserRecord | null>(userAddress(appKey, p.fromAccid), { t: "get" });
+    const sender = await ctx.system.ask(userAddress(appKey, p.fromAccid), { t: "get" });
     if (!sender) throw new NimbusError("NOT_FOUND", `fromAccid: account ${p.fromAccid} does not exist`);
     if (!sender.valid) throw new NimbusError("ACCOUNT_DISABLED", `fromAccid: account ${p.fromAccid} is blocked`);
     if (sender.mute || sender.muteP2P) throw new NimbusError("ACCOUNT_MUTED", `fromAccid: account ${p.fromAccid} is muted`);

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import type { MuteModules, TokenInfo } from "../../../actors/user-protocol.ts";
 import { endpoint, type NimEndpoint } from "./endpoint.ts";
 import { accid, bool, nonEmptyText, text } from "./params.ts";
 import { askUser } from "./user-ask.ts";
@@ -20,7 +19,7 @@ const create = endpoint({
     ...profileParams,
   }),
   async handler(ctx, p) {
-    const info = await askUser<TokenInfo>(ctx, p.accid, { ...p, t: "create" });
+    const info = await askUser(ctx, p.accid, { ...p, t: "create" });
     return { info };
   },
 });
@@ -42,7 +41,7 @@ const refreshToken = endpoint({
   summary: "Give an account a new random token; the old one stops working",
   params: z.object({ accid: accid() }),
   async handler(ctx, p) {
-    const info = await askUser<TokenInfo>(ctx, p.accid, { t: "refreshToken" });
+    const info = await askUser(ctx, p.accid, { t: "refreshToken" });
     return { info };
   },
 });
@@ -102,7 +101,7 @@ const muteModule = endpoint({
     muteQChat: bool().optional(),
   }),
   async handler(ctx, p) {
-    const data = await askUser<MuteModules>(ctx, p.accid, {
+    const data = await askUser(ctx, p.accid, {
       t: "muteModule",
       muteP2P: p.muteP2P,
       muteTeam: p.muteTeam,

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import type { UserRecord } from "../../../actors/user-protocol.ts";
 import { endpoint, type NimEndpoint } from "./endpoint.ts";
 import { ACCID_PATTERN } from "../../protocol/accid.ts";
 import { jsonArray } from "./params.ts";
@@ -22,7 +21,7 @@ const userOnlineStatus = endpoint({
     const lookups = await Promise.all(
       p.accids.map(async (given): Promise<{ given: string; status: OnlineStatus | null }> => {
         if (!ACCID_PATTERN.test(given)) return { given, status: null };
-        const record = await askUser<UserRecord | null>(ctx, given.toLowerCase(), { t: "get" });
+        const record = await askUser(ctx, given.toLowerCase(), { t: "get" });
         if (!record) return { given, status: null };
         const devices = await ctx.presence.devicesOf(ctx.app.appKey, record.accid);
         return {

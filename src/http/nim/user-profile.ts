@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { UserRecord } from "../../../actors/user-protocol.ts";
+import type { UserRecord } from "../../contracts/user.ts";
 import { endpoint, type NimEndpoint } from "./endpoint.ts";
 import { ACCID_PATTERN } from "../../protocol/accid.ts";
 import { accid, bool, intEnum, jsonArray, text } from "./params.ts";
@@ -68,7 +68,7 @@ const getUinfos = endpoint({
   summary: `Name cards of up to ${UINFOS_MAX} accounts; accounts that do not exist are left out`,
   params: z.object({ accids: jsonArray(z.string({ error: "must be a string" }), UINFOS_MAX), muteStatus: bool().optional() }),
   async handler(ctx, p) {
-    const records = await Promise.all(distinctAccids(p.accids).map((a) => askUser<UserRecord | null>(ctx, a, { t: "get" })));
+    const records = await Promise.all(distinctAccids(p.accids).map((a) => askUser(ctx, a, { t: "get" })));
     return { uinfos: records.filter((r): r is UserRecord => r !== null).map(uinfo) };
   },
 });

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import type { RelationLists, UserRecord } from "../../../actors/user-protocol.ts";
 import { NimbusError } from "../../protocol/errors.ts";
 import { endpoint, type NimEndpoint } from "./endpoint.ts";
 import { accid, intEnum } from "./params.ts";
@@ -13,7 +12,7 @@ const setSpecialRelation = endpoint({
   async handler(ctx, p) {
     if (p.targetAcc === p.accid) throw new NimbusError("PARAM_ERROR", "targetAcc: must not be the account itself");
     // The target's own actor is the only one that knows whether it exists.
-    const target = await askUser<UserRecord | null>(ctx, p.targetAcc, { t: "get" });
+    const target = await askUser(ctx, p.targetAcc, { t: "get" });
     if (!target) throw new NimbusError("NOT_FOUND", `targetAcc: account ${p.targetAcc} does not exist`);
     await askUser(ctx, p.accid, {
       t: "setSpecialRelation",
@@ -32,7 +31,7 @@ const listBlackAndMuteList = endpoint({
   summary: "An account's blacklist and mute list",
   params: z.object({ accid: accid() }),
   async handler(ctx, p) {
-    const lists = await askUser<RelationLists>(ctx, p.accid, { t: "listRelations" });
+    const lists = await askUser(ctx, p.accid, { t: "listRelations" });
     return { blacklist: lists.blacklist, mutelist: lists.mutelist };
   },
 });

@@ -1,6 +1,6 @@
-import type { MuteModules, Profile, UserRecord } from "./user-protocol.ts";
-import type { TokenHash } from "./user-token.ts";
-import type { DeviceRecord, LoginEvent } from "./user-devices.ts";
+import type { MuteModules, Profile, UserRecord } from "../../src/contracts/user.ts";
+import type { TokenHash } from "./token.ts";
+import type { DeviceRecord, LoginEvent } from "./devices.ts";
 
 /** The last `user/block`, kept for the realtime link (kick notification) and for audits. */
 export interface BlockInfo {

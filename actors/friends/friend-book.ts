@@ -1,4 +1,11 @@
-import type { DroppedRequests, FriendEntry, FriendsMessageOf, FriendsReplies, FriendsState, PendingRequest } from "./friends-protocol.ts";
+import type {
+  DroppedRequests,
+  FriendEntry,
+  FriendsMessageOf,
+  FriendsReplies,
+  FriendsState,
+  PendingRequest,
+} from "../../src/contracts/friends.ts";
 
 /**
  * One user's friend book as pure transitions: each takes the current state and answers the reply

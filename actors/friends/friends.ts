@@ -1,7 +1,7 @@
-import { Actor } from "../src/runtime/mod.ts";
-import { NimbusError } from "../src/protocol/errors.ts";
+import { Actor } from "../../src/runtime/mod.ts";
+import { NimbusError } from "../../src/protocol/errors.ts";
 import * as book from "./friend-book.ts";
-import type { FriendsMessage, FriendsState } from "./friends-protocol.ts";
+import type { FriendsMessage, FriendsState } from "../../src/contracts/friends.ts";
 
 const SIDES = new Set(["incoming", "outgoing"]);
 

@@ -1,5 +1,5 @@
-import { NimbusError } from "../src/protocol/errors.ts";
-import type { Account } from "./user-account.ts";
+import { NimbusError } from "../../src/protocol/errors.ts";
+import type { Account } from "./account.ts";
 
 /** NIM's relationType: 1 blacklist, 2 mute list (静音: no push from them). */
 export type RelationType = 1 | 2;

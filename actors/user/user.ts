@@ -1,5 +1,5 @@
-import { Actor } from "../src/runtime/mod.ts";
-import { NimbusError } from "../src/protocol/errors.ts";
+import { Actor } from "../../src/runtime/mod.ts";
+import { NimbusError } from "../../src/protocol/errors.ts";
 import {
   muteModulesOf,
   muteModulesPatch,
@@ -9,7 +9,7 @@ import {
   withRecord,
   type Account,
   type UserState,
-} from "./user-account.ts";
+} from "./account.ts";
 import {
   ADMITTED,
   type AdmissionView,
@@ -21,11 +21,11 @@ import {
   type TokenInfo,
   type UserMessage,
   type UserRecord,
-} from "./user-protocol.ts";
-import { DEFAULT_MAX_RELATIONS, withRelation } from "./user-relations.ts";
-import { generateToken, hashToken, tokenMatches } from "./user-token.ts";
-import { admitDevice, LOGIN_HISTORY, type DeviceRecord, type LoginEvent } from "./user-devices.ts";
-import { encodeUserEvent, KickReason, userSubject, type KickEvent } from "../src/protocol/user-events.ts";
+} from "../../src/contracts/user.ts";
+import { DEFAULT_MAX_RELATIONS, withRelation } from "./relations.ts";
+import { generateToken, hashToken, tokenMatches } from "./token.ts";
+import { admitDevice, LOGIN_HISTORY, type DeviceRecord, type LoginEvent } from "./devices.ts";
+import { encodeUserEvent, KickReason, userSubject, type KickEvent } from "../../src/protocol/user-events.ts";
 
 /**
  * One account (`user/<appKey>/<accid>`, accid lower-case): its token, profile, bans, mutes and

@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { Actor } from "../src/runtime/mod.ts";
-import { NimbusError } from "../src/protocol/errors.ts";
-import { encodeUserEvent, userSubject } from "../src/protocol/user-events.ts";
-import { DAY_MS } from "../src/conversation/entry.ts";
-import { MessagingEvents, type SystemNotification } from "../src/protocol/messages.ts";
-import { NOTICE_ENTRY_TYPE, type NoticePayload, type NoticesMessage } from "./notices-protocol.ts";
+import { Actor } from "../../src/runtime/mod.ts";
+import { NimbusError } from "../../src/protocol/errors.ts";
+import { encodeUserEvent, userSubject } from "../../src/protocol/user-events.ts";
+import { DAY_MS } from "../../src/conversation/entry.ts";
+import { MessagingEvents, type SystemNotification } from "../../src/protocol/messages.ts";
+import { NOTICE_ENTRY_TYPE, type NoticePayload, type NoticesMessage } from "../../src/contracts/notices.ts";
 
 /**
  * System notifications for one recipient (`notices/<appKey>/<accid>`). A stored one (NIM save=2)

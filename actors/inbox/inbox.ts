@@ -1,10 +1,10 @@
-import { Actor } from "../src/runtime/mod.ts";
-import { NimbusError } from "../src/protocol/errors.ts";
-import { countsAsUnread, messageCountsAsUnread, messageOf, updatesSession } from "../src/conversation/entry.ts";
-import { peerOf } from "../src/conversation/ref.ts";
-import { type ConversationId, type ConversationSummary, type Message } from "../src/protocol/messages.ts";
-import type { InboxMessage } from "./inbox-protocol.ts";
-import { sessionAddress } from "./session-protocol.ts";
+import { Actor } from "../../src/runtime/mod.ts";
+import { NimbusError } from "../../src/protocol/errors.ts";
+import { countsAsUnread, messageCountsAsUnread, messageOf, updatesSession } from "../../src/conversation/entry.ts";
+import { peerOf } from "../../src/conversation/ref.ts";
+import { type ConversationId, type ConversationSummary, type Message } from "../../src/protocol/messages.ts";
+import type { InboxMessage } from "../../src/contracts/inbox.ts";
+import { sessionAddress } from "../../src/contracts/session.ts";
 
 /** One conversation as this user's list keeps it. */
 export interface InboxEntry {

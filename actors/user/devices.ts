@@ -1,22 +1,9 @@
-import type { ClientType } from "../src/protocol/link.ts";
-import { clientCategory } from "../src/protocol/client-category.ts";
-import { KickReason } from "../src/protocol/user-events.ts";
+import type { ClientType } from "../../src/protocol/link.ts";
+import type { DeviceRecord, MultiDevicePolicy } from "../../src/contracts/devices.ts";
 
-/** One logged-in device, wherever in the cluster it is connected. */
-export interface DeviceRecord {
-  /** The gateway's session id: unique per login, precise where a device id is not. */
-  sessionId: string;
-  deviceId: string;
-  clientType: ClientType;
-  nodeId: string;
-  /** The node's start time: a restarted node with the same id has none of these devices. */
-  nodeStartedAt: number;
-  loginTime: number;
-  ip: string;
-}
-
-/** NIM's multi-device policies: 1 one device, 2 one desktop plus one mobile, 3 up to 10 devices. */
-export type MultiDevicePolicy = 1 | 2 | 3;
+export type { DeviceRecord, MultiDevicePolicy };
+import { clientCategory } from "../../src/protocol/client-category.ts";
+import { KickReason } from "../../src/protocol/user-events.ts";
 
 /** NIM's policy 3 ceiling. */
 export const MAX_DEVICES = 10;

@@ -1,10 +1,10 @@
-import { parseP2pId } from "../src/conversation/ref.ts";
-import { Actor, AnswerLater } from "../src/runtime/mod.ts";
-import { SeqConflictError, type AppendEntry, type JournalEntry } from "../src/store/mod.ts";
-import { NimbusError } from "../src/protocol/errors.ts";
-import { encodeUserEvent, encodeUserEventOf, userSubject } from "../src/protocol/user-events.ts";
-import { countsAsUnread, DAY_MS, messageOf, type P2pPayload } from "../src/conversation/entry.ts";
-import { hiddenFlagFor, isRecalled, RECALLED } from "../src/conversation/flags.ts";
+import { parseP2pId } from "../../src/conversation/ref.ts";
+import { Actor, AnswerLater } from "../../src/runtime/mod.ts";
+import { SeqConflictError, type AppendEntry, type JournalEntry } from "../../src/store/mod.ts";
+import { NimbusError } from "../../src/protocol/errors.ts";
+import { encodeUserEvent, encodeUserEventOf, userSubject } from "../../src/protocol/user-events.ts";
+import { countsAsUnread, DAY_MS, messageOf, type P2pPayload } from "../../src/conversation/entry.ts";
+import { hiddenFlagFor, isRecalled, RECALLED } from "../../src/conversation/flags.ts";
 import {
   MessagingEvents,
   type ConversationId,
@@ -12,9 +12,9 @@ import {
   type ReadReceipt,
   type RecallEvent,
   type SendAck,
-} from "../src/protocol/messages.ts";
-import { inboxAddress, type InboxMessage } from "./inbox-protocol.ts";
-import type { MessageRef, SessionInfo, SessionMessage } from "./session-protocol.ts";
+} from "../../src/protocol/messages.ts";
+import { inboxAddress, type InboxMessage } from "../../src/contracts/inbox.ts";
+import type { MessageRef, SessionInfo, SessionMessage } from "../../src/contracts/session.ts";
 
 /**
  * Saved state: only what the journal cannot tell — how far each side has read, by side of the

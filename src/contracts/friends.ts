@@ -1,3 +1,4 @@
+import { actorRef, type ActorRef, type RequestNamed, type RequestOf } from "../runtime/actor-ref.ts";
 /**
  * The friends actor's messages (`friends/<appKey>/<accid>`): one user's side of every friendship,
  * the friend requests it sent and received, and the aliases it kept after a delete. Plain data, so
@@ -66,24 +67,6 @@ export type AcceptReply = LinkReply | { outcome: "noRequest" };
 
 export type SendRequestReply = { outcome: "recorded" } | { outcome: "alreadyFriends" };
 
-export type FriendsMessage =
-  /** Make `faccid` a friend (idempotent); requests between the pair are dropped. */
-  | { t: "link"; faccid: string; limit: number; serverex?: string }
-  /** Like link, but only if `from` has a request pending here (or is a friend already). */
-  | { t: "accept"; from: string; limit: number; serverex?: string }
-  /** Compensation for a link or accept whose other side failed: as if it never happened. */
-  | { t: "undoLink"; faccid: string; restore: DroppedRequests }
-  /** End the friendship on this side; the alias is kept unless `deleteAlias`. */
-  | { t: "unlink"; faccid: string; deleteAlias: boolean }
-  | { t: "sendRequest"; to: string; msg: string }
-  | { t: "receiveRequest"; from: string; msg: string }
-  | { t: "dropRequest"; peer: string; side: "incoming" | "outgoing" }
-  /** `undefined` fields stay as they are; "" clears. */
-  | { t: "update"; faccid: string; alias?: string; ex?: string; serverex?: string }
-  | { t: "get"; faccid: string }
-  /** Friends whose updatetime is after `since` (ms). */
-  | { t: "list"; since: number };
-
 /** What each message answers. */
 export interface FriendsReplies {
   link: LinkReply;
@@ -99,4 +82,31 @@ export interface FriendsReplies {
   list: FriendEntry[];
 }
 
-export type FriendsMessageOf<T extends FriendsMessage["t"]> = Extract<FriendsMessage, { t: T }>;
+/** The friends actor's protocol: each request (beside its tag `t`) and its reply from FriendsReplies. */
+export type FriendsProtocol = {
+  /** Make `faccid` a friend (idempotent); requests between the pair are dropped. */
+  link: { request: { faccid: string; limit: number; serverex?: string }; reply: FriendsReplies["link"] };
+  /** Like link, but only if `from` has a request pending here (or is a friend already). */
+  accept: { request: { from: string; limit: number; serverex?: string }; reply: FriendsReplies["accept"] };
+  /** Compensation for a link or accept whose other side failed: as if it never happened. */
+  undoLink: { request: { faccid: string; restore: DroppedRequests }; reply: FriendsReplies["undoLink"] };
+  /** End the friendship on this side; the alias is kept unless `deleteAlias`. */
+  unlink: { request: { faccid: string; deleteAlias: boolean }; reply: FriendsReplies["unlink"] };
+  sendRequest: { request: { to: string; msg: string }; reply: FriendsReplies["sendRequest"] };
+  receiveRequest: { request: { from: string; msg: string }; reply: FriendsReplies["receiveRequest"] };
+  dropRequest: { request: { peer: string; side: "incoming" | "outgoing" }; reply: FriendsReplies["dropRequest"] };
+  /** `undefined` fields stay as they are; "" clears. */
+  update: { request: { faccid: string; alias?: string; ex?: string; serverex?: string }; reply: FriendsReplies["update"] };
+  get: { request: { faccid: string }; reply: FriendsReplies["get"] };
+  /** Friends whose updatetime is after `since` (ms). */
+  list: { request: { since: number }; reply: FriendsReplies["list"] };
+};
+
+export type FriendsMessage = RequestOf<FriendsProtocol>;
+export type FriendsMessageOf<T extends FriendsMessage["t"]> = RequestNamed<FriendsProtocol, T>;
+
+export const FRIENDS_KIND = "friends";
+
+export function friendsAddress(appKey: string, accid: string): ActorRef<FriendsProtocol> {
+  return actorRef<FriendsProtocol>(FRIENDS_KIND, appKey, accid);
+}

@@ -1,4 +1,5 @@
-import type { SystemNotification } from "../src/protocol/messages.ts";
+import { actorRef, type ActorRef, type RequestOf } from "../runtime/actor-ref.ts";
+import type { SystemNotification } from "../protocol/messages.ts";
 
 /**
  * The notices actor's messages (`notices/<appKey>/<accid>`): system notifications for one
@@ -6,14 +7,12 @@ import type { SystemNotification } from "../src/protocol/messages.ts";
  * recipient's own journal conversation, which is the actor's address; online-only ones (save=1)
  * are published and forgotten, with seq 0.
  */
-export type NoticesMessage = {
-  t: "notify";
-  from: string;
-  attach: string;
-  save: boolean;
-  /** How long a stored notification is kept (the app's offline window). */
-  retainDays: number;
+export type NoticesProtocol = {
+  /** `retainDays`: how long a stored notification is kept (the app's offline window). */
+  notify: { request: { from: string; attach: string; save: boolean; retainDays: number }; reply: SystemNotification };
 };
+
+export type NoticesMessage = RequestOf<NoticesProtocol>;
 
 export type { SystemNotification };
 
@@ -28,6 +27,6 @@ export const NOTICE_ENTRY_TYPE = 5;
 
 export const NOTICES_KIND = "notices";
 
-export function noticesAddress(appKey: string, accid: string): string {
-  return `${NOTICES_KIND}/${appKey}/${accid}`;
+export function noticesAddress(appKey: string, accid: string): ActorRef<NoticesProtocol> {
+  return actorRef<NoticesProtocol>(NOTICES_KIND, appKey, accid);
 }
