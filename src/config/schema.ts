@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defaultGatewayOptions } from "../gateway/options.ts";
+import { defaultGatewayOptions } from "./gateway-options.ts";
 
 /**
  * The configuration schema: one source for validation, defaults and the error messages that name
@@ -106,7 +106,7 @@ export const configSchema = z
       })
       .strict()
       .default(() => ({ idlePassivateMs: 300_000, mailboxCapacity: 1000, askTimeoutMs: 5000 })),
-    /** The realtime link; see src/gateway/options.ts for what each knob does. */
+    /** The realtime link; see src/config/gateway-options.ts for what each knob does. */
     gateway: z
       .object({
         maxFrameBytes: z.number().int().min(1024).default(defaultGatewayOptions.maxFrameBytes),

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { AppRegistry } from "../apps/registry.ts";
-import type { OnlineDevice, PresenceView } from "../http/nim/endpoint.ts";
+import type { OnlineDevice, PresenceView } from "../contracts/presence.ts";
 import type { ActorSystem } from "../runtime/system.ts";
 import { userAddress } from "../contracts/user.ts";
 import type { DeviceRecord } from "../contracts/devices.ts";

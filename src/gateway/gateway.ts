@@ -5,7 +5,7 @@ import type { SeatReservation } from "./matchmake-routes.ts";
 import type { AppRegistry } from "../apps/registry.ts";
 import type { Bus } from "../bus/port.ts";
 import type { ActorSystem } from "../runtime/system.ts";
-import type { PresenceView } from "../http/nim/endpoint.ts";
+import type { PresenceView } from "../contracts/presence.ts";
 import type { MessagingService } from "../messaging/service.ts";
 import { NimbusError } from "../protocol/errors.ts";
 import { Requests, ROOM_NAME } from "../protocol/link.ts";
@@ -16,7 +16,7 @@ import { GatewayHooks, type Admission, type DeviceListener, type OfflineListener
 import type { ImRoomCreateOptions } from "./im-room.ts";
 import { checkLogin } from "./login.ts";
 import { registerMatchmakeRoutes, ResumeKickedError } from "./matchmake-routes.ts";
-import { resolveGatewayOptions, type GatewayOptions } from "./options.ts";
+import { resolveGatewayOptions, type GatewayOptions } from "../config/gateway-options.ts";
 import { localPresenceView } from "./presence.ts";
 import { registerMessagingRequests } from "./messaging-requests.ts";
 import { RequestRegistry, type RequestHandler } from "./requests.ts";

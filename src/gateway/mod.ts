@@ -1,6 +1,6 @@
 /** The realtime gateway's public entry: what node.ts and the rest of the node may use. */
 export { Gateway, type GatewayDeps } from "./gateway.ts";
-export { defaultGatewayOptions, type GatewayOptions } from "./options.ts";
+export { defaultGatewayOptions, type GatewayOptions } from "../config/gateway-options.ts";
 export type { LocalDevice } from "./device-session.ts";
 export type { Admission, DeviceListener, OfflineListener, OfflineReason } from "./hooks.ts";
 export type { DeviceContext, RequestHandler } from "./requests.ts";

@@ -1,4 +1,4 @@
-import type { OnlineDevice, PresenceView } from "../http/nim/endpoint.ts";
+import type { OnlineDevice, PresenceView } from "../contracts/presence.ts";
 import type { DeviceTable } from "./device-table.ts";
 
 /**

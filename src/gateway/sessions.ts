@@ -17,7 +17,7 @@ import type { GatewayHooks, OfflineReason } from "./hooks.ts";
 import type { ImClient, ImRoom, ImRoomDelegate } from "./im-room.ts";
 import { KickedTokens } from "./kicked-tokens.ts";
 import type { LoginGrant } from "./login-grant.ts";
-import type { GatewayOptions } from "./options.ts";
+import type { GatewayOptions } from "../config/gateway-options.ts";
 import type { RequestRegistry } from "./requests.ts";
 
 const LOGOUT: OfflineReason = { code: 1, why: "logout" };

@@ -7,7 +7,7 @@ import { registerNimApi } from "./nim/router.ts";
 import { nimEndpoints } from "./nim/catalog.ts";
 import { openApiDocument } from "./nim/openapi.ts";
 import type { MessagingService } from "../messaging/service.ts";
-import type { PresenceView } from "./nim/endpoint.ts";
+import type { PresenceView } from "../contracts/presence.ts";
 
 /**
  * The node's one HTTP port: health, metrics, the NIM server API and its OpenAPI description; the

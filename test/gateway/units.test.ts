@@ -2,7 +2,7 @@ import { describe, it, expect } from "vitest";
 import { FrameRateLimiter } from "../../src/gateway/rate-limit.ts";
 import { KickedTokens } from "../../src/gateway/kicked-tokens.ts";
 import { clientCategory } from "../../src/protocol/client-category.ts";
-import { resolveGatewayOptions } from "../../src/gateway/options.ts";
+import { resolveGatewayOptions } from "../../src/config/gateway-options.ts";
 import { Packr } from "msgpackr";
 import {
   asKick,

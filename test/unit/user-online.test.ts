@@ -4,7 +4,8 @@ import { describe, it, expect } from "vitest";
 import { pino } from "pino";
 import type { App } from "../../src/apps/registry.ts";
 import type { ActorSystem } from "../../src/runtime/system.ts";
-import type { NimContext, OnlineDevice } from "../../src/http/nim/endpoint.ts";
+import type { NimContext } from "../../src/http/nim/endpoint.ts";
+import type { OnlineDevice } from "../../src/contracts/presence.ts";
 import { userEndpoints } from "../../src/http/nim/user.ts";
 import { userAddress, type UserRecord } from "../../src/contracts/user.ts";
 

@@ -3,6 +3,7 @@ import type { z } from "zod";
 import type { Logger } from "pino";
 import type { App } from "../../apps/registry.ts";
 import type { ActorSystem } from "../../runtime/system.ts";
+import type { PresenceView } from "../../contracts/presence.ts";
 
 /** What a handler may use: the calling app and the actor system (and, later, the gateway). */
 export interface NimContext {
@@ -13,17 +14,6 @@ export interface NimContext {
   presence: PresenceView;
   /** P2P messaging: sends, recalls, receipts, history, notifications. */
   messaging: MessagingService;
-}
-
-export interface OnlineDevice {
-  clientType: string;
-  loginTime: number;
-  deviceId?: string;
-}
-
-/** The part of the gateway the REST API reads: who is online right now. */
-export interface PresenceView {
-  devicesOf(appKey: string, accid: string): Promise<OnlineDevice[]>;
 }
 
 /** Top-level keys beside `code` in the answer, as NIM names them (`info`, `uinfos`, …). */

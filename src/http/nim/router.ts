@@ -7,7 +7,8 @@ import type { App, AppRegistry } from "../../apps/registry.ts";
 import type { ActorSystem } from "../../runtime/system.ts";
 import { NimbusError, toStatus } from "../../protocol/errors.ts";
 import { RequestAuthenticator } from "./auth.ts";
-import type { NimContext, NimEndpoint, PresenceView } from "./endpoint.ts";
+import type { NimContext, NimEndpoint } from "./endpoint.ts";
+import type { PresenceView } from "../../contracts/presence.ts";
 import type { MessagingService } from "../../messaging/service.ts";
 
 export interface NimApiDeps {
