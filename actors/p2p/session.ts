@@ -14,7 +14,7 @@ import {
   type SendAck,
 } from "../../src/protocol/messages.ts";
 import { inboxAddress, type InboxMessage } from "../../src/contracts/inbox.ts";
-import type { MessageRef, SessionInfo, SessionMessage } from "../../src/contracts/session.ts";
+import type { MessageRef, P2pSessionInfo, SessionMessage } from "../../src/contracts/session.ts";
 
 /**
  * Saved state: only what the journal cannot tell — how far each side has read, by side of the
@@ -87,7 +87,7 @@ export class SessionActor extends Actor<SessionState> {
       case "lookup":
         return this.lookup(m.clientMsgId);
       case "info":
-        return { parties: [...this.pair()], lastSeq: this.storedSeq, read: [...this.state.read] } satisfies SessionInfo;
+        return { parties: [...this.pair()], lastSeq: this.storedSeq, read: [...this.state.read] } satisfies P2pSessionInfo;
       default:
         throw new NimbusError("PARAM_ERROR", `unknown session message ${JSON.stringify((m as { t?: unknown }).t)}`);
     }
@@ -112,8 +112,7 @@ export class SessionActor extends Actor<SessionState> {
   /** Synchronous unless the node is waiting for msgids: the actor then holds its turn for them. */
   private send(m: Extract<SessionMessage, { t: "send" }>): SendAck | AnswerLater<SendAck> | Promise<AnswerLater<SendAck>> {
     const { input, retainDays } = m;
-    if (this.requireParty(input.from, "from") !== input.to)
-      throw new NimbusError("PARAM_ERROR", `to: must be the other side of ${this.conv}`);
+    const to = this.requireParty(input.from, "from");
     // Fenced: the runtime hands this send, in order, to a fresh activation.
     if (this.chainBroken) throw new SeqConflictError(this.ctx.address, this.lastSeq + 1);
     const cmid = input.clientMsgId;
@@ -123,17 +122,24 @@ export class SessionActor extends Actor<SessionState> {
     if (flying) return new AnswerLater(flying.ack.then((ack) => this.resent({ from: flying.from, ack }, input.from)));
 
     const msgid = this.ctx.nextId("msgid");
-    return typeof msgid === "number" ? this.append(input, retainDays, msgid) : msgid.then((id) => this.append(input, retainDays, id));
+    return typeof msgid === "number"
+      ? this.append(input, to, retainDays, msgid)
+      : msgid.then((id) => this.append(input, to, retainDays, id));
   }
 
   /** Takes the next seq and starts the chained append; the ack is owed until it is stored. */
-  private append(input: Extract<SessionMessage, { t: "send" }>["input"], retainDays: number, msgid: number): AnswerLater<SendAck> {
+  private append(
+    input: Extract<SessionMessage, { t: "send" }>["input"],
+    to: string,
+    retainDays: number,
+    msgid: number,
+  ): AnswerLater<SendAck> {
     const cmid = input.clientMsgId;
     // Never before the previous message: history by time then walks in seq order, even when the
     // actor moved to a node whose clock is a little behind.
     const time = Math.max(Date.now(), this.lastTime);
     // Assigned, not spread in: this runs for every message.
-    const payload: P2pPayload = { to: input.to, body: input.body };
+    const payload: P2pPayload = { to, body: input.body };
     if (input.ext != null) payload.ext = input.ext;
     if (input.option != null) payload.option = input.option;
     if (input.fromClientType != null) payload.fromClientType = input.fromClientType;

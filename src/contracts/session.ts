@@ -1,42 +1,20 @@
 import { actorRef, type ActorRef, type RequestOf } from "../runtime/actor-ref.ts";
-import type { ConversationId, Message, ReadReceipt, RecallEvent, SendAck, SendInput } from "../protocol/messages.ts";
+import type { ConversationId, Message, ReadReceipt, RecallEvent, SendAck } from "../protocol/messages.ts";
+import type { ConversationProtocol, MessageRef } from "./conversation.ts";
 
 /**
- * The p2p conversation actor's messages (`session/<appKey>/<a>|<b>`, accids sorted). Plain data,
- * so they cross nodes as msgpack. The messaging service (src/messaging/p2p.ts) has checked the
- * input, the accounts and their relations before it asks.
+ * The p2p conversation actor's protocol (`session/<appKey>/<a>|<b>`, accids sorted): what every
+ * conversation takes, and `info`. Plain data, so requests cross nodes as msgpack. A message sent
+ * here goes to the party that is not its sender.
  */
-export type SessionProtocol = {
-  /**
-   * `retainDays`: how long the journal keeps the message (the service's choice from the app's
-   * limits); `clientMsgId` is always set by then (generated when the edge had none).
-   */
-  send: { request: { input: SendInput & { clientMsgId: string }; retainDays: number }; reply: SendAck };
-  /**
-   * `by`: the sender recalling their own message, or null for the app server; `from` (app server
-   * only): who the caller says sent it. `maxAgeMs`: how old a message may be (the recall window,
-   * or 30 days with ignoreTime): older is 508.
-   */
-  recall: { request: { by: string | null; from?: string; msgid: number; maxAgeMs: number }; reply: RecallEvent };
-  /** Hides one message from `accid`'s view only. */
-  deleteOneWay: { request: { accid: string; msgid: number }; reply: null };
-  /** Answers the position actually recorded (never lower than before, never past the last message). */
-  markRead: { request: { reader: string; seq: number }; reply: ReadReceipt };
-  /** Finds a message of this conversation by the sender's id for it. */
-  lookup: { request: { clientMsgId: string }; reply: MessageRef | null };
-  info: { request: object; reply: SessionInfo };
+export type SessionProtocol = ConversationProtocol & {
+  info: { request: object; reply: P2pSessionInfo };
 };
 
 export type SessionMessage = RequestOf<SessionProtocol>;
 
-export interface MessageRef {
-  seq: number;
-  msgid: number;
-  from: string;
-  time: number;
-}
-
-export interface SessionInfo {
+/** A p2p conversation at a glance (its parties, last seq and read positions). */
+export interface P2pSessionInfo {
   /** The two accids, sorted. */
   parties: [string, string];
   lastSeq: number;
@@ -44,7 +22,7 @@ export interface SessionInfo {
   read: [number, number];
 }
 
-export type { ConversationId, Message, ReadReceipt, RecallEvent, SendAck };
+export type { ConversationId, Message, MessageRef, ReadReceipt, RecallEvent, SendAck };
 
 export const SESSION_KIND = "session";
 

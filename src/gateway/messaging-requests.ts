@@ -1,3 +1,4 @@
+import { p2pConversation } from "../conversation/ref.ts";
 import type { Bus } from "../bus/port.ts";
 import type { ActorSystem } from "../runtime/system.ts";
 import type { MessagingService } from "../messaging/service.ts";
@@ -41,9 +42,8 @@ export function registerMessagingRequests(register: (type: string, handler: Requ
   register(MessagingRequests.SEND, (device, body): Promise<SendAck> => {
     const m = checkDeviceSend(body);
     const { appKey, accid, clientType, deviceId } = device.session;
-    return deps.messaging.send(appKey, {
+    return deps.messaging.send(appKey, p2pConversation(accid, m.to.toLowerCase()), {
       from: accid,
-      to: m.to,
       type: m.type,
       body: m.body,
       ext: m.ext,
@@ -57,19 +57,19 @@ export function registerMessagingRequests(register: (type: string, handler: Requ
   register(MessagingRequests.RECALL, (device, body): Promise<RecallEvent> => {
     const r = parseBody(recallSchema, body, "recall");
     const { appKey, accid } = device.session;
-    return deps.messaging.recall(appKey, { by: accid, from: accid, to: r.peer, msgid: r.msgid });
+    return deps.messaging.recall(appKey, p2pConversation(accid, r.peer), { by: accid, from: accid, msgid: r.msgid });
   });
 
   register(MessagingRequests.MARK_READ, (device, body): Promise<ReadReceipt> => {
     const r = parseBody(markReadSchema, body, "markRead");
     const { appKey, accid } = device.session;
-    return deps.messaging.markRead(appKey, { reader: accid, peer: r.peer, seq: r.seq });
+    return deps.messaging.markRead(appKey, p2pConversation(accid, r.peer), { reader: accid, seq: r.seq });
   });
 
   register(MessagingRequests.HISTORY, (device, body): Promise<Message[]> => {
-    const q = parseBody(historySchema, body, "history");
+    const { peer, ...page } = parseBody(historySchema, body, "history");
     const { appKey, accid } = device.session;
-    return deps.messaging.history(appKey, { ...q, accid });
+    return deps.messaging.history(appKey, { ...page, accid, conv: p2pConversation(accid, peer) });
   });
 
   register(MessagingRequests.CONVERSATIONS, (device, body): Promise<ConversationSummary[]> => {

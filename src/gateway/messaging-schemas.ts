@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { isOwnP2pId } from "../conversation/ref.ts";
 import { ACCID_PATTERN } from "../protocol/accid.ts";
-import { MessageType, type MessageOption, type SendInput } from "../protocol/messages.ts";
+import { MessageType, type MessageOption, type MessageInput } from "../protocol/messages.ts";
 import { ATTACH_MAX, isPlainObject } from "../messaging/validate.ts";
 import { NimbusError } from "../protocol/errors.ts";
 
@@ -34,13 +34,13 @@ const messageType = z
   .transform((t) => t as MessageType);
 
 /** What a device's `send` carries; everything but who sends it, which the session says. */
-export type DeviceSend = Pick<SendInput, "to" | "type" | "body" | "ext" | "option"> & { clientMsgId: string };
+export type DeviceSend = Pick<MessageInput, "type" | "body" | "ext" | "option"> & { to: string; clientMsgId: string };
 
 /**
  * A device's `send`, as far as the gateway checks it: the fields' JavaScript types, and a
  * clientMsgId (devices must name one, for resends). What the values must be — an account id, a
  * message type, NIM's lengths, the body per type, the option keys — is checked once, by the
- * service's checkSendInput, with 414 naming the field as here. A zod schema here did it all a
+ * service's checkMessageInput and the p2p policy, with 414 naming the field as here. A zod schema here did it all a
  * second time on the busiest request there is (6–9% of a node's time at 5,000 msgs/s).
  */
 export function checkDeviceSend(raw: unknown): DeviceSend {

@@ -1,13 +1,12 @@
 import type { App } from "../apps/registry.ts";
 import type { Journal } from "../store/port.ts";
 import { refuse } from "../protocol/errors.ts";
-import { sessionAddress } from "../contracts/session.ts";
 import { messageOf, optionOf } from "../conversation/entry.ts";
-import { isHiddenFor } from "../conversation/flags.ts";
 import { historyCutoff } from "./retention.ts";
 import { scanJournal } from "./scan.ts";
 import type { HistoryQuery } from "./service.ts";
-import { conversationOf } from "../conversation/ref.ts";
+import type { ConversationRef } from "../conversation/ref.ts";
+import type { ConversationPolicy } from "./policy.ts";
 import type { Message } from "../protocol/messages.ts";
 import { checkAccid, isPlainObject } from "./validate.ts";
 
@@ -19,12 +18,14 @@ function optionalInt(v: unknown, field: string, min: number): number | undefined
   return v;
 }
 
-/** A history query as a device or the REST API may send it, checked and with accids lower-cased. */
+/**
+ * A history query as a device or the REST API may send it, checked and with the account
+ * lower-cased; the conversation is checked by its kind's policy.
+ */
 export function checkHistoryQuery(raw: unknown): HistoryQuery {
   if (!isPlainObject(raw)) refuse("query", "not an object");
   const accid = checkAccid(raw.accid, "accid");
-  const peer = checkAccid(raw.peer, "peer");
-  if (accid === peer) refuse("peer", "must not be the account itself");
+  if (!isPlainObject(raw.conv)) refuse("peer", "required");
   const limit = raw.limit;
   if (typeof limit !== "number" || !Number.isSafeInteger(limit) || limit < 1 || limit > HISTORY_LIMIT_MAX) {
     refuse("limit", `must be an integer from 1 to ${HISTORY_LIMIT_MAX}`);
@@ -34,7 +35,7 @@ export function checkHistoryQuery(raw: unknown): HistoryQuery {
   if (types !== undefined && types !== null && (!Array.isArray(types) || !types.every((t) => Number.isSafeInteger(t)))) {
     refuse("types", "must be a list of message types");
   }
-  const q: HistoryQuery = { accid, peer, limit, order: raw.order };
+  const q: HistoryQuery = { accid, conv: raw.conv as unknown as ConversationRef, limit, order: raw.order };
   const fromSeq = optionalInt(raw.fromSeq, "fromSeq", 0);
   const toSeq = optionalInt(raw.toSeq, "toSeq", 0);
   const fromTime = optionalInt(raw.fromTime, "fromTime", 0);
@@ -52,13 +53,18 @@ export function checkHistoryQuery(raw: unknown): HistoryQuery {
  * they deleted one-way and without messages sent with option.history false; recalled messages
  * stay as markers without a body.
  */
-export async function readHistory(journal: Journal, app: App, q: HistoryQuery, now = Date.now()): Promise<Message[]> {
-  const conv = conversationOf(q.accid, q.peer);
+export async function readHistory(
+  journal: Journal,
+  app: App,
+  q: HistoryQuery,
+  policy: Pick<ConversationPolicy, "journalKey" | "hiddenFor">,
+  now = Date.now(),
+): Promise<Message[]> {
   const cutoff = historyCutoff(app, now);
   const types = q.types && q.types.length > 0 ? new Set(q.types) : undefined;
   const entries = await scanJournal(
     journal,
-    sessionAddress(app.appKey, conv),
+    policy.journalKey(app.appKey, q.conv),
     {
       order: q.order,
       ...(q.fromSeq !== undefined && { fromSeq: q.fromSeq }),
@@ -68,7 +74,7 @@ export async function readHistory(journal: Journal, app: App, q: HistoryQuery, n
     },
     (e) =>
       e.expireAt > now &&
-      !isHiddenFor(e.flags, conv, q.accid) &&
+      !policy.hiddenFor(e.flags, q.conv, q.accid) &&
       optionOf(e).history !== false &&
       (types === undefined || types.has(e.type)),
     q.limit,

@@ -1,20 +1,32 @@
 import type { AppRegistry } from "../apps/registry.ts";
 import type { ActorSystem } from "../runtime/system.ts";
 import type { Journal } from "../store/port.ts";
-import { P2pMessaging } from "./p2p.ts";
+import { Messaging } from "./messaging.ts";
+import { P2pPolicy } from "./p2p-policy.ts";
+import type { ConversationPolicy } from "./policy.ts";
 import type { MessagingService } from "./service.ts";
 
-export * from "../protocol/messages.ts";
 export type { MessagingService, HistoryQuery } from "./service.ts";
+export type { ConversationPolicy } from "./policy.ts";
 
-export interface MessagingDeps {
+export interface CreateMessagingDeps {
   system: ActorSystem;
   apps: AppRegistry;
   /** The journal history and sync read; the actor system's store by default. */
   journal?: Journal;
 }
 
-/** The node's messaging service (p2p today; teams join it later). */
-export function createMessagingService(deps: MessagingDeps): MessagingService {
-  return new P2pMessaging({ system: deps.system, apps: deps.apps, journal: deps.journal ?? deps.system.journal });
+/** The kinds of conversation this node serves, one policy each (p2p today; teams join here). */
+export function conversationPolicies(system: ActorSystem): ConversationPolicy[] {
+  return [new P2pPolicy(system)];
+}
+
+/** The node's messaging service over every kind of conversation it serves. */
+export function createMessagingService(deps: CreateMessagingDeps): MessagingService {
+  return new Messaging({
+    system: deps.system,
+    apps: deps.apps,
+    journal: deps.journal ?? deps.system.journal,
+    policies: conversationPolicies(deps.system),
+  });
 }

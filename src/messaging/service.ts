@@ -1,39 +1,59 @@
+import type { MessageRef } from "../contracts/conversation.ts";
+import type { ConversationRef } from "../conversation/ref.ts";
 import type {
   ConversationSummary,
-  HistoryRequest,
   Message,
   ReadReceipt,
   RecallEvent,
+  MessageInput,
   SendAck,
-  SendInput,
   SyncRequest,
   SyncResult,
   SystemNotification,
 } from "../protocol/messages.ts";
 
-/** A history page as the service takes it: whose view, and which page. */
-export interface HistoryQuery extends HistoryRequest {
+/** A page of one conversation's history, by seq or by time (bounds inclusive), as one account sees it. */
+export interface HistoryQuery {
   /** Whose view: messages they deleted one-way are left out. */
   accid: string;
+  conv: ConversationRef;
+  fromSeq?: number;
+  toSeq?: number;
+  fromTime?: number;
+  toTime?: number;
+  /** 1..100. */
+  limit: number;
+  /** asc: oldest first from the lower bound; desc: newest first from the upper bound. */
+  order: "asc" | "desc";
+  /** Only these message types, filtered before the limit; absent = all. */
+  types?: number[];
 }
 
 /**
- * P2P messaging as the two edges use it (REST handlers and the realtime gateway): each call names
- * the app, validates what the edge could not (accounts exist, relations allow it, windows), and
- * throws a NimbusError with NIM's code otherwise.
+ * Messaging as the two edges use it (REST handlers and the realtime gateway), keyed by
+ * conversation: the edge names the conversation (a p2p pair today; teams, super teams and chat
+ * rooms as their policies land) and the service applies that kind's policy (policy.ts). Each call
+ * names the app, validates what the edge could not (accounts exist, relations allow it, windows),
+ * and throws a NimbusError with NIM's code otherwise.
  */
 export interface MessagingService {
-  /** validate -> relations (blocked 422, muted 423, blacklisted by the peer) -> journal -> ack -> publish. */
-  send(appKey: string, input: SendInput): Promise<SendAck>;
+  /** validate -> the kind's admission (p2p: blocked 422, muted 423, blacklisted 403) -> journal -> ack -> publish. */
+  send(appKey: string, conv: ConversationRef, input: MessageInput): Promise<SendAck>;
   /**
    * Recall by the sender (`by` = accid; within the app's recall window) or by the app server
    * (`by` = null; `ignoreTime` allows up to 30 days). Past the window -> 508.
    */
-  recall(appKey: string, req: { by: string | null; from: string; to: string; msgid: number; ignoreTime?: boolean }): Promise<RecallEvent>;
+  recall(
+    appKey: string,
+    conv: ConversationRef,
+    req: { by: string | null; from: string; msgid: number; ignoreTime?: boolean },
+  ): Promise<RecallEvent>;
   /** Hides one message from `accid`'s history only (NIM delMsgOneWay). */
-  deleteOneWay(appKey: string, req: { accid: string; peer: string; msgid: number }): Promise<void>;
-  /** `reader` has read the conversation with `peer` up to `seq`; the peer's devices get a receipt. */
-  markRead(appKey: string, req: { reader: string; peer: string; seq: number }): Promise<ReadReceipt>;
+  deleteOneWay(appKey: string, conv: ConversationRef, req: { accid: string; msgid: number }): Promise<void>;
+  /** `reader` has read `conv` up to `seq`; the other side's devices get a receipt. */
+  markRead(appKey: string, conv: ConversationRef, req: { reader: string; seq: number }): Promise<ReadReceipt>;
+  /** The message `from` sent in `conv` with this clientMsgId, if stored. */
+  lookup(appKey: string, conv: ConversationRef, req: { from: string; clientMsgId: string }): Promise<MessageRef | null>;
   history(appKey: string, query: HistoryQuery): Promise<Message[]>;
   /** The user's conversations, most recently updated first. */
   conversations(appKey: string, accid: string, opts?: { limit?: number; updatedSince?: number }): Promise<ConversationSummary[]>;

@@ -3,10 +3,8 @@ import type { App } from "../apps/registry.ts";
 import type { Journal, JournalEntry } from "../store/port.ts";
 import { refuse } from "../protocol/errors.ts";
 import { mapLimit } from "../util/map-limit.ts";
-import { sessionAddress } from "../contracts/session.ts";
 import { noticesAddress, type NoticePayload } from "../contracts/notices.ts";
 import { messageOf, optionOf } from "../conversation/entry.ts";
-import { isHiddenFor } from "../conversation/flags.ts";
 import { daysAgo } from "./retention.ts";
 import { scanJournal } from "./scan.ts";
 import type { ConversationId, ConversationSummary, Message, SyncResult, SystemNotification } from "../protocol/messages.ts";
@@ -24,6 +22,14 @@ export interface SyncDeps {
   accid: string;
   list: ListConversations;
   now: number;
+  /** Where a conversation of the user's list is journaled, and whom its policy hides a message from. */
+  locate(conv: ConversationId): LocatedConversation | undefined;
+}
+
+/** A conversation as sync reads it: its journal, and its kind's one-way-delete rule. */
+export interface LocatedConversation {
+  journalKey: string;
+  hiddenFor(flags: number, accid: string): boolean;
 }
 
 export interface CheckedSync {
@@ -78,14 +84,22 @@ async function offline(deps: SyncDeps, cursors: Map<ConversationId, number>): Pr
   const { journal, app, accid, now } = deps;
   const since = daysAgo(app.limits.offlineDays, now);
   const all = await deps.list({ all: true });
-  const convs = [...new Set([...all.map((c) => c.conv), ...cursors.keys()])];
-  const latest = await journal.maxSeqs(convs.map((c) => sessionAddress(app.appKey, c)));
-  const behind = convs.filter((c) => (latest.get(sessionAddress(app.appKey, c)) ?? 0) > (cursors.get(c) ?? 0));
+  // Conversations of a kind this node does not serve are left out rather than failing the sync.
+  const located = new Map<ConversationId, LocatedConversation>();
+  for (const conv of new Set([...all.map((c) => c.conv), ...cursors.keys()])) {
+    const where = deps.locate(conv);
+    if (where) located.set(conv, where);
+  }
+  const convs = [...located.keys()];
+  const keyOf = (conv: ConversationId): string => (located.get(conv) as LocatedConversation).journalKey;
+  const latest = await journal.maxSeqs(convs.map(keyOf));
+  const latestOf = (conv: ConversationId): number | undefined => (located.has(conv) ? latest.get(keyOf(conv)) : undefined);
+  const behind = convs.filter((c) => (latestOf(c) ?? 0) > (cursors.get(c) ?? 0));
 
   const perConv = await mapLimit(behind, PARALLEL_READS, (conv) =>
     scanJournal(
       journal,
-      sessionAddress(app.appKey, conv),
+      keyOf(conv),
       { order: "desc", fromSeq: (cursors.get(conv) ?? 0) + 1, fromTime: since },
       (e) => {
         const option = optionOf(e);
@@ -93,7 +107,7 @@ async function offline(deps: SyncDeps, cursors: Map<ConversationId, number>): Pr
           e.expireAt > now &&
           option.persistent !== false &&
           !(e.from === accid && option.sendersync === false) &&
-          !isHiddenFor(e.flags, conv, accid)
+          !(located.get(conv) as LocatedConversation).hiddenFor(e.flags, accid)
         );
       },
       app.limits.offlinePerConversation,
@@ -106,7 +120,7 @@ async function offline(deps: SyncDeps, cursors: Map<ConversationId, number>): Pr
   const messages = groupOldestFirst(candidates.slice(0, app.limits.offlineTotal));
 
   const conversations = all.filter((c) => c.lastMessage !== undefined && (c.updatedAt >= since || messages[c.conv] !== undefined));
-  return { conversations: conversations.map((c) => withLatest(c, latest.get(sessionAddress(app.appKey, c.conv)))), messages };
+  return { conversations: conversations.map((c) => withLatest(c, latestOf(c.conv))), messages };
 }
 
 /**
@@ -117,18 +131,23 @@ async function offline(deps: SyncDeps, cursors: Map<ConversationId, number>): Pr
 async function roaming(deps: SyncDeps): Promise<Omit<SyncResult, "notifications">> {
   const { journal, app, accid, now } = deps;
   const since = daysAgo(app.limits.roamingDays, now);
-  const conversations = await deps.list({ limit: app.limits.roamingConversations, updatedSince: since });
-  const perConv = await mapLimit(conversations, PARALLEL_READS, (c) =>
+  const listed = await deps.list({ limit: app.limits.roamingConversations, updatedSince: since });
+  // Conversations of a kind this node does not serve are left out rather than failing the sync.
+  const conversations = listed.flatMap((c) => {
+    const where = deps.locate(c.conv);
+    return where ? [{ c, where }] : [];
+  });
+  const perConv = await mapLimit(conversations, PARALLEL_READS, ({ where }) =>
     scanJournal(
       journal,
-      sessionAddress(app.appKey, c.conv),
+      where.journalKey,
       { order: "desc", fromTime: since },
-      (e) => e.expireAt > now && optionOf(e).roam !== false && !isHiddenFor(e.flags, c.conv, accid),
+      (e) => e.expireAt > now && optionOf(e).roam !== false && !where.hiddenFor(e.flags, accid),
       app.limits.roamingPerConversation,
     ),
   );
-  const messages = groupOldestFirst(conversations.flatMap((c, i) => perConv[i]!.map((e) => ({ conv: c.conv, e }))));
-  return { conversations, messages };
+  const messages = groupOldestFirst(conversations.flatMap(({ c }, i) => perConv[i]!.map((e) => ({ conv: c.conv, e }))));
+  return { conversations: conversations.map(({ c }) => c), messages };
 }
 
 /** Stored notifications after the cursor within `offlineDays`: the newest `offlineTotal`, oldest first. */

@@ -1,6 +1,6 @@
 import { isStoredAccid } from "../protocol/accid.ts";
 import { refuse } from "../protocol/errors.ts";
-import { MessageType, type MessageOption, type SendInput } from "../protocol/messages.ts";
+import { MessageType, type MessageOption, type MessageInput } from "../protocol/messages.ts";
 
 /**
  * What a p2p message must look like before anything is stored, as NIM's limits say: the whole body
@@ -144,12 +144,13 @@ function optionalField(v: unknown, field: string, max: number): string | undefin
   return v;
 }
 
-/** A whole send, normalized: accids lower-cased, option reduced to known switches, absent fields absent. */
-export function checkSendInput(raw: unknown): SendInput {
+/**
+ * A message as its sender gives it, normalized: the sender lower-cased, option reduced to known
+ * switches, absent fields absent. Where it goes is the conversation's, checked by its policy.
+ */
+export function checkMessageInput(raw: unknown): MessageInput {
   if (!isPlainObject(raw)) refuse("message", "not an object");
   const from = checkAccid(raw.from, "from");
-  const to = checkAccid(raw.to, "to");
-  if (from === to) refuse("to", "must not be the sender");
   const type = checkType(raw.type);
   const body = checkBody(type, raw.body);
   const ext = optionalField(raw.ext, "ext", EXT_MAX);
@@ -159,7 +160,7 @@ export function checkSendInput(raw: unknown): SendInput {
   const fromClientType = optionalField(raw.fromClientType, "fromClientType", CLIENT_FIELD_MAX);
   const fromDeviceId = optionalField(raw.fromDeviceId, "fromDeviceId", CLIENT_FIELD_MAX);
   // Assigned, not spread in: every send goes through here.
-  const input: SendInput = { from, to, type, body };
+  const input: MessageInput = { from, type, body };
   if (ext !== undefined) input.ext = ext;
   if (option !== undefined && Object.keys(option).length > 0) input.option = option;
   if (clientMsgId !== undefined) input.clientMsgId = clientMsgId;

@@ -76,9 +76,13 @@ export interface SendAck {
   duplicate: boolean;
 }
 
-export interface SendInput {
+/**
+ * A message as its sender gives it, before a conversation's actor numbers and stores it. It names
+ * no recipient: where it goes is the conversation's (see src/conversation/ref.ts), and who gets
+ * it is that conversation kind's policy.
+ */
+export interface MessageInput {
   from: string;
-  to: string;
   type: MessageType;
   body: Record<string, unknown>;
   ext?: string;

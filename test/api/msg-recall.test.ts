@@ -1,3 +1,4 @@
+import { p2pConversation } from "../../src/conversation/ref.ts";
 import { it, expect, beforeAll, afterAll } from "vitest";
 import { describeOnEachStore, startApiNode, type ApiNode } from "../support/nim-api.ts";
 import { createUsers, fullHistory, restSendText, sendText } from "../support/messaging.ts";
@@ -58,7 +59,7 @@ describeOnEachStore("server API: msg/recall and msg/delMsgOneWay", (backend) => 
     expect((await fullHistory(api, "rc3", "rc1"))[0]?.recalled).toBeUndefined();
     // The sender recalling from a device is held to the window too.
     await expect(
-      api.node.messaging.recall(api.appKey, { by: "rc1", from: "rc1", to: "rc3", msgid: Number(old.msgid) }),
+      api.node.messaging.recall(api.appKey, p2pConversation("rc1", "rc3"), { by: "rc1", from: "rc1", msgid: Number(old.msgid) }),
     ).rejects.toMatchObject({ code: 508 });
     expect(await recall(old, "rc1", "rc3", { ignoreTime: "1" })).toEqual({ code: 200 });
     expect((await fullHistory(api, "rc3", "rc1"))[0]?.recalled).toBe(true);
@@ -66,10 +67,12 @@ describeOnEachStore("server API: msg/recall and msg/delMsgOneWay", (backend) => 
 
   it("lets a sender recall their own message within the window, and nobody else's", async () => {
     const ack = await sendText(api, "rc2", "rc3", "mine");
-    await expect(api.node.messaging.recall(api.appKey, { by: "rc3", from: "rc2", to: "rc3", msgid: ack.msgid })).rejects.toMatchObject({
+    await expect(
+      api.node.messaging.recall(api.appKey, p2pConversation("rc2", "rc3"), { by: "rc3", from: "rc2", msgid: ack.msgid }),
+    ).rejects.toMatchObject({
       code: 403,
     });
-    const event = await api.node.messaging.recall(api.appKey, { by: "rc2", from: "rc2", to: "rc3", msgid: ack.msgid });
+    const event = await api.node.messaging.recall(api.appKey, p2pConversation("rc2", "rc3"), { by: "rc2", from: "rc2", msgid: ack.msgid });
     expect(event).toMatchObject({ conv: "rc2|rc3", msgid: ack.msgid, seq: ack.seq, by: "rc2" });
   });
 
@@ -102,7 +105,7 @@ describeOnEachStore("server API: msg/recall and msg/delMsgOneWay", (backend) => 
     const sync = await api.node.messaging.sync(api.appKey, "dw2", { cursors: { "dw1|dw2": 0 } });
     expect(sync.messages["dw1|dw2"]?.map((m) => m.body.msg)).toEqual(["first", "reply"]);
     // The sender may hide it from themselves as well, through the service.
-    await api.node.messaging.deleteOneWay(api.appKey, { accid: "dw1", peer: "dw2", msgid: Number(hidden.msgid) });
+    await api.node.messaging.deleteOneWay(api.appKey, p2pConversation("dw1", "dw2"), { accid: "dw1", msgid: Number(hidden.msgid) });
     expect((await fullHistory(api, "dw1", "dw2")).map((m) => m.body.msg)).toEqual(["first", "reply"]);
   });
 });

@@ -1,3 +1,4 @@
+import { p2pConversation } from "../../src/conversation/ref.ts";
 import { it, expect, beforeAll, afterAll } from "vitest";
 import { describeOnEachStore, startApiNode, type ApiNode } from "../support/nim-api.ts";
 import { createUsers, restSendText } from "../support/messaging.ts";
@@ -12,7 +13,7 @@ describeOnEachStore("server API: who may send", (backend) => {
 
   /** Nothing stored: no history on either side, no conversation in either list. */
   async function expectNothingBetween(a: string, b: string): Promise<void> {
-    const history = await api.node.messaging.history(api.appKey, { accid: a, peer: b, limit: 100, order: "asc" });
+    const history = await api.node.messaging.history(api.appKey, { accid: a, conv: p2pConversation(a, b), limit: 100, order: "asc" });
     expect(history).toEqual([]);
     expect((await api.node.messaging.conversations(api.appKey, a)).filter((c) => c.peer === b)).toEqual([]);
     expect((await api.node.messaging.conversations(api.appKey, b)).filter((c) => c.peer === a)).toEqual([]);
@@ -44,7 +45,9 @@ describeOnEachStore("server API: who may send", (backend) => {
     await expectNothingBetween("muted1", "r1");
     await expectNothingBetween("mutedp2p1", "r1");
     // The service refuses the same way (the realtime gateway sends through it).
-    await expect(api.node.messaging.send(api.appKey, { from: "muted1", to: "r2", type: 0, body: { msg: "x" } })).rejects.toMatchObject({
+    await expect(
+      api.node.messaging.send(api.appKey, p2pConversation("muted1", "r2"), { from: "muted1", type: 0, body: { msg: "x" } }),
+    ).rejects.toMatchObject({
       code: 423,
     });
   });

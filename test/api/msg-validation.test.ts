@@ -1,3 +1,4 @@
+import { p2pConversation } from "../../src/conversation/ref.ts";
 import { it, expect, beforeAll, afterAll } from "vitest";
 import { describeOnEachStore, startApiNode, type ApiNode } from "../support/nim-api.ts";
 import { createUsers, restSendText } from "../support/messaging.ts";
@@ -176,7 +177,7 @@ describeOnEachStore("server API: message endpoints refuse bad input with 414 nam
       ["v1", "v2"],
       ["v2", "v1"],
     ] as const) {
-      const msgs = await api.node.messaging.history(api.appKey, { accid: a, peer: b, limit: 100, order: "asc" });
+      const msgs = await api.node.messaging.history(api.appKey, { accid: a, conv: p2pConversation(a, b), limit: 100, order: "asc" });
       expect(msgs.map((m) => [m.seq, m.body, m.recalled])).toEqual([[1, { msg: "seed" }, undefined]]);
     }
     const [conv] = await api.node.messaging.conversations(api.appKey, "v2");

@@ -11,7 +11,24 @@ import {
   syncSchema,
 } from "../../src/gateway/messaging-schemas.ts";
 import { NimbusError } from "../../src/protocol/errors.ts";
-import { checkSendInput } from "../../src/messaging/validate.ts";
+import { checkMessageInput } from "../../src/messaging/validate.ts";
+import { P2pPolicy } from "../../src/messaging/p2p-policy.ts";
+import { p2pConversation } from "../../src/conversation/ref.ts";
+import type { ActorSystem } from "../../src/runtime/system.ts";
+
+/** What the service does with a device's send before anything is asked: the message, then its conversation. */
+function checkSend(d: ReturnType<typeof checkDeviceSend>, extra: Record<string, unknown> = {}) {
+  const { to, ...message } = d;
+  const input = checkMessageInput({ ...message, from: "alice", ...extra });
+  // requireParty asks nothing: the policy's actor system is never reached here.
+  new P2pPolicy(undefined as unknown as ActorSystem).requireParty(
+    p2pConversation("alice", to.toLowerCase()),
+    "alice",
+    "to",
+    "must not be the sender",
+  );
+  return input;
+}
 
 /** The 414 text a body gets, or "ok". */
 function refusal(run: () => unknown): string {
@@ -26,13 +43,13 @@ function refusal(run: () => unknown): string {
 
 describe("gateway messaging request bodies", () => {
   // The gateway checks a send's envelope; the service checks the values (once, for devices and REST alike).
-  const send = (b: unknown) =>
-    refusal(() => checkSendInput({ ...checkDeviceSend(b), from: "alice", fromClientType: "WEB", fromDeviceId: "d1" }));
+  const send = (b: unknown) => refusal(() => checkSend(checkDeviceSend(b), { fromClientType: "WEB", fromDeviceId: "d1" }));
 
   it("send: fields, types and NIM's lengths, each refusal naming its field", () => {
     const ok = { to: "Bob", type: 0, body: { msg: "hi" }, clientMsgId: "c1" };
     expect(checkDeviceSend(ok)).toEqual(ok);
-    expect(checkSendInput({ ...checkDeviceSend(ok), from: "alice" })).toEqual({ ...ok, to: "bob", from: "alice" });
+    const { to: _to, ...message } = ok;
+    expect(checkSend(checkDeviceSend(ok))).toEqual({ ...message, from: "alice" });
     expect(send({ ...ok, ext: null, option: null })).toBe("ok"); // nil from other SDKs = absent
     expect(checkDeviceSend({ ...ok, ext: null, option: null })).toEqual(ok);
     expect(send(undefined)).toBe("send: not an object");

@@ -171,8 +171,8 @@ describe("gateway messaging: p2p over the realtime link, one node", () => {
     const messaging = gw.node.messaging;
     const original = messaging.send;
     let first: SendAck | undefined;
-    messaging.send = async (appKey, input) => {
-      const ack = await original.call(messaging, appKey, input);
+    messaging.send = async (appKey, conv, input) => {
+      const ack = await original.call(messaging, appKey, conv, input);
       if (!first && input.from === "ugo") {
         first = ack;
         dropSocket(sender);

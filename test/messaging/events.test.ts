@@ -1,3 +1,4 @@
+import { p2pConversation } from "../../src/conversation/ref.ts";
 import { it, expect, beforeAll, afterAll } from "vitest";
 import { describeOnEachStore, startApiNode, type ApiNode } from "../support/nim-api.ts";
 import { createUsers, sendText } from "../support/messaging.ts";
@@ -46,9 +47,8 @@ describeOnEachStore("messaging service: what devices hear", (backend) => {
 
   it("publishes each new message to the recipient and to the sender's other devices, once, after it is stored", async () => {
     listener.clear();
-    const ack = await api.node.messaging.send(api.appKey, {
+    const ack = await api.node.messaging.send(api.appKey, p2pConversation("e1", "e2"), {
       from: "e1",
-      to: "e2",
       type: 0,
       body: { msg: "hi" },
       clientMsgId: "ev-1",
@@ -74,7 +74,12 @@ describeOnEachStore("messaging service: what devices hear", (backend) => {
     expect(listener.of("e1")).toEqual([expected]);
     expect(listener.of("e3")).toEqual([]);
     // A resend is answered, not published again.
-    const again = await api.node.messaging.send(api.appKey, { from: "e1", to: "e2", type: 0, body: { msg: "hi" }, clientMsgId: "ev-1" });
+    const again = await api.node.messaging.send(api.appKey, p2pConversation("e1", "e2"), {
+      from: "e1",
+      type: 0,
+      body: { msg: "hi" },
+      clientMsgId: "ev-1",
+    });
     expect(again).toEqual({ ...ack, duplicate: true });
     await settle(api);
     expect(listener.of("e2")).toHaveLength(1);
@@ -82,7 +87,12 @@ describeOnEachStore("messaging service: what devices hear", (backend) => {
 
   it("with sendersync=false, only the recipient hears it", async () => {
     listener.clear();
-    await api.node.messaging.send(api.appKey, { from: "e1", to: "e2", type: 0, body: { msg: "quiet" }, option: { sendersync: false } });
+    await api.node.messaging.send(api.appKey, p2pConversation("e1", "e2"), {
+      from: "e1",
+      type: 0,
+      body: { msg: "quiet" },
+      option: { sendersync: false },
+    });
     await settle(api);
     expect(listener.of("e2", "msg")).toHaveLength(1);
     expect(listener.of("e1", "msg")).toEqual([]);
@@ -91,15 +101,17 @@ describeOnEachStore("messaging service: what devices hear", (backend) => {
   it("markRead sends a receipt to the peer and to the reader's other devices; reading nothing new sends none", async () => {
     const ack = await sendText(api, "e3", "e1", "read me");
     listener.clear();
-    const receipt = await api.node.messaging.markRead(api.appKey, { reader: "e1", peer: "e3", seq: ack.seq });
+    const receipt = await api.node.messaging.markRead(api.appKey, p2pConversation("e1", "e3"), { reader: "e1", seq: ack.seq });
     expect(receipt).toEqual({ conv: "e1|e3", reader: "e1", seq: ack.seq, time: expect.any(Number) });
     await settle(api);
     expect(listener.of("e3", "receipt")).toEqual([{ ev: "receipt", ...receipt }]);
     expect(listener.of("e1", "receipt")).toEqual([{ ev: "receipt", ...receipt }]);
     listener.clear();
     // Past the newest message: clamped; before the current position: unchanged; neither is news.
-    expect((await api.node.messaging.markRead(api.appKey, { reader: "e1", peer: "e3", seq: ack.seq + 50 })).seq).toBe(ack.seq);
-    expect((await api.node.messaging.markRead(api.appKey, { reader: "e1", peer: "e3", seq: 0 })).seq).toBe(ack.seq);
+    expect((await api.node.messaging.markRead(api.appKey, p2pConversation("e1", "e3"), { reader: "e1", seq: ack.seq + 50 })).seq).toBe(
+      ack.seq,
+    );
+    expect((await api.node.messaging.markRead(api.appKey, p2pConversation("e1", "e3"), { reader: "e1", seq: 0 })).seq).toBe(ack.seq);
     await settle(api);
     expect(listener.of("e3")).toEqual([]);
   });
@@ -107,7 +119,7 @@ describeOnEachStore("messaging service: what devices hear", (backend) => {
   it("a recall reaches both sides as a recall event", async () => {
     const ack = await sendText(api, "e2", "e3", "regret");
     listener.clear();
-    const event = await api.node.messaging.recall(api.appKey, { by: "e2", from: "e2", to: "e3", msgid: ack.msgid });
+    const event = await api.node.messaging.recall(api.appKey, p2pConversation("e2", "e3"), { by: "e2", from: "e2", msgid: ack.msgid });
     await settle(api);
     expect(listener.of("e2")).toEqual([{ ev: "recall", ...event }]);
     expect(listener.of("e3")).toEqual([{ ev: "recall", ...event }]);

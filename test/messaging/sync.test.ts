@@ -1,3 +1,4 @@
+import { p2pConversation } from "../../src/conversation/ref.ts";
 import { it, expect, beforeAll, afterAll } from "vitest";
 import { describeOnEachStore, startApiNode, type ApiNode } from "../support/nim-api.ts";
 import { createUsers, sendText } from "../support/messaging.ts";
@@ -81,7 +82,7 @@ function describe_small(backend: "sqlite" | "mongo"): void {
 
   it("persistent=false is not delivered offline; roam=false is not roamed; sendersync=false skips the sender's other devices", async () => {
     const send = (from: string, to: string, msg: string, option: object) =>
-      api.node.messaging.send(api.appKey, { from, to, type: 0, body: { msg }, option });
+      api.node.messaging.send(api.appKey, p2pConversation(from, to), { from, type: 0, body: { msg }, option });
     await send("q1", "q2", "plain", {});
     await send("q1", "q2", "online only", { persistent: false });
     await send("q1", "q2", "no roaming", { roam: false });

@@ -1,3 +1,4 @@
+import { p2pConversation } from "../../src/conversation/ref.ts";
 import { expect } from "vitest";
 import type { Message, SendAck } from "../../src/protocol/messages.ts";
 import type { ApiNode, NimResponse } from "./nim-api.ts";
@@ -10,7 +11,7 @@ export async function createUsers(api: ApiNode, ...accids: string[]): Promise<vo
 
 /** A text message through the service, as the gateway would send it. */
 export function sendText(api: ApiNode, from: string, to: string, msg: string, extra: { clientMsgId?: string } = {}): Promise<SendAck> {
-  return api.node.messaging.send(api.appKey, { from, to, type: 0, body: { msg }, ...extra });
+  return api.node.messaging.send(api.appKey, p2pConversation(from, to), { from, type: 0, body: { msg }, ...extra });
 }
 
 /** A text message through REST `msg/sendMsg`; answers NIM's response. */
@@ -29,7 +30,13 @@ export async function fullHistory(api: ApiNode, accid: string, peer: string): Pr
   const out: Message[] = [];
   for (;;) {
     const fromSeq = (out[out.length - 1]?.seq ?? 0) + 1;
-    const page = await api.node.messaging.history(api.appKey, { accid, peer, fromSeq, limit: 100, order: "asc" });
+    const page = await api.node.messaging.history(api.appKey, {
+      accid,
+      conv: p2pConversation(accid, peer),
+      fromSeq,
+      limit: 100,
+      order: "asc",
+    });
     out.push(...page);
     if (page.length < 100) return out;
   }

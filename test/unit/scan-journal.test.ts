@@ -1,9 +1,15 @@
+import { p2pConversation } from "../../src/conversation/ref.ts";
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { join } from "node:path";
 import { openStore } from "../../src/store/mod.ts";
 import type { JournalEntry, Store } from "../../src/store/port.ts";
 import { scanJournal } from "../../src/messaging/scan.ts";
 import { readHistory } from "../../src/messaging/history.ts";
+import { P2pPolicy } from "../../src/messaging/p2p-policy.ts";
+import type { ActorSystem } from "../../src/runtime/system.ts";
+
+/** History reads the journal through the p2p policy's keys and flags; its actor system is never asked. */
+const p2p = new P2pPolicy(undefined as unknown as ActorSystem);
 import { DAY_MS } from "../../src/conversation/entry.ts";
 import { HIDDEN_FOR_SECOND } from "../../src/conversation/flags.ts";
 import type { App } from "../../src/apps/registry.ts";
@@ -61,16 +67,42 @@ describe("scanJournal and readHistory", () => {
   it("history: leaves out what the asker deleted one-way and option.history=false, keeps the window of historyDays", async () => {
     const app = { appKey: "app1", limits: { historyDays: 7 } } as App;
     const now = T0 + DAY_MS;
-    const forB = await readHistory(store.journal, app, { accid: "b", peer: "a", fromSeq: 1, toSeq: 15, limit: 100, order: "asc" }, now);
+    const forB = await readHistory(
+      store.journal,
+      app,
+      { accid: "b", conv: p2pConversation("b", "a"), fromSeq: 1, toSeq: 15, limit: 100, order: "asc" },
+      p2p,
+      now,
+    );
     expect(seqsOf(forB)).toEqual([1, 2, 3, 4, 5, 6, 8, 9, 10, 12, 13, 15]);
-    const forA = await readHistory(store.journal, app, { accid: "a", peer: "b", fromSeq: 1, toSeq: 8, limit: 100, order: "asc" }, now);
+    const forA = await readHistory(
+      store.journal,
+      app,
+      { accid: "a", conv: p2pConversation("a", "b"), fromSeq: 1, toSeq: 8, limit: 100, order: "asc" },
+      p2p,
+      now,
+    );
     expect(seqsOf(forA)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     // Eight days later everything is older than the 7 days of history, though not yet purged.
-    expect(await readHistory(store.journal, app, { accid: "a", peer: "b", limit: 100, order: "desc" }, T0 + 8 * DAY_MS)).toEqual([]);
+    expect(
+      await readHistory(
+        store.journal,
+        app,
+        { accid: "a", conv: p2pConversation("a", "b"), limit: 100, order: "desc" },
+        p2p,
+        T0 + 8 * DAY_MS,
+      ),
+    ).toEqual([]);
     // Past expireAt it is gone even within the window (as if the sweep had run).
     const longHistory = { appKey: "app1", limits: { historyDays: 365 } } as App;
-    expect(await readHistory(store.journal, longHistory, { accid: "a", peer: "b", limit: 100, order: "desc" }, T0 + 31 * DAY_MS)).toEqual(
-      [],
-    );
+    expect(
+      await readHistory(
+        store.journal,
+        longHistory,
+        { accid: "a", conv: p2pConversation("a", "b"), limit: 100, order: "desc" },
+        p2p,
+        T0 + 31 * DAY_MS,
+      ),
+    ).toEqual([]);
   });
 });

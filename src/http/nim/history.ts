@@ -1,3 +1,4 @@
+import { p2pConversation } from "../../conversation/ref.ts";
 import { z } from "zod";
 import { userAddress } from "../../contracts/user.ts";
 import { HISTORY_LIMIT_MAX } from "../../messaging/history.ts";
@@ -34,7 +35,7 @@ const querySessionMsg = endpoint({
     if (p.endtime < p.begintime) throw new NimbusError("PARAM_ERROR", "endtime: must not be before begintime");
     const msgs = await ctx.messaging.history(ctx.app.appKey, {
       accid: p.from,
-      peer: p.to,
+      conv: p2pConversation(p.from, p.to),
       fromTime: p.begintime,
       toTime: p.endtime,
       limit: p.limit,

@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { sessionAddress } from "../../contracts/session.ts";
-import { conversationOf } from "../../conversation/ref.ts";
+import { p2pConversation } from "../../conversation/ref.ts";
 import { CLIENT_MSG_ID_MAX } from "../../messaging/validate.ts";
 import { NimbusError } from "../../protocol/errors.ts";
 import { endpoint, type NimEndpoint } from "./endpoint.ts";
@@ -14,10 +13,10 @@ const markReadMsg = endpoint({
   params: z.object({ from: accid(), to: accid(), msgidClient: requiredText(CLIENT_MSG_ID_MAX) }),
   async handler(ctx, p) {
     if (p.from === p.to) throw new NimbusError("PARAM_ERROR", "to: must not be the reader");
-    const conv = conversationOf(p.from, p.to);
-    const ref = await ctx.system.ask(sessionAddress(ctx.app.appKey, conv), { t: "lookup", clientMsgId: p.msgidClient });
+    const conv = p2pConversation(p.from, p.to);
+    const ref = await ctx.messaging.lookup(ctx.app.appKey, conv, { from: p.from, clientMsgId: p.msgidClient });
     if (!ref) throw new NimbusError("NOT_FOUND", `msgidClient: no message ${p.msgidClient} between ${p.from} and ${p.to}`);
-    await ctx.messaging.markRead(ctx.app.appKey, { reader: p.from, peer: p.to, seq: ref.seq });
+    await ctx.messaging.markRead(ctx.app.appKey, conv, { reader: p.from, seq: ref.seq });
     return {};
   },
 });
@@ -46,7 +45,8 @@ const recall = endpoint({
   }),
   async handler(ctx, p) {
     if (p.type === 8) throw new NimbusError("PARAM_ERROR", "type: team messages are not supported yet");
-    await ctx.messaging.recall(ctx.app.appKey, { by: null, from: p.from, to: p.to, msgid: p.deleteMsgid, ignoreTime: p.ignoreTime === 1 });
+    const conv = p2pConversation(p.from, p.to);
+    await ctx.messaging.recall(ctx.app.appKey, conv, { by: null, from: p.from, msgid: p.deleteMsgid, ignoreTime: p.ignoreTime === 1 });
     return {};
   },
 });
@@ -63,7 +63,7 @@ const delMsgOneWay = endpoint({
   async handler(ctx, p) {
     if (p.type === 14) throw new NimbusError("PARAM_ERROR", "type: team messages are not supported yet");
     if (p.from === p.to) throw new NimbusError("PARAM_ERROR", "to: must not be the sender");
-    await ctx.messaging.deleteOneWay(ctx.app.appKey, { accid: p.to, peer: p.from, msgid: p.deleteMsgid });
+    await ctx.messaging.deleteOneWay(ctx.app.appKey, p2pConversation(p.to, p.from), { accid: p.to, msgid: p.deleteMsgid });
     return {};
   },
 });

@@ -1,3 +1,4 @@
+import { p2pConversation } from "../../conversation/ref.ts";
 import { z } from "zod";
 import { friendsAddress } from "../../contracts/friends.ts";
 import { userAddress } from "../../contracts/user.ts";
@@ -63,9 +64,8 @@ const sendMsg = endpoint({
       checkBody(p.type as MessageType, p.body); // a bad body is a 414 before it is a 403
       await requireFriend(ctx, p.from, p.to);
     }
-    const ack = await ctx.messaging.send(ctx.app.appKey, {
+    const ack = await ctx.messaging.send(ctx.app.appKey, p2pConversation(p.from, p.to), {
       from: p.from,
-      to: p.to,
       type: p.type as MessageType,
       body: p.body,
       ...(p.ext !== undefined && { ext: p.ext }),
@@ -111,9 +111,8 @@ const sendBatchMsg = endpoint({
     const timetag = Date.now();
     const outcomes = await mapLimit(p.toAccids, BATCH_PARALLEL, async (to): Promise<SendAck | "unregistered" | "refused"> => {
       try {
-        return await ctx.messaging.send(appKey, {
+        return await ctx.messaging.send(appKey, p2pConversation(p.fromAccid, to), {
           from: p.fromAccid,
-          to,
           type,
           body: p.body,
           ...(p.ext !== undefined && { ext: p.ext }),

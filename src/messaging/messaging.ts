@@ -1,0 +1,191 @@
+import type { App, AppRegistry } from "../apps/registry.ts";
+import type { ConversationProtocol, MessageRef } from "../contracts/conversation.ts";
+import { inboxAddress, type InboxMessage } from "../contracts/inbox.ts";
+import { noticesAddress, type NoticesMessage } from "../contracts/notices.ts";
+import { DAY_MS } from "../conversation/entry.ts";
+import { parseConversation, type ConversationId, type ConversationKind, type ConversationRef } from "../conversation/ref.ts";
+import { NimbusError, refuse } from "../protocol/errors.ts";
+import type { ConversationSummary, MessageInput, ReadReceipt, RecallEvent, SendAck, SystemNotification } from "../protocol/messages.ts";
+import type { ActorRef, ReplyOf, RequestOf } from "../runtime/actor-ref.ts";
+import type { ActorSystem } from "../runtime/system.ts";
+import type { Journal } from "../store/port.ts";
+import { uuidV7 } from "../util/uuid-v7.ts";
+import { requireAccounts } from "./admission.ts";
+import { checkHistoryQuery, readHistory } from "./history.ts";
+import type { ConversationPolicy } from "./policy.ts";
+import type { HistoryQuery, MessagingService } from "./service.ts";
+import { syncFor, type LocatedConversation } from "./sync.ts";
+import { ATTACH_MAX, checkAccid, checkMessageInput } from "./validate.ts";
+
+export interface MessagingDeps {
+  system: ActorSystem;
+  apps: AppRegistry;
+  /** Reads (history, sync) go to the journal directly: it is the truth, and reads need no turn of an actor. */
+  journal: Journal;
+  /** One policy per kind of conversation served (policies.ts). */
+  policies: readonly ConversationPolicy[];
+}
+
+/** An app server may recall with ignoreTime up to this old (NIM: 30 days). */
+const IGNORE_TIME_MAX_MS = 30 * DAY_MS;
+
+function positiveInt(v: unknown, field: string): number {
+  if (typeof v !== "number" || !Number.isSafeInteger(v) || v <= 0) refuse(field, "must be a positive integer");
+  return v;
+}
+
+/**
+ * The messaging service both edges call, for every kind of conversation. It checks what the edge
+ * could not (input shape, accounts, windows), applies the conversation kind's policy (who takes
+ * part, who may send, which actor), and hands each change to the conversation's actor, which
+ * numbers, stores and publishes; reads go to the journal. Every refusal is a NimbusError with
+ * NIM's code.
+ */
+export class Messaging implements MessagingService {
+  private readonly policies: ReadonlyMap<ConversationKind, ConversationPolicy>;
+
+  constructor(private readonly deps: MessagingDeps) {
+    this.policies = new Map(deps.policies.map((p) => [p.kind, p]));
+  }
+
+  private app(appKey: string): App {
+    const app = this.deps.apps.get(appKey);
+    if (!app) throw new NimbusError("NOT_FOUND", `no app ${appKey}`);
+    return app;
+  }
+
+  /** The policy of `conv`'s kind; 414 naming `field` for a kind this node does not serve yet. */
+  private policy(conv: ConversationRef, field: string): ConversationPolicy {
+    const policy = this.policies.get(conv.kind);
+    if (!policy) refuse(field, `${conv.kind} conversations are not served`);
+    return policy;
+  }
+
+  private ask<M extends RequestOf<ConversationProtocol>>(
+    actor: ActorRef<ConversationProtocol>,
+    message: M,
+  ): Promise<ReplyOf<ConversationProtocol, M>> {
+    return this.deps.system.ask(actor, message);
+  }
+
+  /** Where a conversation named by its id is journaled, and its one-way-delete rule; undefined for kinds not served. */
+  private locate(appKey: string, id: ConversationId): LocatedConversation | undefined {
+    const ref = parseConversation(id);
+    const policy = ref && this.policies.get(ref.kind);
+    if (!ref || !policy) return undefined;
+    return { journalKey: policy.journalKey(appKey, ref), hiddenFor: (flags, accid) => policy.hiddenFor(flags, ref, accid) };
+  }
+
+  async send(appKey: string, target: ConversationRef, raw: MessageInput): Promise<SendAck> {
+    const app = this.app(appKey);
+    const input = checkMessageInput(raw);
+    const policy = this.policy(target, "to");
+    const conv = policy.requireParty(target, input.from, "to", "must not be the sender");
+    const admitting = policy.admitSend(appKey, input.from, conv);
+    if (admitting) await admitting;
+    // `input` is checkMessageInput's own new object: completed in place rather than copied.
+    // Time-ordered, as the SDK's: the store's resend index then grows at its end (src/client/client-msg-id.ts).
+    input.clientMsgId ??= uuidV7();
+    return this.ask(policy.actor(appKey, conv), {
+      t: "send",
+      input: input as MessageInput & { clientMsgId: string },
+      retainDays: policy.retainDays(app),
+    });
+  }
+
+  async recall(appKey: string, target: ConversationRef, req: Parameters<MessagingService["recall"]>[2]): Promise<RecallEvent> {
+    const app = this.app(appKey);
+    const from = checkAccid(req.from, "from");
+    const policy = this.policy(target, "to");
+    const conv = policy.requireParty(target, from, "to", "must not be the sender");
+    const msgid = positiveInt(req.msgid, "msgid");
+    const by = req.by === null ? null : checkAccid(req.by, "by");
+    // A device may recall only what it sent; the app server may recall any message.
+    if (by !== null && by !== from) throw new NimbusError("FORBIDDEN", "only the sender may recall a message");
+    const windowMs = app.limits.recallWindowSeconds * 1000;
+    const maxAgeMs = by === null && req.ignoreTime === true ? IGNORE_TIME_MAX_MS : windowMs;
+    return this.ask(policy.actor(appKey, conv), { t: "recall", by, ...(by === null && { from }), msgid, maxAgeMs });
+  }
+
+  async deleteOneWay(appKey: string, target: ConversationRef, req: Parameters<MessagingService["deleteOneWay"]>[2]): Promise<void> {
+    this.app(appKey);
+    const accid = checkAccid(req.accid, "accid");
+    const policy = this.policy(target, "peer");
+    const conv = policy.requireParty(target, accid, "peer", "must not be the account itself");
+    const msgid = positiveInt(req.msgid, "msgid");
+    await this.ask(policy.actor(appKey, conv), { t: "deleteOneWay", accid, msgid });
+  }
+
+  async markRead(appKey: string, target: ConversationRef, req: Parameters<MessagingService["markRead"]>[2]): Promise<ReadReceipt> {
+    this.app(appKey);
+    const reader = checkAccid(req.reader, "reader");
+    const policy = this.policy(target, "peer");
+    const conv = policy.requireParty(target, reader, "peer", "must not be the reader");
+    if (typeof req.seq !== "number" || !Number.isSafeInteger(req.seq) || req.seq < 0) refuse("seq", "must be a non-negative integer");
+    return this.ask(policy.actor(appKey, conv), { t: "markRead", reader, seq: req.seq });
+  }
+
+  async lookup(appKey: string, target: ConversationRef, req: Parameters<MessagingService["lookup"]>[2]): Promise<MessageRef | null> {
+    this.app(appKey);
+    const from = checkAccid(req.from, "from");
+    const policy = this.policy(target, "to");
+    const conv = policy.requireParty(target, from, "to", "must not be the sender");
+    return this.ask(policy.actor(appKey, conv), { t: "lookup", clientMsgId: req.clientMsgId });
+  }
+
+  async history(appKey: string, query: HistoryQuery) {
+    const app = this.app(appKey);
+    const q = checkHistoryQuery(query);
+    const policy = this.policy(q.conv, "peer");
+    const conv = policy.requireParty(q.conv, q.accid, "peer", "must not be the account itself");
+    return readHistory(this.deps.journal, app, { ...q, conv }, policy);
+  }
+
+  async conversations(appKey: string, accid: string, opts: { limit?: number; updatedSince?: number } = {}): Promise<ConversationSummary[]> {
+    this.app(appKey);
+    const who = checkAccid(accid, "accid");
+    if (opts.limit !== undefined && (!Number.isSafeInteger(opts.limit) || opts.limit < 1)) refuse("limit", "must be a positive integer");
+    if (opts.updatedSince !== undefined && !Number.isFinite(opts.updatedSince)) refuse("updatedSince", "must be a time in ms");
+    return this.list(appKey, who, opts);
+  }
+
+  private list(
+    appKey: string,
+    accid: string,
+    opts: { limit?: number; updatedSince?: number; all?: boolean },
+  ): Promise<ConversationSummary[]> {
+    const m: InboxMessage = { t: "list", ...opts };
+    return this.deps.system.ask(inboxAddress(appKey, accid), m);
+  }
+
+  async sync(appKey: string, accid: string, req: Parameters<MessagingService["sync"]>[2]) {
+    const app = this.app(appKey);
+    const who = checkAccid(accid, "accid");
+    return syncFor(
+      {
+        journal: this.deps.journal,
+        app,
+        accid: who,
+        now: Date.now(),
+        list: (opts) => this.list(appKey, who, opts),
+        locate: (conv) => this.locate(appKey, conv),
+      },
+      req,
+    );
+  }
+
+  async notify(appKey: string, req: Parameters<MessagingService["notify"]>[1]): Promise<SystemNotification> {
+    const app = this.app(appKey);
+    const from = checkAccid(req.from, "from");
+    const to = checkAccid(req.to, "to");
+    if (typeof req.attach !== "string" || req.attach.length === 0) refuse("attach", "required");
+    if (req.attach.length > ATTACH_MAX) refuse("attach", `too long: at most ${ATTACH_MAX} characters`);
+    if (typeof req.save !== "boolean") refuse("save", "must be true or false");
+    await requireAccounts(this.deps.system, appKey, [
+      { field: "from", accid: from },
+      { field: "to", accid: to },
+    ]);
+    const m: NoticesMessage = { t: "notify", from, attach: req.attach, save: req.save, retainDays: app.limits.offlineDays };
+    return this.deps.system.ask(noticesAddress(appKey, to), m);
+  }
+}
