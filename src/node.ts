@@ -112,7 +112,7 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
       system,
       apps,
     };
-    const messaging = createMessagingService({ system, apps });
+    const messaging = createMessagingService({ system, bus, apps });
     const gateway = new Gateway({
       nodeId,
       apps,

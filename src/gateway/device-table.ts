@@ -1,5 +1,4 @@
-import type { Logger } from "pino";
-import type { Bus, BusSubscription } from "../bus/port.ts";
+import type { SubjectTable } from "./subject-table.ts";
 import { userSubject } from "../protocol/user-events.ts";
 import type { DeviceSession } from "./device-session.ts";
 
@@ -12,7 +11,6 @@ export interface LocalUser {
   readonly devices: Map<string, DeviceSession>;
   /** Resolves once the subscription is in effect on the bus (NATS has seen it). */
   readonly subscribed: Promise<void>;
-  readonly subscription: BusSubscription;
 }
 
 export type UserEventHandler = (user: LocalUser, data: Uint8Array) => void;
@@ -28,9 +26,8 @@ export class DeviceTable {
   private sessions = 0;
 
   constructor(
-    private readonly bus: Bus,
+    private readonly subjects: SubjectTable,
     private readonly onEvent: UserEventHandler,
-    private readonly log: Logger,
   ) {}
 
   /**
@@ -56,7 +53,7 @@ export class DeviceTable {
     this.sessions--;
     if (user.devices.size === 0) {
       this.users.delete(key);
-      user.subscription.unsubscribe();
+      this.subjects.release(user.subject);
     }
     return true;
   }
@@ -78,9 +75,9 @@ export class DeviceTable {
     return { users: this.users.size, devices: this.sessions };
   }
 
-  /** Drops every subscription; for the end of a shutdown, after every session has ended. */
+  /** Drops every user subscription; for the end of a shutdown, after every session has ended. */
   clear(): void {
-    for (const user of this.users.values()) user.subscription.unsubscribe();
+    for (const user of this.users.values()) this.subjects.release(user.subject);
     this.users.clear();
     this.sessions = 0;
   }
@@ -91,14 +88,10 @@ export class DeviceTable {
     // subscription, and the old one (unsubscribed) can deliver nothing into the new entry.
     // The bus never calls a handler synchronously, so `user` is assigned before any delivery.
     let user: LocalUser | undefined;
-    const subscription = this.bus.subscribe(subject, (data) => {
+    const subscribed = this.subjects.hold(subject, (data) => {
       if (user) this.onEvent(user, data);
     });
-    const subscribed = this.bus.flush().catch((err: unknown) => {
-      // Delivery may start late; the device still logs in and catches up from the store.
-      this.log.warn({ err, subject }, "bus flush after subscribe failed");
-    });
-    user = { appKey, accid, subject, devices: new Map(), subscription, subscribed };
+    user = { appKey, accid, subject, devices: new Map(), subscribed };
     this.users.set(keyOf(appKey, accid), user);
     return user;
   }

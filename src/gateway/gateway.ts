@@ -18,6 +18,7 @@ import { checkLogin } from "./login.ts";
 import { registerMatchmakeRoutes, ResumeKickedError } from "./matchmake-routes.ts";
 import { resolveGatewayOptions, type GatewayOptions } from "../config/gateway-options.ts";
 import { localPresenceView } from "./presence.ts";
+import { SubjectTable } from "./subject-table.ts";
 import { registerMessagingRequests } from "./messaging-requests.ts";
 import { RequestRegistry, type RequestHandler } from "./requests.ts";
 import { Sessions } from "./sessions.ts";
@@ -55,6 +56,8 @@ export class Gateway {
   readonly presence: PresenceView;
   private readonly hooks: GatewayHooks;
   private readonly requests: RequestRegistry;
+  /** Every bus subject this node subscribes to for its devices, counted (users now; teams and chat rooms as they land). */
+  private readonly subjects: SubjectTable;
   private readonly sessions: Sessions;
   private transport: GatewayTransport | undefined;
   private roomId: string | undefined;
@@ -65,7 +68,8 @@ export class Gateway {
     this.options = resolveGatewayOptions(deps.options);
     this.hooks = new GatewayHooks(deps.log);
     this.requests = new RequestRegistry(deps.log);
-    this.sessions = new Sessions(deps.nodeId, this.options, deps.bus, this.hooks, this.requests, deps.log);
+    this.subjects = new SubjectTable(deps.bus, deps.log);
+    this.sessions = new Sessions(deps.nodeId, this.options, this.subjects, this.hooks, this.requests, deps.log);
     this.presence = localPresenceView(this.sessions.table);
     this.requests.register(Requests.SESSION, (device) => device.session);
     registerMessagingRequests((type, handler) => this.requests.register(type, handler), deps);
@@ -121,8 +125,9 @@ export class Gateway {
     return this.sessions.push(appKey, accid.toLowerCase(), type, body);
   }
 
-  stats(): { users: number; devices: number; sockets: number } {
-    return { ...this.sessions.table.counts(), sockets: this.transport?.openSockets ?? 0 };
+  /** Local users and devices, open sockets, and the bus subjects this node holds, by kind. */
+  stats(): { users: number; devices: number; sockets: number; subjects: Record<string, number> } {
+    return { ...this.sessions.table.counts(), sockets: this.transport?.openSockets ?? 0, subjects: this.subjects.countsByKind() };
   }
 
   /** Closes every device (4001: log in again elsewhere) and stops taking connections. */

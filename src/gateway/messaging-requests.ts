@@ -13,7 +13,6 @@ import type {
 } from "../protocol/messages.ts";
 import { MessagingRequests } from "../protocol/messaging.ts";
 import type { RequestHandler } from "./requests.ts";
-import { sendCustomNotification } from "./messaging-notify.ts";
 import {
   checkDeviceSend,
   checkOwnCursors,
@@ -88,6 +87,6 @@ export function registerMessagingRequests(register: (type: string, handler: Requ
   register(MessagingRequests.NOTIFY, (device, body): Promise<SystemNotification> => {
     const n = parseBody(notifySchema, body, "notify");
     const { appKey, accid } = device.session;
-    return sendCustomNotification(deps, appKey, { from: accid, to: n.to, attach: n.attach });
+    return deps.messaging.customNotify(appKey, { from: accid, to: n.to, attach: n.attach });
   });
 }

@@ -1,5 +1,4 @@
 import type { Logger } from "pino";
-import type { Bus } from "../bus/port.ts";
 import { CloseCodes, Frames, type Kicked } from "../protocol/link.ts";
 import {
   asKick,
@@ -17,6 +16,7 @@ import type { GatewayHooks, OfflineReason } from "./hooks.ts";
 import type { ImClient, ImRoom, ImRoomDelegate } from "./im-room.ts";
 import { KickedTokens } from "./kicked-tokens.ts";
 import type { LoginGrant } from "./login-grant.ts";
+import type { SubjectTable } from "./subject-table.ts";
 import type { GatewayOptions } from "../config/gateway-options.ts";
 import type { RequestRegistry } from "./requests.ts";
 
@@ -44,12 +44,12 @@ export class Sessions implements ImRoomDelegate {
   constructor(
     private readonly nodeId: string,
     private readonly options: GatewayOptions,
-    bus: Bus,
+    subjects: SubjectTable,
     private readonly hooks: GatewayHooks,
     private readonly requests: RequestRegistry,
     private readonly log: Logger,
   ) {
-    this.table = new DeviceTable(bus, (user, data) => this.onUserEvent(user, data), log);
+    this.table = new DeviceTable(subjects, (user, data) => this.onUserEvent(user, data));
     this.kickedTokens = new KickedTokens(options.resumeWindowMs + 60_000);
   }
 

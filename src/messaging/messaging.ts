@@ -8,17 +8,21 @@ import { NimbusError, refuse } from "../protocol/errors.ts";
 import type { ConversationSummary, MessageInput, ReadReceipt, RecallEvent, SendAck, SystemNotification } from "../protocol/messages.ts";
 import type { ActorRef, ReplyOf, RequestOf } from "../runtime/actor-ref.ts";
 import type { ActorSystem } from "../runtime/system.ts";
+import type { Bus } from "../bus/port.ts";
 import type { Journal } from "../store/port.ts";
 import { uuidV7 } from "../util/uuid-v7.ts";
 import { requireAccounts } from "./admission.ts";
 import { checkHistoryQuery, readHistory } from "./history.ts";
 import type { ConversationPolicy } from "./policy.ts";
 import type { HistoryQuery, MessagingService } from "./service.ts";
+import { sendCustomNotification } from "./custom-notify.ts";
 import { syncFor, type LocatedConversation } from "./sync.ts";
 import { ATTACH_MAX, checkAccid, checkMessageInput } from "./validate.ts";
 
 export interface MessagingDeps {
   system: ActorSystem;
+  /** Where custom notifications are published (they take no actor's turn). */
+  bus: Bus;
   apps: AppRegistry;
   /** Reads (history, sync) go to the journal directly: it is the truth, and reads need no turn of an actor. */
   journal: Journal;
@@ -172,6 +176,11 @@ export class Messaging implements MessagingService {
       },
       req,
     );
+  }
+
+  async customNotify(appKey: string, req: Parameters<MessagingService["customNotify"]>[1]): Promise<SystemNotification> {
+    this.app(appKey);
+    return sendCustomNotification(this.deps, appKey, req);
   }
 
   async notify(appKey: string, req: Parameters<MessagingService["notify"]>[1]): Promise<SystemNotification> {

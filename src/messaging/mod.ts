@@ -1,5 +1,6 @@
 import type { AppRegistry } from "../apps/registry.ts";
 import type { ActorSystem } from "../runtime/system.ts";
+import type { Bus } from "../bus/port.ts";
 import type { Journal } from "../store/port.ts";
 import { Messaging } from "./messaging.ts";
 import { P2pPolicy } from "./p2p-policy.ts";
@@ -11,6 +12,7 @@ export type { ConversationPolicy } from "./policy.ts";
 
 export interface CreateMessagingDeps {
   system: ActorSystem;
+  bus: Bus;
   apps: AppRegistry;
   /** The journal history and sync read; the actor system's store by default. */
   journal?: Journal;
@@ -25,6 +27,7 @@ export function conversationPolicies(system: ActorSystem): ConversationPolicy[] 
 export function createMessagingService(deps: CreateMessagingDeps): MessagingService {
   return new Messaging({
     system: deps.system,
+    bus: deps.bus,
     apps: deps.apps,
     journal: deps.journal ?? deps.system.journal,
     policies: conversationPolicies(deps.system),

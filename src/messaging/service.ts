@@ -59,6 +59,11 @@ export interface MessagingService {
   conversations(appKey: string, accid: string, opts?: { limit?: number; updatedSince?: number }): Promise<ConversationSummary[]>;
   /** Login sync within NIM's offline / roaming limits (the app's config). */
   sync(appKey: string, accid: string, req: SyncRequest): Promise<SyncResult>;
+  /**
+   * A client's custom notification (typing, "seen", a game move) to another account's online
+   * devices: never stored, no seq; a recipient who blacklisted the sender silently gets nothing.
+   */
+  customNotify(appKey: string, req: { from: string; to: string; attach: string }): Promise<SystemNotification>;
   /** A system notification: `save` false = online devices only, never stored; true = kept for offline delivery. */
   notify(appKey: string, req: { from: string; to: string; attach: string; save: boolean }): Promise<SystemNotification>;
 }

@@ -1,4 +1,5 @@
 import { createMessagingService } from "../../src/messaging/mod.ts";
+import { LocalBus } from "../../src/bus/local.ts";
 import { AppRegistry } from "../../src/apps/registry.ts";
 import { describe, it, expect } from "vitest";
 import { pino } from "pino";
@@ -32,7 +33,7 @@ describe("user/userOnlineStatus with devices online", () => {
     system,
     log: pino({ level: "silent" }),
     presence: { devicesOf: async (_app, accid) => devices[accid] ?? [] },
-    messaging: createMessagingService({ system, apps: new AppRegistry([]) }),
+    messaging: createMessagingService({ system, bus: new LocalBus(), apps: new AppRegistry([]) }),
   };
   const ep = userEndpoints.find((e) => e.module === "user" && e.action === "userOnlineStatus")!;
 

@@ -3,7 +3,15 @@ import type { FriendEntry } from "../../contracts/friends.ts";
 import { NimbusError } from "../../protocol/errors.ts";
 import { endpoint, type NimEndpoint } from "./endpoint.ts";
 import { accid, bool, int, intEnum, text } from "./params.ts";
-import { acceptRequest, addDirect, askFriends, rejectRequest, removeFriend, requireAccount, sendRequest } from "./friend-pairs.ts";
+import {
+  acceptRequest,
+  addDirect,
+  askFriends,
+  rejectRequest,
+  removeFriend,
+  requireAccount,
+  sendRequest,
+} from "../../relations/friend-pairs.ts";
 
 /**
  * NIM's `friend/*` (reference §3.3). Where NIM's documentation is silent Nimbus decides:

@@ -12,8 +12,8 @@ export interface CustomNotifyDeps {
 
 /**
  * A client-to-client custom notification (typing, "seen", a game move): fire-and-forget to the
- * peer's online devices. It is built here rather than in the messaging service on purpose: nothing
- * is stored, no conversation actor is involved, and a typing indicator must cost one relation check
+ * peer's online devices. It takes no turn of an actor on purpose: nothing is stored, no
+ * conversation actor is involved, and a typing indicator must cost one relation check
  * and one publish, not a journal write. Devices that are offline never see it, and a login sync never
  * brings it back (`stored: false`, `seq: 0`).
  *
