@@ -117,6 +117,8 @@ export const configSchema = z
         rateCloseAfterRefused: z.number().int().min(1).default(defaultGatewayOptions.rateCloseAfterRefused),
         pingIntervalMs: z.number().int().min(500).default(defaultGatewayOptions.pingIntervalMs),
         seatReservationSeconds: z.number().int().min(1).default(defaultGatewayOptions.seatReservationSeconds),
+        joinTimeoutMs: z.number().int().min(100).default(defaultGatewayOptions.joinTimeoutMs),
+        outgoingBufferBytes: z.number().int().min(65_536).default(defaultGatewayOptions.outgoingBufferBytes),
       })
       .strict()
       .default(() => ({ ...defaultGatewayOptions })),
