@@ -1,4 +1,5 @@
 import type { DeviceRecord, MultiDevicePolicy } from "./user-devices.ts";
+import type { LoginLockoutPolicy } from "./user-login-lockout.ts";
 
 /**
  * The user actor's messages (`user/<appKey>/<accid>`): the account, its token, its profile, its
@@ -69,8 +70,9 @@ export type UserMessage =
   /**
    * Answers `TokenCheck`: the realtime link's login check. An unknown account answers
    * `{ok: false, blocked: false}` rather than 404, so login cannot tell it from a wrong token.
+   * With `lockout`, wrong tokens are counted and too many lock the account's logins for a while.
    */
-  | { t: "verifyToken"; token: string }
+  | { t: "verifyToken"; token: string; lockout?: LoginLockoutPolicy }
   /** A device logged in (the gateway reports it): the policy may kick others. Answers `{ kicked: sessionIds }`. */
   | { t: "deviceOnline"; device: DeviceRecord; policy: MultiDevicePolicy }
   /** A device left for good, with NIM's logout reason. */
@@ -110,6 +112,8 @@ export const BLACKLISTED: Admission = Object.freeze({ blacklisted: true });
 export interface TokenCheck {
   ok: boolean;
   blocked: boolean;
+  /** > 0: too many wrong tokens lately; every login is refused for this much longer (`ok` is false). */
+  lockedForMs: number;
 }
 
 /** Answer of create and refreshToken: the only times a token is shown. */

@@ -30,6 +30,16 @@ export interface GatewayOptions {
    * closed (4415) when the next frame would pass this, so a reader that stops costs at most this much.
    */
   outgoingBufferBytes: number;
+  /**
+   * Failed logins (wrong token) of one account, counted cluster-wide in its user actor, within
+   * `loginFailureWindowMs`, after which every login of the account is refused with 416 for
+   * `loginLockoutMs`, the right token too.
+   */
+  loginFailuresPerAccount: number;
+  /** Failed logins (wrong token, no such account) from one source address on this node, likewise. */
+  loginFailuresPerAddress: number;
+  loginFailureWindowMs: number;
+  loginLockoutMs: number;
 }
 
 export const defaultGatewayOptions: GatewayOptions = {
@@ -43,6 +53,10 @@ export const defaultGatewayOptions: GatewayOptions = {
   seatReservationSeconds: 15,
   joinTimeoutMs: 10_000,
   outgoingBufferBytes: 4 * 1024 * 1024,
+  loginFailuresPerAccount: 10,
+  loginFailuresPerAddress: 50,
+  loginFailureWindowMs: 60_000,
+  loginLockoutMs: 300_000,
 };
 
 export function resolveGatewayOptions(partial: Partial<GatewayOptions> = {}): GatewayOptions {
