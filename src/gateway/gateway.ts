@@ -99,7 +99,7 @@ export class Gateway {
     return this.sessions.table.devicesOf(appKey, accid).map((s) => s.describe());
   }
 
-  /** A device logged in here (not called again when it resumes). */
+  /** A device logged in here and acknowledged its join (not called again when it resumes). */
   onDeviceOnline(listener: DeviceListener): () => void {
     return this.hooks.onDeviceOnline(listener);
   }
