@@ -40,8 +40,9 @@ export class LoginLockout {
     return policy.lockoutMs;
   }
 
-  /** The right token, while not locked: the count starts over. */
+  /** The right token, while not locked: the count starts over, and the next failure opens a new window. */
   succeeded(): void {
     this.failures = 0;
+    this.windowEndsAt = 0;
   }
 }

@@ -31,7 +31,7 @@ export class LoginThrottle {
   /** Throws 416 while the address is locked out. */
   async admit(ip: string): Promise<void> {
     const res = await this.byAddress.get(ip);
-    if (res && res.consumedPoints > this.options.loginFailuresPerAddress) {
+    if (res && res.consumedPoints > this.options.loginFailuresPerAddress && res.msBeforeNext > 0) {
       throw lockedOut(`from ${ip}`, res.msBeforeNext);
     }
   }

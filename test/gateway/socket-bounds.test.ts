@@ -6,7 +6,7 @@ import { startGatewayNode, until, type GatewayNode } from "./support.ts";
 
 /** Colyseus frame codes: the server's JOIN_ROOM, and the device's acknowledgement of it. */
 const JOIN_ROOM = 10;
-const JOIN_BUDGET_MS = 600;
+const JOIN_BUDGET_MS = 1000;
 const OUTGOING_BUDGET = 256 * 1024;
 
 interface RawDevice {
