@@ -25,6 +25,8 @@ import {
 import { DEFAULT_MAX_RELATIONS, withRelation } from "./relations.ts";
 import { generateToken, hashToken, tokenMatches } from "./token.ts";
 import { admitDevice, LOGIN_HISTORY, type DeviceRecord, type LoginEvent } from "./devices.ts";
+import { LoginLockout } from "./login-lockout.ts";
+import type { LoginLockoutPolicy } from "../../src/contracts/user.ts";
 import { encodeUserEvent, KickReason, userSubject, type KickEvent } from "../../src/protocol/user-events.ts";
 
 /**
@@ -33,6 +35,9 @@ import { encodeUserEvent, KickReason, userSubject, type KickEvent } from "../../
  * step, so a refusal or a failed save leaves the state exactly as it was.
  */
 export class UserActor extends Actor<UserState> {
+  /** Wrong tokens lately, cluster-wide (every login of the account asks this actor); in memory only. */
+  private readonly logins = new LoginLockout();
+
   initialState(): UserState {
     return { account: null };
   }
@@ -59,7 +64,7 @@ export class UserActor extends Actor<UserState> {
       case "create":
         return this.create(m);
       case "verifyToken":
-        return this.verifyToken(m.token);
+        return this.verifyToken(m.token, m.lockout);
       case "listRelations": {
         const a = this.existing();
         return { blacklist: [...a.blacklist], mutelist: [...a.mutelist] } satisfies RelationLists;
@@ -133,10 +138,21 @@ export class UserActor extends Actor<UserState> {
     return { accid, token, name: account.record.name };
   }
 
-  private verifyToken(token: string): TokenCheck {
+  /**
+   * With a lockout policy, wrong tokens are counted, and past the policy's number every check is
+   * refused for its lockout time without looking at the token, so a guess made meanwhile learns
+   * nothing, and neither does it learn that the account is blocked.
+   */
+  private verifyToken(token: string, policy: LoginLockoutPolicy | null | undefined): TokenCheck {
     const a = this.state.account;
-    if (!a || typeof token !== "string") return { ok: false, blocked: false };
-    return { ok: tokenMatches(a.token, token), blocked: !a.record.valid };
+    if (!a || typeof token !== "string") return { ok: false, blocked: false, lockedForMs: 0 };
+    const now = Date.now();
+    const lockedForMs = policy ? this.logins.lockedFor(now) : 0;
+    if (lockedForMs > 0) return { ok: false, blocked: false, lockedForMs };
+    const ok = tokenMatches(a.token, token);
+    if (policy && ok) this.logins.succeeded();
+    else if (policy) this.logins.failed(policy, now);
+    return { ok, blocked: !a.record.valid, lockedForMs: 0 };
   }
 
   private async setSpecialRelation(m: Extract<UserMessage, { t: "setSpecialRelation" }>): Promise<null> {

@@ -19,6 +19,27 @@ export interface GatewayOptions {
   pingIntervalMs: number;
   /** A seat reserved by a login must be taken by the WebSocket within this time. */
   seatReservationSeconds: number;
+  /**
+   * A socket that has not acknowledged JOIN_ROOM this long after it opened is closed (4408). Until
+   * it acknowledges, the device is not online: not in presence, not in the device registry.
+   */
+  joinTimeoutMs: number;
+  /**
+   * Bytes a connection may have waiting to be sent (the socket's unsent buffer, plus what is queued
+   * for it before its join is acknowledged). A device that reads slower than its pushes arrive is
+   * closed (4415) when the next frame would pass this, so a reader that stops costs at most this much.
+   */
+  outgoingBufferBytes: number;
+  /**
+   * Failed logins (wrong token) of one account, counted cluster-wide in its user actor, within
+   * `loginFailureWindowMs`, after which every login of the account is refused with 416 for
+   * `loginLockoutMs`, the right token too.
+   */
+  loginFailuresPerAccount: number;
+  /** Failed logins (wrong token, no such account) from one source address on this node, likewise. */
+  loginFailuresPerAddress: number;
+  loginFailureWindowMs: number;
+  loginLockoutMs: number;
 }
 
 export const defaultGatewayOptions: GatewayOptions = {
@@ -30,6 +51,12 @@ export const defaultGatewayOptions: GatewayOptions = {
   rateCloseAfterRefused: 200,
   pingIntervalMs: 5_000,
   seatReservationSeconds: 15,
+  joinTimeoutMs: 10_000,
+  outgoingBufferBytes: 4 * 1024 * 1024,
+  loginFailuresPerAccount: 10,
+  loginFailuresPerAddress: 50,
+  loginFailureWindowMs: 60_000,
+  loginLockoutMs: 300_000,
 };
 
 export function resolveGatewayOptions(partial: Partial<GatewayOptions> = {}): GatewayOptions {

@@ -117,6 +117,12 @@ export const configSchema = z
         rateCloseAfterRefused: z.number().int().min(1).default(defaultGatewayOptions.rateCloseAfterRefused),
         pingIntervalMs: z.number().int().min(500).default(defaultGatewayOptions.pingIntervalMs),
         seatReservationSeconds: z.number().int().min(1).default(defaultGatewayOptions.seatReservationSeconds),
+        joinTimeoutMs: z.number().int().min(100).default(defaultGatewayOptions.joinTimeoutMs),
+        outgoingBufferBytes: z.number().int().min(65_536).default(defaultGatewayOptions.outgoingBufferBytes),
+        loginFailuresPerAccount: z.number().int().min(1).default(defaultGatewayOptions.loginFailuresPerAccount),
+        loginFailuresPerAddress: z.number().int().min(1).default(defaultGatewayOptions.loginFailuresPerAddress),
+        loginFailureWindowMs: z.number().int().min(100).default(defaultGatewayOptions.loginFailureWindowMs),
+        loginLockoutMs: z.number().int().min(100).default(defaultGatewayOptions.loginLockoutMs),
       })
       .strict()
       .default(() => ({ ...defaultGatewayOptions })),

@@ -73,7 +73,8 @@ export type UserProtocol = {
    * The realtime link's login check. An unknown account answers `{ok: false, blocked: false}`
    * rather than 404, so login cannot tell it from a wrong token.
    */
-  verifyToken: { request: { token: string }; reply: TokenCheck };
+  /** With `lockout`, wrong tokens are counted and too many lock the account's logins for a while. */
+  verifyToken: { request: { token: string; lockout?: LoginLockoutPolicy }; reply: TokenCheck };
   /** A device logged in (the gateway reports it): the policy may kick others, whose session ids it answers. */
   deviceOnline: { request: { device: DeviceRecord; policy: MultiDevicePolicy }; reply: { kicked: string[] } };
   /** A device left for good, with NIM's logout reason. */
@@ -116,6 +117,15 @@ export const BLACKLISTED: Admission = Object.freeze({ blacklisted: true });
 export interface TokenCheck {
   ok: boolean;
   blocked: boolean;
+  /** > 0: too many wrong tokens lately; every login is refused for this much longer (`ok` is false). */
+  lockedForMs: number;
+}
+
+/** How many wrong tokens an account takes, within what time, before its logins are refused, and for how long. */
+export interface LoginLockoutPolicy {
+  maxFailures: number;
+  windowMs: number;
+  lockoutMs: number;
 }
 
 /** Answer of create and refreshToken: the only times a token is shown. */

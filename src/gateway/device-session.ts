@@ -29,7 +29,7 @@ export class DeviceSession {
   client: ImClient | undefined;
   /** Set when the gateway itself ends the session (kick, flood, shutdown): a drop then gets no resume. */
   closing = false;
-  /** True once the device was told it is online and the online hook ran. */
+  /** True once the device acknowledged its join (it has `welcome`) and the online hook ran. */
   announced = false;
   /** Whether the frame being dispatched right now was within the rate (set by the meter just before). */
   admitted = true;

@@ -62,9 +62,10 @@ export class DeviceTable {
     return this.users.get(keyOf(appKey, accid.toLowerCase()));
   }
 
+  /** The user's devices that count as online: joined (acknowledged), or inside their resume window. */
   devicesOf(appKey: string, accid: string): DeviceSession[] {
     const user = this.user(appKey, accid);
-    return user ? [...user.devices.values()] : [];
+    return user ? [...user.devices.values()].filter((s) => s.announced) : [];
   }
 
   *all(): IterableIterator<DeviceSession> {

@@ -9,12 +9,15 @@ import type { PresenceView } from "../contracts/presence.ts";
 import type { MessagingService } from "../messaging/service.ts";
 import { NimbusError } from "../protocol/errors.ts";
 import { Requests, ROOM_NAME } from "../protocol/link.ts";
+import { Codes } from "../protocol/codes.ts";
 import type { KickEvent } from "../protocol/user-events.ts";
 import { ensureColyseusRuntime } from "./colyseus-runtime.ts";
 import type { LocalDevice } from "./device-session.ts";
 import { GatewayHooks, type Admission, type DeviceListener, type OfflineListener } from "./hooks.ts";
 import type { ImRoomCreateOptions } from "./im-room.ts";
+import type { LoginGrant } from "./login-grant.ts";
 import { checkLogin } from "./login.ts";
+import { LoginThrottle } from "./login-throttle.ts";
 import { registerMatchmakeRoutes, ResumeKickedError } from "./matchmake-routes.ts";
 import { resolveGatewayOptions, type GatewayOptions } from "../config/gateway-options.ts";
 import { localPresenceView } from "./presence.ts";
@@ -41,6 +44,9 @@ export interface GatewayDeps {
   publicAddress?: string;
 }
 
+/** Login refusals that count as a guess against the source address: wrong token, no such account. */
+const GUESS_CODES: ReadonlySet<number> = new Set([Codes.LOGIN_FAILED.code, Codes.NOT_FOUND.code]);
+
 /** How long a shutdown waits for closing handshakes before resetting what is left. */
 const CLOSE_GRACE_MS = 1000;
 
@@ -59,6 +65,7 @@ export class Gateway {
   /** Every bus subject this node subscribes to for its devices, counted (users now; teams and chat rooms as they land). */
   private readonly subjects: SubjectTable;
   private readonly sessions: Sessions;
+  private readonly loginThrottle: LoginThrottle;
   private transport: GatewayTransport | undefined;
   private roomId: string | undefined;
   private state: "new" | "open" | "stopping" | "stopped" = "new";
@@ -71,6 +78,7 @@ export class Gateway {
     this.subjects = new SubjectTable(deps.bus, deps.log);
     this.sessions = new Sessions(deps.nodeId, this.options, this.subjects, this.hooks, this.requests, deps.log);
     this.presence = localPresenceView(this.sessions.table);
+    this.loginThrottle = new LoginThrottle(this.options);
     this.requests.register(Requests.SESSION, (device) => device.session);
     registerMessagingRequests((type, handler) => this.requests.register(type, handler), deps);
   }
@@ -95,7 +103,7 @@ export class Gateway {
     return this.sessions.table.devicesOf(appKey, accid).map((s) => s.describe());
   }
 
-  /** A device logged in here (not called again when it resumes). */
+  /** A device logged in here and acknowledged its join (not called again when it resumes). */
   onDeviceOnline(listener: DeviceListener): () => void {
     return this.hooks.onDeviceOnline(listener);
   }
@@ -144,7 +152,15 @@ export class Gateway {
 
   private async login(body: unknown, ip: string): Promise<SeatReservation> {
     const roomId = this.openRoom();
-    const grant = await checkLogin(this.deps, body, ip);
+    await this.loginThrottle.admit(ip);
+    let grant: LoginGrant;
+    try {
+      grant = await checkLogin({ ...this.deps, lockout: this.loginThrottle.accountPolicy }, body, ip);
+    } catch (err) {
+      // Guesses (a wrong token, an account that does not exist) count against the address.
+      if (err instanceof NimbusError && GUESS_CODES.has(err.code)) await this.loginThrottle.failed(ip);
+      throw err;
+    }
     await this.hooks.admission?.(grant);
     const listing = await matchMaker.getRoomById(roomId);
     if (!listing) throw new NimbusError("UNAVAILABLE", "the realtime gateway is not running");

@@ -6,6 +6,8 @@ import { ACCID_PATTERN } from "../protocol/accid.ts";
 import { userAddress } from "../contracts/user.ts";
 import { CLIENT_TYPES } from "../protocol/link.ts";
 import type { LoginGrant } from "./login-grant.ts";
+import type { LoginLockoutPolicy } from "../contracts/user.ts";
+import { lockedOut } from "./login-throttle.ts";
 
 /** The join options as NIM limits them: accid ≤32, token ≤128 (NIM's), device id ≤128. */
 const joinOptions = z.object({
@@ -22,12 +24,15 @@ const joinOptions = z.object({
 export interface LoginDeps {
   apps: AppRegistry;
   system: ActorSystem;
+  /** Wrong tokens the account may take before its logins are locked (counted by its user actor). */
+  lockout: LoginLockoutPolicy;
 }
 
 /**
  * Checks a login as NIM does, in NIM's order and with NIM's codes: malformed options 414, an
  * unknown app 403, no such account 404, a wrong token 302 (also for a blocked account, so a wrong
- * token never learns the account is blocked), a blocked account 422.
+ * token never learns the account is blocked), a blocked account 422. An account locked after too
+ * many wrong tokens answers 416 whatever the token.
  */
 export async function checkLogin(deps: LoginDeps, body: unknown, ip: string): Promise<LoginGrant> {
   const parsed = joinOptions.safeParse(body ?? {});
@@ -43,9 +48,10 @@ export async function checkLogin(deps: LoginDeps, body: unknown, ip: string): Pr
   // Both questions at once: one round trip to the user actor's node instead of two in a row.
   const [record, check] = await Promise.all([
     deps.system.ask(address, { t: "get" }),
-    deps.system.ask(address, { t: "verifyToken", token: o.token }),
+    deps.system.ask(address, { t: "verifyToken", token: o.token, lockout: deps.lockout }),
   ]);
   if (!record) throw new NimbusError("NOT_FOUND", `account ${accid} does not exist`);
+  if (check.lockedForMs > 0) throw lockedOut(`for account ${accid}`, check.lockedForMs);
   if (!check.ok) throw new NimbusError("LOGIN_FAILED", "wrong token for this account");
   if (check.blocked || !record.valid) throw new NimbusError("ACCOUNT_DISABLED", `account ${accid} is blocked`);
   return { appKey: o.appKey, accid, deviceId: o.deviceId, clientType: o.clientType, ip };

@@ -1,3 +1,4 @@
+import { ClientState } from "@colyseus/core";
 import type { Logger } from "pino";
 import { CloseCodes, Frames, type Kicked } from "../protocol/link.ts";
 import {
@@ -18,6 +19,7 @@ import { KickedTokens } from "./kicked-tokens.ts";
 import type { LoginGrant } from "./login-grant.ts";
 import type { SubjectTable } from "./subject-table.ts";
 import type { GatewayOptions } from "../config/gateway-options.ts";
+import { OutgoingBudget } from "./outgoing-budget.ts";
 import type { RequestRegistry } from "./requests.ts";
 
 const LOGOUT: OfflineReason = { code: 1, why: "logout" };
@@ -27,13 +29,16 @@ const DISCONNECT: OfflineReason = { code: 2, why: "disconnect" };
  * The life of every device session on this node, driven by the room's hooks:
  *
  *   join -> online --drop--> resuming --resume--> online
+ *     | no ack of the join in time, or reads too slowly: gone
  *                               |  window passes, kick
  *   logout, kick, replaced -> gone <-+
  *
  * It keeps the device table (and with it the bus subscriptions) in step, turns user events from
- * the bus into pushes and kicks, meters every frame a device sends, and calls the hooks. The table,
- * not Colyseus, is the truth about who is online: a kick takes effect at once, even while the
- * socket's closing handshake is still under way.
+ * the bus into pushes and kicks, meters every frame a device sends, bounds what waits to be sent
+ * to it, and calls the hooks. The table, not Colyseus, is the truth about who is online: a kick
+ * takes effect at once, even while the socket's closing handshake is still under way. A device
+ * counts as online (presence, the online hook) only once it has acknowledged its join: a socket
+ * that takes a seat and never does is closed after `joinTimeoutMs` without ever being online.
  */
 export class Sessions implements ImRoomDelegate {
   readonly table: DeviceTable;
@@ -67,7 +72,7 @@ export class Sessions implements ImRoomDelegate {
       this.options.resumeBufferFrames,
     );
     client.userData = session;
-    this.meter(client, session);
+    this.watch(client, session);
     const { user, replaced } = this.table.add(session);
     if (replaced) {
       // One session per device id on a node: the newer login wins (the old socket is usually a
@@ -76,12 +81,11 @@ export class Sessions implements ImRoomDelegate {
       this.kickConnection(replaced, { reason: KickReason.POLICY, desc: "replaced by a newer login of the same device" });
     }
     // Subscribe first, then tell the device it is online: every push published after it hears
-    // `welcome` reaches it (DESIGN: subscribe first, then sync).
+    // `welcome` reaches it (DESIGN: subscribe first, then sync). Colyseus holds `welcome` until the
+    // device acknowledges the join; it is announced then (`acknowledged`).
     await user.subscribed;
     if (session.state !== "online") return; // replaced or kicked while subscribing
     session.sendFrame(Frames.WELCOME, session.welcome(this.welcomeLimits({ resumed: false, lost: 0 })));
-    session.announced = true;
-    this.hooks.deviceOnline(session.describe());
   }
 
   drop(room: ImRoom, client: ImClient, code: number): void {
@@ -108,7 +112,7 @@ export class Sessions implements ImRoomDelegate {
       return;
     }
     const { frames, lost } = session.resumed(client);
-    this.meter(client, session);
+    this.watch(client, session);
     // Queued until the device acknowledges the join: welcome first, then what it missed, in order.
     session.sendFrame(Frames.WELCOME, session.welcome(this.welcomeLimits({ resumed: true, lost })));
     for (const f of frames) client.enqueueRaw(f);
@@ -215,6 +219,60 @@ export class Sessions implements ImRoomDelegate {
     session.end();
     this.table.remove(session);
     if (session.announced) this.hooks.deviceOffline(device, reason);
+  }
+
+  /**
+   * Everything the gateway keeps an eye on for one connection: its rate, its outgoing bytes, and
+   * its join, which must be acknowledged within `joinTimeoutMs`.
+   */
+  private watch(client: ImClient, session: DeviceSession): void {
+    this.meter(client, session);
+    OutgoingBudget.watch(client, this.options.outgoingBufferBytes, (waiting) => this.tooSlow(session, client, waiting));
+    const deadline = setTimeout(() => this.joinTimedOut(session, client), this.options.joinTimeoutMs);
+    // Colyseus handles the ack (JOIN_ROOM) in its own 'message' listener, which runs right after
+    // this one; its client state says JOINED once the frames of this read are dispatched.
+    const onFrame = () =>
+      queueMicrotask(() => {
+        if (client.state !== ClientState.JOINED) return;
+        client.ref.off("message", onFrame);
+        clearTimeout(deadline);
+        this.acknowledged(session, client);
+      });
+    client.ref.on("message", onFrame);
+    client.ref.once("close", () => clearTimeout(deadline));
+  }
+
+  /** The device acknowledged its join (or its resume): from now on it is online. */
+  private acknowledged(session: DeviceSession, client: ImClient): void {
+    if (session.client !== client || session.state !== "online" || session.announced) return;
+    session.announced = true;
+    this.hooks.deviceOnline(session.describe());
+  }
+
+  /** A socket that took a seat but never acknowledged the join: it never was online; close it. */
+  private joinTimedOut(session: DeviceSession, client: ImClient): void {
+    if (client.state === ClientState.JOINED || session.client !== client) return;
+    this.log.info({ accid: session.info.accid, deviceId: session.info.deviceId }, "join not acknowledged in time; closing");
+    this.closeFor(session, client, CloseCodes.JOIN_TIMEOUT, "join not acknowledged in time");
+  }
+
+  /** The device stopped reading, or reads slower than its pushes come: end it before it costs more. */
+  private tooSlow(session: DeviceSession, client: ImClient, waiting: number): void {
+    this.log.warn({ accid: session.info.accid, deviceId: session.info.deviceId, waiting }, "device reads too slowly; closing");
+    this.closeFor(session, client, CloseCodes.SLOW_CONSUMER, "reading too slowly");
+  }
+
+  /**
+   * Ends the session at once (no more pushes are routed to it; no resume) and closes the socket
+   * with `code`. The close frame may wait behind unsent bytes; ws destroys a socket whose peer does
+   * not answer the close within 30 s.
+   */
+  private closeFor(session: DeviceSession, client: ImClient, code: number, why: string): void {
+    if (session.client === client) {
+      session.closing = true;
+      this.end(session, DISCONNECT);
+    }
+    client.leave(code, why);
   }
 
   /**

@@ -83,6 +83,10 @@ export const CloseCodes = {
   RESUME_FAILED: 4003,
   /** Sent right after a `kicked` frame: do not reconnect. */
   KICKED: 4100,
+  /** The device did not acknowledge JOIN_ROOM within the server's `joinTimeoutMs`; log in again. */
+  JOIN_TIMEOUT: 4408,
+  /** The device read too slowly: what the server had waiting for it passed `outgoingBufferBytes`. */
+  SLOW_CONSUMER: 4415,
   /** The connection kept sending after 416 errors. */
   RATE_LIMITED: 4416,
   /** A frame exceeded `maxFrameBytes` (WebSocket "message too big"). */

@@ -15,8 +15,8 @@ describeOnEachStore("server API: accounts and tokens", (backend) => {
     const res = await api.call("user/create", { accid: "gen1", name: "Gen One" });
     expect(res).toEqual({ code: 200, info: { accid: "gen1", token: expect.stringMatching(HEX32), name: "Gen One" } });
     const token = (res.info as { token: string }).token;
-    expect(await verifyToken(api, "gen1", token)).toEqual({ ok: true, blocked: false });
-    expect(await verifyToken(api, "gen1", "wrong")).toEqual({ ok: false, blocked: false });
+    expect(await verifyToken(api, "gen1", token)).toEqual({ ok: true, blocked: false, lockedForMs: 0 });
+    expect(await verifyToken(api, "gen1", "wrong")).toEqual({ ok: false, blocked: false, lockedForMs: 0 });
   });
 
   it('keeps a token the caller gives, and answers name "" when there is none', async () => {
@@ -101,8 +101,8 @@ describeOnEachStore("server API: accounts and tokens", (backend) => {
     expect(res).toEqual({ code: 200, info: { accid: "refresh1", token: expect.stringMatching(HEX32) } });
     const fresh = (res.info as { token: string }).token;
     expect(fresh).not.toBe(old);
-    expect(await verifyToken(api, "refresh1", old)).toEqual({ ok: false, blocked: false });
-    expect(await verifyToken(api, "refresh1", fresh)).toEqual({ ok: true, blocked: false });
+    expect(await verifyToken(api, "refresh1", old)).toEqual({ ok: false, blocked: false, lockedForMs: 0 });
+    expect(await verifyToken(api, "refresh1", fresh)).toEqual({ ok: true, blocked: false, lockedForMs: 0 });
   });
 
   it("never stores a token in clear", async () => {
@@ -139,12 +139,12 @@ describeOnEachStore("server API: accounts and tokens", (backend) => {
     const { token } = await createUser(api, "blk1");
     expect(await api.call("user/block", { accid: "blk1", needkick: "true", kickNotifyExt: '{"why":"spam"}' })).toEqual({ code: 200 });
     expect((await uinfoOf(api, "blk1"))?.valid).toBe(false);
-    expect(await verifyToken(api, "blk1", token)).toEqual({ ok: true, blocked: true });
+    expect(await verifyToken(api, "blk1", token)).toEqual({ ok: true, blocked: true, lockedForMs: 0 });
     // Blocking twice is no error.
     expect((await api.call("user/block", { accid: "blk1" })).code).toBe(200);
     expect(await api.call("user/unblock", { accid: "blk1" })).toEqual({ code: 200 });
     expect((await uinfoOf(api, "blk1"))?.valid).toBe(true);
-    expect(await verifyToken(api, "blk1", token)).toEqual({ ok: true, blocked: false });
+    expect(await verifyToken(api, "blk1", token)).toEqual({ ok: true, blocked: false, lockedForMs: 0 });
   });
 
   it("user/mute sets and clears the global mute", async () => {
@@ -198,7 +198,7 @@ describeOnEachStore("server API: accounts and tokens", (backend) => {
     expect(await uinfoOf(api, "ghost")).toBeUndefined();
     expect(await recordOf(api, "ghost")).toBeNull();
     expect(await storedStateOf(api, "ghost")).toBeNull();
-    expect(await verifyToken(api, "ghost", "t")).toEqual({ ok: false, blocked: false });
+    expect(await verifyToken(api, "ghost", "t")).toEqual({ ok: false, blocked: false, lockedForMs: 0 });
   });
 });
 
@@ -235,7 +235,7 @@ describeOnEachStore("server API: accounts survive a restart", (backend) => {
     expect((await recordOf(api, "durable"))?.donnop).toBe(true);
     expect((await uinfoOf(api, "other2"))?.valid).toBe(false);
     expect(await relationsOf(api, "durable")).toEqual({ blacklist: ["other1"], mutelist: ["other2"] });
-    expect(await verifyToken(api, "durable", token)).toEqual({ ok: true, blocked: false });
+    expect(await verifyToken(api, "durable", token)).toEqual({ ok: true, blocked: false, lockedForMs: 0 });
     expect((await api.call("user/create", { accid: "durable" })).code).toBe(414);
   });
 });

@@ -1,5 +1,5 @@
 import { it, expect, beforeAll, afterAll } from "vitest";
-import { connect, KickReason, type NimbusClient } from "nimbus/client";
+import { connect, KickReason, NimbusClientError, type NimbusClient } from "nimbus/client";
 import { signedCall } from "../support/nim-api.ts";
 import { describeWith } from "../support/services.ts";
 import type { NodeProcess } from "../support/node-process.ts";
@@ -9,6 +9,7 @@ import { next, record, until } from "./support.ts";
 const ENTRY = "test/fixtures/gateway-node.ts";
 const APP_KEY = "gatewayapp";
 const APP_SECRET = "gateway-cluster-secret";
+const GUESSES_PER_ACCOUNT = 4;
 
 function call(node: NodeProcess, path: string, params: Record<string, string>): Promise<{ code: number; [k: string]: unknown }> {
   return signedCall({ url: node.url, appKey: APP_KEY, appSecret: APP_SECRET }, path, params) as Promise<{
@@ -49,7 +50,10 @@ describeWith(["nats", "mongo"], "gateway cluster: two node processes, real NATS 
         appKey: APP_KEY,
         appSecret: APP_SECRET,
         // Policy 2 (one desktop + one mobile): the cross-node kick test relies on it.
-        config: { apps: [{ appKey: APP_KEY, appSecret: APP_SECRET, limits: { multiDevicePolicy: 2 } }] },
+        config: {
+          apps: [{ appKey: APP_KEY, appSecret: APP_SECRET, limits: { multiDevicePolicy: 2 } }],
+          gateway: { loginFailuresPerAccount: GUESSES_PER_ACCOUNT },
+        },
       })),
     );
   });
@@ -122,6 +126,26 @@ describeWith(["nats", "mongo"], "gateway cluster: two node processes, real NATS 
     expect((await call(n1, "user/block", { accid: "mika", needkick: "true" })).code).toBe(200);
     for (const k of await Promise.all(kicks)) expect(k).toMatchObject({ reason: KickReason.SERVER });
     await until(async () => (await status(n2)) === "", 5000, "nobody online");
+  });
+
+  it("counts wrong tokens for an account over the whole cluster: guesses spread over both nodes lock it on both", async () => {
+    const [n1, n2] = [nodes[0]!, nodes[1]!];
+    const created = await call(n1, "user/create", { accid: "gus" });
+    const token = (created as unknown as { info: { token: string } }).info.token;
+    const loginCode = async (node: NodeProcess, guess: string): Promise<number> => {
+      try {
+        const c = await connect({ url: node.url, appKey: APP_KEY, accid: "gus", token: guess, deviceId: "g", clientType: "WEB" });
+        await c.logout();
+        return 200;
+      } catch (err) {
+        if (err instanceof NimbusClientError) return err.code;
+        throw err;
+      }
+    };
+    // Half the guesses on each node: neither node alone sees the limit.
+    for (let i = 0; i < GUESSES_PER_ACCOUNT; i++) expect(await loginCode(i % 2 === 0 ? n1 : n2, `guess-${i}`)).toBe(302);
+    expect(await loginCode(n1, token)).toBe(416);
+    expect(await loginCode(n2, token)).toBe(416);
   });
 
   it("forgets the devices of a node that dies: online status drops them once membership does", async () => {
