@@ -13,7 +13,7 @@ import { Codes } from "../protocol/codes.ts";
 import type { KickEvent } from "../protocol/user-events.ts";
 import { ensureColyseusRuntime } from "./colyseus-runtime.ts";
 import type { LocalDevice } from "./device-session.ts";
-import { GatewayHooks, type Admission, type DeviceListener, type OfflineListener } from "./hooks.ts";
+import { DeviceLifecycle, type Admission, type DeviceListener, type OfflineListener } from "./device-lifecycle.ts";
 import type { ImRoomCreateOptions } from "./im-room.ts";
 import type { LoginGrant } from "./login-grant.ts";
 import { checkLogin } from "./login.ts";
@@ -60,7 +60,7 @@ export class Gateway {
   readonly options: GatewayOptions;
   /** Online devices as the REST API sees them; local to this node for now. */
   readonly presence: PresenceView;
-  private readonly hooks: GatewayHooks;
+  private readonly hooks: DeviceLifecycle;
   private readonly requests: RequestRegistry;
   /** Every bus subject this node subscribes to for its devices, counted (users now; teams and chat rooms as they land). */
   private readonly subjects: SubjectTable;
@@ -73,7 +73,7 @@ export class Gateway {
 
   constructor(private readonly deps: GatewayDeps) {
     this.options = resolveGatewayOptions(deps.options);
-    this.hooks = new GatewayHooks(deps.log);
+    this.hooks = new DeviceLifecycle(deps.log);
     this.requests = new RequestRegistry(deps.log);
     this.subjects = new SubjectTable(deps.bus, deps.log);
     this.sessions = new Sessions(deps.nodeId, this.options, this.subjects, this.hooks, this.requests, deps.log);

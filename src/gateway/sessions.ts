@@ -13,7 +13,7 @@ import {
 import { DeviceSession } from "./device-session.ts";
 import { DeviceTable, type LocalUser } from "./device-table.ts";
 import { pushFrame, pushFrameOf } from "./frames.ts";
-import type { GatewayHooks, OfflineReason } from "./hooks.ts";
+import type { DeviceLifecycle, OfflineReason } from "./device-lifecycle.ts";
 import type { ImClient, ImRoom, ImRoomDelegate } from "./im-room.ts";
 import { KickedTokens } from "./kicked-tokens.ts";
 import type { LoginGrant } from "./login-grant.ts";
@@ -50,7 +50,7 @@ export class Sessions implements ImRoomDelegate {
     private readonly nodeId: string,
     private readonly options: GatewayOptions,
     subjects: SubjectTable,
-    private readonly hooks: GatewayHooks,
+    private readonly hooks: DeviceLifecycle,
     private readonly requests: RequestRegistry,
     private readonly log: Logger,
   ) {

@@ -20,11 +20,12 @@ export type OfflineListener = (device: LocalDevice, reason: OfflineReason) => vo
 export type Admission = (login: LoginGrant) => void | Promise<void>;
 
 /**
- * The gateway's extension points, for the multi-device policy and the cluster-wide device
- * registry: listeners are called in order, and a listener that throws or rejects is logged,
- * never allowed to break a login or a disconnect.
+ * The gateway's device lifecycle extension points, for the multi-device policy and the
+ * cluster-wide device registry: listeners are called in order, and a listener that throws or
+ * rejects is logged, never allowed to break a login or a disconnect. (DESIGN's "hooks" are the
+ * app server's callbacks and data sync, another thing.)
  */
-export class GatewayHooks {
+export class DeviceLifecycle {
   private readonly online: DeviceListener[] = [];
   private readonly offline: OfflineListener[] = [];
   admission: Admission | undefined;
