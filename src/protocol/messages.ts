@@ -1,7 +1,7 @@
 /**
- * The p2p messaging contract: what a message is on the wire (pushes, history, sync) and what the
- * messaging service offers to its two edges, the REST API (src/http/nim/msg*.ts) and the realtime
- * gateway (src/gateway/messaging*.ts). The service itself is src/messaging/p2p.ts.
+ * Messages on the wire, for every kind of conversation: what a message is in pushes, history and
+ * sync, what a sender gives, and what it hears back. Shared by the server and the SDK; the
+ * messaging service (src/messaging/) takes and answers these through both edges.
  */
 
 /** NIM message types ("type" in NIM's APIs). */
