@@ -1,3 +1,4 @@
+import { Codes } from "../protocol/codes.ts";
 import { encode, decode } from "../protocol/codec.ts";
 
 /**
@@ -48,5 +49,5 @@ export function encodeRemoteReply(r: RemoteReply): Uint8Array {
 export function decodeRemoteReply(data: Uint8Array): RemoteReply {
   const w = decode<WireReply>(data);
   if (w.ok) return { ok: true, value: w.v };
-  return { ok: false, code: typeof w.c === "number" ? w.c : 500, desc: typeof w.d === "string" ? w.d : "remote error" };
+  return { ok: false, code: typeof w.c === "number" ? w.c : Codes.INTERNAL.code, desc: typeof w.d === "string" ? w.d : "remote error" };
 }
