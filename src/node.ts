@@ -125,7 +125,7 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
     });
     startedGateway = gateway;
     linkDeviceRegistry(gateway, { system, apps, nodeStartedAt: self.startedAt, log: log.child({ component: "devices" }) });
-    const http = await createHttpServer(info, log, { presence: clusterPresenceView(system), messaging });
+    const http = await createHttpServer(info, log, { presence: clusterPresenceView(system), messaging }, config.http);
     await gateway.attach(http);
     let address = self.address;
     let stopping: Promise<void> | undefined;
