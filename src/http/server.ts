@@ -9,6 +9,7 @@ import { openApiDocument } from "./nim/openapi.ts";
 import type { MessagingService } from "../messaging/service.ts";
 import type { PresenceView } from "./nim/endpoint.ts";
 import type { HttpTimeouts } from "../config/schema.ts";
+import type { NonceStore } from "../store/mod.ts";
 
 /**
  * Node's own checks of header and request deadlines run on this interval (Node's default is 30 s,
@@ -35,7 +36,7 @@ function connectionsCheckingInterval(t: HttpTimeouts): number {
 export async function createHttpServer(
   node: NodeInfo,
   log: Logger,
-  services: { presence: PresenceView; messaging: MessagingService },
+  services: { presence: PresenceView; messaging: MessagingService; nonces: NonceStore },
   timeouts: HttpTimeouts,
 ): Promise<FastifyInstance> {
   const app: FastifyInstance = fastify({

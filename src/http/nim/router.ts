@@ -9,12 +9,15 @@ import { RequestAuthenticator } from "./auth.ts";
 import { checkFormContentType, parseForm, refuseQueryParams, type FormParams } from "./form-body.ts";
 import type { NimContext, NimEndpoint, PresenceView } from "./endpoint.ts";
 import type { MessagingService } from "../../messaging/service.ts";
+import type { NonceStore } from "../../store/mod.ts";
 
 export interface NimApiDeps {
   apps: AppRegistry;
   system: ActorSystem;
   presence: PresenceView;
   messaging: MessagingService;
+  /** Where request nonces are claimed, cluster-wide (the node's store). */
+  nonces: NonceStore;
   log: Logger;
   endpoints: readonly NimEndpoint[];
 }
@@ -50,7 +53,7 @@ function formParams(req: FastifyRequest): FormParams {
  * answers HTTP 200 `{code, desc}` with a NIM code, and a validation failure changes nothing.
  */
 export async function registerNimApi(app: FastifyInstance, deps: NimApiDeps): Promise<void> {
-  const auth = new RequestAuthenticator(deps.apps);
+  const auth = new RequestAuthenticator(deps.apps, deps.nonces);
 
   await app.register(async (scope) => {
     // The form body is the only place parameters come from: JSON, text and every other type are
@@ -79,7 +82,7 @@ export async function registerNimApi(app: FastifyInstance, deps: NimApiDeps): Pr
     scope.setNotFoundHandler((req, reply) => reply.code(200).send({ code: 404, desc: `no such API: ${req.method} ${req.url}` }));
 
     scope.addHook("onRequest", async (req) => {
-      req.nimApp = auth.authenticate({
+      req.nimApp = await auth.authenticate({
         appKey: header(req, "appkey"),
         nonce: header(req, "nonce"),
         curTime: header(req, "curtime"),
