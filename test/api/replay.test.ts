@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { describeOnEachStore, startApiNode, type ApiNode, type CallOptions } from "../support/nim-api.ts";
+import { describeOnEachStore, newestMessages, startApiNode, type ApiNode, type CallOptions } from "../support/nim-api.ts";
 
 /**
  * A signed request replayed within its 5 minutes is refused however the node got there: the nonce
@@ -17,13 +17,7 @@ describeOnEachStore("server API: replays across restarts", (backend) => {
   const send = { from: "replayer", ope: "0", to: "replayee", type: "0", body: JSON.stringify({ msg: "once" }) };
 
   async function messages(): Promise<number> {
-    const res = await api.call("history/querySessionMsg", {
-      from: "replayer",
-      to: "replayee",
-      begintime: "0",
-      endtime: String(Date.now() + 60_000),
-      limit: "100",
-    });
+    const res = await api.call("history/querySessionMsg", newestMessages("replayer", "replayee"));
     expect(res.code).toBe(200);
     return res.size as number;
   }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { signedCall, type CallOptions, type NimResponse } from "../support/nim-api.ts";
+import { newestMessages, signedCall, type CallOptions, type NimResponse } from "../support/nim-api.ts";
 import { describeWith } from "../support/services.ts";
 import type { NodeProcess } from "../support/node-process.ts";
 import { killCluster, startCluster } from "../support/cluster.ts";
@@ -38,13 +38,7 @@ describeWith(["nats", "mongo"], "server API replays in a cluster: two node proce
     expect((await call(n1, "msg/sendMsg", send, signed)).code).toBe(200);
     expect(await call(n2, "msg/sendMsg", send, signed)).toEqual({ code: 431, desc: "Nonce was already used: replayed request" });
     expect((await call(n1, "msg/sendMsg", send, signed)).code).toBe(431);
-    const history = await call(n2, "history/querySessionMsg", {
-      from: "ra",
-      to: "rb",
-      begintime: "0",
-      endtime: String(Date.now() + 60_000),
-      limit: "100",
-    });
+    const history = await call(n2, "history/querySessionMsg", newestMessages("ra", "rb"));
     expect(history.size).toBe(1);
   });
 

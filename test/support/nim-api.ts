@@ -82,6 +82,11 @@ export async function signedPost(target: ApiTarget, path: string, body: string |
   return (await res.json()) as NimResponse;
 }
 
+/** history/querySessionMsg parameters for the newest 100 messages between two accounts, whenever sent. */
+export function newestMessages(from: string, to: string): Record<string, string> {
+  return { from, to, begintime: "0", endtime: String(Date.now() + 60_000), limit: "100" };
+}
+
 export interface ApiNodeOptions {
   backend: Backend;
   /** Merged over the test app's config, e.g. `{ limits: { maxFriends: 5 } }`. */
