@@ -80,6 +80,7 @@ describe("server API: the form body is the only source of parameters", () => {
       ["utf8upper", "application/x-www-form-urlencoded; charset=UTF-8"],
       ["utf8quoted", 'application/x-www-form-urlencoded; charset="utf-8"'],
       ["nocharset", "application/x-www-form-urlencoded"],
+      ["utf8nohyphen", "application/x-www-form-urlencoded;charset=utf8"],
     ] as const) {
       expect((await api.post("user/create", `accid=${accid}&name=caf%C3%A9`, { contentType })).code).toBe(200);
       expect(await nameOf(accid)).toBe("café");

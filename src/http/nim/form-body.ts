@@ -17,6 +17,8 @@ export const FORM_CONTENT_TYPE = "application/x-www-form-urlencoded";
 export type FormParams = Record<string, string>;
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
+/** What clients call UTF-8 in a charset parameter ("utf8" is common enough to take). */
+const UTF8_NAMES = ["utf-8", "utf8"];
 const AMPERSAND = 0x26;
 const EQUALS = 0x3d;
 
@@ -34,7 +36,7 @@ export function checkFormContentType(header: string | undefined): void {
     throw new NimbusError("PARAM_ERROR", `Content-Type: ${parsed.type} is not accepted: parameters are sent as ${FORM_CONTENT_TYPE}`);
   }
   const charset = parsed.parameters.charset;
-  if (charset !== undefined && charset.toLowerCase() !== "utf-8") {
+  if (charset !== undefined && !UTF8_NAMES.includes(charset.toLowerCase())) {
     throw new NimbusError("PARAM_ERROR", `Content-Type: charset ${charset} is not accepted: only utf-8`);
   }
 }

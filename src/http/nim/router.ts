@@ -48,9 +48,10 @@ function formParams(req: FastifyRequest): FormParams {
 
 /**
  * NIM's server API v1: `POST /nimserver/<module>/<action>.action` (also without `/nimserver`),
- * form-encoded (body only, strictly UTF-8: form-body.ts), signed with CheckSum. Lifecycle of a request: authenticate (onRequest) -> per-app
- * rate limit (preHandler) -> validate every parameter -> handler -> `{code:200, …}`. Any failure
- * answers HTTP 200 `{code, desc}` with a NIM code, and a validation failure changes nothing.
+ * form-encoded in the body only and strictly UTF-8 (form-body.ts), signed with CheckSum. Lifecycle
+ * of a request: authenticate and refuse query parameters (onRequest) -> parse the form body ->
+ * per-app rate limit (preHandler) -> validate every parameter -> handler -> `{code:200, …}`. Any
+ * failure answers HTTP 200 `{code, desc}` with a NIM code, and a validation failure changes nothing.
  */
 export async function registerNimApi(app: FastifyInstance, deps: NimApiDeps): Promise<void> {
   const auth = new RequestAuthenticator(deps.apps, deps.nonces);
