@@ -100,7 +100,7 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
     });
     for (const [kind, factory] of Object.entries({ ...domainActors, ...ext.actors })) system.register(kind, factory);
     await system.start();
-    const stopRetention = startRetentionSweeper(store.journal, log.child({ component: "retention" }), RETENTION_SWEEP_MS);
+    const stopRetention = startRetentionSweeper(store, log.child({ component: "retention" }), RETENTION_SWEEP_MS);
 
     const apps = new AppRegistry(config.apps);
     const info: NodeInfo = {
@@ -125,7 +125,7 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
     });
     startedGateway = gateway;
     linkDeviceRegistry(gateway, { system, apps, nodeStartedAt: self.startedAt, log: log.child({ component: "devices" }) });
-    const http = await createHttpServer(info, log, { presence: clusterPresenceView(system), messaging });
+    const http = await createHttpServer(info, log, { presence: clusterPresenceView(system), messaging, nonces: store.nonces }, config.http);
     await gateway.attach(http);
     let address = self.address;
     let stopping: Promise<void> | undefined;

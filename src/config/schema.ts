@@ -55,6 +55,9 @@ export const appSchema = z
   })
   .strict();
 
+/** The HTTP port's connection deadlines by default: generous for an app server, short for a silent socket. */
+export const defaultHttpTimeouts = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, idleTimeoutMs: 30_000 };
+
 export const configSchema = z
   .object({
     /** Unique within a cluster; derived from host and pid when unset. */
@@ -106,6 +109,27 @@ export const configSchema = z
       })
       .strict()
       .default(() => ({ idlePassivateMs: 300_000, mailboxCapacity: 1000, askTimeoutMs: 5000 })),
+    /**
+     * How long the HTTP port holds a connection that is not a WebSocket (see src/http/server.ts).
+     * A socket that upgraded to a WebSocket is the gateway's from then on: none of these cut it.
+     */
+    http: z
+      .object({
+        /** From a connection's first byte (or the end of the previous request) to the end of the request's headers. */
+        headersTimeoutMs: z.number().int().min(100).default(defaultHttpTimeouts.headersTimeoutMs),
+        /** From the start of a request to the end of its body. */
+        requestTimeoutMs: z.number().int().min(100).default(defaultHttpTimeouts.requestTimeoutMs),
+        /** A kept-alive connection with no new request for this long is closed. */
+        keepAliveTimeoutMs: z.number().int().min(100).default(defaultHttpTimeouts.keepAliveTimeoutMs),
+        /** A connection that sends or reads nothing for this long is closed, whatever state it is in. */
+        idleTimeoutMs: z.number().int().min(100).default(defaultHttpTimeouts.idleTimeoutMs),
+      })
+      .strict()
+      .refine((h) => h.headersTimeoutMs <= h.requestTimeoutMs, {
+        path: ["headersTimeoutMs"],
+        message: "must not be more than requestTimeoutMs",
+      })
+      .default(() => ({ ...defaultHttpTimeouts })),
     /** The realtime link; see src/config/gateway-options.ts for what each knob does. */
     gateway: z
       .object({
@@ -146,3 +170,4 @@ export const configSchema = z
 export type Config = z.infer<typeof configSchema>;
 export type AppConfig = z.infer<typeof appSchema>;
 export type AppLimits = z.infer<typeof limitsSchema>;
+export type HttpTimeouts = Config["http"];

@@ -8,16 +8,36 @@ import { nimEndpoints } from "./nim/catalog.ts";
 import { openApiDocument } from "./nim/openapi.ts";
 import type { MessagingService } from "../messaging/service.ts";
 import type { PresenceView } from "../contracts/presence.ts";
+import type { HttpTimeouts } from "../config/schema.ts";
+import type { NonceStore } from "../store/mod.ts";
+
+/**
+ * Node's own checks of header and request deadlines run on this interval (Node's default is 30 s,
+ * so a 10 s deadline could hold a socket for 40 s); a pass over the open connections is cheap.
+ */
+function connectionsCheckingInterval(t: HttpTimeouts): number {
+  return Math.max(50, Math.min(1000, Math.floor(t.headersTimeoutMs / 4)));
+}
 
 /**
  * The node's one HTTP port: health, metrics, the NIM server API and its OpenAPI description; the
  * WebSocket gateway joins it on the same server (src/gateway), and `presence` is its view of who
  * is online.
+ *
+ * Deadlines (`timeouts`, config `http`): Fastify leaves Node's `requestTimeout` at 0 and with it
+ * no deadline a slow client must meet, so a silent or trickling socket was held for minutes. Node
+ * drops a connection whose headers are not complete in `headersTimeoutMs` (counted from its first
+ * byte, so a socket that never sends anything goes too), or whose request is not complete in
+ * `requestTimeoutMs`; a kept-alive connection goes after `keepAliveTimeoutMs` without a request,
+ * and any socket after `idleTimeoutMs` without a byte either way. A WebSocket upgrade leaves
+ * Node's HTTP handling (its socket is taken off these checks and `ws` clears the idle timer), so
+ * devices are the gateway's to keep alive and none of this cuts them.
  */
 export async function createHttpServer(
   node: NodeInfo,
   log: Logger,
-  services: { presence: PresenceView; messaging: MessagingService },
+  services: { presence: PresenceView; messaging: MessagingService; nonces: NonceStore },
+  timeouts: HttpTimeouts,
 ): Promise<FastifyInstance> {
   const app: FastifyInstance = fastify({
     // pino's Logger is a FastifyBaseLogger; the cast only widens the generic so routes see one type.
@@ -25,6 +45,10 @@ export async function createHttpServer(
     // A line per request is too much at IM request rates; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
+    requestTimeout: timeouts.requestTimeoutMs,
+    keepAliveTimeout: timeouts.keepAliveTimeoutMs,
+    connectionTimeout: timeouts.idleTimeoutMs,
+    http: { headersTimeout: timeouts.headersTimeoutMs, connectionsCheckingInterval: connectionsCheckingInterval(timeouts) },
   });
   registerHealth(app, node);
   registerMetrics(app, node);

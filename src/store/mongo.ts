@@ -4,6 +4,7 @@ import { KeyedLock } from "./keyed-lock.ts";
 import { consoleLogger, type StoreLogger } from "./logger.ts";
 import { collections, ensureIndexes, type Collections } from "./mongo-schema.ts";
 import { MongoJournal } from "./mongo-journal.ts";
+import { MongoNonces } from "./mongo-nonces.ts";
 import { MongoOutbox } from "./mongo-outbox.ts";
 import { MongoSequences } from "./mongo-sequences.ts";
 import { MongoSnapshots } from "./mongo-snapshots.ts";
@@ -25,7 +26,8 @@ function isMongoError(err: unknown): boolean {
  * - no $max/$first in $group: maxSeqs falls back to one query per conversation (mongo-journal.ts);
  * - multi-op $bit applies only the last op: flags use two single-op updates (mongo-journal.ts);
  * - update/findAndModify are not atomic (FerretDB issue #3040). So the fences are inserts, which
- *   are: snapshots are insert-only versions and sequences insert-only blocks, safe across nodes.
+ *   are: snapshots are insert-only versions, sequences insert-only blocks and nonces unique
+ *   inserts, safe across nodes.
  *   Outbox leases and flag updates are serialised per key in-process (keyed-lock.ts); across
  *   nodes on FerretDB an outbox item may be leased twice (delivery is at-least-once anyway), and
  *   flags are only ever written by the conversation's one actor;
@@ -37,6 +39,7 @@ export class MongoStore implements Store {
   readonly journal: MongoJournal;
   readonly outbox: MongoOutbox;
   readonly sequences: MongoSequences;
+  readonly nonces: MongoNonces;
   private closed = false;
 
   private constructor(
@@ -50,6 +53,7 @@ export class MongoStore implements Store {
     this.journal = new MongoJournal(c.journal, lock, run, logger);
     this.outbox = new MongoOutbox(c.outbox, lock, run);
     this.sequences = new MongoSequences(c.sequences, run);
+    this.nonces = new MongoNonces(c.nonces, run);
   }
 
   /** Connects, creates the indexes, and returns a ready store. */

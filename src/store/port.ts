@@ -154,6 +154,20 @@ export interface SequenceStore {
   reserve(name: string, count: number): Promise<number>;
 }
 
+/**
+ * Single-use keys, remembered cluster-wide until they expire: the server API's signed requests, so
+ * a replayed one is refused by every node and after a restart. A claim is one atomic write (a
+ * unique key), which FerretDB and a sharded MongoDB give as well as SQLite. A key is never claimed
+ * twice, expired or not: callers put in it what makes it unusable after `expireAt` (for a request,
+ * its CurTime), so an expired entry only waits for the purge.
+ */
+export interface NonceStore {
+  /** Records `key` until `expireAt` (ms). True when this call took it; of concurrent claims of one key, from any nodes, exactly one is. */
+  claim(key: string, expireAt: number): Promise<boolean>;
+  /** Removes entries that expired at or before `now`; returns how many went. */
+  purgeExpired(now: number): Promise<number>;
+}
+
 export type StoreKind = "sqlite" | "mongo";
 
 export interface Store {
@@ -162,6 +176,7 @@ export interface Store {
   readonly journal: Journal;
   readonly outbox: Outbox;
   readonly sequences: SequenceStore;
+  readonly nonces: NonceStore;
   /**
    * Why the store cannot take writes now, or null. For what a node cannot recover from by itself
    * (SQLite's writer thread ended); a database that is briefly unreachable is the driver's to retry.

@@ -1,4 +1,4 @@
-import type { Journal } from "./port.ts";
+import type { Journal, NonceStore } from "./port.ts";
 
 export interface RetentionLogger {
   info(details: object, message: string): void;
@@ -6,21 +6,26 @@ export interface RetentionLogger {
 }
 
 /**
- * Deletes journal entries whose retention ran out, every `intervalMs`. SQLite has no TTL and
- * FerretDB no TTL index, so this is the mechanism there and a backstop on MongoDB. Every node may
- * run it: a delete of what is already gone is a no-op.
+ * Deletes journal entries whose retention ran out, and request nonces past their window, every
+ * `intervalMs`. SQLite has no TTL and FerretDB no TTL index, so this is the mechanism there and a
+ * backstop on MongoDB. Every node may run it: a delete of what is already gone is a no-op.
  */
-export function startRetentionSweeper(journal: Journal, log: RetentionLogger, intervalMs: number): () => void {
+export function startRetentionSweeper(
+  store: { journal: Journal; nonces: NonceStore },
+  log: RetentionLogger,
+  intervalMs: number,
+): () => void {
   let running = false;
+  const sweep = async (now: number): Promise<void> => {
+    const purged = await store.journal.purgeExpired(now);
+    if (purged > 0) log.info({ purged }, "purged expired messages");
+    await store.nonces.purgeExpired(now); // one row per signed request: routine, not worth a line
+  };
   const timer = setInterval(() => {
     if (running) return;
     running = true;
-    journal
-      .purgeExpired(Date.now())
-      .then(
-        (purged) => purged > 0 && log.info({ purged }, "purged expired messages"),
-        (err: unknown) => log.error({ err }, "retention purge failed"),
-      )
+    sweep(Date.now())
+      .catch((err: unknown) => log.error({ err }, "retention purge failed"))
       .finally(() => (running = false));
   }, intervalMs);
   timer.unref();

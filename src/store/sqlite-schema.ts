@@ -48,6 +48,13 @@ CREATE TABLE IF NOT EXISTS outbox (
 );
 CREATE INDEX IF NOT EXISTS outbox_ready ON outbox (topic, available_at);
 
+-- Request nonces until they expire (see NonceStore); swept by the retention sweeper.
+CREATE TABLE IF NOT EXISTS nonces (
+  key       TEXT    PRIMARY KEY,
+  expire_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS nonces_expire ON nonces (expire_at);
+
 -- last: the highest value handed out so far (0 before the first reservation).
 CREATE TABLE IF NOT EXISTS sequences (
   name TEXT    PRIMARY KEY,

@@ -7,6 +7,7 @@ import type {
   AppendOutcome,
   Journal,
   JournalEntry,
+  NonceStore,
   Outbox,
   OutboxItem,
   RangeBySeq,
@@ -28,7 +29,7 @@ import { fromWireError } from "./wire-errors.ts";
  * better-sqlite3 is synchronous. Inline (sqlite.ts), every commit and every WAL checkpoint ran on
  * the event loop — a third of a busy node's time went there (BENCHMARKS.md) while the sockets
  * waited. Here the writer thread owns the only writing connection: every write (journal appends,
- * snapshot compare-and-sets, sequences, the outbox) is sent to it and resolves once committed.
+ * snapshot compare-and-sets, sequences, nonces, the outbox) is sent to it and resolves once committed.
  * Reads stay on the main thread on a read-only connection: they are short indexed lookups that
  * WAL lets run beside the writer, and they see every write already answered.
  *
@@ -41,6 +42,7 @@ export class ThreadedSqliteStore implements Store {
   readonly snapshots: SnapshotStore;
   readonly outbox: Outbox;
   readonly sequences: SequenceStore;
+  readonly nonces: NonceStore;
   private closed = false;
 
   private constructor(
@@ -52,6 +54,10 @@ export class ThreadedSqliteStore implements Store {
     this.snapshots = new ThreadedSnapshots(new SqliteSnapshots(readDb, run), writer);
     this.outbox = new ThreadedOutbox(new SqliteOutbox(readDb, run), writer);
     this.sequences = { reserve: (name, count) => writer.call("sequences.reserve", name, count) };
+    this.nonces = {
+      claim: (key, expireAt) => writer.call("nonces.claim", key, expireAt),
+      purgeExpired: (now) => writer.call("nonces.purgeExpired", now),
+    };
   }
 
   /**

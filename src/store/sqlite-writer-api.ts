@@ -20,6 +20,8 @@ export interface WriterApi {
   "outbox.ack"(id: string): void;
   "outbox.retry"(id: string, retryAt: number): void;
   "sequences.reserve"(name: string, count: number): number;
+  "nonces.claim"(key: string, expireAt: number): boolean;
+  "nonces.purgeExpired"(now: number): number;
 }
 
 export type WriterOp = keyof WriterApi;

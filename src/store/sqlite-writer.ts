@@ -38,7 +38,7 @@ try {
   port.postMessage([{ id: 0, ok: false, error: toWireError(err) }] satisfies FromWriter[]);
   throw err;
 }
-const { journal, snapshots, outbox, sequences } = store;
+const { journal, snapshots, outbox, sequences, nonces } = store;
 let closing = false;
 const checkpointer = startCheckpointer();
 
@@ -52,6 +52,8 @@ const handlers: Handlers = {
   "outbox.ack": (id) => outbox.ack(id),
   "outbox.retry": (id, retryAt) => outbox.retry(id, retryAt),
   "sequences.reserve": (name, count) => sequences.reserve(name, count),
+  "nonces.claim": (key, expireAt) => nonces.claim(key, expireAt),
+  "nonces.purgeExpired": (now) => nonces.purgeExpired(now),
 };
 
 port.on("message", (batch: ToWriter[]) => {

@@ -5,6 +5,7 @@ import { guard } from "./guard.ts";
 import type { Store } from "./port.ts";
 import { applySchema } from "./sqlite-schema.ts";
 import { SqliteJournal } from "./sqlite-journal.ts";
+import { SqliteNonces } from "./sqlite-nonces.ts";
 import { SqliteOutbox } from "./sqlite-outbox.ts";
 import { SqliteSequences } from "./sqlite-sequences.ts";
 import { SqliteSnapshots } from "./sqlite-snapshots.ts";
@@ -40,6 +41,7 @@ export class SqliteStore implements Store {
   readonly journal: SqliteJournal;
   readonly outbox: SqliteOutbox;
   readonly sequences: SqliteSequences;
+  readonly nonces: SqliteNonces;
   private readonly db: Database.Database;
   private closed = false;
 
@@ -55,6 +57,7 @@ export class SqliteStore implements Store {
     this.journal = new SqliteJournal(this.db, run);
     this.outbox = new SqliteOutbox(this.db, run);
     this.sequences = new SqliteSequences(this.db, run);
+    this.nonces = new SqliteNonces(this.db, run);
   }
 
   /** SQLite's automatic checkpoint threshold, in WAL pages; 0 turns it off (another connection checkpoints). */

@@ -23,9 +23,18 @@ describe("server API: request signing and envelope", () => {
     expect((await api.call("user/getUinfos", probe, { appSecret: "not-the-secret" })).code).toBe(414);
   });
 
+  it("accepts the CheckSum's hex in either case: NIM's SDKs send lowercase, uppercase is the same digest", async () => {
+    const nonce = "case-rule-0001";
+    const curTime = String(Math.floor(Date.now() / 1000));
+    const sum = checkSum(api.appSecret, nonce, curTime);
+    expect((await api.call("user/getUinfos", probe, { nonce, curTime, checkSum: sum.toUpperCase() })).code).toBe(200);
+    expect((await api.call("user/getUinfos", probe, { nonce: "case-rule-0002", curTime, checkSum: sum })).code).toBe(414);
+  });
+
   it("refuses a CurTime outside ±5 minutes with 414", async () => {
     const now = Math.floor(Date.now() / 1000);
-    for (const t of [now - 301, now + 301]) {
+    // A few seconds past the window, so a request that crosses a second boundary on a loaded machine is still outside it.
+    for (const t of [now - 305, now + 305]) {
       expect(await api.call("user/getUinfos", probe, { curTime: String(t) })).toEqual({
         code: 414,
         desc: "CurTime is outside the 5-minute window",

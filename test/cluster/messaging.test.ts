@@ -153,7 +153,10 @@ describeWith(["nats", "mongo"], "messaging cluster: two node processes, real NAT
   });
 
   it("markRead on node 2 is what node 1 lists", async () => {
-    const res = await call(nodes[1]!, "msg/markReadMsg", { from: "kb", to: "ka", msgidClient: "ka-59" });
+    // The newest message, whoever sent it: the first test's sends ran concurrently, so "ka-59" (the
+    // last one issued) need not have the highest seq, and anything of ka's after it stays unread.
+    const newest = (await history(nodes[1]!, "kb", "ka")).at(-1)!;
+    const res = await call(nodes[1]!, "msg/markReadMsg", { from: "kb", to: "ka", msgidClient: newest.msgidclient });
     expect(res).toEqual({ code: 200 });
     const list = await call(nodes[0]!, "history/querySessionList", { accid: "kb" });
     expect((list.data as { sessions: { accid: string; unreadCount: number }[] }).sessions).toMatchObject([{ accid: "ka", unreadCount: 0 }]);

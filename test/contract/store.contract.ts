@@ -494,5 +494,33 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
         expect(taken.sort((x, y) => x - y)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
       });
     });
+
+    describe("nonces", () => {
+      const now = 1_700_000_000_000;
+
+      it("lets a key be claimed once", async () => {
+        const key = unique("app/nonce");
+        expect(await store.nonces.claim(key, keepForever)).toBe(true);
+        expect(await store.nonces.claim(key, keepForever)).toBe(false);
+        expect(await store.nonces.claim(unique("app/nonce"), keepForever)).toBe(true);
+      });
+
+      it("gives a key to exactly one of many concurrent claimers", async () => {
+        const key = unique("app/race");
+        const results = await Promise.all(Array.from({ length: 20 }, () => store.nonces.claim(key, keepForever)));
+        expect(results.filter(Boolean)).toHaveLength(1);
+      });
+
+      it("keeps an expired key claimed until it is purged, then forgets only expired keys", async () => {
+        const expired = unique("app/expired");
+        const kept = unique("app/kept");
+        expect(await store.nonces.claim(expired, now - 5000)).toBe(true);
+        expect(await store.nonces.claim(kept, keepForever)).toBe(true);
+        expect(await store.nonces.claim(expired, now + 60_000)).toBe(false);
+        expect(await store.nonces.purgeExpired(now)).toBeGreaterThanOrEqual(1);
+        expect(await store.nonces.claim(expired, now + 60_000)).toBe(true);
+        expect(await store.nonces.claim(kept, keepForever)).toBe(false);
+      });
+    });
   });
 }

@@ -27,7 +27,7 @@ export interface GatewayNode {
 
 export async function startGatewayNode(
   gateway: Partial<GatewayOptions> = {},
-  { limits, ...node }: { publicAddress?: string; limits?: Record<string, unknown> } = {},
+  { limits, ...node }: { publicAddress?: string; limits?: Record<string, unknown>; http?: Record<string, number> } = {},
 ): Promise<GatewayNode> {
   const appKey = uniqueName("app");
   const appSecret = randomBytes(16).toString("hex");

@@ -33,6 +33,8 @@ export interface ApiNode {
   readonly appSecret: string;
   /** A signed form POST to `/nimserver/<path>.action`; params are sent as given (strings). */
   call(path: string, params?: Record<string, string>, options?: CallOptions): Promise<NimResponse>;
+  /** A signed POST of a raw body (see signedPost). */
+  post(path: string, body: string | Uint8Array, options?: RawCallOptions): Promise<NimResponse>;
   /** Stops the node and starts it again on the same data: for durability tests. */
   restart(): Promise<void>;
   close(): Promise<void>;
@@ -52,21 +54,37 @@ export async function signedCall(
   params: Record<string, string> = {},
   o: CallOptions = {},
 ): Promise<NimResponse> {
+  return signedPost(target, path, new URLSearchParams(params).toString(), o);
+}
+
+export interface RawCallOptions extends CallOptions {
+  /** Sent as is; the default is NIM's `application/x-www-form-urlencoded;charset=utf-8`. Null sends none. */
+  contentType?: string | null;
+  /** Appended to the URL after `?`, as is. */
+  query?: string;
+}
+
+/** A signed POST with a body given byte for byte: for requests no well-behaved client would send. */
+export async function signedPost(target: ApiTarget, path: string, body: string | Uint8Array, o: RawCallOptions = {}): Promise<NimResponse> {
   const nonce = o.nonce ?? randomBytes(12).toString("hex");
   const curTime = o.curTime ?? String(Math.floor(Date.now() / 1000));
-  const res = await fetch(`${target.url}${o.prefix ?? "/nimserver"}/${path}.action`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/x-www-form-urlencoded;charset=utf-8",
-      AppKey: o.appKey ?? target.appKey,
-      Nonce: nonce,
-      CurTime: curTime,
-      CheckSum: o.checkSum ?? checkSum(o.appSecret ?? target.appSecret, nonce, curTime),
-    },
-    body: new URLSearchParams(params).toString(),
-  });
+  const headers: Record<string, string> = {
+    AppKey: o.appKey ?? target.appKey,
+    Nonce: nonce,
+    CurTime: curTime,
+    CheckSum: o.checkSum ?? checkSum(o.appSecret ?? target.appSecret, nonce, curTime),
+  };
+  const contentType = o.contentType === undefined ? "application/x-www-form-urlencoded;charset=utf-8" : o.contentType;
+  if (contentType !== null) headers["content-type"] = contentType;
+  const query = o.query === undefined ? "" : `?${o.query}`;
+  const res = await fetch(`${target.url}${o.prefix ?? "/nimserver"}/${path}.action${query}`, { method: "POST", headers, body });
   if (res.status !== 200) throw new Error(`HTTP ${res.status} from ${path}: NIM answers are always 200`);
   return (await res.json()) as NimResponse;
+}
+
+/** history/querySessionMsg parameters for the newest 100 messages between two accounts, whenever sent. */
+export function newestMessages(from: string, to: string): Record<string, string> {
+  return { from, to, begintime: "0", endtime: String(Date.now() + 60_000), limit: "100" };
 }
 
 export interface ApiNodeOptions {
@@ -103,6 +121,9 @@ export async function startApiNode(options: ApiNodeOptions): Promise<ApiNode> {
     appSecret,
     call(path, params = {}, o = {}) {
       return signedCall({ url: `http://${node.address}`, appKey, appSecret }, path, params, o);
+    },
+    post(path, body, o = {}) {
+      return signedPost({ url: `http://${node.address}`, appKey, appSecret }, path, body, o);
     },
     async restart() {
       await node.stop();

@@ -72,6 +72,15 @@ describe("configuration", () => {
     expect(problemsOf({ NIMBUS_CONFIG: configFile("{not json") })[0]).toMatch(/NIMBUS_CONFIG: .* is not valid JSON/);
     expect(problemsOf({ NIMBUS_CONFIG: "/nonexistent/nimbus.json" })[0]).toMatch(/NIMBUS_CONFIG: cannot read/);
     expect(problemsOf({ NIMBUS_APP_KEY: "onlykey" })).toEqual(["NIMBUS_APP_SECRET: required together with NIMBUS_APP_KEY"]);
+    expect(problemsOf({ NIMBUS_CONFIG: configFile({ http: { headersTimeoutMs: 60_000, requestTimeoutMs: 30_000 } }) })).toEqual([
+      "http.headersTimeoutMs: must not be more than requestTimeoutMs",
+    ]);
+    expect(problemsOf({ NIMBUS_CONFIG: configFile({ http: { idleTimeoutMs: 0 } }) })[0]).toMatch(/^http\.idleTimeoutMs: /);
+  });
+
+  it("gives the HTTP port deadlines by default, from config/default.json", () => {
+    const { config } = loadConfig({ NIMBUS_DATA_DIR: tempDir("cfg-http") });
+    expect(config.http).toEqual({ headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, idleTimeoutMs: 30_000 });
   });
 
   it("stops `npm start` with a clear message and a non-zero exit on bad config", () => {

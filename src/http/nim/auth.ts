@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { LRUCache } from "lru-cache";
 import type { App, AppRegistry } from "../../apps/registry.ts";
 import { NimbusError } from "../../protocol/errors.ts";
+import { StoreUnavailableError, type NonceStore } from "../../store/mod.ts";
 
 /** NIM accepts a CheckSum for five minutes either side of CurTime. */
 export const CHECKSUM_WINDOW_SECONDS = 300;
@@ -20,21 +21,32 @@ export interface AuthHeaders {
 }
 
 /**
- * The server-API signature check: `CheckSum = sha1(AppSecret + Nonce + CurTime)`, compared in
- * constant time; CurTime within ±5 minutes; a Nonce seen in that window is a replay. The nonce
- * memory is per node and bounded; a replay sent to another node of a cluster is not caught.
+ * How long after CurTime a nonce is remembered: the 5 minutes a request stays acceptable, and a
+ * minute more for another node whose clock runs behind this one's.
+ */
+const NONCE_KEEP_MS = (CHECKSUM_WINDOW_SECONDS + 60) * 1000;
+
+/**
+ * The server-API signature check: `CheckSum = sha1(AppSecret + Nonce + CurTime)` as hex (NIM's SDKs
+ * send lowercase; uppercase is the same digest and is accepted too), compared in constant time;
+ * CurTime within ±5 minutes; a Nonce already used with that CurTime is a replay (431).
+ *
+ * The store decides replays (NonceStore: one atomic claim per nonce), so a replay is refused by
+ * every node of a cluster and after a restart. A per-node cache in front answers a replay to the
+ * same node without asking the store; it never lets a request through on its own.
  */
 export class RequestAuthenticator {
   private readonly seen: LRUCache<string, true>;
 
   constructor(
     private readonly apps: AppRegistry,
-    maxRememberedNonces = 1_000_000,
+    private readonly nonces: NonceStore,
+    maxCachedNonces = 100_000,
   ) {
-    this.seen = new LRUCache({ max: maxRememberedNonces, ttl: 2 * CHECKSUM_WINDOW_SECONDS * 1000, ttlAutopurge: false });
+    this.seen = new LRUCache({ max: maxCachedNonces, ttl: NONCE_KEEP_MS, ttlAutopurge: false });
   }
 
-  authenticate(h: AuthHeaders, nowMs = Date.now()): App {
+  async authenticate(h: AuthHeaders, nowMs = Date.now()): Promise<App> {
     if (!h.appKey) throw new NimbusError("PARAM_ERROR", "AppKey header is missing");
     if (!h.nonce) throw new NimbusError("PARAM_ERROR", "Nonce header is missing");
     if (!h.curTime) throw new NimbusError("PARAM_ERROR", "CurTime header is missing");
@@ -51,10 +63,26 @@ export class RequestAuthenticator {
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       throw new NimbusError("PARAM_ERROR", "CheckSum does not match");
     }
-    // Only a correctly signed request consumes its nonce, so nobody can burn another's nonces.
-    const key = `${app.appKey}\u0000${h.nonce}`;
-    if (this.seen.has(key)) throw new NimbusError("DUPLICATE_REQUEST", "Nonce was already used: replayed request");
+    // Only a correctly signed request consumes its nonce, so nobody can burn another's nonces. The
+    // key holds CurTime too: a replay repeats both (changing either needs the secret), and once the
+    // entry expires the same request is refused by its CurTime, so an expired key is never needed
+    // again. The app key has no '/' and CurTime only digits, so keys never run into each other.
+    const key = `${app.appKey}/${h.curTime}/${h.nonce}`;
+    if (this.seen.has(key) || !(await this.claim(key, Number(h.curTime) * 1000 + NONCE_KEEP_MS))) {
+      throw new NimbusError("DUPLICATE_REQUEST", "Nonce was already used: replayed request");
+    }
     this.seen.set(key, true);
     return app;
+  }
+
+  private async claim(key: string, expireAt: number): Promise<boolean> {
+    try {
+      return await this.nonces.claim(key, expireAt);
+    } catch (err) {
+      if (err instanceof StoreUnavailableError) {
+        throw new NimbusError("UNAVAILABLE", "the Nonce cannot be checked now: try again", { cause: err });
+      }
+      throw err;
+    }
   }
 }

@@ -37,9 +37,12 @@ export function openApiDocument(endpoints: readonly NimEndpoint[], version: stri
     components: {
       securitySchemes: {
         AppKey: apiKeyHeader("AppKey", "the app's key"),
-        Nonce: apiKeyHeader("Nonce", "random string, at most 128 characters, never reused within 5 minutes"),
+        Nonce: apiKeyHeader(
+          "Nonce",
+          "random string, at most 128 characters, never reused within 5 minutes; a request repeated with the same Nonce and CurTime is refused as a replay (431)",
+        ),
         CurTime: apiKeyHeader("CurTime", "seconds since the epoch, within ±5 minutes of the server's clock"),
-        CheckSum: apiKeyHeader("CheckSum", "lowercase hex sha1(AppSecret + Nonce + CurTime)"),
+        CheckSum: apiKeyHeader("CheckSum", "hex sha1(AppSecret + Nonce + CurTime), lowercase as NIM documents (uppercase is accepted too)"),
       },
       schemas: {
         NimResponse: {

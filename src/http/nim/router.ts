@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import formbody from "@fastify/formbody";
 import rateLimit from "@fastify/rate-limit";
 import type { z } from "zod";
 import type { Logger } from "pino";
@@ -7,15 +6,19 @@ import type { App, AppRegistry } from "../../apps/registry.ts";
 import type { ActorSystem } from "../../runtime/system.ts";
 import { NimbusError, toStatus } from "../../protocol/errors.ts";
 import { RequestAuthenticator } from "./auth.ts";
+import { checkFormContentType, parseForm, refuseQueryParams, type FormParams } from "./form-body.ts";
 import type { NimContext, NimEndpoint } from "./endpoint.ts";
 import type { PresenceView } from "../../contracts/presence.ts";
 import type { MessagingService } from "../../messaging/service.ts";
+import type { NonceStore } from "../../store/mod.ts";
 
 export interface NimApiDeps {
   apps: AppRegistry;
   system: ActorSystem;
   presence: PresenceView;
   messaging: MessagingService;
+  /** Where request nonces are claimed, cluster-wide (the node's store). */
+  nonces: NonceStore;
   log: Logger;
   endpoints: readonly NimEndpoint[];
 }
@@ -39,30 +42,33 @@ function describeIssues(error: z.ZodError): string {
   return `${param}: ${issue.message}`;
 }
 
-/** Form values must be single strings; a repeated key arrives as an array and is refused. */
-function formParams(req: FastifyRequest): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const source of [req.query, req.body]) {
-    if (typeof source !== "object" || source === null) continue;
-    for (const [k, v] of Object.entries(source as Record<string, unknown>)) {
-      if (typeof v !== "string") throw new NimbusError("PARAM_ERROR", `${k}: must be given once, as a string`);
-      out[k] = v;
-    }
-  }
-  return out;
+/** The parsed form body (see form-body.ts); a request without a body has no parameters. */
+function formParams(req: FastifyRequest): FormParams {
+  return (req.body as FormParams | undefined) ?? {};
 }
 
 /**
  * NIM's server API v1: `POST /nimserver/<module>/<action>.action` (also without `/nimserver`),
- * form-encoded, signed with CheckSum. Lifecycle of a request: authenticate (onRequest) -> per-app
- * rate limit (preHandler) -> validate every parameter -> handler -> `{code:200, …}`. Any failure
- * answers HTTP 200 `{code, desc}` with a NIM code, and a validation failure changes nothing.
+ * form-encoded in the body only and strictly UTF-8 (form-body.ts), signed with CheckSum. Lifecycle
+ * of a request: authenticate and refuse query parameters (onRequest) -> parse the form body ->
+ * per-app rate limit (preHandler) -> validate every parameter -> handler -> `{code:200, …}`. Any
+ * failure answers HTTP 200 `{code, desc}` with a NIM code, and a validation failure changes nothing.
  */
 export async function registerNimApi(app: FastifyInstance, deps: NimApiDeps): Promise<void> {
-  const auth = new RequestAuthenticator(deps.apps);
+  const auth = new RequestAuthenticator(deps.apps, deps.nonces);
 
   await app.register(async (scope) => {
-    await scope.register(formbody);
+    // The form body is the only place parameters come from: JSON, text and every other type are
+    // refused (by the one catch-all parser), and so is a query string with parameters (onRequest).
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser("*", { parseAs: "buffer" }, (req, body, done) => {
+      try {
+        checkFormContentType(req.headers["content-type"]);
+        done(null, parseForm(body as Buffer));
+      } catch (err) {
+        done(err as Error);
+      }
+    });
 
     scope.setErrorHandler((err, req, reply: FastifyReply) => {
       if (!(err instanceof NimbusError)) {
@@ -78,12 +84,13 @@ export async function registerNimApi(app: FastifyInstance, deps: NimApiDeps): Pr
     scope.setNotFoundHandler((req, reply) => reply.code(200).send({ code: 404, desc: `no such API: ${req.method} ${req.url}` }));
 
     scope.addHook("onRequest", async (req) => {
-      req.nimApp = auth.authenticate({
+      req.nimApp = await auth.authenticate({
         appKey: header(req, "appkey"),
         nonce: header(req, "nonce"),
         curTime: header(req, "curtime"),
         checkSum: header(req, "checksum"),
       });
+      refuseQueryParams(req.url);
     });
 
     await scope.register(rateLimit, {
