@@ -57,7 +57,7 @@ async function openConfiguredStore(config: Config, log: Logger): Promise<Store> 
     });
   }
   mkdirSync(config.dataDir, { recursive: true });
-  return openStore({ kind: "sqlite", path: join(config.dataDir, config.store.sqliteFile) });
+  return openStore({ kind: "sqlite", path: join(config.dataDir, config.store.sqliteFile), logger: log.child({ component: "store" }) });
 }
 
 async function openConfiguredBus(config: Config, nodeId: string, log: Logger): Promise<Bus> {

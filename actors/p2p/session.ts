@@ -317,6 +317,8 @@ export class SessionActor extends Actor<SessionState> {
     const entry = await this.ctx.journal.getByMsgid(msgid);
     if (!entry || entry.conversation !== this.ctx.address)
       throw new NimbusError("NOT_FOUND", `msgid: no message ${msgid} in conversation ${this.conv}`);
+    // Stored but unreadable (JournalEntry.unreadable): no read shows it, so nothing may act on it either.
+    if (entry.unreadable) throw new NimbusError("NOT_FOUND", `msgid: message ${msgid} of ${this.conv} cannot be read`);
     return entry;
   }
 

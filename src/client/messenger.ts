@@ -13,6 +13,8 @@ import {
   type SystemNotification,
 } from "../protocol/messages.ts";
 import { conversationOf, parseConversation, peerOf } from "../conversation/ref.ts";
+import { Codes } from "../protocol/codes.ts";
+import { jsonShapeProblem } from "../protocol/json-shape.ts";
 import { newClientMsgId } from "./client-msg-id.ts";
 import { ClientCodes, NimbusClientError } from "./errors.ts";
 import {
@@ -154,6 +156,10 @@ export class Messenger {
 
   send(to: string, type: MessageType, body: Record<string, unknown>, options: SendOptions = {}): Promise<SendAck> {
     if (this.host.closed()) return Promise.reject(new NimbusClientError(ClientCodes.NOT_CONNECTED, "the client is closed"));
+    // Refused here as the server would refuse it (414): sent, a `__proto__` key would reach the
+    // server renamed by its decoder, and this device would show the message unlike the peer.
+    const shape = jsonShapeProblem(body);
+    if (shape) return Promise.reject(new NimbusClientError(Codes.PARAM_ERROR.code, `body${shape.path}: ${shape.problem}`));
     const req: SendRequest = {
       to,
       type,

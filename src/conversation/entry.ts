@@ -48,14 +48,16 @@ export function messageCountsAsUnread(m: Message, accid: string): boolean {
   return m.from !== accid && m.option?.sessionUpdate !== false && m.recalled !== true;
 }
 
-/** `messageCountsAsUnread`, and not hidden from `accid` by a one-way delete. */
+/** `messageCountsAsUnread`, and not hidden from `accid` by a one-way delete; never an unreadable entry. */
 export function countsAsUnread(entry: JournalEntry, accid: string): boolean {
+  if (entry.unreadable) return false;
   const m = messageOf(entry);
   return messageCountsAsUnread(m, accid) && !isHiddenFor(entry.flags, m.conv, accid);
 }
 
-/** Whether the entry updates the conversation list (last message, time): NIM's `sessionUpdate`. */
+/** Whether the entry updates the conversation list (last message, time): NIM's `sessionUpdate`; never an unreadable entry. */
 export function updatesSession(entry: JournalEntry): boolean {
+  if (entry.unreadable) return false;
   return (entry.payload as unknown as P2pPayload).option?.sessionUpdate !== false;
 }
 

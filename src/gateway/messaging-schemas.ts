@@ -2,6 +2,7 @@ import { z } from "zod";
 import { isOwnP2pId } from "../conversation/ref.ts";
 import { ACCID_PATTERN } from "../protocol/accid.ts";
 import { MessageType, type MessageOption, type MessageInput } from "../protocol/messages.ts";
+import { requiredText } from "../protocol/text-schema.ts";
 import { ATTACH_MAX, isPlainObject } from "../messaging/validate.ts";
 import { NimbusError } from "../protocol/errors.ts";
 
@@ -111,7 +112,7 @@ export function checkOwnCursors(me: string, cursors: Record<string, number> | un
 
 export const notifySchema = z.object({
   to: accid,
-  attach: z.string({ error: "required" }).min(1, "required").max(ATTACH_MAX, `too long: at most ${ATTACH_MAX} characters`),
+  attach: requiredText(ATTACH_MAX),
 });
 
 /** The parsed body, or 414 naming the first offending field (`body.msg: too long: …`). */

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { Registry, Counter, Gauge, collectDefaultMetrics } from "prom-client";
+import { unreadableJournalEntries } from "../store/mod.ts";
 import type { NodeInfo } from "./types.ts";
 
 /**
@@ -33,6 +34,15 @@ export function registerMetrics(app: FastifyInstance, node: NodeInfo): void {
       },
     });
   }
+  new Counter({
+    name: "nimbus_store_unreadable_journal_entries_total",
+    help: "journal entries read whose stored payload could not be decoded (skipped by every read, logged once each)",
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(unreadableJournalEntries.count);
+    },
+  });
   new Gauge({
     name: "nimbus_actor_active",
     help: "live actor activations",

@@ -45,6 +45,8 @@ export function checkHistoryQuery(raw: unknown): HistoryQuery {
   if (fromTime !== undefined) q.fromTime = fromTime;
   if (toTime !== undefined) q.toTime = toTime;
   if (Array.isArray(types)) q.types = types as number[];
+  const excludeMsgid = optionalInt(raw.excludeMsgid, "excludeMsgid", 1);
+  if (excludeMsgid !== undefined) q.excludeMsgid = excludeMsgid;
   return q;
 }
 
@@ -60,19 +62,22 @@ export async function readHistory(
   policy: Pick<ConversationPolicy, "journalKey" | "hiddenFor">,
   now = Date.now(),
 ): Promise<Message[]> {
+  const conversation = policy.journalKey(app.appKey, q.conv);
   const cutoff = historyCutoff(app, now);
   const types = q.types && q.types.length > 0 ? new Set(q.types) : undefined;
+  const { fromSeq, toSeq } = await startAfterExcluded(journal, conversation, q);
   const entries = await scanJournal(
     journal,
-    policy.journalKey(app.appKey, q.conv),
+    conversation,
     {
       order: q.order,
-      ...(q.fromSeq !== undefined && { fromSeq: q.fromSeq }),
-      ...(q.toSeq !== undefined && { toSeq: q.toSeq }),
+      ...(fromSeq !== undefined && { fromSeq }),
+      ...(toSeq !== undefined && { toSeq }),
       fromTime: Math.max(q.fromTime ?? cutoff, cutoff),
       ...(q.toTime !== undefined && { toTime: q.toTime }),
     },
     (e) =>
+      e.msgid !== q.excludeMsgid &&
       e.expireAt > now &&
       !policy.hiddenFor(e.flags, q.conv, q.accid) &&
       optionOf(e).history !== false &&
@@ -80,4 +85,25 @@ export async function readHistory(
     q.limit,
   );
   return entries.map(messageOf);
+}
+
+/**
+ * The seq bounds of a page, narrowed by `excludeMsgid` (HistoryRequest): a conversation's times
+ * never go back as its seqs grow, so "after the excluded message, among those of its
+ * millisecond" is "after its seq". A msgid of another conversation, or at another time, narrows
+ * nothing (it is only left out).
+ */
+async function startAfterExcluded(
+  journal: Journal,
+  conversation: string,
+  q: HistoryQuery,
+): Promise<{ fromSeq: number | undefined; toSeq: number | undefined }> {
+  let { fromSeq, toSeq } = q;
+  const startTime = q.order === "asc" ? q.fromTime : q.toTime;
+  if (q.excludeMsgid === undefined || startTime === undefined) return { fromSeq, toSeq };
+  const excluded = await journal.getByMsgid(q.excludeMsgid);
+  if (!excluded || excluded.conversation !== conversation || excluded.time !== startTime) return { fromSeq, toSeq };
+  if (q.order === "asc") fromSeq = Math.max(fromSeq ?? 0, excluded.seq + 1);
+  else toSeq = Math.min(toSeq ?? Number.MAX_SAFE_INTEGER, excluded.seq - 1);
+  return { fromSeq, toSeq };
 }

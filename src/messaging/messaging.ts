@@ -10,6 +10,7 @@ import type { ActorRef, ReplyOf, RequestOf } from "../runtime/actor-ref.ts";
 import type { ActorSystem } from "../runtime/system.ts";
 import type { Bus } from "../bus/port.ts";
 import type { Journal } from "../store/port.ts";
+import { longerThan, tooLongProblem } from "../protocol/text-length.ts";
 import { uuidV7 } from "../util/uuid-v7.ts";
 import { requireAccounts } from "./admission.ts";
 import { checkHistoryQuery, readHistory } from "./history.ts";
@@ -188,7 +189,7 @@ export class Messaging implements MessagingService {
     const from = checkAccid(req.from, "from");
     const to = checkAccid(req.to, "to");
     if (typeof req.attach !== "string" || req.attach.length === 0) refuse("attach", "required");
-    if (req.attach.length > ATTACH_MAX) refuse("attach", `too long: at most ${ATTACH_MAX} characters`);
+    if (longerThan(req.attach, ATTACH_MAX)) refuse("attach", tooLongProblem(ATTACH_MAX));
     if (typeof req.save !== "boolean") refuse("save", "must be true or false");
     await requireAccounts(this.deps.system, appKey, [
       { field: "from", accid: from },

@@ -16,7 +16,8 @@ const PAGE_MAX = 500;
 
 /**
  * Walks one journal conversation within seq and time bounds, keeping entries that pass `keep`,
- * until `limit` are kept: what history and sync share. Filters run before the limit, so "the
+ * until `limit` are kept: what history and sync share. Entries the store could not read are
+ * stepped over. Filters run before the limit, so "the
  * newest 100 I may see" is 100 when there are 100, whatever was hidden in between.
  *
  * It pages by seq and uses time only to find where to start, because a conversation's times never
@@ -56,7 +57,8 @@ export async function scanJournal(
       // Past the far end of the time window: nothing further can be in it.
       if (order === "asc" && toTime !== undefined && e.time > toTime) return out;
       if (order === "desc" && fromTime !== undefined && e.time < fromTime) return out;
-      if ((fromTime === undefined || e.time >= fromTime) && (toTime === undefined || e.time <= toTime) && keep(e)) {
+      // An entry whose payload cannot be read is never shown (JournalEntry.unreadable); the store has logged it.
+      if (!e.unreadable && (fromTime === undefined || e.time >= fromTime) && (toTime === undefined || e.time <= toTime) && keep(e)) {
         out.push(e);
         if (out.length >= limit) return out;
       }

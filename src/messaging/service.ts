@@ -27,6 +27,11 @@ export interface HistoryQuery {
   order: "asc" | "desc";
   /** Only these message types, filtered before the limit; absent = all. */
   types?: number[];
+  /**
+   * NIM's `excludeMsgid`: this message is left out, and when it lies at the time the page starts
+   * the page starts right after it, so a time walk returns every message once.
+   */
+  excludeMsgid?: number;
 }
 
 /**

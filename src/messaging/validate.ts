@@ -1,12 +1,17 @@
 import { isStoredAccid } from "../protocol/accid.ts";
 import { refuse } from "../protocol/errors.ts";
 import { MessageType, type MessageOption, type MessageInput } from "../protocol/messages.ts";
+import { jsonShapeProblem } from "../protocol/json-shape.ts";
+import { longerThan, tooLongProblem } from "../protocol/text-length.ts";
 
 /**
  * What a p2p message must look like before anything is stored, as NIM's limits say: the whole body
- * as JSON at most 5000 characters, `ext` at most 1024, `option` switches booleans. Both edges send
- * through here (REST after its own form checks, the gateway straight from a device's frame), so
- * every check is on `unknown` and every refusal is a 414 naming the field.
+ * as JSON at most 5000 characters, `ext` at most 1024, `option` switches booleans; a body must
+ * also keep to the shape that survives the store and every decoder (src/protocol/json-shape.ts:
+ * nesting depth, no `__proto__` key). Lengths are in characters (code points, see
+ * src/protocol/text-length.ts). Both edges send through here (REST after its own form checks, the
+ * gateway straight from a device's frame), so every check is on `unknown` and every refusal is a
+ * 414 naming the field, before anything is numbered or stored.
  */
 
 export const BODY_MAX = 5000;
@@ -57,13 +62,13 @@ function optionalText(body: Record<string, unknown>, key: string, max: number): 
   const v = body[key];
   if (v === undefined) return;
   if (typeof v !== "string") refuse(`body.${key}`, "must be a string");
-  if (v.length > max) refuse(`body.${key}`, `too long: at most ${max} characters`);
+  if (longerThan(v, max)) refuse(`body.${key}`, tooLongProblem(max));
 }
 
 function requiredText(body: Record<string, unknown>, key: string, max: number): void {
   const v = body[key];
   if (typeof v !== "string" || v.length === 0) refuse(`body.${key}`, "required");
-  if (v.length > max) refuse(`body.${key}`, `too long: at most ${max} characters`);
+  if (longerThan(v, max)) refuse(`body.${key}`, tooLongProblem(max));
 }
 
 function number(body: Record<string, unknown>, key: string, opts: { required?: boolean; min?: number; max?: number }): void {
@@ -90,13 +95,15 @@ function media(body: Record<string, unknown>): void {
  */
 export function checkBody(type: MessageType, body: unknown): Record<string, unknown> {
   if (!isPlainObject(body)) refuse("body", "not a JSON object");
+  const shape = jsonShapeProblem(body);
+  if (shape) refuse(`body${shape.path}`, shape.problem);
   let json: string;
   try {
     json = JSON.stringify(body);
   } catch {
     refuse("body", "not JSON");
   }
-  if (json.length > BODY_MAX) refuse("body", `too long: at most ${BODY_MAX} characters as JSON`);
+  if (longerThan(json, BODY_MAX)) refuse("body", tooLongProblem(BODY_MAX, " as JSON"));
   switch (type) {
     case MessageType.TEXT:
     case MessageType.TIP:
@@ -122,7 +129,7 @@ export function checkBody(type: MessageType, body: unknown): Record<string, unkn
       break;
     case MessageType.LOCATION:
       if (typeof body.title !== "string") refuse("body.title", "required");
-      if (body.title.length > 1024) refuse("body.title", "too long: at most 1024 characters");
+      if (longerThan(body.title, 1024)) refuse("body.title", tooLongProblem(1024));
       number(body, "lng", { required: true, min: -180, max: 180 });
       number(body, "lat", { required: true, min: -90, max: 90 });
       break;
@@ -140,7 +147,7 @@ export function checkType(v: unknown): MessageType {
 function optionalField(v: unknown, field: string, max: number): string | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v !== "string") refuse(field, "must be a string");
-  if (v.length > max) refuse(field, `too long: at most ${max} characters`);
+  if (longerThan(v, max)) refuse(field, tooLongProblem(max));
   return v;
 }
 

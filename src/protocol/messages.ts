@@ -178,4 +178,11 @@ export interface HistoryRequest {
   order: "asc" | "desc";
   /** Only these message types (NIM querySessionMsg `type`), filtered before the limit; absent = all. */
   types?: number[];
+  /**
+   * NIM's `excludeMsgid`: this message is left out, and when it lies at the time the page starts
+   * from (`fromTime` ascending, `toTime` descending) the page starts right after it, so messages
+   * that share that millisecond are neither repeated nor skipped. The walk NIM documents: the next
+   * page starts at the last message's time with `excludeMsgid` set to its msgid.
+   */
+  excludeMsgid?: number;
 }

@@ -9,7 +9,10 @@ export * from "./port.ts";
 export * from "./errors.ts";
 export type { StoreLogger } from "./logger.ts";
 
-export type StoreOptions = { kind: "sqlite"; path: string } | { kind: "mongo"; url: string; database: string; logger?: StoreLogger };
+export type StoreOptions =
+  { kind: "sqlite"; path: string; logger?: StoreLogger } | { kind: "mongo"; url: string; database: string; logger?: StoreLogger };
+
+export { unreadableJournalEntries } from "./journal-payload.ts";
 
 /**
  * Opens the configured adapter, schema and indexes ready. Adapters are imported lazily so a node
@@ -24,7 +27,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
         return new SqliteStore(options.path);
       }
       const { ThreadedSqliteStore } = await import("./sqlite-threaded.ts");
-      return ThreadedSqliteStore.open(options.path);
+      return ThreadedSqliteStore.open(options.path, options.logger ? { logger: options.logger } : {});
     }
     case "mongo": {
       const { MongoStore } = await import("./mongo.ts");

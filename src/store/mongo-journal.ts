@@ -1,7 +1,8 @@
 import { Binary, MongoBulkWriteError, type Collection, type Filter, type WriteError } from "mongodb";
-import { decodeStored as decode, encodeStored as encode } from "./bytes.ts";
+import { encodeStored as encode } from "./bytes.ts";
 import { Batcher, type ItemResult } from "./batcher.ts";
 import { SeqConflictError } from "./errors.ts";
+import { readPayload } from "./journal-payload.ts";
 import type { KeyedLock } from "./keyed-lock.ts";
 import type { StoreLogger } from "./logger.ts";
 import { isNotImplemented, type JournalDoc } from "./mongo-schema.ts";
@@ -11,8 +12,8 @@ type Guard = <T>(what: string, op: () => Promise<T>) => Promise<T>;
 
 const appended: ItemResult<AppendOutcome> = { ok: true, value: { status: "appended" } };
 
-function toEntry(doc: JournalDoc): JournalEntry {
-  return {
+function toEntry(doc: JournalDoc, logger: StoreLogger): JournalEntry {
+  const entry: JournalEntry = {
     conversation: doc.conversation,
     seq: doc.seq,
     msgid: doc.msgid,
@@ -22,8 +23,10 @@ function toEntry(doc: JournalDoc): JournalEntry {
     type: doc.type,
     flags: doc.flags,
     expireAt: doc.expireAt.getTime(),
-    payload: decode<Record<string, unknown>>(doc.payload.value()),
+    payload: {},
   };
+  // A document damaged by hand or by another tool may hold no Binary here: unreadable, not a crash.
+  return readPayload(entry, doc.payload instanceof Binary ? doc.payload.value() : undefined, logger);
 }
 
 function toDoc(e: JournalEntry): JournalDoc {
@@ -194,7 +197,7 @@ export class MongoJournal implements Journal {
       const e = entries[i]!;
       const existing = byPair.get(pairKey(e.conversation, e.clientMsgId));
       results[i] = existing
-        ? { ok: true, value: { status: "duplicate", existing: toEntry(existing) } }
+        ? { ok: true, value: { status: "duplicate", existing: toEntry(existing, this.logger) } }
         : { ok: false, error: new SeqConflictError(e.conversation, e.seq) };
     }
   }
@@ -216,7 +219,7 @@ export class MongoJournal implements Journal {
         .sort({ seq: dir })
         .limit(q.limit)
         .toArray();
-      return docs.map(toEntry);
+      return docs.map((d) => toEntry(d, this.logger));
     });
   }
 
@@ -229,21 +232,21 @@ export class MongoJournal implements Journal {
         .sort({ time: dir, seq: dir })
         .limit(q.limit)
         .toArray();
-      return docs.map(toEntry);
+      return docs.map((d) => toEntry(d, this.logger));
     });
   }
 
   getByMsgid(msgid: number): Promise<JournalEntry | null> {
     return this.guard("journal getByMsgid", async () => {
       const doc = await this.col.findOne({ msgid });
-      return doc ? toEntry(doc) : null;
+      return doc ? toEntry(doc, this.logger) : null;
     });
   }
 
   getByClientMsgId(conversation: string, clientMsgId: string): Promise<JournalEntry | null> {
     return this.guard("journal getByClientMsgId", async () => {
       const doc = await this.col.findOne({ conversation, clientMsgId });
-      return doc ? toEntry(doc) : null;
+      return doc ? toEntry(doc, this.logger) : null;
     });
   }
 
@@ -267,7 +270,7 @@ export class MongoJournal implements Journal {
           doc = await this.col.findOneAndUpdate(filter, { $bit: { flags: { or: toSet } } }, { returnDocument: "after" });
         }
         if (clear === 0 && toSet === 0) doc = await this.col.findOne(filter);
-        return doc ? toEntry(doc) : null;
+        return doc ? toEntry(doc, this.logger) : null;
       }),
     );
   }

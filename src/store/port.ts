@@ -49,6 +49,14 @@ export interface JournalEntry {
   expireAt: number;
   /** Everything else (body, ext, option flags); opaque to the store. */
   payload: Record<string, unknown>;
+  /**
+   * Set by the adapters when the stored payload cannot be decoded (damaged on disk, or not written
+   * by Nimbus): `payload` is then `{}`, the indexed fields are as
+   * stored. Adapters hand such an entry back rather than fail the read — one bad row must not stop
+   * a conversation's actor from activating nor fail every read that passes it — and log and count
+   * it; readers that show messages skip it. Never set on an entry handed to `append`.
+   */
+  unreadable?: true;
 }
 
 /**

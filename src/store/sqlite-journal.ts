@@ -1,7 +1,9 @@
 import Database from "better-sqlite3";
-import { decodeStored as decode, encodeStored as encode } from "./bytes.ts";
+import { encodeStored as encode } from "./bytes.ts";
 import { Batcher, type ItemResult } from "./batcher.ts";
 import { SeqConflictError } from "./errors.ts";
+import { readPayload } from "./journal-payload.ts";
+import { consoleLogger, type StoreLogger } from "./logger.ts";
 import { StatementsByLimit } from "./sqlite-limit.ts";
 import type { AppendEntry, AppendOutcome, Journal, JournalEntry, RangeBySeq, RangeByTime } from "./port.ts";
 
@@ -38,8 +40,8 @@ const purgeChunk = 2000;
 
 const appended: ItemResult<AppendOutcome> = { ok: true, value: { status: "appended" } };
 
-function toEntry(row: JournalRow): JournalEntry {
-  return {
+function toEntry(row: JournalRow, logger: StoreLogger): JournalEntry {
+  const entry: JournalEntry = {
     conversation: row.conversation,
     seq: row.seq,
     msgid: row.msgid,
@@ -49,8 +51,9 @@ function toEntry(row: JournalRow): JournalEntry {
     type: row.type,
     flags: row.flags,
     expireAt: row.expire_at,
-    payload: decode<Record<string, unknown>>(row.payload),
+    payload: {},
   };
+  return readPayload(entry, row.payload, logger);
 }
 
 function toRow(entry: JournalEntry): JournalRow {
@@ -91,6 +94,7 @@ export class SqliteJournal implements Journal {
   constructor(
     db: Database.Database,
     private readonly run: <T>(what: string, op: () => T) => Promise<T>,
+    private readonly logger: StoreLogger = consoleLogger,
   ) {
     // ON CONFLICT DO NOTHING covers both unique keys; which one clashed is settled by a lookup.
     this.insert = db.prepare(
@@ -168,7 +172,7 @@ export class SqliteJournal implements Journal {
     // Inside the transaction, so this also finds an earlier entry of the same batch. Not stored:
     // the seq was taken, or the chain's previous link is not there.
     const existing = this.byClientMsgId.get(conversation, client_msg_id);
-    if (existing) return { ok: true, value: { status: "duplicate", existing: toEntry(existing) } };
+    if (existing) return { ok: true, value: { status: "duplicate", existing: toEntry(existing, this.logger) } };
     return { ok: false, error: new SeqConflictError(conversation, seq) };
   }
 
@@ -179,7 +183,7 @@ export class SqliteJournal implements Journal {
       return stmt
         .with(q.limit)
         .all(q.conversation, q.fromSeq ?? lowest, q.toSeq ?? highest)
-        .map(toEntry);
+        .map((row) => toEntry(row, this.logger));
     });
   }
 
@@ -196,7 +200,10 @@ export class SqliteJournal implements Journal {
       const toSeq = toTime === undefined ? last.seq : this.firstSeqWhere(q.conversation, first.seq, last.seq, (t) => t > toTime) - 1;
       if (fromSeq > toSeq) return [];
       const stmt = q.order === "asc" ? this.seqAsc : this.seqDesc;
-      return stmt.with(q.limit).all(q.conversation, fromSeq, toSeq).map(toEntry);
+      return stmt
+        .with(q.limit)
+        .all(q.conversation, fromSeq, toSeq)
+        .map((row) => toEntry(row, this.logger));
     });
   }
 
@@ -222,21 +229,21 @@ export class SqliteJournal implements Journal {
   getByMsgid(msgid: number): Promise<JournalEntry | null> {
     return this.run("journal getByMsgid", () => {
       const row = this.byMsgid.get(msgid);
-      return row ? toEntry(row) : null;
+      return row ? toEntry(row, this.logger) : null;
     });
   }
 
   getByClientMsgId(conversation: string, clientMsgId: string): Promise<JournalEntry | null> {
     return this.run("journal getByClientMsgId", () => {
       const row = this.byClientMsgId.get(conversation, clientMsgId);
-      return row ? toEntry(row) : null;
+      return row ? toEntry(row, this.logger) : null;
     });
   }
 
   updateFlags(conversation: string, seq: number, set: number, clear = 0): Promise<JournalEntry | null> {
     return this.run("journal updateFlags", () => {
       const row = this.setFlags.get(set, clear, conversation, seq);
-      return row ? toEntry(row) : null;
+      return row ? toEntry(row, this.logger) : null;
     });
   }
 

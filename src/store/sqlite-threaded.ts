@@ -2,6 +2,7 @@ import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { guard } from "./guard.ts";
+import { consoleLogger, type StoreLogger } from "./logger.ts";
 import type {
   AppendEntry,
   AppendOutcome,
@@ -48,9 +49,10 @@ export class ThreadedSqliteStore implements Store {
   private constructor(
     private readonly writer: SupervisedWriter,
     private readonly readDb: Database.Database,
+    logger: StoreLogger,
   ) {
     const run = <T>(what: string, op: () => T): Promise<T> => guard(what, (err) => err instanceof Database.SqliteError, op);
-    this.journal = new ThreadedJournal(new SqliteJournal(readDb, run), writer);
+    this.journal = new ThreadedJournal(new SqliteJournal(readDb, run, logger), writer);
     this.snapshots = new ThreadedSnapshots(new SqliteSnapshots(readDb, run), writer);
     this.outbox = new ThreadedOutbox(new SqliteOutbox(readDb, run), writer);
     this.sequences = { reserve: (name, count) => writer.call("sequences.reserve", name, count) };
@@ -67,7 +69,7 @@ export class ThreadedSqliteStore implements Store {
    */
   static async open(
     path: string,
-    options: { busyTimeoutMs?: number; writerEntry?: URL; writerRestart?: WriterRestartPolicy } = {},
+    options: { busyTimeoutMs?: number; writerEntry?: URL; writerRestart?: WriterRestartPolicy; logger?: StoreLogger } = {},
   ): Promise<ThreadedSqliteStore> {
     if (path === ":memory:") throw new RangeError("a threaded SQLite store needs a file: use SqliteStore for :memory:");
     if (!path.startsWith("file:")) mkdirSync(dirname(path), { recursive: true });
@@ -75,7 +77,7 @@ export class ThreadedSqliteStore implements Store {
     const writer = await SupervisedWriter.start({ path, busyTimeoutMs }, options.writerEntry, options.writerRestart);
     try {
       const readDb = new Database(path, { readonly: true, fileMustExist: true, timeout: busyTimeoutMs });
-      return new ThreadedSqliteStore(writer, readDb);
+      return new ThreadedSqliteStore(writer, readDb, options.logger ?? consoleLogger);
     } catch (err) {
       await writer.close();
       throw err;

@@ -1,4 +1,4 @@
-import { it, expect, beforeAll, afterAll } from "vitest";
+import { it, expect, beforeAll, afterAll, vi } from "vitest";
 import { describeOnEachStore, startApiNode, type ApiNode } from "../support/nim-api.ts";
 import { createUsers, fullHistory, restSendText } from "../support/messaging.ts";
 
@@ -118,6 +118,80 @@ describeOnEachStore("server API: history/querySessionMsg and history/querySessio
     expect(await api.call("msg/markReadMsg", { from: "l1", to: "l3", msgidClient: "nope" })).toMatchObject({ code: 404 });
     expect(await api.call("history/querySessionList", { accid: "ghost" })).toMatchObject({ code: 404 });
     expect((await api.call("history/querySessionList", { accid: "l4" })).data).toEqual({ hasMore: false, sessions: [] });
+  });
+
+  it("pages through messages that share a millisecond, each exactly once, with begintime and excludeMsgid as NIM documents", async () => {
+    await createUsers(api, "w1", "w2");
+    // The node runs in this process: with its clock held still, every message of a burst gets one time.
+    const t0 = Date.now();
+    const burst = async (at: number, n: number, tag: string) => {
+      vi.setSystemTime(at);
+      for (let i = 0; i < n; i += 25) {
+        const sends = Array.from({ length: Math.min(25, n - i) }, (_, k) =>
+          restSendText(api, k % 2 ? "w2" : "w1", k % 2 ? "w1" : "w2", `${tag}${i + k}`),
+        );
+        for (const res of await Promise.all(sends)) expect(res.code, JSON.stringify(res)).toBe(200);
+      }
+    };
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      await burst(t0, 3, "a");
+      await burst(t0 + 5, 250, "b");
+      await burst(t0 + 10, 3, "c");
+    } finally {
+      vi.useRealTimers();
+    }
+    const all = await fullHistory(api, "w1", "w2");
+    expect(all).toHaveLength(256);
+    expect(all.filter((m) => m.time === t0 + 5)).toHaveLength(250);
+
+    const page = async (params: Record<string, string>): Promise<HistoryMsg[]> => {
+      const res = await api.call("history/querySessionMsg", { from: "w1", to: "w2", ...params });
+      expect(res.code, JSON.stringify(res)).toBe(200);
+      return res.msgs as HistoryMsg[];
+    };
+    /** NIM's walk: the next page starts at the last message's time, excluding that message. */
+    const walk = async (reverse: "1" | "2", limit: number): Promise<number[]> => {
+      const seen: number[] = [];
+      let begintime = t0;
+      let endtime = t0 + 10;
+      let excludeMsgid: number | undefined;
+      for (let pages = 0; pages < 300; pages++) {
+        const msgs = await page({
+          begintime: String(begintime),
+          endtime: String(endtime),
+          limit: String(limit),
+          reverse,
+          ...(excludeMsgid !== undefined && { excludeMsgid: String(excludeMsgid) }),
+        });
+        seen.push(...msgs.map((m) => m.seq));
+        if (msgs.length < limit) return seen;
+        const last = msgs[msgs.length - 1]!;
+        if (reverse === "1") begintime = last.sendtime;
+        else endtime = last.sendtime;
+        excludeMsgid = last.msgid;
+      }
+      throw new Error("the walk did not end");
+    };
+    const seqs = all.map((m) => m.seq);
+    expect(await walk("1", 100)).toEqual(seqs);
+    expect(await walk("2", 100)).toEqual([...seqs].reverse());
+    expect(await walk("1", 7)).toEqual(seqs);
+    expect(await walk("2", 7)).toEqual([...seqs].reverse());
+
+    // excludeMsgid of a message in the middle of the window only leaves that message out.
+    const middle = all[100]!;
+    const around = await page({
+      begintime: String(t0),
+      endtime: String(t0 + 10),
+      limit: "100",
+      reverse: "1",
+      excludeMsgid: String(middle.msgid),
+    });
+    expect(around.map((m) => m.seq)).toEqual(seqs.filter((s) => s !== middle.seq).slice(0, 100));
+    // begintime is inclusive: a page starting at the burst's time starts with its first message.
+    const atBurst = await page({ begintime: String(t0 + 5), endtime: String(t0 + 5), limit: "1", reverse: "1" });
+    expect(atBurst.map((m) => m.seq)).toEqual([4]);
   });
 
   it("keeps history, conversation lists and read positions across a restart", async () => {

@@ -1,31 +1,6 @@
 import { it, expect, beforeAll, afterAll } from "vitest";
 import { describeOnEachStore, startApiNode, type ApiNode, type NimResponse } from "../support/nim-api.ts";
-import { createUsers, fullHistory, restSendText } from "../support/messaging.ts";
-
-interface HistoryMsg {
-  from: string;
-  to: string;
-  msgid: number;
-  msgidclient: string;
-  sendtime: number;
-  type: number;
-  body: string;
-  seq: number;
-}
-
-async function restHistory(api: ApiNode, from: string, to: string, extra: Record<string, string> = {}): Promise<HistoryMsg[]> {
-  const res = await api.call("history/querySessionMsg", {
-    from,
-    to,
-    begintime: "0",
-    endtime: String(Date.now() + 1000),
-    limit: "100",
-    ...extra,
-  });
-  expect(res.code, JSON.stringify(res)).toBe(200);
-  expect(res.size).toBe((res.msgs as unknown[]).length);
-  return res.msgs as HistoryMsg[];
-}
+import { createUsers, fullHistory, restHistory, restSendText } from "../support/messaging.ts";
 
 describeOnEachStore("server API: msg/sendMsg and msg/sendBatchMsg", (backend) => {
   let api: ApiNode;
@@ -87,7 +62,7 @@ describeOnEachStore("server API: msg/sendMsg and msg/sendBatchMsg", (backend) =>
     // The same id from the other side is not a resend of this message.
     const other = await restSendText(api, "d2", "d1", "mine", { msgidClient: "client-1" });
     expect(other.code).toBe(414);
-    expect(other.desc).toMatch(/^clientMsgId: /);
+    expect(other.desc).toMatch(/^msgidClient: /);
     expect(await restHistory(api, "d1", "d2")).toHaveLength(1);
   });
 

@@ -6,6 +6,18 @@ import { createUsers, restSendText } from "../support/messaging.ts";
 type Case = [what: string, params: Record<string, string | undefined>, param: string];
 
 const long = (n: number) => "x".repeat(n);
+/** `n` characters that are two UTF-16 units each: a limit counted in units would refuse half of them. */
+const emoji = (n: number) => "😀".repeat(n);
+/** What a malformed `option` can be; each must be a 414 naming it (it used to be a 500 for notifications). */
+const badOptions: [string, string][] = [
+  ["not JSON", "abc"],
+  ["malformed JSON", '{"badge":'],
+  ["NUL", "\u0000"],
+  ["a lone surrogate", "\udc80{}"],
+  ["1 MB", `{"badge":true,"pad":"${long(1_000_000)}"}`],
+  ["an array", "[true]"],
+  ["a __proto__ key", '{"__proto__":{"badge":true}}'],
+];
 
 describeOnEachStore("server API: message endpoints refuse bad input with 414 naming the parameter, changing nothing", (backend) => {
   let api: ApiNode;
@@ -51,6 +63,9 @@ describeOnEachStore("server API: message endpoints refuse bad input with 414 nam
           ["long ext", { ext: long(1025) }, "ext"],
           ["empty msgidClient", { msgidClient: "" }, "msgidClient"],
           ["long msgidClient", { msgidClient: long(129) }, "msgidClient"],
+          ["129 characters of msgidClient", { msgidClient: emoji(129) }, "msgidClient"],
+          // The service's own name for it is clientMsgId: the caller is told the parameter it sent.
+          ["the other side's msgidClient", { from: "v2", to: "v1", msgidClient: "m1" }, "msgidClient"],
           ["long pushcontent", { pushcontent: long(501) }, "pushcontent"],
           ["payload not JSON", { payload: "nope" }, "payload"],
           ["antispam not boolean", { antispam: "yes" }, "antispam"],
@@ -116,6 +131,8 @@ describeOnEachStore("server API: message endpoints refuse bad input with 414 nam
           ["long attach", { attach: long(4097) }, "attach"],
           ["bad save", { save: "3" }, "save"],
           ["bad option", { option: '{"roam":true}' }, "option"],
+          ...badOptions.map(([what, option]): Case => [`option ${what}`, { option }, "option"]),
+          ["option not boolean", { option: '{"badge":1}' }, "option.badge"],
           ["long sound", { sound: long(31) }, "sound"],
           ["no to", { to: undefined }, "to"],
         ],
@@ -126,6 +143,7 @@ describeOnEachStore("server API: message endpoints refuse bad input with 414 nam
           ["toAccids not JSON", { toAccids: "[v2" }, "toAccids"],
           ["no attach", { attach: undefined }, "attach"],
           ["bad save", { save: "0" }, "save"],
+          ...badOptions.map(([what, option]): Case => [`option ${what}`, { option }, "option"]),
         ],
       },
       "history/querySessionMsg": {
@@ -139,6 +157,8 @@ describeOnEachStore("server API: message endpoints refuse bad input with 414 nam
           ["endtime before begintime", { begintime: "100", endtime: "99" }, "endtime"],
           ["bad reverse", { reverse: "3" }, "reverse"],
           ["bad type list", { type: "a,b" }, "type"],
+          ["endtime past 2^53", { endtime: "9999999999999999" }, "endtime"],
+          ["excludeMsgid not a msgid", { excludeMsgid: "abc" }, "excludeMsgid"],
           ["to is from", { to: "v1" }, "to"],
         ],
       },
@@ -170,6 +190,22 @@ describeOnEachStore("server API: message endpoints refuse bad input with 414 nam
       }
     }
     expect(failures).toEqual([]);
+  });
+
+  it("counts every length limit in characters (code points), in the form check and the message check alike", async () => {
+    await createUsers(api, "u1", "u2");
+    const body = (n: number) => JSON.stringify({ msg: emoji(n) }); // {"msg":"…"} is n + 10 characters
+    const send = (params: Record<string, string>) => api.call("msg/sendMsg", { from: "u1", ope: "0", to: "u2", type: "0", ...params });
+    expect(await send({ body: body(4990), msgidClient: emoji(128), ext: emoji(1024) })).toMatchObject({ code: 200 });
+    expect(await send({ body: body(4991) })).toMatchObject({ code: 414, desc: "body: too long: at most 5000 characters" });
+    const [m] = await api.node.messaging.history(api.appKey, { accid: "u1", conv: p2pConversation("u1", "u2"), limit: 10, order: "asc" });
+    expect(m).toMatchObject({ clientMsgId: emoji(128), ext: emoji(1024), body: { msg: emoji(4990) } });
+    expect(await api.call("msg/sendAttachMsg", { from: "u1", msgtype: "0", to: "u2", attach: emoji(4096) })).toMatchObject({ code: 200 });
+    expect(await api.call("user/updateUinfo", { accid: "u1", name: emoji(64) })).toMatchObject({ code: 200 });
+    expect(await api.call("user/updateUinfo", { accid: "u1", name: emoji(65) })).toMatchObject({
+      code: 414,
+      desc: "name: too long: at most 64 characters",
+    });
   });
 
   it("changed nothing: one message, not recalled, not read, not hidden; no notification stored", async () => {

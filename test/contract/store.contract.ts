@@ -7,7 +7,15 @@ import type { JournalEntry, Store } from "../../src/store/mod.ts";
  * The one behaviour both adapters must have. Each test gets a fresh store from `makeStore` and
  * closes it afterwards; names are unique per test, so adapters may share one database across tests.
  */
-export function storeContract(name: string, makeStore: () => Promise<Store>): void {
+/**
+ * `damagePayload` overwrites the stored payload bytes of one journal entry of the store `makeStore`
+ * made last, from outside the store (another connection), as damage on disk would leave them.
+ */
+export function storeContract(
+  name: string,
+  makeStore: () => Promise<Store>,
+  damagePayload: (conversation: string, seq: number, bytes: Uint8Array) => Promise<void>,
+): void {
   describe(`Store contract: ${name}`, () => {
     let store: Store;
     beforeEach(async () => {
@@ -319,6 +327,49 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
         await store.journal.updateFlags(conv, 1, DELETED);
         expect(await store.journal.getByClientMsgId(conv, e.clientMsgId)).toEqual({ ...e, flags: DELETED });
         expect(await store.journal.getByClientMsgId(conv, neighbour.clientMsgId)).toEqual(neighbour);
+      });
+
+      it("hands back an entry whose payload cannot be decoded as unreadable, with its indexed fields, and reads past it", async () => {
+        const conv = unique("p2p/app1");
+        const [before, damaged, notAnObject, after] = [1, 2, 3, 4].map((seq) => entry(conv, seq, { clientMsgId: `cm-${seq}` }));
+        await appendEach([before!, damaged!, notAnObject!, after!]);
+        await damagePayload(conv, 2, new Uint8Array([0xc1, 0x00])); // 0xc1: a type byte msgpack never uses
+        await damagePayload(conv, 3, new Uint8Array([0x05])); // the number 5
+        const [bad, five] = [damaged!, notAnObject!].map((e) => ({ ...e, payload: {}, unreadable: true }));
+
+        expect(await store.journal.rangeBySeq({ conversation: conv, order: "asc", limit: 10 })).toEqual([before, bad, five, after]);
+        expect(await store.journal.rangeBySeq({ conversation: conv, order: "desc", toSeq: 2, limit: 1 })).toEqual([bad]);
+        expect(await store.journal.rangeByTime({ conversation: conv, fromTime: damaged!.time, order: "asc", limit: 10 })).toEqual([
+          bad,
+          five,
+          after,
+        ]);
+        expect(await store.journal.getByMsgid(damaged!.msgid)).toEqual(bad);
+        expect(await store.journal.getByClientMsgId(conv, "cm-3")).toEqual(five);
+        expect(await store.journal.updateFlags(conv, 2, MessageFlags.RECALLED)).toEqual({ ...bad, flags: MessageFlags.RECALLED });
+        // A resend of it is still known by its clientMsgId, and the conversation goes on after it.
+        expect(await store.journal.append([entry(conv, 5, { clientMsgId: "cm-2" })])).toEqual([
+          { status: "duplicate", existing: { ...bad, flags: MessageFlags.RECALLED } },
+        ]);
+        expect(await store.journal.append([{ ...entry(conv, 5), prevMsgid: after!.msgid }])).toEqual([{ status: "appended" }]);
+        expect((await store.journal.maxSeqs([conv])).get(conv)).toBe(5);
+      });
+
+      it("reads what an older version stored with a __proto__ key, that key renamed __proto_, in entries and snapshots", async () => {
+        // msgpack encodes such a key; its decoder refuses to read one back (bodies are refused since: src/protocol/json-shape.ts).
+        const conv = unique("p2p/app1");
+        const poison = JSON.parse('{"body":{"msg":"x","__proto__":{"polluted":true},"n":[1,{"__proto__":2}]}}') as Record<string, unknown>;
+        const e = entry(conv, 1, { payload: poison });
+        await appendEach([e]);
+        const renamed = { body: { msg: "x", __proto_: { polluted: true }, n: [1, { __proto_: 2 }] } };
+        expect(await store.journal.getByMsgid(e.msgid)).toEqual({ ...e, payload: renamed });
+        const key = unique("inbox");
+        await store.snapshots.save("inbox", key, { convs: { c: { lastMessage: poison }, at: 1_700_000_000_000 } }, 0);
+        expect(await store.snapshots.load("inbox", key)).toEqual({
+          version: 1,
+          state: { convs: { c: { lastMessage: renamed }, at: 1_700_000_000_000 } },
+        });
+        expect(({} as Record<string, unknown>).polluted).toBeUndefined();
       });
 
       it("reports the max seq of many conversations, 0 for unknown ones", async () => {

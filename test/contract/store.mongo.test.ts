@@ -1,4 +1,4 @@
-import { MongoClient } from "mongodb";
+import { Binary, MongoClient } from "mongodb";
 import { randomUUID } from "node:crypto";
 import { afterAll, expect, it } from "vitest";
 import { openStore, VersionConflictError, type StoreLogger } from "../../src/store/mod.ts";
@@ -21,7 +21,21 @@ describeWith(["mongo"], "MongoStore", () => {
     }
   });
 
-  storeContract("mongo", () => openStore({ kind: "mongo", url, database, logger }));
+  storeContract(
+    "mongo",
+    () => openStore({ kind: "mongo", url, database, logger }),
+    async (conversation, seq, bytes) => {
+      const client = new MongoClient(url);
+      try {
+        await client
+          .db(database)
+          .collection("journal")
+          .updateOne({ conversation, seq }, { $set: { payload: new Binary(bytes) } });
+      } finally {
+        await client.close();
+      }
+    },
+  );
 
   // Two nodes share one server: the fences must hold between separate connections, on FerretDB
   // too, whose conditional updates are not atomic (see mongo-snapshots.ts).

@@ -1,3 +1,4 @@
+import Database from "better-sqlite3";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
@@ -8,19 +9,30 @@ import { tempDir } from "../support/processes.ts";
 import { storeContract } from "./store.contract.ts";
 
 const dirs: string[] = [];
+/** The file of the store made last: what damagePayload writes to. */
+let lastPath = "";
 function freshPath(): string {
   const dir = tempDir("store");
   dirs.push(dir);
-  return join(dir, "nimbus.db");
+  lastPath = join(dir, "nimbus.db");
+  return lastPath;
+}
+async function damagePayload(conversation: string, seq: number, bytes: Uint8Array): Promise<void> {
+  const db = new Database(lastPath, { timeout: 5000 });
+  try {
+    db.prepare("UPDATE journal SET payload = ? WHERE conversation = ? AND seq = ?").run(Buffer.from(bytes), conversation, seq);
+  } finally {
+    db.close();
+  }
 }
 afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
 // What a node runs: writes on the writer thread, reads on the main thread.
-storeContract("sqlite", () => openStore({ kind: "sqlite", path: freshPath() }));
+storeContract("sqlite", () => openStore({ kind: "sqlite", path: freshPath() }), damagePayload);
 // The inline store: the writer thread runs it, and `:memory:` uses it directly.
-storeContract("sqlite inline", async () => new SqliteStore(freshPath()));
+storeContract("sqlite inline", async () => new SqliteStore(freshPath()), damagePayload);
 
 describe("ThreadedSqliteStore", () => {
   it("answers reads with every write already acknowledged, from the other connection", async () => {

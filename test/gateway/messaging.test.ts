@@ -100,6 +100,22 @@ describe("gateway messaging: p2p over the realtime link, one node", () => {
     expect(await c.history("val")).toEqual([]);
   });
 
+  it("counts limits in characters (code points) as REST does, and names the SDK's fields", async () => {
+    const c = await device("uma", "u1");
+    await account("udo");
+    const emoji = (n: number) => "😀".repeat(n);
+    const ack = await c.sendText("udo", emoji(4990), { clientMsgId: emoji(128), ext: emoji(1024) });
+    const [stored] = await c.history("udo", { fromSeq: ack.seq, toSeq: ack.seq, limit: 1, order: "asc" });
+    expect(stored).toMatchObject({ clientMsgId: emoji(128), ext: emoji(1024), body: { msg: emoji(4990) } });
+    const tooLong = await c.sendText("udo", "x", { clientMsgId: emoji(129) }).catch((e: NimbusClientError) => e);
+    expect(tooLong).toMatchObject({ code: 414, message: "clientMsgId: too long: at most 128 characters" });
+    const oldFirst = await c
+      .request("history", { peer: "udo", fromTime: 10, toTime: 9, limit: 1, order: "asc" })
+      .catch((e: NimbusClientError) => e);
+    expect(oldFirst).toMatchObject({ code: 414, message: "toTime: must not be below fromTime" });
+    expect(await c.request("notify", { to: "udo", attach: emoji(4096) })).toBeTruthy();
+  });
+
   it("hands a device that was offline during 150 messages exactly the newest 100 at login, in order", async () => {
     const sender = await device("sam", "s1");
     const phone = await device("rita", "r1");

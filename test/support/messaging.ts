@@ -1,5 +1,6 @@
 import { p2pConversation } from "../../src/conversation/ref.ts";
 import { expect } from "vitest";
+import type { NimHistoryMessage } from "../../src/http/nim/msg-format.ts";
 import type { Message, SendAck } from "../../src/protocol/messages.ts";
 import type { ApiNode, NimResponse } from "./nim-api.ts";
 import { createUser } from "./users.ts";
@@ -40,6 +41,26 @@ export async function fullHistory(api: ApiNode, accid: string, peer: string): Pr
     out.push(...page);
     if (page.length < 100) return out;
   }
+}
+
+/** A page of REST `history/querySessionMsg` as `from` sees it (all time, 100, newest first unless `extra` says otherwise); insists on 200. */
+export async function restHistory(
+  api: ApiNode,
+  from: string,
+  to: string,
+  extra: Record<string, string> = {},
+): Promise<NimHistoryMessage[]> {
+  const res = await api.call("history/querySessionMsg", {
+    from,
+    to,
+    begintime: "0",
+    endtime: String(Date.now() + 1000),
+    limit: "100",
+    ...extra,
+  });
+  expect(res.code, `history of ${from} with ${to}: ${JSON.stringify(res)}`).toBe(200);
+  expect(res.size).toBe((res.msgs as unknown[]).length);
+  return res.msgs as NimHistoryMessage[];
 }
 
 export function expectOk(res: NimResponse, what: string): void {

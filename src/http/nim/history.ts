@@ -5,8 +5,9 @@ import { HISTORY_LIMIT_MAX } from "../../messaging/history.ts";
 import { NimbusError } from "../../protocol/errors.ts";
 import { endpoint, type NimEndpoint } from "./endpoint.ts";
 import { nimMessage, nimSession } from "./msg-format.ts";
-import { millis } from "./msg-params.ts";
-import { accid, bool, int, intEnum, text } from "./params.ts";
+import { millis, msgid } from "./msg-params.ts";
+import { namedAsSent } from "./caller-names.ts";
+import { accid, bool, int, intEnum } from "./params.ts";
 
 /** NIM's `type` filter: message types separated by commas, e.g. "0,1,100". */
 const typeList = z
@@ -15,10 +16,14 @@ const typeList = z
   .transform((s) => s.split(",").map((t) => Number(t.trim())))
   .meta({ description: "message types separated by commas" });
 
+/** The service's names for querySessionMsg's parameters. */
+const HISTORY_NAMES = { accid: "from", peer: "to", fromTime: "begintime", toTime: "endtime", types: "type" } as const;
+
 const querySessionMsg = endpoint({
   module: "history",
   action: "querySessionMsg",
-  summary: "A p2p conversation's messages between begintime and endtime as `from` sees them, newest first (reverse 2) or oldest first (1)",
+  summary:
+    "A p2p conversation's messages between begintime and endtime (both inclusive) as `from` sees them, newest first (reverse 2) or oldest first (1). To page: the next page starts at the last message's sendtime with excludeMsgid set to its msgid",
   params: z.object({
     from: accid(),
     to: accid(),
@@ -28,20 +33,24 @@ const querySessionMsg = endpoint({
     reverse: intEnum([1, 2]).optional(),
     type: typeList.optional(),
     includeNoSenseMsg: bool().optional(),
-    excludeMsgid: text(64).optional(),
+    excludeMsgid: msgid().optional(),
   }),
   async handler(ctx, p) {
     if (p.from === p.to) throw new NimbusError("PARAM_ERROR", "to: must not be the account itself");
     if (p.endtime < p.begintime) throw new NimbusError("PARAM_ERROR", "endtime: must not be before begintime");
-    const msgs = await ctx.messaging.history(ctx.app.appKey, {
-      accid: p.from,
-      conv: p2pConversation(p.from, p.to),
-      fromTime: p.begintime,
-      toTime: p.endtime,
-      limit: p.limit,
-      order: p.reverse === 1 ? "asc" : "desc",
-      ...(p.type !== undefined && { types: p.type }),
-    });
+    const msgs = await namedAsSent(
+      HISTORY_NAMES,
+      ctx.messaging.history(ctx.app.appKey, {
+        accid: p.from,
+        conv: p2pConversation(p.from, p.to),
+        fromTime: p.begintime,
+        toTime: p.endtime,
+        limit: p.limit,
+        order: p.reverse === 1 ? "asc" : "desc",
+        ...(p.type !== undefined && { types: p.type }),
+        ...(p.excludeMsgid !== undefined && { excludeMsgid: p.excludeMsgid }),
+      }),
+    );
     return { size: msgs.length, msgs: msgs.map(nimMessage) };
   },
 });
@@ -64,7 +73,10 @@ const querySessionList = endpoint({
     const limit = p.limit ?? 100;
     const user = await ctx.system.ask(userAddress(ctx.app.appKey, p.accid), { t: "get" });
     if (!user) throw new NimbusError("NOT_FOUND", `accid: account ${p.accid} does not exist`);
-    const all = await ctx.messaging.conversations(ctx.app.appKey, p.accid, { updatedSince: min });
+    const all = await namedAsSent(
+      { updatedSince: "minTimestamp" },
+      ctx.messaging.conversations(ctx.app.appKey, p.accid, { updatedSince: min }),
+    );
     const inRange = all.filter((c) => c.updatedAt <= max);
     const sessions = inRange.slice(0, limit).map((c) => nimSession(c, p.needLastMsg === 1));
     return { data: { hasMore: inRange.length > limit, sessions } };

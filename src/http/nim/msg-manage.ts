@@ -2,6 +2,7 @@ import { z } from "zod";
 import { p2pConversation } from "../../conversation/ref.ts";
 import { CLIENT_MSG_ID_MAX } from "../../messaging/validate.ts";
 import { NimbusError } from "../../protocol/errors.ts";
+import { namedAsSent } from "./caller-names.ts";
 import { endpoint, type NimEndpoint } from "./endpoint.ts";
 import { millis, msgid } from "./msg-params.ts";
 import { accid, intEnum, jsonObjectText, requiredText, text } from "./params.ts";
@@ -16,7 +17,10 @@ const markReadMsg = endpoint({
     const conv = p2pConversation(p.from, p.to);
     const ref = await ctx.messaging.lookup(ctx.app.appKey, conv, { from: p.from, clientMsgId: p.msgidClient });
     if (!ref) throw new NimbusError("NOT_FOUND", `msgidClient: no message ${p.msgidClient} between ${p.from} and ${p.to}`);
-    await ctx.messaging.markRead(ctx.app.appKey, conv, { reader: p.from, seq: ref.seq });
+    await namedAsSent(
+      { reader: "from", peer: "to", seq: "msgidClient" },
+      ctx.messaging.markRead(ctx.app.appKey, conv, { reader: p.from, seq: ref.seq }),
+    );
     return {};
   },
 });
@@ -46,7 +50,10 @@ const recall = endpoint({
   async handler(ctx, p) {
     if (p.type === 8) throw new NimbusError("PARAM_ERROR", "type: team messages are not supported yet");
     const conv = p2pConversation(p.from, p.to);
-    await ctx.messaging.recall(ctx.app.appKey, conv, { by: null, from: p.from, msgid: p.deleteMsgid, ignoreTime: p.ignoreTime === 1 });
+    await namedAsSent(
+      { msgid: "deleteMsgid" },
+      ctx.messaging.recall(ctx.app.appKey, conv, { by: null, from: p.from, msgid: p.deleteMsgid, ignoreTime: p.ignoreTime === 1 }),
+    );
     return {};
   },
 });
@@ -63,7 +70,10 @@ const delMsgOneWay = endpoint({
   async handler(ctx, p) {
     if (p.type === 14) throw new NimbusError("PARAM_ERROR", "type: team messages are not supported yet");
     if (p.from === p.to) throw new NimbusError("PARAM_ERROR", "to: must not be the sender");
-    await ctx.messaging.deleteOneWay(ctx.app.appKey, p2pConversation(p.to, p.from), { accid: p.to, msgid: p.deleteMsgid });
+    await namedAsSent(
+      { accid: "to", peer: "from", msgid: "deleteMsgid" },
+      ctx.messaging.deleteOneWay(ctx.app.appKey, p2pConversation(p.to, p.from), { accid: p.to, msgid: p.deleteMsgid }),
+    );
     return {};
   },
 });

@@ -3,8 +3,9 @@ import { userAddress } from "../../contracts/user.ts";
 import { ATTACH_MAX } from "../../messaging/validate.ts";
 import { mapLimit } from "../../util/map-limit.ts";
 import { NimbusError } from "../../protocol/errors.ts";
+import { namedAsSent } from "./caller-names.ts";
 import { endpoint, type NimEndpoint } from "./endpoint.ts";
-import { accidList } from "./msg-params.ts";
+import { accidList, jsonSwitches } from "./msg-params.ts";
 import { accid, bool, intEnum, jsonArray, jsonObjectText, requiredText, text } from "./params.ts";
 
 const BATCH_MAX = 500;
@@ -14,11 +15,7 @@ const BATCH_PARALLEL = 16;
  * NIM's notification `option`: badge, needPushNick, route — all push switches, checked and unused.
  * Kept apart from a message's option: its keys and defaults differ (needPushNick defaults false).
  */
-const noticeOption = jsonObjectText(1024).refine((s) => {
-  if (s === "") return true;
-  const v = JSON.parse(s) as Record<string, unknown>;
-  return Object.entries(v).every(([k, b]) => ["badge", "needPushNick", "route"].includes(k) && typeof b === "boolean");
-}, "only badge, needPushNick and route, each true or false");
+const noticeOption = jsonSwitches(1024, ["badge", "needPushNick", "route"]);
 
 /** save: 1 online only (never stored), 2 stored for offline delivery (NIM's default). */
 const noticeParams = {
@@ -31,7 +28,7 @@ const noticeParams = {
   isForcePush: bool().optional(),
   forcePushContent: text(500).optional(),
   forcePushAll: bool().optional(),
-  forcePushList: jsonArray(z.string().max(32), 100).optional(),
+  forcePushList: jsonArray(text(32), 100).optional(),
   env: text(32).optional(),
 };
 
@@ -60,7 +57,10 @@ const sendBatchAttachMsg = endpoint({
     if (!sender) throw new NimbusError("NOT_FOUND", `fromAccid: account ${p.fromAccid} does not exist`);
     const missing = await mapLimit(p.toAccids, BATCH_PARALLEL, async (to) => {
       try {
-        await ctx.messaging.notify(appKey, { from: p.fromAccid, to, attach: p.attach, save });
+        await namedAsSent(
+          { from: "fromAccid", to: "toAccids" },
+          ctx.messaging.notify(appKey, { from: p.fromAccid, to, attach: p.attach, save }),
+        );
         return false;
       } catch (err) {
         if (err instanceof NimbusError && err.code === 404) return true;

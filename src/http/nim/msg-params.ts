@@ -46,12 +46,13 @@ export function jsonObject(max: number) {
 }
 
 /**
- * NIM's `option` JSON: only known switches, each true or false (NIM: all default true). The
- * switches NIM has for push (needPushNick) are accepted and dropped: Nimbus sends no push.
+ * A JSON object of true/false switches, only `keys` ("" = none), at most `max` characters; the
+ * handler gets the switches. One parse: anything that is not such an object is a 414 naming the
+ * parameter (or the switch), never an exception out of a second look.
  */
-export function messageOption() {
-  return text(1024)
-    .transform((s, ctx): MessageOption => {
+export function jsonSwitches(max: number, keys: readonly string[]) {
+  return text(max)
+    .transform((s, ctx): Record<string, boolean> => {
       if (s === "") return {};
       const v = parseJson(s, ctx, "a JSON object");
       if (v === z.NEVER) return z.NEVER;
@@ -59,10 +60,8 @@ export function messageOption() {
         ctx.addIssue({ code: "custom", message: "not a JSON object" });
         return z.NEVER;
       }
-      const out: MessageOption = {};
       for (const [key, value] of Object.entries(v)) {
-        const known = (OPTION_KEYS as readonly string[]).includes(key);
-        if (!known && !IGNORED_OPTION_KEYS.includes(key)) {
+        if (!keys.includes(key)) {
           ctx.addIssue({ code: "custom", message: `unknown key ${JSON.stringify(key)}` });
           return z.NEVER;
         }
@@ -70,11 +69,22 @@ export function messageOption() {
           ctx.addIssue({ code: "custom", path: [key], message: "must be true or false" });
           return z.NEVER;
         }
-        if (known) out[key as (typeof OPTION_KEYS)[number]] = value;
       }
-      return out;
+      return v as Record<string, boolean>;
     })
-    .meta({ description: `JSON object of booleans: ${OPTION_KEYS.join(", ")}` });
+    .meta({ description: `JSON object of booleans: ${keys.join(", ")}` });
+}
+
+/**
+ * NIM's `option` JSON: only known switches, each true or false (NIM: all default true). The
+ * switches NIM has for push (needPushNick) are accepted and dropped: Nimbus sends no push.
+ */
+export function messageOption() {
+  return jsonSwitches(1024, [...OPTION_KEYS, ...IGNORED_OPTION_KEYS]).transform((switches): MessageOption => {
+    const out: MessageOption = {};
+    for (const key of OPTION_KEYS) if (switches[key] !== undefined) out[key] = switches[key];
+    return out;
+  });
 }
 
 /** A JSON array of account ids (lower-cased), 1 to `max` of them, duplicates removed. */
@@ -98,6 +108,7 @@ export function millis() {
     .string({ error: "required" })
     .regex(/^\d{1,16}$/, "must be a time in ms")
     .transform(Number)
+    .refine((n) => Number.isSafeInteger(n), "must be a time in ms")
     .meta({ description: "time in ms since the epoch" });
 }
 

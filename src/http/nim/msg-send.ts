@@ -6,6 +6,7 @@ import { checkBody, checkOption, EXT_MAX, BODY_MAX, CLIENT_MSG_ID_MAX } from "..
 import type { MessageType, SendAck } from "../../protocol/messages.ts";
 import { mapLimit } from "../../util/map-limit.ts";
 import { NimbusError } from "../../protocol/errors.ts";
+import { namedAsSent } from "./caller-names.ts";
 import { endpoint, type NimContext, type NimEndpoint } from "./endpoint.ts";
 import { accidList, jsonObject, messageOption, messageType } from "./msg-params.ts";
 import { accid, bool, int, intEnum, jsonArray, jsonObjectText, nonEmptyText, text } from "./params.ts";
@@ -15,6 +16,9 @@ const BATCH_MAX = 500;
 const BATCH_WITH_MSGIDS_MAX = 100;
 /** Sends of one batch in flight at once. */
 const BATCH_PARALLEL = 16;
+
+/** The service's names for sendBatchMsg's parameters. */
+const BATCH_NAMES = { from: "fromAccid", to: "toAccids" } as const;
 
 /** Parameters sendMsg and sendBatchMsg share; the push / anti-spam ones are checked and not used (no push, no anti-spam). */
 const commonParams = {
@@ -44,7 +48,7 @@ const sendMsg = endpoint({
     ...commonParams,
     antispam: bool().optional(),
     antispamCustom: jsonObjectText(5000).optional(),
-    forcepushlist: jsonArray(z.string().max(32), 100).optional(),
+    forcepushlist: jsonArray(text(32), 100).optional(),
     forcepushcontent: text(500).optional(),
     forcepushall: bool().optional(),
     markRead: intEnum([0, 1]).optional(),
@@ -64,14 +68,17 @@ const sendMsg = endpoint({
       checkBody(p.type as MessageType, p.body); // a bad body is a 414 before it is a 403
       await requireFriend(ctx, p.from, p.to);
     }
-    const ack = await ctx.messaging.send(ctx.app.appKey, p2pConversation(p.from, p.to), {
-      from: p.from,
-      type: p.type as MessageType,
-      body: p.body,
-      ...(p.ext !== undefined && { ext: p.ext }),
-      ...(p.option !== undefined && { option: p.option }),
-      ...(p.msgidClient !== undefined && { clientMsgId: p.msgidClient }),
-    });
+    const ack = await namedAsSent(
+      { clientMsgId: "msgidClient" },
+      ctx.messaging.send(ctx.app.appKey, p2pConversation(p.from, p.to), {
+        from: p.from,
+        type: p.type as MessageType,
+        body: p.body,
+        ...(p.ext !== undefined && { ext: p.ext }),
+        ...(p.option !== undefined && { option: p.option }),
+        ...(p.msgidClient !== undefined && { clientMsgId: p.msgidClient }),
+      }),
+    );
     return { data: { msgid: ack.msgid, timetag: ack.time, antispam: false } };
   },
 });
@@ -111,13 +118,16 @@ const sendBatchMsg = endpoint({
     const timetag = Date.now();
     const outcomes = await mapLimit(p.toAccids, BATCH_PARALLEL, async (to): Promise<SendAck | "unregistered" | "refused"> => {
       try {
-        return await ctx.messaging.send(appKey, p2pConversation(p.fromAccid, to), {
-          from: p.fromAccid,
-          type,
-          body: p.body,
-          ...(p.ext !== undefined && { ext: p.ext }),
-          ...(p.option !== undefined && { option: p.option }),
-        });
+        return await namedAsSent(
+          BATCH_NAMES,
+          ctx.messaging.send(appKey, p2pConversation(p.fromAccid, to), {
+            from: p.fromAccid,
+            type,
+            body: p.body,
+            ...(p.ext !== undefined && { ext: p.ext }),
+            ...(p.option !== undefined && { option: p.option }),
+          }),
+        );
       } catch (err) {
         // Only the recipient can be missing (the sender was checked); a recipient who blacklisted
         // the sender is skipped without a word, as a single send would be refused.

@@ -8,20 +8,9 @@ import { ACCID_PATTERN } from "../../protocol/accid.ts";
  * schemas (input side), so the document and the validator cannot disagree.
  */
 
-/** A string of at most `max` characters; "" is allowed (NIM uses it to clear a field). */
-export function text(max: number) {
-  return z.string().max(max, `too long: at most ${max} characters`);
-}
+import { requiredText, text } from "../../protocol/text-schema.ts";
 
-/** A string that must be present and not empty. */
-export function requiredText(max: number) {
-  return z.string({ error: "required" }).min(1, "required").max(max, `too long: at most ${max} characters`);
-}
-
-/** A string that, when given, must not be empty: where "" would mean nothing sensible (a token). */
-export function nonEmptyText(max: number) {
-  return z.string().min(1, "must not be empty").max(max, `too long: at most ${max} characters`);
-}
+export { chars, nonEmptyText, requiredText, text } from "../../protocol/text-schema.ts";
 
 /** NIM account id: ≤32 of [a-zA-Z0-9_@.-], compared and stored lower-cased. */
 export function accid() {
