@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
-import { matchMaker, ServerError } from "@colyseus/core";
+import { ErrorCode, matchMaker, ServerError } from "@colyseus/core";
 import type { SeatReservation } from "./matchmake-routes.ts";
 import type { AppRegistry } from "../apps/registry.ts";
 import type { Bus } from "../bus/port.ts";
@@ -169,8 +169,9 @@ export class Gateway {
   }
 
   private async resume(roomId: string, token: string): Promise<SeatReservation> {
-    // Only this node's sessions resume here; Colyseus's code 522 means "no such room".
-    if (roomId !== this.openRoom()) throw new ServerError(522, `no session to resume in room ${roomId} on this node`);
+    // Only this node's sessions resume here; Colyseus's code for "no such room".
+    if (roomId !== this.openRoom())
+      throw new ServerError(ErrorCode.MATCHMAKE_INVALID_ROOM_ID, `no session to resume in room ${roomId} on this node`);
     const kicked = this.sessions.kickedTokens.get(token);
     if (kicked) throw new ResumeKickedError(kicked);
     const seat = await matchMaker.reconnect(roomId, { reconnectionToken: token });

@@ -1,10 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { ServerError, type matchMaker } from "@colyseus/core";
+import { ErrorCode, ServerError, type matchMaker } from "@colyseus/core";
 
 /** What a matchmake request answers: where the device's WebSocket goes. */
 export type SeatReservation = Awaited<ReturnType<typeof matchMaker.reserveSeatFor>>;
 import { ROOM_NAME, type Kicked, type MatchmakeErrorBody } from "../protocol/link.ts";
 import { NimbusError } from "../protocol/errors.ts";
+import { Codes } from "../protocol/codes.ts";
+import { HttpStatus, httpStatusOfCode, type HttpStatusCode } from "../protocol/http-status.ts";
 
 export interface MatchmakeHandlers {
   /** A login: answers a seat in this node's room. */
@@ -20,6 +22,13 @@ export class ResumeKickedError extends NimbusError {
   }
 }
 
+/** Colyseus's own matchmake codes, as HTTP reads them. */
+const COLYSEUS_STATUSES = new Map<number, HttpStatusCode>([
+  [ErrorCode.MATCHMAKE_NO_HANDLER, HttpStatus.NOT_FOUND],
+  [ErrorCode.MATCHMAKE_INVALID_ROOM_ID, HttpStatus.NOT_FOUND],
+  [ErrorCode.MATCHMAKE_EXPIRED, HttpStatus.GONE],
+]);
+
 const LOGIN_METHODS = new Set(["joinOrCreate", "join", "create"]);
 
 /**
@@ -28,9 +37,10 @@ const LOGIN_METHODS = new Set(["joinOrCreate", "join", "create"]);
  * the node's own context (Colyseus's `static onAuth` is one per process, and tests run several nodes
  * in one); seats are reserved only in this node's room, so a device always lands on the node it
  * called; and errors keep their NIM code. Colyseus's router uses the error code as the HTTP status,
- * which for NIM's 302 (wrong token) would be a redirect. Here the body is always
- * `{code, error}` with the NIM code, and the status is that code when it is an HTTP error status,
- * else 401 (302) or 400.
+ * which for NIM's 302 (wrong token) would be a redirect, and NIM's 414 would read "414 URI Too Long".
+ * Here the body is always `{code, error}` with the NIM (or Colyseus matchmake) code, and the HTTP
+ * status is the one that means the same to HTTP (http-status.ts): 400 bad parameter, 401 wrong
+ * token, 429 rate limited, 503 retry later, …
  */
 export function registerMatchmakeRoutes(app: FastifyInstance, handlers: MatchmakeHandlers): void {
   void app.register(async (scope) => {
@@ -43,7 +53,7 @@ export function registerMatchmakeRoutes(app: FastifyInstance, handlers: Matchmak
     });
     scope.options("/matchmake/*", async (_req, reply) => {
       reply
-        .code(204)
+        .code(HttpStatus.NO_CONTENT)
         .header("access-control-allow-methods", "POST, OPTIONS")
         .header("access-control-allow-headers", "content-type, authorization, accept")
         .header("access-control-max-age", "86400")
@@ -55,14 +65,15 @@ export function registerMatchmakeRoutes(app: FastifyInstance, handlers: Matchmak
       const { method, name } = req.params;
       let seat: SeatReservation;
       if (LOGIN_METHODS.has(method)) {
-        if (name !== ROOM_NAME) throw new ServerError(520, `no room named ${JSON.stringify(name)}: devices join "${ROOM_NAME}"`);
+        if (name !== ROOM_NAME)
+          throw new ServerError(ErrorCode.MATCHMAKE_NO_HANDLER, `no room named ${JSON.stringify(name)}: devices join "${ROOM_NAME}"`);
         seat = await handlers.login(req.body, req.ip);
       } else if (method === "reconnect") {
         const token = (req.body as { reconnectionToken?: unknown } | null)?.reconnectionToken;
         if (typeof token !== "string" || token === "") throw new NimbusError("PARAM_ERROR", "reconnectionToken: required");
         seat = await handlers.resume(name, token);
       } else {
-        throw new ServerError(520, `matchmake method ${JSON.stringify(method)} is not offered`);
+        throw new ServerError(ErrorCode.MATCHMAKE_NO_HANDLER, `matchmake method ${JSON.stringify(method)} is not offered`);
       }
       return reply.send(seat);
     });
@@ -71,10 +82,10 @@ export function registerMatchmakeRoutes(app: FastifyInstance, handlers: Matchmak
 
 function sendError(req: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
   const body = errorBody(err);
-  if (body.code >= 500 && !(err instanceof NimbusError) && !(err instanceof ServerError)) {
+  if (body.code === Codes.INTERNAL.code && !(err instanceof NimbusError) && !(err instanceof ServerError)) {
     req.log.error({ err, url: req.url }, "matchmake failed");
   }
-  return reply.code(httpStatus(body.code)).send(body);
+  return reply.code(httpStatusOfCode(body.code, COLYSEUS_STATUSES)).send(body);
 }
 
 function errorBody(err: unknown): MatchmakeErrorBody {
@@ -82,11 +93,8 @@ function errorBody(err: unknown): MatchmakeErrorBody {
   if (err instanceof NimbusError || err instanceof ServerError) return { code: err.code, error: err.message };
   const status = (err as { statusCode?: unknown }).statusCode;
   // Fastify's own refusals (malformed JSON, body too large) are parameter errors to NIM.
-  if (typeof status === "number" && status >= 400 && status < 500) return { code: 414, error: (err as Error).message };
-  return { code: 500, error: "server internal error" };
-}
-
-function httpStatus(code: number): number {
-  if (code >= 400 && code <= 599) return code;
-  return code === 302 ? 401 : 400;
+  if (typeof status === "number" && status >= HttpStatus.BAD_REQUEST && status < HttpStatus.INTERNAL_SERVER_ERROR) {
+    return { code: Codes.PARAM_ERROR.code, error: (err as Error).message };
+  }
+  return { code: Codes.INTERNAL.code, error: Codes.INTERNAL.desc };
 }

@@ -1,4 +1,5 @@
 import type { MessageContext } from "@colyseus/core";
+import { Codes } from "../protocol/codes.ts";
 import type { Logger } from "pino";
 import type { SessionInfo } from "../protocol/link.ts";
 import { NimbusError } from "../protocol/errors.ts";
@@ -44,7 +45,7 @@ export class RequestRegistry {
     // Production Colyseus closes the socket (4002) on a message type nobody handles: answer it instead.
     room.onMessage("*", (client: ImClient, type: string | number) => {
       const session = client.userData;
-      if (session && !session.admitted) client.error(416, "rate limited: slow down");
+      if (session && !session.admitted) client.error(Codes.RATE_LIMITED.code, "rate limited: slow down");
       else client.error(509, `unknown message type ${JSON.stringify(type)}`);
     });
   }

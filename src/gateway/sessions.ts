@@ -1,4 +1,5 @@
 import { ClientState } from "@colyseus/core";
+import { Codes } from "../protocol/codes.ts";
 import type { Logger } from "pino";
 import { CloseCodes, Frames, type Kicked } from "../protocol/link.ts";
 import {
@@ -286,7 +287,7 @@ export class Sessions implements ImRoomDelegate {
       session.admitted = session.limiter.take();
       if (!session.admitted && session.limiter.refusedInARow === this.options.rateCloseAfterRefused) {
         session.closing = true;
-        client.error(416, "rate limited: too many frames, disconnecting");
+        client.error(Codes.RATE_LIMITED.code, "rate limited: too many frames, disconnecting");
         client.leave(CloseCodes.RATE_LIMITED, "rate limited");
       }
     });

@@ -45,7 +45,8 @@ describe("gateway: two nodes in one process", () => {
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ reconnectionToken: secret }),
     });
-    expect(res.status).toBe(522);
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as { code: number }).code).toBe(522);
     expect(c.state).toBe("connected");
   });
 });

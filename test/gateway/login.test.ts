@@ -72,7 +72,7 @@ describe("gateway: login", () => {
     expect((await refused({ accid: "bad accid!" })).code).toBe(414);
   });
 
-  it("gives a plain Colyseus SDK the NIM code as the HTTP status where it is one (302 travels as 401)", async () => {
+  it("gives a plain Colyseus SDK an HTTP status meaning the same as the NIM code (302 travels as 401)", async () => {
     const sdk = new ColyseusClient(gw.url);
     const codeOf = async (opts: object) =>
       sdk.joinOrCreate("im", { appKey: gw.appKey, accid: "alice", token, deviceId: "x", clientType: "PC", ...opts }).then(

@@ -74,7 +74,7 @@ describe("gateway: dropped connections", () => {
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ reconnectionToken: secret }),
     });
-    expect(res.status).toBe(524);
+    expect(res.status).toBe(410);
     expect(((await res.json()) as { code: number }).code).toBe(524);
 
     const back = await next(c, "reconnected", 5000);

@@ -5,6 +5,8 @@ import type { Logger } from "pino";
 import type { App, AppRegistry } from "../../apps/registry.ts";
 import type { ActorSystem } from "../../runtime/system.ts";
 import { NimbusError, toStatus } from "../../protocol/errors.ts";
+import { Codes } from "../../protocol/codes.ts";
+import { HttpStatus } from "../../protocol/http-status.ts";
 import { RequestAuthenticator } from "./auth.ts";
 import { checkFormContentType, parseForm, refuseQueryParams, type FormParams } from "./form-body.ts";
 import type { NimContext, NimEndpoint } from "./endpoint.ts";
@@ -42,6 +44,16 @@ function describeIssues(error: z.ZodError): string {
   return `${param}: ${issue.message}`;
 }
 
+/**
+ * A path in the NIM API's space: `/nimserver/…`, or `/<module>/<action>.action` as the prefix is
+ * optional. Only these get NIM's envelope (HTTP 200 with a NIM code); any other unknown path is a
+ * plain HTTP 404, so `GET /` or `/admin` is not answered "AppKey header is missing".
+ */
+export function isNimPath(url: string): boolean {
+  const path = url.split("?", 1)[0]!;
+  return path === "/nimserver" || path.startsWith("/nimserver/") || /^\/[^/]+\/[^/]+\.action$/.test(path);
+}
+
 /** The parsed form body (see form-body.ts); a request without a body has no parameters. */
 function formParams(req: FastifyRequest): FormParams {
   return (req.body as FormParams | undefined) ?? {};
@@ -73,17 +85,23 @@ export async function registerNimApi(app: FastifyInstance, deps: NimApiDeps): Pr
     scope.setErrorHandler((err, req, reply: FastifyReply) => {
       if (!(err instanceof NimbusError)) {
         const status = (err as { statusCode?: number }).statusCode;
-        if (status !== undefined && status >= 400 && status < 500) {
+        if (status !== undefined && status >= HttpStatus.BAD_REQUEST && status < HttpStatus.INTERNAL_SERVER_ERROR) {
           // Fastify's own refusals (unparseable body, wrong content type): still NIM-shaped.
-          return reply.code(200).send({ code: 414, desc: `request: ${(err as Error).message}` });
+          return reply.code(HttpStatus.OK).send({ code: Codes.PARAM_ERROR.code, desc: `request: ${(err as Error).message}` });
         }
         req.log.error({ err, url: req.url }, "server API handler failed");
       }
-      return reply.code(200).send(toStatus(err));
+      return reply.code(HttpStatus.OK).send(toStatus(err));
     });
-    scope.setNotFoundHandler((req, reply) => reply.code(200).send({ code: 404, desc: `no such API: ${req.method} ${req.url}` }));
+    scope.setNotFoundHandler((req, reply) => {
+      const desc = `no such API: ${req.method} ${req.url.split("?", 1)[0]}`;
+      // NIM's envelope inside the API's space; outside it, HTTP's own 404 (with the same body shape).
+      return reply.code(isNimPath(req.url) ? HttpStatus.OK : HttpStatus.NOT_FOUND).send({ code: Codes.NOT_FOUND.code, desc });
+    });
 
     scope.addHook("onRequest", async (req) => {
+      // An unknown path outside the API's space is answered 404 by the handler above, unsigned.
+      if (req.is404 && !isNimPath(req.url)) return;
       req.nimApp = await auth.authenticate({
         appKey: header(req, "appkey"),
         nonce: header(req, "nonce"),
@@ -114,7 +132,7 @@ export async function registerNimApi(app: FastifyInstance, deps: NimApiDeps): Pr
           log: deps.log,
         };
         const payload = await ep.handler(ctx, parsed.data);
-        return { code: 200, ...payload };
+        return { code: Codes.OK.code, ...payload };
       };
       const path = `/${ep.module}/${ep.action}.action`;
       scope.post(`/nimserver${path}`, handle);
