@@ -22,7 +22,8 @@ async function main(): Promise<void> {
   const { config, devApp } = loaded;
   const node = await startNode(config);
   if (devApp) {
-    process.stdout.write(
+    // On stderr: stdout is the log, which a collector may parse line by line.
+    process.stderr.write(
       [
         "",
         `  Nimbus node ${node.nodeId} is up at http://${node.address}`,

@@ -14,6 +14,8 @@ import { AppRegistry } from "./apps/registry.ts";
 import { domainActors } from "../actors/mod.ts";
 import type { NodeInfo } from "./http/types.ts";
 import { createLogger, type Logger } from "./util/log.ts";
+import { NodeMetrics } from "./util/metrics.ts";
+import { measuredBus, measuredMessaging, measuredStore } from "./node-metrics.ts";
 
 /** What a caller may add to a node: more actor kinds and more routes (tests and embedders). */
 export interface NodeExtensions {
@@ -38,6 +40,8 @@ export interface NimbusNode {
   /** The realtime link: Colyseus on the same port, devices, delivery. */
   readonly gateway: Gateway;
   readonly log: Logger;
+  /** The node's Prometheus registry and IM series (served at /metrics). */
+  readonly metrics: NodeMetrics;
   /** host:port this node actually listens on. */
   readonly address: string;
   /** Leaves the cluster, drains and saves every actor, then closes the port, the bus and the store. */
@@ -78,11 +82,12 @@ async function openConfiguredBus(config: Config, nodeId: string, log: Logger): P
 export async function startNode(config: Config, ext: NodeExtensions = {}): Promise<NimbusNode> {
   const nodeId = config.nodeId!;
   const log = ext.log ?? createLogger(config.log.level, { node: nodeId });
-  const store = await openConfiguredStore(config, log);
+  const metrics = new NodeMetrics();
+  const store = measuredStore(await openConfiguredStore(config, log), metrics);
   let bus: Bus | undefined;
   let startedGateway: Gateway | undefined;
   try {
-    bus = await openConfiguredBus(config, nodeId, log);
+    bus = measuredBus(await openConfiguredBus(config, nodeId, log), metrics);
     const self = { nodeId, address: config.publicAddress ?? `${config.host}:${config.port}`, startedAt: Date.now() };
     const clustered = Boolean(config.bus.natsUrl);
     const membership: Membership = clustered
@@ -111,8 +116,9 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
       members: () => membership.members(),
       system,
       apps,
+      devicesByClientType: () => gateway.devicesByClientType(),
     };
-    const messaging = createMessagingService({ system, bus, apps });
+    const messaging = measuredMessaging(createMessagingService({ system, bus, apps }), metrics);
     const gateway = new Gateway({
       nodeId,
       apps,
@@ -122,10 +128,17 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
       log: log.child({ component: "gateway" }),
       options: { ...config.gateway, ...ext.gateway },
       publicAddress: config.publicAddress,
+      metrics,
     });
     startedGateway = gateway;
     linkDeviceRegistry(gateway, { system, apps, nodeStartedAt: self.startedAt, log: log.child({ component: "devices" }) });
-    const http = await createHttpServer(info, log, { presence: clusterPresenceView(system), messaging, nonces: store.nonces }, config.http);
+    const http = await createHttpServer(
+      info,
+      log,
+      { presence: clusterPresenceView(system), messaging, nonces: store.nonces },
+      config.http,
+      metrics,
+    );
     await gateway.attach(http);
     let address = self.address;
     let stopping: Promise<void> | undefined;
@@ -142,6 +155,7 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
       http,
       gateway,
       log,
+      metrics,
       get address() {
         return address;
       },

@@ -26,8 +26,8 @@ let ready: Promise<void> | undefined;
 export function ensureColyseusRuntime(log: Logger): Promise<void> {
   ready ??= (async () => {
     // Colyseus logs through console by default; route it into the node's log (the first node's, when
-    // a process hosts several).
-    setLogger(log.child({ component: "colyseus" }));
+    // a process hosts several). A prefix, not another `component` key: the gateway's log has one.
+    setLogger(log.child({}, { msgPrefix: "colyseus: " }));
     await matchMaker.setup(new LocalPresence(), new LocalDriver());
     matchMaker.defineRoomType(ROOM_NAME, ImRoom);
   })();

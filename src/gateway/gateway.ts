@@ -26,6 +26,8 @@ import { registerMessagingRequests } from "./messaging-requests.ts";
 import { RequestRegistry, type RequestHandler } from "./requests.ts";
 import { Sessions } from "./sessions.ts";
 import { GatewayTransport } from "./transport.ts";
+import type { NodeMetrics } from "../util/metrics.ts";
+import type { ClientType } from "../protocol/link.ts";
 
 export interface GatewayDeps {
   nodeId: string;
@@ -42,6 +44,8 @@ export interface GatewayDeps {
    * the device connects to the address it logged in through.
    */
   publicAddress?: string;
+  /** The node's metrics: logins by code, logouts, fan-out deliveries. */
+  metrics?: NodeMetrics;
 }
 
 /** Login refusals that count as a guess against the source address: wrong token, no such account. */
@@ -76,7 +80,18 @@ export class Gateway {
     this.hooks = new DeviceLifecycle(deps.log);
     this.requests = new RequestRegistry(deps.log);
     this.subjects = new SubjectTable(deps.bus, deps.log);
-    this.sessions = new Sessions(deps.nodeId, this.options, this.subjects, this.hooks, this.requests, deps.log);
+    const metrics = deps.metrics;
+    this.sessions = new Sessions(deps.nodeId, this.options, this.subjects, this.hooks, this.requests, deps.log, (n) =>
+      metrics?.deliveries.inc(n),
+    );
+    // The operator's lines: one per login and logout, at info (refusals in login()).
+    this.hooks.onDeviceOnline((d) => {
+      deps.log.info({ app: d.appKey, accid: d.accid, deviceId: d.deviceId, clientType: d.clientType, ip: d.ip }, "login");
+    });
+    this.hooks.onDeviceOffline((d, reason) => {
+      metrics?.logouts.inc({ reason: reason.why });
+      deps.log.info({ app: d.appKey, accid: d.accid, deviceId: d.deviceId, reason: reason.why, code: reason.code }, "logout");
+    });
     this.presence = localPresenceView(this.sessions.table);
     this.loginThrottle = new LoginThrottle(this.options);
     this.requests.register(Requests.SESSION, (device) => device.session);
@@ -133,6 +148,22 @@ export class Gateway {
     return this.sessions.push(appKey, accid.toLowerCase(), type, body);
   }
 
+  /** Every device on this node that counts as online (joined, or inside its resume window). */
+  allLocalDevices(): LocalDevice[] {
+    const out: LocalDevice[] = [];
+    for (const s of this.sessions.table.all()) if (s.announced) out.push(s.describe());
+    return out;
+  }
+
+  /** Devices online on this node by client type (for the devices-online gauge). */
+  devicesByClientType(): Map<ClientType, number> {
+    const counts = new Map<ClientType, number>();
+    for (const s of this.sessions.table.all()) {
+      if (s.announced) counts.set(s.info.clientType, (counts.get(s.info.clientType) ?? 0) + 1);
+    }
+    return counts;
+  }
+
   /** Local users and devices, open sockets, and the bus subjects this node holds, by kind. */
   stats(): { users: number; devices: number; sockets: number; subjects: Record<string, number> } {
     return { ...this.sessions.table.counts(), sockets: this.transport?.openSockets ?? 0, subjects: this.subjects.countsByKind() };
@@ -151,6 +182,28 @@ export class Gateway {
   }
 
   private async login(body: unknown, ip: string): Promise<SeatReservation> {
+    try {
+      const seat = await this.admit(body, ip);
+      this.deps.metrics?.logins.inc({ code: String(Codes.OK.code) });
+      return seat;
+    } catch (err) {
+      const code = err instanceof NimbusError || err instanceof ServerError ? err.code : Codes.INTERNAL.code;
+      this.deps.metrics?.logins.inc({ code: String(code) });
+      const who = body !== null && typeof body === "object" ? (body as { appKey?: unknown; accid?: unknown }) : {};
+      this.deps.log.info(
+        {
+          app: typeof who.appKey === "string" ? who.appKey.slice(0, 64) : undefined,
+          accid: typeof who.accid === "string" ? who.accid.slice(0, 64) : undefined,
+          ip,
+          code,
+        },
+        "login refused",
+      );
+      throw err;
+    }
+  }
+
+  private async admit(body: unknown, ip: string): Promise<SeatReservation> {
     const roomId = this.openRoom();
     await this.loginThrottle.admit(ip);
     let grant: LoginGrant;

@@ -1,4 +1,4 @@
-import type { MessageContext } from "@colyseus/core";
+import { ServerError, type MessageContext } from "@colyseus/core";
 import { Codes } from "../protocol/codes.ts";
 import type { Logger } from "pino";
 import type { SessionInfo } from "../protocol/link.ts";
@@ -46,7 +46,7 @@ export class RequestRegistry {
     room.onMessage("*", (client: ImClient, type: string | number) => {
       const session = client.userData;
       if (session && !session.admitted) client.error(Codes.RATE_LIMITED.code, "rate limited: slow down");
-      else client.error(509, `unknown message type ${JSON.stringify(type)}`);
+      else client.error(Codes.INVALID_PROTOCOL.code, `unknown message type ${JSON.stringify(type)}`);
     });
   }
 
@@ -55,12 +55,12 @@ export class RequestRegistry {
       const answer = this.run(handler, client, body);
       if (ctx.id !== undefined) return answer;
       // A plain message: nobody awaits the answer, so report a failure on the error channel.
-      answer.catch((err: NimbusError) => client.error(err.code, err.message));
+      answer.catch((err: Refusal) => client.error(err.code, err.message));
       return undefined;
     });
   }
 
-  /** Always settles with a NimbusError on failure; never throws synchronously. */
+  /** Always settles with a Refusal (a NimbusError's code and desc) on failure; never throws synchronously. */
   private async run(handler: RequestHandler, client: ImClient, body: unknown): Promise<unknown> {
     const session = client.userData;
     if (!session || session.state !== "online") throw new NimbusError("FORBIDDEN", "this session has ended");
@@ -70,10 +70,28 @@ export class RequestRegistry {
     try {
       return await handler(device, body);
     } catch (err) {
-      if (err instanceof NimbusError) throw err;
+      if (err instanceof NimbusError) {
+        // A refusal is the device's mistake (or a retry-later), not the server's: one line, no stack.
+        const fields = { accid: session.info.accid, deviceId: session.info.deviceId, code: err.code, desc: err.message };
+        if (err.code < Codes.INTERNAL.code) this.log.debug(fields, "request refused");
+        else this.log.warn(fields, "request not served");
+        throw new Refusal(err);
+      }
       this.log.error({ err, accid: session.info.accid }, "request handler failed");
-      throw new NimbusError("INTERNAL");
+      throw new Refusal(new NimbusError("INTERNAL"));
     }
+  }
+}
+
+/**
+ * A NimbusError as the request's answer. Colyseus logs every error a request handler rejects with
+ * at error level with its stack, except a ServerError: so the answer travels as one, with the same
+ * `{name, message, code}` a NimbusError gives the device, and this registry logs it at its level.
+ */
+class Refusal extends ServerError {
+  override name = "NimbusError";
+  constructor(err: NimbusError) {
+    super(err.code, err.message);
   }
 }
 

@@ -54,6 +54,8 @@ export class Sessions implements ImRoomDelegate {
     private readonly hooks: DeviceLifecycle,
     private readonly requests: RequestRegistry,
     private readonly log: Logger,
+    /** Counts each push handed to a device (the fan-out), when the node keeps metrics. */
+    private readonly delivered: (devices: number) => void = () => undefined,
   ) {
     this.table = new DeviceTable(subjects, (user, data) => this.onUserEvent(user, data));
     this.kickedTokens = new KickedTokens(options.resumeWindowMs + 60_000);
@@ -140,6 +142,7 @@ export class Sessions implements ImRoomDelegate {
     if (!user) return 0;
     const frame = pushFrame(type, body);
     for (const s of user.devices.values()) s.deliver(frame);
+    this.delivered(user.devices.size);
     return user.devices.size;
   }
 
@@ -177,7 +180,13 @@ export class Sessions implements ImRoomDelegate {
     const origin = event.origin?.accid === user.accid ? event.origin.deviceId : undefined;
     if (origin !== undefined && user.devices.size === 1 && user.devices.has(origin)) return;
     const frame = pushFrameOf(event.ev, event.body);
-    for (const [deviceId, s] of user.devices) if (deviceId !== origin) s.deliver(frame);
+    let n = 0;
+    for (const [deviceId, s] of user.devices) {
+      if (deviceId === origin) continue;
+      s.deliver(frame);
+      n++;
+    }
+    this.delivered(n);
   }
 
   private kickIn(user: LocalUser, kick: Omit<KickEvent, "ev">): number {

@@ -1,16 +1,19 @@
 import type { FastifyInstance } from "fastify";
-import { Registry, Counter, Gauge, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, collectDefaultMetrics } from "prom-client";
+import type { NodeMetrics } from "../util/metrics.ts";
 import { unreadableJournalEntries } from "../store/mod.ts";
 import type { NodeInfo } from "./types.ts";
 
 /**
- * `GET /metrics` in Prometheus text. The runtime keeps plain counters on its hot path; they are
- * read here only when scraped.
+ * `GET /metrics` in Prometheus text: the node's IM series (util/metrics.ts, counted on the way) and
+ * what is read when scraped — the runtime's plain counters, devices online, cluster members — plus
+ * prom-client's process and Node.js series under `nimbus_` (their own names already say `process_`
+ * or `nodejs_`). docs/metrics.md lists them all.
  */
-export function registerMetrics(app: FastifyInstance, node: NodeInfo): void {
-  const registry = new Registry();
+export function registerMetrics(app: FastifyInstance, node: NodeInfo, metrics: NodeMetrics): void {
+  const registry = metrics.registry;
   registry.setDefaultLabels({ node: node.nodeId });
-  collectDefaultMetrics({ register: registry, prefix: "nimbus_process_" });
+  collectDefaultMetrics({ register: registry, prefix: "nimbus_" });
 
   const counters = [
     ["activations", "actor activations started on this node"],
@@ -65,6 +68,17 @@ export function registerMetrics(app: FastifyInstance, node: NodeInfo): void {
     registers: [registry],
     collect() {
       this.set(node.members().length);
+    },
+  });
+
+  new Gauge({
+    name: "nimbus_devices_online",
+    help: "devices online on this node (joined, or inside their resume window) by client type",
+    labelNames: ["client_type"] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [clientType, n] of node.devicesByClientType()) this.set({ client_type: clientType }, n);
     },
   });
 

@@ -10,6 +10,7 @@ import type { MessagingService } from "../messaging/service.ts";
 import type { PresenceView } from "../contracts/presence.ts";
 import type { HttpTimeouts } from "../config/schema.ts";
 import type { NonceStore } from "../store/mod.ts";
+import type { NodeMetrics } from "../util/metrics.ts";
 
 /**
  * Node's own checks of header and request deadlines run on this interval (Node's default is 30 s,
@@ -38,6 +39,7 @@ export async function createHttpServer(
   log: Logger,
   services: { presence: PresenceView; messaging: MessagingService; nonces: NonceStore },
   timeouts: HttpTimeouts,
+  metrics: NodeMetrics,
 ): Promise<FastifyInstance> {
   const app: FastifyInstance = fastify({
     // pino's Logger is a FastifyBaseLogger; the cast only widens the generic so routes see one type.
@@ -51,9 +53,9 @@ export async function createHttpServer(
     http: { headersTimeout: timeouts.headersTimeoutMs, connectionsCheckingInterval: connectionsCheckingInterval(timeouts) },
   });
   registerHealth(app, node);
-  registerMetrics(app, node);
+  registerMetrics(app, node, metrics);
   const openapi = openApiDocument(nimEndpoints, "1");
   app.get("/nimserver/openapi.json", async () => openapi);
-  await registerNimApi(app, { apps: node.apps, system: node.system, ...services, log, endpoints: nimEndpoints });
+  await registerNimApi(app, { apps: node.apps, system: node.system, ...services, log, endpoints: nimEndpoints, metrics });
   return app;
 }

@@ -13,4 +13,6 @@ export interface NodeInfo {
   members(): readonly string[];
   system: ActorSystem;
   apps: AppRegistry;
+  /** Devices online on this node by client type (the gateway's count). */
+  devicesByClientType(): ReadonlyMap<string, number>;
 }

@@ -13,6 +13,7 @@ import type { NimContext, NimEndpoint } from "./endpoint.ts";
 import type { PresenceView } from "../../contracts/presence.ts";
 import type { MessagingService } from "../../messaging/service.ts";
 import type { NonceStore } from "../../store/mod.ts";
+import type { NodeMetrics } from "../../util/metrics.ts";
 
 export interface NimApiDeps {
   apps: AppRegistry;
@@ -23,6 +24,8 @@ export interface NimApiDeps {
   nonces: NonceStore;
   log: Logger;
   endpoints: readonly NimEndpoint[];
+  /** Counts and times every call by endpoint and NIM code, when the node keeps metrics. */
+  metrics?: NodeMetrics;
 }
 
 declare module "fastify" {
@@ -52,6 +55,15 @@ function describeIssues(error: z.ZodError): string {
 export function isNimPath(url: string): boolean {
   const path = url.split("?", 1)[0]!;
   return path === "/nimserver" || path.startsWith("/nimserver/") || /^\/[^/]+\/[^/]+\.action$/.test(path);
+}
+
+/** `module/action` of a NIM route (`/nimserver/user/create.action` -> `user/create`); "unknown" for no route. */
+function endpointOf(routeUrl: string | undefined): string {
+  if (routeUrl === undefined) return "unknown";
+  return routeUrl
+    .replace(/^\/nimserver/, "")
+    .replace(/^\//, "")
+    .replace(/\.action$/, "");
 }
 
 /** The parsed form body (see form-body.ts); a request without a body has no parameters. */
@@ -97,6 +109,24 @@ export async function registerNimApi(app: FastifyInstance, deps: NimApiDeps): Pr
       const desc = `no such API: ${req.method} ${req.url.split("?", 1)[0]}`;
       // NIM's envelope inside the API's space; outside it, HTTP's own 404 (with the same body shape).
       return reply.code(isNimPath(req.url) ? HttpStatus.OK : HttpStatus.NOT_FOUND).send({ code: Codes.NOT_FOUND.code, desc });
+    });
+
+    // The access log and the REST series: the NIM code is in the body (HTTP is 200 either way), so it
+    // is read as the answer is serialized, and reported once the answer is sent.
+    const answered = new WeakMap<FastifyRequest, number>();
+    const access = deps.log.child({ component: "http" });
+    scope.addHook("preSerialization", async (req, _reply, payload) => {
+      const code = (payload as { code?: unknown } | null)?.code;
+      if (typeof code === "number") answered.set(req, code);
+      return payload;
+    });
+    scope.addHook("onResponse", async (req, reply) => {
+      const code = answered.get(req) ?? reply.statusCode;
+      const ms = Math.round(reply.elapsedTime * 10) / 10;
+      const endpoint = endpointOf(req.routeOptions.url);
+      deps.metrics?.restRequests.inc({ endpoint, code: String(code) });
+      deps.metrics?.restSeconds.observe({ endpoint }, reply.elapsedTime / 1000);
+      access.info({ method: req.method, path: req.url.split("?", 1)[0], app: req.nimApp?.appKey, code, ms }, "rest");
     });
 
     scope.addHook("onRequest", async (req) => {
