@@ -1,6 +1,10 @@
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
+  // In-repo tests import `nimbus/client` from its TypeScript source (the package's "source"
+  // condition); plain Node gets the built dist/ (test/integration/sdk-package.test.ts).
+  resolve: { conditions: ["source"] },
+  ssr: { resolve: { conditions: ["source"] } },
   test: {
     include: ["test/**/*.test.ts"],
     testTimeout: 30_000,

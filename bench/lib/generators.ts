@@ -29,9 +29,13 @@ export class Generator {
     const entry = join(import.meta.dirname, "..", "load-generator.ts");
     // BENCH_GENERATOR_CPU_PROF=<dir>: a CPU profile of each generator, written when it exits.
     const prof = process.env.BENCH_GENERATOR_CPU_PROF ? `--cpu-prof --cpu-prof-dir="${process.env.BENCH_GENERATOR_CPU_PROF}"` : "";
-    this.child = spawn("bash", ["-c", `ulimit -n $(ulimit -Hn); exec "${process.execPath}" ${prof} --import tsx "${entry}"`], {
-      stdio: ["ignore", "inherit", "inherit", "ipc"],
-    });
+    this.child = spawn(
+      "bash",
+      ["-c", `ulimit -n $(ulimit -Hn); exec "${process.execPath}" ${prof} --conditions=source --import tsx "${entry}"`],
+      {
+        stdio: ["ignore", "inherit", "inherit", "ipc"],
+      },
+    );
     this.child.on("message", (m: ToParent) => {
       if (m.t === "fatal") {
         console.error(`generator ${index}: ${m.error}`);
