@@ -1,5 +1,13 @@
 import { z } from "zod";
 import type { NimEndpoint } from "./endpoint.ts";
+import { nimAnswers } from "./answers.ts";
+
+/** `{code: 200, …payload}`: the endpoint's answer schema (answers.ts) with NIM's code beside it. */
+function successSchema(ep: NimEndpoint): Record<string, unknown> {
+  const answer = nimAnswers[`${ep.module}/${ep.action}`];
+  const ok = z.object({ code: z.literal(200), ...(answer?.shape ?? {}) });
+  return z.toJSONSchema(answer ? ok.strict() : ok, { io: "output", unrepresentable: "any" }) as Record<string, unknown>;
+}
 
 /**
  * An OpenAPI 3.1 description of the server API, generated from the very schemas the validator
@@ -18,8 +26,10 @@ export function openApiDocument(endpoints: readonly NimEndpoint[], version: stri
         requestBody: { required: true, content: { "application/x-www-form-urlencoded": { schema } } },
         responses: {
           "200": {
-            description: "Always HTTP 200: `code` 200 with the payload keys, or a NIM status code with `desc`.",
-            content: { "application/json": { schema: { $ref: "#/components/schemas/NimResponse" } } },
+            description: "Always HTTP 200: `code` 200 with this endpoint's keys, or a NIM status code with `desc` (NimError).",
+            content: {
+              "application/json": { schema: { oneOf: [successSchema(ep), { $ref: "#/components/schemas/NimError" }] } },
+            },
           },
         },
       },
@@ -45,11 +55,14 @@ export function openApiDocument(endpoints: readonly NimEndpoint[], version: stri
         CheckSum: apiKeyHeader("CheckSum", "hex sha1(AppSecret + Nonce + CurTime), lowercase as NIM documents (uppercase is accepted too)"),
       },
       schemas: {
-        NimResponse: {
+        NimError: {
           type: "object",
-          required: ["code"],
-          properties: { code: { type: "integer" }, desc: { type: "string" } },
-          additionalProperties: true,
+          required: ["code", "desc"],
+          properties: {
+            code: { type: "integer", not: { const: 200 }, description: "a NIM status code: 414 bad parameter, 403, 404, 416, 431, …" },
+            desc: { type: "string", description: "what is wrong, naming the parameter as sent" },
+          },
+          additionalProperties: false,
         },
       },
     },
