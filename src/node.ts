@@ -16,6 +16,8 @@ import type { NodeInfo } from "./http/types.ts";
 import { createLogger, type Logger } from "./util/log.ts";
 import { NodeMetrics } from "./util/metrics.ts";
 import { measuredBus, measuredMessaging, measuredStore } from "./node-metrics.ts";
+import { serveConsoleStats } from "./node-console.ts";
+import { registerConsole } from "./http/console/routes.ts";
 
 /** What a caller may add to a node: more actor kinds and more routes (tests and embedders). */
 export interface NodeExtensions {
@@ -141,6 +143,25 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
     );
     await gateway.attach(http);
     let address = self.address;
+    const consoleStats = serveConsoleStats({
+      nodeId,
+      address: () => address,
+      startedAt: self.startedAt,
+      bus,
+      system,
+      membership,
+      gateway,
+      metrics,
+      log,
+    });
+    registerConsole(http, {
+      operatorToken: config.operator.token,
+      apps,
+      system,
+      messaging,
+      presence: clusterPresenceView(system),
+      cluster: consoleStats.cluster,
+    });
     let stopping: Promise<void> | undefined;
     const openBus = bus;
     const node: NimbusNode = {
@@ -162,6 +183,7 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
       stop: () =>
         (stopping ??= (async () => {
           stopRetention();
+          consoleStats.stop();
           // Devices first, while the actors their offline hooks report to are still up.
           await gateway.stop();
           await membership.leave();

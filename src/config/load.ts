@@ -72,6 +72,7 @@ function envOverrides(env: NodeJS.ProcessEnv): Json {
   if (env.NIMBUS_NATS_URL) o.bus = { natsUrl: env.NIMBUS_NATS_URL };
   if (env.NIMBUS_MONGO_URL) o.store = { kind: "mongo", mongoUrl: env.NIMBUS_MONGO_URL };
   if (env.NIMBUS_LOG_LEVEL) o.log = { level: env.NIMBUS_LOG_LEVEL };
+  if (env.NIMBUS_OPERATOR_TOKEN) o.operator = { token: env.NIMBUS_OPERATOR_TOKEN };
   return o;
 }
 

@@ -164,6 +164,15 @@ export const configSchema = z
       .object({ level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info") })
       .strict()
       .default(() => ({ level: "info" as const })),
+    /**
+     * The operator console at /console: `token` is the credential its browser sends as
+     * `Authorization: Bearer …` (never in a URL, never an app's secret). Without one the console's
+     * API answers 503 and does nothing.
+     */
+    operator: z
+      .object({ token: z.string().min(16, "must be at least 16 characters").optional() })
+      .strict()
+      .default(() => ({})),
   })
   .strict();
 

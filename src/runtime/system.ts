@@ -83,6 +83,16 @@ export class ActorSystem {
     this.sweeper.unref();
   }
 
+  /** Addresses of the live activations on this node (for the operator console), at most `limit`. */
+  activeAddresses(limit: number): string[] {
+    const out: string[] = [];
+    for (const address of this.activations.keys()) {
+      if (out.length >= limit) break;
+      out.push(address);
+    }
+    return out;
+  }
+
   /** Number of live activations and the messages waiting in their mailboxes. */
   load(): { active: number; mailboxDepth: number } {
     let mailboxDepth = 0;
