@@ -44,7 +44,8 @@ export async function createHttpServer(
   const app: FastifyInstance = fastify({
     // pino's Logger is a FastifyBaseLogger; the cast only widens the generic so routes see one type.
     loggerInstance: log.child({ component: "http" }) as FastifyBaseLogger,
-    // A line per request is too much at IM request rates; errors are still logged.
+    // Fastify's own two lines per request (incoming, completed) are off: the NIM router writes one
+    // compact access line per server-API call (router.ts), and health and metrics scrapes none.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
     requestTimeout: timeouts.requestTimeoutMs,
