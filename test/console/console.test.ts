@@ -78,6 +78,36 @@ describe.skipIf(!chromium)("operator console", () => {
     expect(JSON.stringify(await ok.json())).not.toContain(appSecret);
   });
 
+  it("refuses bad input to its actions with 400 or 404 naming what is wrong, and changes nothing", async () => {
+    const post = (path: string, body: string) =>
+      fetch(`${url}/console/api/${path}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${operatorToken}`, "content-type": "application/json" },
+        body,
+      });
+    await token("carol");
+    const cases: [string, string, number, RegExp][] = [
+      ["ban", "{}", 400, /^app: /],
+      ["ban", JSON.stringify({ app: appKey }), 400, /^accid: /],
+      ["ban", JSON.stringify({ app: appKey, accid: "bad accid!" }), 400, /^accid: not an account id/],
+      ["ban", JSON.stringify({ app: "no-such-app", accid: "carol" }), 404, /^app: no app/],
+      ["ban", JSON.stringify({ app: appKey, accid: "nobody" }), 404, /^accid: no account/],
+      ["ban", "not json", 400, /JSON/i],
+      ["ban", "null", 400, /./],
+      ["kick", JSON.stringify({ app: appKey, accid: "carol", deviceId: "" }), 400, /^deviceId: /],
+      ["kick", JSON.stringify({ app: "no-such-app", accid: "carol", deviceId: "d" }), 404, /^app: no app/],
+    ];
+    for (const [path, body, status, error] of cases) {
+      const res = await post(path, body);
+      expect(res.status, `${path} ${body}`).toBe(status);
+      expect(((await res.json()) as { error: string }).error, `${path} ${body}`).toMatch(error);
+    }
+    const res = (await call("user/getUinfos", { accids: '["carol"]' })) as unknown as { uinfos: { valid: boolean }[] };
+    expect(res.uinfos[0]!.valid).toBe(true);
+    const lookup = await fetch(`${url}/console/api/user?app=${appKey}`, { headers: { authorization: `Bearer ${operatorToken}` } });
+    expect(lookup.status).toBe(400);
+  });
+
   it("shows apps, nodes, live conversations, the message rate and a user; kicks one device, bans and unbans", async () => {
     const [alice, bob] = [await token("alice"), await token("bob")];
     const phone = await device("alice", alice, "phone", "IOS");

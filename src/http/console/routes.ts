@@ -111,8 +111,9 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): void {
       };
     });
 
-    api.post("/console/api/kick", async (req) => {
+    api.post("/console/api/kick", async (req, reply) => {
       const { app, accid, deviceId } = deviceParams.parse(req.body);
+      if (!deps.apps.get(app)) return reply.code(HttpStatus.NOT_FOUND).send({ error: `app: no app ${app}` });
       deps.cluster.kickDevice(app, accid, deviceId);
       return { ok: true };
     });
