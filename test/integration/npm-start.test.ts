@@ -9,16 +9,26 @@ async function npmStart(): Promise<{
   nodePid: number;
   url: string;
   output: () => string;
+  stdout: () => string;
+  stderr: () => string;
   exited: Promise<number | null>;
 }> {
   const port = await freePort();
   let out = "";
+  let stdout = "";
+  let stderr = "";
   const npm = spawn("npm", ["start", "--silent"], {
     env: { ...process.env, NIMBUS_PORT: String(port), NIMBUS_DATA_DIR: tempDir("npm-start"), NIMBUS_LOG_LEVEL: "info" },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  npm.stdout?.on("data", (d: Buffer) => (out += d.toString()));
-  npm.stderr?.on("data", (d: Buffer) => (out += d.toString()));
+  npm.stdout?.on("data", (d: Buffer) => {
+    out += d.toString();
+    stdout += d.toString();
+  });
+  npm.stderr?.on("data", (d: Buffer) => {
+    out += d.toString();
+    stderr += d.toString();
+  });
   const exited = new Promise<number | null>((resolve) => npm.once("exit", (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
@@ -34,7 +44,7 @@ async function npmStart(): Promise<{
   }
   const started = /"pid":(\d+)[^\n]*"msg":"node started"/.exec(out);
   if (!started) throw new Error(`no "node started" line:\n${out}`);
-  return { npm, nodePid: Number(started[1]), url, output: () => out, exited };
+  return { npm, nodePid: Number(started[1]), url, output: () => out, stdout: () => stdout, stderr: () => stderr, exited };
 }
 
 /** The parent of a process, from /proc (Linux, where CI runs). */
@@ -68,6 +78,9 @@ describe("npm start and signals", () => {
     expect(s.output()).toMatch(/"signal":"SIGTERM"[^\n]*"msg":"draining"/);
     expect(alive(s.nodePid)).toBe(false);
     expect(await gone(s.url)).toBe(true);
+    // Piped, stdout is the log: JSON lines only. The development app's banner is on stderr.
+    for (const line of s.stdout().split("\n").filter(Boolean)) expect(() => JSON.parse(line), line).not.toThrow();
+    expect(s.stderr()).toMatch(/AppSecret: [0-9a-f]+/);
   });
 
   it("SIGTERM and SIGINT to the node process npm started drain it and exit 0", async () => {
