@@ -6,42 +6,50 @@ import { NodeMetrics } from "./util/metrics.ts";
 /**
  * Timing at the node's seams, so the ports and services stay free of metrics code: the store's
  * writes, the bus's round trips and the messages accepted are measured by wrapping what the node
- * hands to the actor system and the edges. Proxies, so a method a port or service gains later passes
- * through untouched.
+ * hands to the actor system and the edges.
+ *
+ * A Proxy, so a method a port or service gains later passes through untouched. Its methods are
+ * bound to the real object once each (not per access: the bus's publish is on the fan-out path).
+ * An override applies while the object still holds what it replaced: a replacement set on the
+ * object later (a test wrapping a method) goes first, and may call the measured one it read before.
  */
-function timed<T extends object>(target: T, method: keyof T & string, observe: (seconds: number, ok: boolean) => void): T {
+function withOverrides<T extends object>(target: T, overrides: Record<string, unknown>): T {
+  const replaced = new Map(Object.keys(overrides).map((k) => [k, Reflect.get(target, k, target) as unknown]));
+  const bound = new WeakMap<object, unknown>();
   return new Proxy(target, {
     get(t, prop) {
       const value = Reflect.get(t, prop, t) as unknown;
+      if (typeof prop === "string" && replaced.has(prop) && replaced.get(prop) === value) return overrides[prop];
       if (typeof value !== "function") return value;
-      if (prop !== method) return value.bind(t);
-      return async (...args: unknown[]) => {
-        const started = process.hrtime.bigint();
-        try {
-          const result: unknown = await (value as (...a: unknown[]) => unknown).apply(t, args);
-          observe(NodeMetrics.since(started), true);
-          return result;
-        } catch (err) {
-          observe(NodeMetrics.since(started), false);
-          throw err;
-        }
-      };
+      let b = bound.get(value);
+      if (b === undefined) bound.set(value, (b = (value as (...a: unknown[]) => unknown).bind(t)));
+      return b;
     },
   });
+}
+
+/** `method` of `target`, timed: `observe` gets its seconds and whether it resolved. */
+function timed<T extends object>(target: T, method: keyof T & string, observe: (seconds: number, ok: boolean) => void): T {
+  const original = (target[method] as (...a: unknown[]) => Promise<unknown>).bind(target);
+  const measured = async (...args: unknown[]) => {
+    const started = process.hrtime.bigint();
+    try {
+      const result = await original(...args);
+      observe(NodeMetrics.since(started), true);
+      return result;
+    } catch (err) {
+      observe(NodeMetrics.since(started), false);
+      throw err;
+    }
+  };
+  return withOverrides(target, { [method]: measured });
 }
 
 /** The store with its journal appends and snapshot saves timed. */
 export function measuredStore(store: Store, metrics: NodeMetrics): Store {
   const journal = timed(store.journal, "append", (s) => metrics.storeWriteSeconds.observe({ op: "journal_append" }, s));
   const snapshots = timed(store.snapshots, "save", (s) => metrics.storeWriteSeconds.observe({ op: "snapshot_save" }, s));
-  return new Proxy(store, {
-    get(t, prop) {
-      if (prop === "journal") return journal;
-      if (prop === "snapshots") return snapshots;
-      const value = Reflect.get(t, prop, t) as unknown;
-      return typeof value === "function" ? value.bind(t) : value;
-    },
-  });
+  return withOverrides(store, { journal, snapshots });
 }
 
 /** The bus with its request/reply round trips timed. */
@@ -57,12 +65,5 @@ export function measuredMessaging(messaging: MessagingService, metrics: NodeMetr
     if (!ack.duplicate) metrics.messages.inc({ kind: conv.kind });
     return ack;
   };
-  return new Proxy(messaging, {
-    get(t, prop) {
-      // A `send` set on the service itself (a test wrapping it) goes first; it may call this one.
-      if (prop === "send" && !Object.prototype.hasOwnProperty.call(t, "send")) return send;
-      const value = Reflect.get(t, prop, t) as unknown;
-      return typeof value === "function" ? value.bind(t) : value;
-    },
-  });
+  return withOverrides(messaging, { send });
 }
