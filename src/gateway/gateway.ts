@@ -148,12 +148,6 @@ export class Gateway {
     return this.sessions.push(appKey, accid.toLowerCase(), type, body);
   }
 
-  /** Every device on this node that counts as online (joined, or inside its resume window). */
-  allLocalDevices(): LocalDevice[] {
-    const out: LocalDevice[] = [];
-    for (const s of this.sessions.table.all()) if (s.announced) out.push(s.describe());
-    return out;
-  }
 
   /** Devices online on this node by client type (for the devices-online gauge). */
   devicesByClientType(): Map<ClientType, number> {
