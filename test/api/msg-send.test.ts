@@ -5,7 +5,10 @@ import { createUsers, fullHistory, restHistory, restSendText } from "../support/
 describeOnEachStore("server API: msg/sendMsg and msg/sendBatchMsg", (backend) => {
   let api: ApiNode;
   beforeAll(async () => {
-    api = await startApiNode({ backend });
+    // 300 sends at once into one conversation: the FerretDB that every test file shares can take
+    // longer than the product's 5 s deadline to store them all when the whole suite runs at once.
+    // This file checks order and once-only under concurrency, not speed (that is bench/'s job).
+    api = await startApiNode({ backend, askTimeoutMs: 30_000 });
     await createUsers(api, "s1", "s2", "s3", "s4", "c1", "c2", "d1", "d2", "b0", "b1", "b2", "b3", "f1", "f2");
   });
   afterAll(async () => api.close());
