@@ -1,3 +1,4 @@
+import { nimClientTypeNumber } from "../../protocol/client-type-number.ts";
 import type { ConversationSummary, Message } from "../../protocol/messages.ts";
 
 /**
@@ -6,9 +7,6 @@ import type { ConversationSummary, Message } from "../../protocol/messages.ts";
  * `recalled: true` with an empty body.
  */
 
-/** NIM's client type numbers (fromclienttype); a message sent through this API is 32 (REST). */
-const CLIENT_TYPE_NUMBERS: Record<string, number> = { AOS: 1, IOS: 2, PC: 4, WP: 8, WEB: 16, REST: 32, MAC: 64, HARMONY: 65 };
-const REST_CLIENT = 32;
 
 /** Names NIM's data sync and session list use for message types. */
 const TYPE_NAMES: Record<number, string> = {
@@ -46,7 +44,8 @@ export function nimMessage(m: Message): NimHistoryMessage {
     msgidclient: m.clientMsgId,
     sendtime: m.time,
     type: m.type,
-    fromclienttype: (m.fromClientType && CLIENT_TYPE_NUMBERS[m.fromClientType]) || REST_CLIENT,
+    // A message sent through this API has no client type: NIM shows it as 32 (REST).
+    fromclienttype: nimClientTypeNumber(m.fromClientType),
     body: JSON.stringify(m.body),
     ...(m.ext !== undefined && { ext: m.ext }),
     seq: m.seq,
