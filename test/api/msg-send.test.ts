@@ -54,6 +54,38 @@ describeOnEachStore("server API: msg/sendMsg and msg/sendBatchMsg", (backend) =>
     expect(msgs.every((m) => m.ext === "e" && m.option?.roam === false)).toBe(true);
   });
 
+  it("takes the parameters as NIM's official SDKs send them: camel-case push fields, msgDesc, option keys NIM does not define", async () => {
+    // The SDKs' own tests send option={"optionKey":"optionValue"} and expect 200.
+    const res = await api.call("msg/sendMsg", {
+      from: "s3",
+      ope: "0",
+      to: "s4",
+      type: "0",
+      body: '{"msg":"sdk"}',
+      option: JSON.stringify({ optionKey: "optionValue", roam: false }),
+      pushContent: "p",
+      msgDesc: "d",
+      forcePushAll: "true",
+      forcePushList: '["s4"]',
+      forcePushContent: "f",
+      msgidClient: "sdk-shape",
+    });
+    expect(res.code, JSON.stringify(res)).toBe(200);
+    const sent = (await fullHistory(api, "s3", "s4")).find((m) => m.clientMsgId === "sdk-shape")!;
+    // The undefined key is dropped; the known one is kept.
+    expect(sent.option).toEqual({ roam: false });
+    const batch = await api.call("msg/sendBatchMsg", {
+      fromAccid: "s3",
+      toAccids: '["s4"]',
+      type: "0",
+      body: '{"msg":"sdk batch"}',
+      option: '{"optionKey":"optionValue"}',
+      pushContent: "p",
+      msgDesc: "d",
+    });
+    expect(batch).toMatchObject({ code: 200, unregister: [] });
+  });
+
   it("deduplicates by msgidClient: the same msgid back, one message in history", async () => {
     const first = await restSendText(api, "d1", "d2", "once", { msgidClient: "client-1" });
     const again = await restSendText(api, "d1", "d2", "once", { msgidClient: "client-1" });
