@@ -3,8 +3,8 @@ import type { ConversationSummary, Message } from "../../protocol/messages.ts";
 
 /**
  * Messages as NIM's server API shows them: lower-case keys, `body` as a JSON string, the client
- * type as NIM's number. Nimbus adds `seq` (the conversation's order) and, for a recalled message,
- * `recalled: true` with an empty body.
+ * type as NIM's number. Nimbus adds `seq` (the conversation's order). A recalled message is not
+ * in the server API's history; as a session's last message it shows `recalled: true` and an empty body.
  */
 
 
