@@ -7,7 +7,6 @@ import type { ConversationSummary, Message } from "../../protocol/messages.ts";
  * in the server API's history; as a session's last message it shows `recalled: true` and an empty body.
  */
 
-
 /** Names NIM's data sync and session list use for message types. */
 const TYPE_NAMES: Record<number, string> = {
   0: "TEXT",
