@@ -5,7 +5,8 @@
  *   {t:"close"}                   → exits
  * Nimbus clients speak the real protocol, through lean devices (bench/lib/lean-client.ts, the
  * SDK's frames without the SDK) or the SDK itself (`nimbus/client`); baseline clients speak JSON
- * to bench/baseline-relay.ts. Pairs: accounts 2p and 2p+1; stream 2p is 2p→2p+1, 2p+1 the reverse.
+ * to bench/baseline-relay.ts; xmpp clients speak XMPP to ejabberd (bench/lib/xmpp-device.ts, the peer
+ * benchmark). Pairs: accounts 2p and 2p+1; stream 2p is 2p→2p+1, 2p+1 the reverse.
  */
 import { Agent } from "node:http";
 import { WebSocket } from "ws";
@@ -13,14 +14,19 @@ import { connect, type Message } from "../src/client/mod.ts";
 import { newClientMsgId } from "../src/client/client-msg-id.ts";
 import { LeanDevice } from "./lib/lean-client.ts";
 import { OpenLoop, type StepResult } from "./lib/open-loop.ts";
+import { XmppDevice } from "./lib/xmpp-device.ts";
 
 if (typeof (globalThis as { WebSocket?: unknown }).WebSocket === "undefined") (globalThis as { WebSocket?: unknown }).WebSocket = WebSocket;
 
 export interface SetupCommand {
-  mode: "nimbus" | "baseline";
+  /** xmpp-register: register the accounts on ejabberd in-band and disconnect (before the timed logins of mode xmpp). */
+  mode: "nimbus" | "baseline" | "xmpp" | "xmpp-register";
   /** How nimbus devices are driven: lean devices sending the SDK's frames, or the SDK. */
   client: BenchClient;
-  /** Node URL(s) (http://…) or the relay's ws:// URL. With two node URLs, account 2p logs in to the first and 2p+1 to the second. */
+  /**
+   * Node URL(s) (http://…), the relay's ws:// URL, or ejabberd's `xmpp://host:port/domain`. With two
+   * node URLs, account 2p logs in to the first and 2p+1 to the second.
+   */
   urls: string[];
   appKey: string;
   accounts: { accid: string; token: string }[];
@@ -186,6 +192,31 @@ async function setupBaseline(c: SetupCommand): Promise<void> {
   send({ t: "ready", loginMs: performance.now() - t0, loggedIn: sockets.length, errors: 0 });
 }
 
+/**
+ * XMPP devices on ejabberd. Mode xmpp-register registers the accounts in-band and disconnects, so
+ * that mode xmpp, after it, times logins only, like the other modes. Tokens are passwords.
+ */
+async function setupXmpp(c: SetupCommand): Promise<void> {
+  const url = new URL(c.urls[0]!);
+  const base = { host: url.hostname, port: Number(url.port), domain: url.pathname.slice(1) };
+  if (c.mode === "xmpp-register") {
+    const registered = await loginAll(c, (i) =>
+      XmppDevice.open({ ...base, username: c.accounts[i]!.accid, password: c.accounts[i]!.token, register: true, onBody: () => {} }),
+    );
+    registered.forEach((d) => d?.close());
+    return;
+  }
+  const devices = await loginAll(c, (i) =>
+    XmppDevice.open({ ...base, username: c.accounts[i]!.accid, password: c.accounts[i]!.token, register: false, onBody: onText }),
+  );
+  // The order check is the open loop's (per stream, by index); XMPP has no seq to check besides.
+  senders = devices.map((device, i) => {
+    const peer = peerOf(c, i);
+    return (_to: number, text: string) => device.sendText(peer, text);
+  });
+  closers.push(() => devices.forEach((d) => d?.close()));
+}
+
 function send(m: ToParent): void {
   process.send!(m);
 }
@@ -195,7 +226,13 @@ process.on("message", (raw: { t: string } & Partial<SetupCommand> & Partial<Step
     try {
       if (raw.t === "setup") {
         const c = raw as unknown as SetupCommand;
-        await (c.mode === "baseline" ? setupBaseline(c) : c.client === "sdk" ? setupSdk(c) : setupLean(c));
+        await (c.mode === "baseline"
+          ? setupBaseline(c)
+          : c.mode === "xmpp" || c.mode === "xmpp-register"
+            ? setupXmpp(c)
+            : c.client === "sdk"
+              ? setupSdk(c)
+              : setupLean(c));
       } else if (raw.t === "step") {
         const s = raw as unknown as StepCommand;
         const result = await loop.run({

@@ -2,6 +2,7 @@ import type { App } from "../apps/registry.ts";
 import type { Journal } from "../store/port.ts";
 import { refuse } from "../protocol/errors.ts";
 import { messageOf, optionOf } from "../conversation/entry.ts";
+import { isRecalled } from "../conversation/flags.ts";
 import { historyCutoff } from "./retention.ts";
 import { scanJournal } from "./scan.ts";
 import type { HistoryQuery } from "./service.ts";
@@ -47,13 +48,16 @@ export function checkHistoryQuery(raw: unknown): HistoryQuery {
   if (Array.isArray(types)) q.types = types as number[];
   const excludeMsgid = optionalInt(raw.excludeMsgid, "excludeMsgid", 1);
   if (excludeMsgid !== undefined) q.excludeMsgid = excludeMsgid;
+  if (raw.withoutRecalled !== undefined && typeof raw.withoutRecalled !== "boolean") refuse("withoutRecalled", "must be true or false");
+  if (raw.withoutRecalled === true) q.withoutRecalled = true;
   return q;
 }
 
 /**
  * One conversation's history as `accid` sees it: within the app's history window, without what
  * they deleted one-way and without messages sent with option.history false; recalled messages
- * stay as markers without a body.
+ * stay as markers without a body unless the query leaves them out (filtered before the limit, so
+ * a page is never short for them).
  */
 export async function readHistory(
   journal: Journal,
@@ -81,6 +85,7 @@ export async function readHistory(
       e.expireAt > now &&
       !policy.hiddenFor(e.flags, q.conv, q.accid) &&
       optionOf(e).history !== false &&
+      !(q.withoutRecalled === true && isRecalled(e.flags)) &&
       (types === undefined || types.has(e.type)),
     q.limit,
   );

@@ -32,6 +32,11 @@ export interface HistoryQuery {
    * the page starts right after it, so a time walk returns every message once.
    */
   excludeMsgid?: number;
+  /**
+   * Leave recalled messages out (NIM's server API does: an app server would read a recalled message
+   * as an empty one); devices keep them as markers, so their recall events have something to mark.
+   */
+  withoutRecalled?: boolean;
 }
 
 /**

@@ -58,7 +58,7 @@ describeOnEachStore("server API: message endpoints refuse bad input with 414 nam
           ["voice without dur", { type: "2", body: '{"url":"https://x/a.aac"}' }, "body.dur"],
           ["location off the map", { type: "4", body: '{"title":"t","lng":1,"lat":100}' }, "body.lat"],
           ["option not JSON", { option: "{x" }, "option"],
-          ["unknown option", { option: '{"foo":true}' }, "option"],
+          ["a known option key with an unknown one beside it, not boolean", { option: '{"foo":1,"roam":0}' }, "option.roam"],
           ["option not boolean", { option: '{"roam":"no"}' }, "option.roam"],
           ["long ext", { ext: long(1025) }, "ext"],
           ["empty msgidClient", { msgidClient: "" }, "msgidClient"],
@@ -67,6 +67,12 @@ describeOnEachStore("server API: message endpoints refuse bad input with 414 nam
           // The service's own name for it is clientMsgId: the caller is told the parameter it sent.
           ["the other side's msgidClient", { from: "v2", to: "v1", msgidClient: "m1" }, "msgidClient"],
           ["long pushcontent", { pushcontent: long(501) }, "pushcontent"],
+          // The official SDKs' spellings are checked the same way.
+          ["long pushContent", { pushContent: long(501) }, "pushContent"],
+          ["long msgDesc", { msgDesc: long(501) }, "msgDesc"],
+          ["forcePushList not an array", { forcePushList: "v2" }, "forcePushList"],
+          ["long forcePushContent", { forcePushContent: long(501) }, "forcePushContent"],
+          ["forcePushAll not boolean", { forcePushAll: "yes" }, "forcePushAll"],
           ["payload not JSON", { payload: "nope" }, "payload"],
           ["antispam not boolean", { antispam: "yes" }, "antispam"],
           ["subType 0", { subType: "0" }, "subType"],
@@ -86,7 +92,9 @@ describeOnEachStore("server API: message endpoints refuse bad input with 414 nam
           ["sender among recipients", { toAccids: '["v1","v2"]' }, "toAccids"],
           ["returnMsgid not boolean", { returnMsgid: "1" }, "returnMsgid"],
           ["bad body", { body: '{"msg":""}' }, "body.msg"],
-          ["bad option", { option: '{"x":true}' }, "option"],
+          ["bad option", { option: '{"roam":"x"}' }, "option.roam"],
+          ["long pushContent", { pushContent: long(501) }, "pushContent"],
+          ["long msgDesc", { msgDesc: long(501) }, "msgDesc"],
         ],
       },
       "msg/markReadMsg": {

@@ -2,6 +2,7 @@ import { it, expect, beforeAll, afterAll } from "vitest";
 import { describeOnEachStore, startApiNode, type ApiNode } from "../support/nim-api.ts";
 import { createUser, uinfoOf } from "../support/users.ts";
 
+const EMPTY = { name: "", icon: "", sign: "", email: "", birth: "", mobile: "", ex: "" };
 const FLAGS = { valid: true, mute: false, muteP2P: false, muteTeam: false, muteRoom: false, muteQChat: false };
 
 describeOnEachStore("server API: name cards and online status", (backend) => {
@@ -11,9 +12,9 @@ describeOnEachStore("server API: name cards and online status", (backend) => {
   });
   afterAll(async () => api.close());
 
-  it("leaves empty profile strings out of a uinfo, as NIM does", async () => {
+  it('answers every key of a uinfo, an unset profile string as "" (NIM\'s SDKs read each key)', async () => {
     await createUser(api, "bare1");
-    expect(await uinfoOf(api, "bare1")).toEqual({ accid: "bare1", gender: 0, ...FLAGS });
+    expect(await uinfoOf(api, "bare1")).toEqual({ accid: "bare1", ...EMPTY, gender: 0, ...FLAGS });
   });
 
   it("user/updateUinfo sets the fields it is given and keeps the others", async () => {
@@ -40,7 +41,16 @@ describeOnEachStore("server API: name cards and online status", (backend) => {
   it('user/updateUinfo clears a field sent as "" (gender "" is 0)', async () => {
     await createUser(api, "card2", { name: "N", icon: "I", sign: "S", email: "E", birth: "B", mobile: "M", gender: "2", ex: "X" });
     expect(await api.call("user/updateUinfo", { accid: "card2", icon: "", sign: "", gender: "", ex: "" })).toEqual({ code: 200 });
-    expect(await uinfoOf(api, "card2")).toEqual({ accid: "card2", name: "N", email: "E", birth: "B", mobile: "M", gender: 0, ...FLAGS });
+    expect(await uinfoOf(api, "card2")).toEqual({
+      ...EMPTY,
+      accid: "card2",
+      name: "N",
+      email: "E",
+      birth: "B",
+      mobile: "M",
+      gender: 0,
+      ...FLAGS,
+    });
   });
 
   it("user/updateUinfo accepts values at the limits and an anti-spam bid", async () => {
@@ -73,19 +83,14 @@ describeOnEachStore("server API: name cards and online status", (backend) => {
     expect(tooMany).toEqual({ code: 414, desc: expect.stringMatching(/^accids: .*200/) });
   });
 
-  it("user/userOnlineStatus lists known accounts (offline: no devices) and the rest as invalid", async () => {
+  it("user/userOnlineStatus lists no offline account and names the unknown and malformed ones invalid", async () => {
     await createUser(api, "on1");
     await createUser(api, "on2");
     const res = await api.call("user/userOnlineStatus", { accids: JSON.stringify(["on1", "ghost", "ON2", "bad id", "on1"]) });
     expect(res).toEqual({
       code: 200,
-      data: {
-        invalidAccids: ["ghost", "bad id"],
-        onlineStatusList: [
-          { accid: "on1", statusList: [] },
-          { accid: "on2", statusList: [] },
-        ],
-      },
+      // NIM's Java SDK's own test expects no entry for an account that exists but is offline.
+      data: { invalidAccids: ["ghost", "bad id"], onlineStatusList: [], status: {} },
     });
   });
 });

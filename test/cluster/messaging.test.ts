@@ -157,7 +157,7 @@ describeWith(["nats", "mongo"], "messaging cluster: two node processes, real NAT
     // last one issued) need not have the highest seq, and anything of ka's after it stays unread.
     const newest = (await history(nodes[1]!, "kb", "ka")).at(-1)!;
     const res = await call(nodes[1]!, "msg/markReadMsg", { from: "kb", to: "ka", msgidClient: newest.msgidclient });
-    expect(res).toEqual({ code: 200 });
+    expect(res).toEqual({ code: 200, data: { timestamp: expect.any(Number) } });
     const list = await call(nodes[0]!, "history/querySessionList", { accid: "kb" });
     expect((list.data as { sessions: { accid: string; unreadCount: number }[] }).sessions).toMatchObject([{ accid: "ka", unreadCount: 0 }]);
   });

@@ -5,6 +5,7 @@ import { describeWith } from "../support/services.ts";
 import type { NodeProcess } from "../support/node-process.ts";
 import { killCluster, startCluster } from "../support/cluster.ts";
 import { next, record, until } from "./support.ts";
+import { clientTypeName } from "../support/client-types.ts";
 
 const ENTRY = "test/fixtures/gateway-node.ts";
 const APP_KEY = "gatewayapp";
@@ -21,10 +22,10 @@ function call(node: NodeProcess, path: string, params: Record<string, string>): 
 /** The client types online for an account, as `user/userOnlineStatus` on `node` reports them, sorted. */
 async function onlineClientTypes(node: NodeProcess, accid: string): Promise<string> {
   const res = (await call(node, "user/userOnlineStatus", { accids: JSON.stringify([accid]) })) as unknown as {
-    data: { onlineStatusList: { statusList: { clientType: string }[] }[] };
+    data: { onlineStatusList: { statusList: { clientType: number }[] }[] };
   };
   return (res.data.onlineStatusList[0]?.statusList ?? [])
-    .map((s) => s.clientType)
+    .map((s) => clientTypeName(s.clientType))
     .sort()
     .join();
 }

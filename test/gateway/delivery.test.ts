@@ -124,11 +124,15 @@ describe("gateway: delivery and kicks", () => {
     }
   });
 
-  it("answers the REST online status from the device table", async () => {
+  it("answers the REST online status from the device table, in the shapes both official SDKs read", async () => {
     const t = await gw.createAccount("henry");
     const c = await gw.device("henry", t, "h1", { clientType: "MAC" });
-    const res = await gw.call("user/userOnlineStatus", { accids: JSON.stringify(["henry"]) });
-    expect(res).toMatchObject({ code: 200, data: { onlineStatusList: [{ accid: "henry", statusList: [{ clientType: "MAC" }] }] } });
+    const res = await gw.call("user/userOnlineStatus", { accids: JSON.stringify(["henry", "Henry", "nobody"]) });
+    const statusList = [{ clientType: 64, loginTime: expect.any(Number) }]; // NIM's number for MAC
+    expect(res).toEqual({
+      code: 200,
+      data: { invalidAccids: ["nobody"], onlineStatusList: [{ accid: "henry", statusList }], status: { henry: statusList } },
+    });
     await c.logout();
   });
 

@@ -2,16 +2,17 @@ import { describe, it, expect, afterEach } from "vitest";
 import { KickReason, type NimbusClient } from "nimbus/client";
 import { userAddress } from "../../src/contracts/user.ts";
 import type { UserState } from "../../actors/user/account.ts";
+import { clientTypeName } from "../support/client-types.ts";
 import { next, record, startGatewayNode, until, type GatewayNode } from "./support.ts";
 
 type Status = {
-  data: { invalidAccids: string[]; onlineStatusList: { accid: string; statusList: { clientType: string; loginTime: number }[] }[] };
+  data: { invalidAccids: string[]; onlineStatusList: { accid: string; statusList: { clientType: number; loginTime: number }[] }[] };
 };
 
 async function onlineTypes(gw: GatewayNode, accid: string): Promise<string[]> {
   const res = (await gw.call("user/userOnlineStatus", { accids: JSON.stringify([accid]) })) as unknown as Status & { code: number };
   expect(res.code).toBe(200);
-  return (res.data.onlineStatusList[0]?.statusList ?? []).map((s) => s.clientType).sort();
+  return (res.data.onlineStatusList[0]?.statusList ?? []).map((s) => clientTypeName(s.clientType)).sort();
 }
 
 /** The device registry as the user actor keeps it (through the runtime, as any node would ask). */

@@ -43,7 +43,7 @@ async function rawDevice(gw: GatewayNode, accid: string, token: string, deviceId
   return { ws, closed, joinOffered };
 }
 
-type Status = { code: number; data: { onlineStatusList: { statusList: { clientType: string }[] }[] } };
+type Status = { code: number; data: { onlineStatusList: { statusList: unknown[] }[] } };
 
 /** How many devices `user/userOnlineStatus` reports for the account. */
 async function onlineCount(gw: GatewayNode, accid: string): Promise<number> {

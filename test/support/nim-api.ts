@@ -91,6 +91,8 @@ export interface ApiNodeOptions {
   backend: Backend;
   /** Merged over the test app's config, e.g. `{ limits: { maxFriends: 5 } }`. */
   app?: Partial<Omit<AppConfig, "limits">> & { limits?: Partial<AppConfig["limits"]> };
+  /** The node's ask deadline; the default is the product's (5 s). */
+  askTimeoutMs?: number;
 }
 
 /** A real node in this process, listening on a random loopback port, on SQLite or FerretDB. */
@@ -106,6 +108,7 @@ export async function startApiNode(options: ApiNodeOptions): Promise<ApiNode> {
     store: options.backend === "mongo" ? { kind: "mongo", mongoUrl: serviceUrl("mongo"), mongoDatabase: database } : { kind: "sqlite" },
     apps: [{ appKey, appSecret, ...options.app, limits: { requestsPerSecond: 100_000, ...options.app?.limits } }],
     log: { level: "silent" },
+    ...(options.askTimeoutMs === undefined ? {} : { actors: { askTimeoutMs: options.askTimeoutMs } }),
   });
   const log = pino({ level: process.env.NIMBUS_TEST_LOG ?? "silent" });
   let node = await startNode(config, { log });

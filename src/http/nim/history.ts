@@ -49,6 +49,8 @@ const querySessionMsg = endpoint({
         order: p.reverse === 1 ? "asc" : "desc",
         ...(p.type !== undefined && { types: p.type }),
         ...(p.excludeMsgid !== undefined && { excludeMsgid: p.excludeMsgid }),
+        // As NIM: a recalled message is gone from the server API's history, not an empty message.
+        withoutRecalled: true,
       }),
     );
     return { size: msgs.length, msgs: msgs.map(nimMessage) };

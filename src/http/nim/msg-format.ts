@@ -1,14 +1,11 @@
+import { nimClientTypeNumber } from "../../protocol/client-type-number.ts";
 import type { ConversationSummary, Message } from "../../protocol/messages.ts";
 
 /**
  * Messages as NIM's server API shows them: lower-case keys, `body` as a JSON string, the client
- * type as NIM's number. Nimbus adds `seq` (the conversation's order) and, for a recalled message,
- * `recalled: true` with an empty body.
+ * type as NIM's number. Nimbus adds `seq` (the conversation's order). A recalled message is not
+ * in the server API's history; as a session's last message it shows `recalled: true` and an empty body.
  */
-
-/** NIM's client type numbers (fromclienttype); a message sent through this API is 32 (REST). */
-const CLIENT_TYPE_NUMBERS: Record<string, number> = { AOS: 1, IOS: 2, PC: 4, WP: 8, WEB: 16, REST: 32, MAC: 64, HARMONY: 65 };
-const REST_CLIENT = 32;
 
 /** Names NIM's data sync and session list use for message types. */
 const TYPE_NAMES: Record<number, string> = {
@@ -46,7 +43,8 @@ export function nimMessage(m: Message): NimHistoryMessage {
     msgidclient: m.clientMsgId,
     sendtime: m.time,
     type: m.type,
-    fromclienttype: (m.fromClientType && CLIENT_TYPE_NUMBERS[m.fromClientType]) || REST_CLIENT,
+    // A message sent through this API has no client type: NIM shows it as 32 (REST).
+    fromclienttype: nimClientTypeNumber(m.fromClientType),
     body: JSON.stringify(m.body),
     ...(m.ext !== undefined && { ext: m.ext }),
     seq: m.seq,

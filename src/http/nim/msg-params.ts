@@ -50,7 +50,7 @@ export function jsonObject(max: number) {
  * handler gets the switches. One parse: anything that is not such an object is a 414 naming the
  * parameter (or the switch), never an exception out of a second look.
  */
-export function jsonSwitches(max: number, keys: readonly string[]) {
+export function jsonSwitches(max: number, keys: readonly string[], unknownKeys: "refuse" | "ignore" = "refuse") {
   return text(max)
     .transform((s, ctx): Record<string, boolean> => {
       if (s === "") return {};
@@ -62,6 +62,7 @@ export function jsonSwitches(max: number, keys: readonly string[]) {
       }
       for (const [key, value] of Object.entries(v)) {
         if (!keys.includes(key)) {
+          if (unknownKeys === "ignore") continue;
           ctx.addIssue({ code: "custom", message: `unknown key ${JSON.stringify(key)}` });
           return z.NEVER;
         }
@@ -70,17 +71,19 @@ export function jsonSwitches(max: number, keys: readonly string[]) {
           return z.NEVER;
         }
       }
-      return v as Record<string, boolean>;
+      // Only the known keys leave here, so an ignored key (even "__proto__") reaches nothing.
+      return Object.fromEntries(Object.entries(v).filter(([key]) => keys.includes(key))) as Record<string, boolean>;
     })
     .meta({ description: `JSON object of booleans: ${keys.join(", ")}` });
 }
 
 /**
- * NIM's `option` JSON: only known switches, each true or false (NIM: all default true). The
- * switches NIM has for push (needPushNick) are accepted and dropped: Nimbus sends no push.
+ * NIM's `option` JSON: known switches, each true or false (NIM: all default true). The switches NIM
+ * has for push (needPushNick) are accepted and dropped: Nimbus sends no push. Keys NIM does not
+ * define are ignored, as NIM does (the official SDKs' own tests send `{"optionKey":"optionValue"}`).
  */
 export function messageOption() {
-  return jsonSwitches(1024, [...OPTION_KEYS, ...IGNORED_OPTION_KEYS]).transform((switches): MessageOption => {
+  return jsonSwitches(1024, [...OPTION_KEYS, ...IGNORED_OPTION_KEYS], "ignore").transform((switches): MessageOption => {
     const out: MessageOption = {};
     for (const key of OPTION_KEYS) if (switches[key] !== undefined) out[key] = switches[key];
     return out;

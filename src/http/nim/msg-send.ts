@@ -20,12 +20,21 @@ const BATCH_PARALLEL = 16;
 /** The service's names for sendBatchMsg's parameters. */
 const BATCH_NAMES = { from: "fromAccid", to: "toAccids" } as const;
 
-/** Parameters sendMsg and sendBatchMsg share; the push / anti-spam ones are checked and not used (no push, no anti-spam). */
+/** NIM documents `msgDesc` (a text for search on non-text messages) at 500 characters. */
+const MSG_DESC_MAX = 500;
+
+/**
+ * Parameters sendMsg and sendBatchMsg share; the push / anti-spam ones are checked and not used (no
+ * push, no anti-spam). NIM's documents spell the push ones in lower case, its official SDKs in camel
+ * case (`pushContent`, and `msgDesc`): both are checked alike.
+ */
 const commonParams = {
   type: messageType(),
   body: jsonObject(BODY_MAX),
   option: messageOption().optional(),
   pushcontent: text(500).optional(),
+  pushContent: text(500).optional(),
+  msgDesc: text(MSG_DESC_MAX).optional(),
   payload: jsonObjectText(2048).optional(),
   ext: text(EXT_MAX).optional(),
   bid: text(64).optional(),
@@ -51,6 +60,9 @@ const sendMsg = endpoint({
     forcepushlist: jsonArray(text(32), 100).optional(),
     forcepushcontent: text(500).optional(),
     forcepushall: bool().optional(),
+    forcePushList: jsonArray(text(32), 100).optional(),
+    forcePushContent: text(500).optional(),
+    forcePushAll: bool().optional(),
     markRead: intEnum([0, 1]).optional(),
     checkFriend: bool().optional(),
     subType: int(1, 2_147_483_647).optional(),

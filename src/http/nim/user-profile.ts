@@ -24,24 +24,28 @@ export const profileParams = {
 };
 
 /**
- * One NIM `uinfo`. Like NIM, profile strings that are empty are left out (a client reads a missing
- * field as ""); `accid`, `gender` and the state flags are always there, mute flags included whether
- * or not `muteStatus` was asked for.
+ * One NIM `uinfo`: every key always there, an unset profile string as "" (NIM's official SDKs read
+ * each key, the Go one into a struct that has every field), mute flags included whether or not
+ * `muteStatus` was asked for.
  */
 export function uinfo(r: UserRecord): Record<string, unknown> {
-  const out: Record<string, unknown> = { accid: r.accid };
-  for (const key of ["name", "icon", "sign", "email", "birth", "mobile"] as const) if (r[key] !== "") out[key] = r[key];
-  out.gender = r.gender;
-  if (r.ex !== "") out.ex = r.ex;
-  Object.assign(out, {
+  return {
+    accid: r.accid,
+    name: r.name,
+    icon: r.icon,
+    sign: r.sign,
+    email: r.email,
+    birth: r.birth,
+    mobile: r.mobile,
+    gender: r.gender,
+    ex: r.ex,
     valid: r.valid,
     mute: r.mute,
     muteP2P: r.muteP2P,
     muteTeam: r.muteTeam,
     muteRoom: r.muteRoom,
     muteQChat: r.muteQChat,
-  });
-  return out;
+  };
 }
 
 /** The distinct well-formed account ids of a list, lower-cased, in the caller's order. */
