@@ -148,7 +148,6 @@ export class Gateway {
     return this.sessions.push(appKey, accid.toLowerCase(), type, body);
   }
 
-
   /** Devices online on this node by client type (for the devices-online gauge). */
   devicesByClientType(): Map<ClientType, number> {
     const counts = new Map<ClientType, number>();
