@@ -29,20 +29,27 @@ const muteFlags = {
 const uinfo = z
   .object({
     accid: z.string(),
-    name: z.string().optional(),
-    icon: z.string().optional(),
-    sign: z.string().optional(),
-    email: z.string().optional(),
-    birth: z.string().optional(),
-    mobile: z.string().optional(),
+    name: z.string(),
+    icon: z.string(),
+    sign: z.string(),
+    email: z.string(),
+    birth: z.string(),
+    mobile: z.string(),
     gender: z.number().int().describe("0 unknown, 1 male, 2 female"),
-    ex: z.string().optional(),
+    ex: z.string(),
     valid: z.boolean().describe("false while blocked"),
     mute: z.boolean(),
     ...muteFlags,
   })
   .strict()
-  .describe("profile strings that are empty are left out, as NIM does");
+  .describe('every key; a profile string never set is "" (NIM\'s official SDKs read each key)');
+
+const deviceStatus = z
+  .object({
+    loginTime: z.number().int(),
+    clientType: z.number().int().describe("NIM's number: 1 AOS, 2 IOS, 4 PC, 16 WEB, 64 MAC, 65 HARMONY"),
+  })
+  .strict();
 
 const friend = z
   .object({
@@ -100,16 +107,10 @@ export const nimAnswers: Readonly<Record<string, z.ZodObject>> = {
     data: z
       .object({
         invalidAccids: z.array(z.string()).describe("malformed or unregistered ids, as given"),
-        onlineStatusList: z.array(
-          z
-            .object({
-              accid: z.string(),
-              statusList: z
-                .array(z.object({ loginTime: z.number().int(), clientType: z.string() }).strict())
-                .describe("empty when offline"),
-            })
-            .strict(),
-        ),
+        onlineStatusList: z
+          .array(z.object({ accid: z.string(), statusList: z.array(deviceStatus) }).strict())
+          .describe("accounts with a device online (offline ones are not listed); what NIM's Go SDK reads"),
+        status: z.record(z.string(), z.array(deviceStatus)).describe("the same, keyed by accid; what NIM's Java SDK reads"),
       })
       .strict(),
   }),
@@ -132,7 +133,9 @@ export const nimAnswers: Readonly<Record<string, z.ZodObject>> = {
     timetag: z.number().int(),
     msgids: z.record(z.string(), z.number().int()).optional().describe("with returnMsgid: each recipient's msgid"),
   }),
-  "msg/markReadMsg": empty,
+  "msg/markReadMsg": z.object({
+    data: z.object({ timestamp: z.number().int().describe("the receipt's time, ms since the epoch") }).strict(),
+  }),
   "msg/recall": empty,
   "msg/delMsgOneWay": empty,
   "msg/sendAttachMsg": empty,
