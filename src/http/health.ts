@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { NodeInfo } from "./types.ts";
+import { HttpStatus } from "../protocol/http-status.ts";
 
 /**
  * `GET /healthz`: who this node is, what it stands on, and who it sees. 503 with status
@@ -9,7 +10,7 @@ import type { NodeInfo } from "./types.ts";
 export function registerHealth(app: FastifyInstance, node: NodeInfo): void {
   app.get("/healthz", async (_req, reply) => {
     const storeError = node.storeUnavailable();
-    if (storeError !== null) reply.code(503);
+    if (storeError !== null) reply.code(HttpStatus.SERVICE_UNAVAILABLE);
     return {
       status: storeError === null ? "ok" : "degraded",
       nodeId: node.nodeId,
