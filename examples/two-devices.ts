@@ -56,8 +56,9 @@ for (const [name, device] of [
 // The registry updates right after the welcome; give it a moment, then ask as an app server would.
 await new Promise((r) => setTimeout(r, 200));
 const status = (await nim("user/userOnlineStatus", { accids: JSON.stringify([accid]) })) as {
-  data: { onlineStatusList: { statusList: { clientType: string }[] }[] };
+  data: { onlineStatusList: { statusList: { clientType: number }[] }[] };
 };
+// clientType is NIM's number, as its server SDKs read it: 4 is PC, 2 is IOS.
 console.log("online:", status.data.onlineStatusList[0]?.statusList.map((s) => s.clientType).join(", "));
 
 await laptop.logout();
