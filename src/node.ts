@@ -10,6 +10,7 @@ import { createHttpServer } from "./http/server.ts";
 import { Gateway, type GatewayOptions } from "./gateway/mod.ts";
 import { clusterPresenceView, linkDeviceRegistry } from "./gateway/device-registry.ts";
 import { createMessagingService, type MessagingService } from "./messaging/mod.ts";
+import { createTeamsService, type TeamsService } from "./teams/mod.ts";
 import { AppRegistry } from "./apps/registry.ts";
 import { domainActors } from "../actors/mod.ts";
 import type { NodeInfo } from "./http/types.ts";
@@ -34,6 +35,8 @@ export interface NimbusNode {
   readonly apps: AppRegistry;
   /** P2P messaging, as the REST API and the gateway use it. */
   readonly messaging: MessagingService;
+  /** Advanced teams, as the REST API and the gateway use them. */
+  readonly teams: TeamsService;
   readonly http: FastifyInstance;
   /** The realtime link: Colyseus on the same port, devices, delivery. */
   readonly gateway: Gateway;
@@ -113,6 +116,7 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
       apps,
     };
     const messaging = createMessagingService({ system, bus, apps });
+    const teams = createTeamsService({ system, apps, sequences: store.sequences });
     const gateway = new Gateway({
       nodeId,
       apps,
@@ -125,7 +129,12 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
     });
     startedGateway = gateway;
     linkDeviceRegistry(gateway, { system, apps, nodeStartedAt: self.startedAt, log: log.child({ component: "devices" }) });
-    const http = await createHttpServer(info, log, { presence: clusterPresenceView(system), messaging, nonces: store.nonces }, config.http);
+    const http = await createHttpServer(
+      info,
+      log,
+      { presence: clusterPresenceView(system), messaging, teams, nonces: store.nonces },
+      config.http,
+    );
     await gateway.attach(http);
     let address = self.address;
     let stopping: Promise<void> | undefined;
@@ -139,6 +148,7 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
       system,
       apps,
       messaging,
+      teams,
       http,
       gateway,
       log,

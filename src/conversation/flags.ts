@@ -27,5 +27,7 @@ export function isRecalled(flags: number): boolean {
 }
 
 export function isHiddenFor(flags: number, conv: ConversationId, accid: string): boolean {
+  // Only p2p messages have one-way-delete bits so far (a team's would need one per member).
+  if (parseP2pId(conv) === undefined) return false;
   return (flags & hiddenFlagFor(conv, accid)) !== 0;
 }

@@ -32,6 +32,8 @@ export interface HistoryQuery {
    * the page starts right after it, so a time walk returns every message once.
    */
   excludeMsgid?: number;
+  /** false: the reader need not be a member now (NIM checkTeamValid=false); teams only. */
+  checkMember?: boolean;
 }
 
 /**

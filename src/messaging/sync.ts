@@ -1,4 +1,4 @@
-import { isOwnP2pId } from "../conversation/ref.ts";
+import { isOwnP2pId, parseConversation } from "../conversation/ref.ts";
 import type { App } from "../apps/registry.ts";
 import type { Journal, JournalEntry } from "../store/port.ts";
 import { refuse } from "../protocol/errors.ts";
@@ -51,7 +51,8 @@ export function checkSyncRequest(raw: unknown, accid: string): CheckedSync {
     for (const [conv, seq] of Object.entries(req.cursors)) {
       named = true;
       if (typeof seq !== "number" || !Number.isSafeInteger(seq) || seq < 0) refuse(`cursors.${conv}`, "must be a non-negative integer");
-      if (isOwnP2pId(conv, accid)) cursors.set(conv, seq);
+      // A team's cursor is kept too; only teams in the user's own list are read (see offline).
+      if (isOwnP2pId(conv, accid) || parseConversation(conv)?.kind === "team") cursors.set(conv, seq);
     }
   }
   const nc = req.notificationCursor ?? 0;
@@ -86,7 +87,8 @@ async function offline(deps: SyncDeps, cursors: Map<ConversationId, number>): Pr
   const all = await deps.list({ all: true });
   // Conversations of a kind this node does not serve are left out rather than failing the sync.
   const located = new Map<ConversationId, LocatedConversation>();
-  for (const conv of new Set([...all.map((c) => c.conv), ...cursors.keys()])) {
+  const ownP2p = [...cursors.keys()].filter((c) => isOwnP2pId(c, accid));
+  for (const conv of new Set([...all.map((c) => c.conv), ...ownP2p])) {
     const where = deps.locate(conv);
     if (where) located.set(conv, where);
   }

@@ -37,7 +37,8 @@ const removeParams = {
 const recall = endpoint({
   module: "msg",
   action: "recall",
-  summary: "Recall a p2p message (type 7) for both sides, within the app's recall window (ignoreTime=1: up to 30 days); past it, 508",
+  summary:
+    "Recall a p2p message (type 7) for both sides, or a team message (type 8, `to` the tid) for every member, within the app's recall window (ignoreTime=1: up to 30 days); past it, 508",
   params: z.object({
     ...removeParams,
     type: intEnum([7, 8]),
@@ -48,8 +49,8 @@ const recall = endpoint({
     attach: text(5000).optional(),
   }),
   async handler(ctx, p) {
-    if (p.type === 8) throw new NimbusError("PARAM_ERROR", "type: team messages are not supported yet");
-    const conv = p2pConversation(p.from, p.to);
+    if (p.type === 8 && !/^[1-9]\d{0,15}$/.test(p.to)) throw new NimbusError("PARAM_ERROR", "to: must be a team id with type 8");
+    const conv = p.type === 8 ? { kind: "team" as const, id: p.to } : p2pConversation(p.from, p.to);
     await namedAsSent(
       { msgid: "deleteMsgid" },
       ctx.messaging.recall(ctx.app.appKey, conv, { by: null, from: p.from, msgid: p.deleteMsgid, ignoreTime: p.ignoreTime === 1 }),

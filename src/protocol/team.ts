@@ -1,0 +1,116 @@
+/**
+ * Advanced teams (NIM 高级群) on the wire, shared by the server and the SDK: the team as its
+ * members see it, the mode enums, the notification ops, and the bus subject a team's messages go
+ * on. A team's conversation id is `team:<tid>` (src/conversation/ref.ts).
+ */
+
+/** NIM's `joinmode`: 0 anyone may join, 1 a manager must approve, 2 nobody may apply. */
+export const JoinMode = { FREE: 0, APPROVAL: 1, CLOSED: 2 } as const;
+export type JoinMode = (typeof JoinMode)[keyof typeof JoinMode];
+
+/** NIM's `muteType`: 0 nobody muted, 1 normal members muted, 3 everyone muted (owner included). */
+export type TeamMuteType = 0 | 1 | 3;
+
+/**
+ * Team notification ops (NIM attach `id`, reference §5.3): a notification is a type 5 message in
+ * the team's journal whose body is `{id, data}`, so devices learn of changes in order with messages.
+ */
+export const TeamOps = {
+  INVITE: 0,
+  KICK: 1,
+  LEAVE: 2,
+  UPDATE: 3,
+  DISMISS: 4,
+  APPLY_PASS: 5,
+  OWNER_TRANSFER: 6,
+  ADD_MANAGER: 7,
+  REMOVE_MANAGER: 8,
+  INVITE_ACCEPT: 9,
+  MUTE_TLIST: 10,
+} as const;
+export type TeamOp = (typeof TeamOps)[keyof typeof TeamOps];
+
+/** The notification message's body. */
+export interface TeamNotificationBody {
+  id: TeamOp;
+  data: {
+    tid: string;
+    /** Who did it. */
+    operator: string;
+    /** Whom it concerns (invited, kicked, new managers, the new owner, the muted member). */
+    ids?: string[];
+    /** What changed (update), or the team after the change. */
+    tinfo?: Partial<TeamInfo>;
+    mute?: boolean;
+    /** Text given with the change (NIM `attach`). */
+    attach?: string;
+  };
+}
+
+/** Settings of a team, as NIM names them. */
+export interface TeamInfo {
+  tid: string;
+  tname: string;
+  icon: string;
+  announcement: string;
+  intro: string;
+  /** App custom field (NIM `custom`). */
+  custom: string;
+  owner: string;
+  joinmode: JoinMode;
+  /** 0 the invitee must agree, 1 no agreement needed. */
+  beinvitemode: 0 | 1;
+  /** 0 managers only, 1 everyone (likewise below). */
+  invitemode: 0 | 1;
+  uptinfomode: 0 | 1;
+  upcustommode: 0 | 1;
+  /** Member limit (NIM `maxusers` / `teamMemberLimit`). */
+  maxusers: number;
+  muteType: TeamMuteType;
+  createtime: number;
+  updatetime: number;
+  /** False once dismissed. */
+  valid: boolean;
+}
+
+export type TeamRole = "owner" | "manager" | "normal";
+
+export interface TeamMember {
+  accid: string;
+  role: TeamRole;
+  nick: string;
+  custom: string;
+  /** Muted by a manager (muteTlist). */
+  mute: boolean;
+  /** The member's own notification switch (muteTeam ope 1). */
+  notifyOff: boolean;
+  /** When they joined (ms). */
+  createtime: number;
+  updatetime: number;
+}
+
+/** The team and its members. */
+export interface TeamView {
+  info: TeamInfo;
+  members: TeamMember[];
+}
+
+/** `team.<appKey>.<tid>`: one publish per team message, received by every node with a member online. */
+export function teamSubject(appKey: string, tid: string): string {
+  return `team.${appKey}.${tid}`;
+}
+
+/**
+ * The user event (on the user's own subject) that tells their nodes' gateways, and their devices,
+ * that they joined or left a team: gateways hold or release the team's subject on it.
+ */
+export const TEAM_MEMBERSHIP_EVENT = "teamMembership";
+export interface TeamMembershipEvent {
+  tid: string;
+  member: boolean;
+}
+
+/** The team conversation's id. */
+export function teamConversationId(tid: string): string {
+  return `team:${tid}`;
+}
