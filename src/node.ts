@@ -123,6 +123,7 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
       system,
       bus,
       messaging,
+      teams,
       log: log.child({ component: "gateway" }),
       options: { ...config.gateway, ...ext.gateway },
       publicAddress: config.publicAddress,

@@ -6,8 +6,11 @@ import { messageOf, type P2pPayload } from "../../src/conversation/entry.ts";
 import { isRecalled, RECALLED } from "../../src/conversation/flags.ts";
 import { MessagingEvents, NOTIFICATION_TYPE, type Message, type ReadReceipt, type RecallEvent } from "../../src/protocol/messages.ts";
 import {
+  TeamEvents,
   TeamOps,
   teamConversationId,
+  type TeamApplyEvent,
+  type TeamInviteEvent,
   teamSubject,
   type TeamInfo,
   type TeamMember,
@@ -288,6 +291,14 @@ export class TeamActor extends Actor<TeamState> {
     return entry;
   }
 
+  /** Invitees hear of a pending invitation on their own subject (online devices; not stored). */
+  private announceInvites(from: string, msg: string, accids: readonly string[]): void {
+    for (const accid of accids) {
+      const event: TeamInviteEvent = { tid: this.tid, from, msg };
+      this.ctx.publish(userSubject(this.ctx.appKey, accid), encodeUserEventOf(TeamEvents.INVITE, event));
+    }
+  }
+
   // ---- membership and settings ----------------------------------------------------------------
 
   private async create(m: Req<"create">): Promise<{ view: TeamView; invited: string[] }> {
@@ -302,6 +313,11 @@ export class TeamActor extends Actor<TeamState> {
     if (m.magree) for (const a of others) invited.push({ accid: a, by: m.owner, msg: m.msg, time: now });
     else for (const a of others) this.members.set(a, this.newMember(a, "normal", now));
     await this.save({ info, invited, applied: [] });
+    this.announceInvites(
+      m.owner,
+      m.msg,
+      invited.map((p) => p.accid),
+    );
     const joined = [...this.members.keys()];
     await this.notify(TeamOps.INVITE, m.owner, { ids: joined, tinfo: info }, m.retainDays, joined);
     return { view: this.view(), invited: invited.map((p) => p.accid) };
@@ -320,6 +336,7 @@ export class TeamActor extends Actor<TeamState> {
       const pending = this.state.invited.filter((p) => !fresh.includes(p.accid));
       for (const a of fresh) pending.push({ accid: a, by: m.by, msg: m.msg, time: now });
       await this.save({ invited: pending });
+      this.announceInvites(m.by, m.msg, fresh);
       return { added: [], invited: fresh };
     }
     if (this.members.size + fresh.length > info.maxusers) {
@@ -498,6 +515,10 @@ export class TeamActor extends Actor<TeamState> {
       const applied = this.state.applied.filter((p) => p.accid !== m.accid);
       applied.push({ accid: m.accid, by: m.accid, msg: m.msg, time: now });
       await this.save({ applied });
+      const event = encodeUserEventOf(TeamEvents.APPLY, { tid: this.tid, accid: m.accid, msg: m.msg } satisfies TeamApplyEvent);
+      for (const member of this.members.values()) {
+        if (member.role !== "normal") this.ctx.publish(userSubject(this.ctx.appKey, member.accid), event);
+      }
       return { joined: false };
     }
     await this.admit(info, m.accid, m.accid, TeamOps.APPLY_PASS, m.retainDays);

@@ -114,3 +114,79 @@ export interface TeamMembershipEvent {
 export function teamConversationId(tid: string): string {
   return `team:${tid}`;
 }
+
+/**
+ * Team requests a device sends over the link (Colyseus request/response on the `im` room); the
+ * one who acts is always the logged-in account. Team messages use the messaging requests with
+ * `to` / `peer` = `team:<tid>`.
+ */
+export const TeamRequests = {
+  /** {@link CreateTeamRequest} → `{tid}`. */
+  CREATE: "team.create",
+  /** `{tid, members, msg?}` → `{added, invited}`: invited ones must accept (beinvitemode 0). */
+  INVITE: "team.invite",
+  /** `{tid, members}` → null. */
+  KICK: "team.kick",
+  /** `{tid}` → null. */
+  LEAVE: "team.leave",
+  /** `{tid}` → null (owner only). */
+  DISMISS: "team.dismiss",
+  /** `{tid, ...settings}` → `TeamInfo`. */
+  UPDATE: "team.update",
+  /** `{tid}` → `TeamView` (members only). */
+  GET: "team.get",
+  /** `{}` → `TeamInfo[]`: this account's teams. */
+  LIST: "team.list",
+  /** `{tid, msg?}` → `{joined}`: joinmode 0 joins at once, 1 waits for a manager, 2 is refused (802). */
+  APPLY: "team.apply",
+  /** `{tid, accid, pass}` → `{joined}` (owner / managers). */
+  ANSWER_APPLY: "team.answerApply",
+  /** `{tid, accept}` → `{joined}`. */
+  ANSWER_INVITE: "team.answerInvite",
+  /** `{tid, members, add}` → null (owner only). */
+  MANAGERS: "team.managers",
+  /** `{tid, newOwner, leave}` → null (owner only). */
+  CHANGE_OWNER: "team.changeOwner",
+  /** `{tid, accid, mute}` → null. */
+  MUTE_MEMBER: "team.muteMember",
+  /** `{tid, muteType}` → null. */
+  MUTE_ALL: "team.muteAll",
+  /** `{tid, accid?, nick?, custom?}` → `TeamMember` (accid defaults to oneself). */
+  UPDATE_MEMBER: "team.updateMember",
+} as const;
+
+export interface CreateTeamRequest {
+  tname: string;
+  /** Accounts to invite (not oneself): with beinvitemode 0 (the default) each must accept. */
+  members: string[];
+  joinmode?: JoinMode;
+  beinvitemode?: 0 | 1;
+  invitemode?: 0 | 1;
+  uptinfomode?: 0 | 1;
+  upcustommode?: 0 | 1;
+  announcement?: string;
+  intro?: string;
+  custom?: string;
+  icon?: string;
+  msg?: string;
+}
+
+/** Pushes about pending invitations and applications (not stored; online devices only). */
+export const TeamEvents = {
+  /** To an invitee: {@link TeamInviteEvent}. Answer with `team.answerInvite`. */
+  INVITE: "teamInvite",
+  /** To the owner and managers: {@link TeamApplyEvent}. Answer with `team.answerApply`. */
+  APPLY: "teamApply",
+} as const;
+
+export interface TeamInviteEvent {
+  tid: string;
+  from: string;
+  msg: string;
+}
+
+export interface TeamApplyEvent {
+  tid: string;
+  accid: string;
+  msg: string;
+}
