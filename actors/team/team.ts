@@ -118,6 +118,8 @@ export class TeamActor extends Actor<TeamState> {
         return this.answerInvite(m);
       case "readInfo":
         return this.readInfo(m);
+      case "markReadMsgids":
+        return this.markReadMsgids(m);
       case "recall":
         return this.recall(m);
       case "deleteOneWay":
@@ -261,6 +263,20 @@ export class TeamActor extends Actor<TeamState> {
     const receipt: ReadReceipt = { conv, reader, seq: target, time: now };
     this.ctx.publish(userSubject(this.ctx.appKey, reader), encodeUserEvent({ ev: MessagingEvents.RECEIPT, ...receipt }));
     return receipt;
+  }
+
+  private async markReadMsgids(m: Req<"markReadMsgids">): Promise<{ errMsgIds: number[] }> {
+    this.live();
+    actor(this.members, m.accid);
+    const entries = await Promise.all(m.msgids.map((id) => this.ctx.journal.getByMsgid(id)));
+    const errMsgIds: number[] = [];
+    let newest = 0;
+    entries.forEach((e, i) => {
+      if (!e || e.conversation !== this.ctx.address || e.unreadable) errMsgIds.push(m.msgids[i]!);
+      else newest = Math.max(newest, e.seq);
+    });
+    if (newest > 0) await this.markRead(m.accid, newest);
+    return { errMsgIds };
   }
 
   private async readInfo(m: Req<"readInfo">): Promise<{ readAccids: string[]; unreadAccids: string[] }> {

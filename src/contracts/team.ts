@@ -61,6 +61,8 @@ export type TeamProtocol = ConversationProtocol & {
   answerApply: { request: { by: string; accid: string; pass: boolean; retainDays: number }; reply: { joined: boolean } };
   /** An invitee accepts or rejects an invitation. */
   answerInvite: { request: { accid: string; accept: boolean; retainDays: number }; reply: { joined: boolean } };
+  /** NIM markReadTeamMsg: `accid` has read up to the newest of these messages; answers the msgids not in this team. */
+  markReadMsgids: { request: { accid: string; msgids: number[] }; reply: { errMsgIds: number[] } };
   /** Who has read message `msgid` (its seq ≤ their read position), sender left out. */
   readInfo: { request: { msgid: number; from: string }; reply: { readAccids: string[]; unreadAccids: string[] } };
   /** A member's read position and the team's last stored seq: the member's unread count is the difference. */

@@ -48,6 +48,8 @@ export interface TeamsService {
   joined(appKey: string, accid: string): Promise<TeamView[]>;
   /** The tids `accid` is in, from their index. */
   tidsOf(appKey: string, accid: string): Promise<string[]>;
+  /** NIM markReadTeamMsg: `accid` read up to the newest of `msgids`; answers those not in the team. */
+  markRead(appKey: string, req: { tid: string; accid: string; msgids: number[] }): Promise<{ errMsgIds: number[] }>;
   /** Read and unread members of one message (NIM getMarkReadInfo). */
   readInfo(appKey: string, req: { tid: string; msgid: number; from: string }): Promise<{ readAccids: string[]; unreadAccids: string[] }>;
 }

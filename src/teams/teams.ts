@@ -250,6 +250,11 @@ export class Teams implements TeamsService {
     return this.getMany(appKey, tids, true);
   }
 
+  async markRead(appKey: string, req: Parameters<TeamsService["markRead"]>[1]) {
+    this.app(appKey);
+    return this.ask(appKey, req.tid, { t: "markReadMsgids", accid: req.accid, msgids: req.msgids });
+  }
+
   async readInfo(appKey: string, req: Parameters<TeamsService["readInfo"]>[1]) {
     this.app(appKey);
     return this.ask(appKey, req.tid, { t: "readInfo", msgid: req.msgid, from: req.from });

@@ -123,6 +123,7 @@ async function teamFixture(
   const sent = await ok(api, "msg/sendMsg", { from: owner, ope: "1", to: tid, type: "0", body: '{"msg":"team"}' });
   const msgid = String((sent.data as { msgid: number }).msgid);
   const examples: Record<string, SweepExample> = {
+    "msg/markReadTeamMsg": { params: { accid: b, tid, msgids: JSON.stringify([Number(msgid)]) } },
     "team/create": { params: { tname: "t", owner, members: JSON.stringify([b]), msg: "m", magree: "0", joinmode: "0", custom: "{}" } },
     "team/add": { params: { tid, owner, members: JSON.stringify([f]), magree: "0", msg: "m" } },
     "team/kick": { params: { tid, owner, member: d } },

@@ -5,7 +5,8 @@ import { NimbusError } from "../../protocol/errors.ts";
 import { namedAsSent } from "./caller-names.ts";
 import { endpoint, type NimEndpoint } from "./endpoint.ts";
 import { millis, msgid } from "./msg-params.ts";
-import { accid, intEnum, jsonObjectText, requiredText, text } from "./params.ts";
+import { accid, intEnum, jsonArray, jsonObjectText, requiredText, text } from "./params.ts";
+import { tid } from "./team-params.ts";
 
 const markReadMsg = endpoint({
   module: "msg",
@@ -79,4 +80,26 @@ const delMsgOneWay = endpoint({
   },
 });
 
-export const msgManageEndpoints: readonly NimEndpoint[] = [markReadMsg, recall, delMsgOneWay];
+/** NIM: at most 100 msgids per markReadTeamMsg (a page of history). */
+const TEAM_READ_MSGIDS_MAX = 100;
+
+const markReadTeamMsg = endpoint({
+  module: "msg",
+  action: "markReadTeamMsg",
+  summary:
+    "`accid` has read team `tid` up to the newest of `msgids` (team read receipts); answers the msgids that are not the team's (errMsgIds)",
+  params: z.object({
+    accid: accid(),
+    tid: tid(),
+    msgids: jsonArray(
+      z.number({ error: "must be a message id" }).int("must be a message id").positive("must be a message id").max(Number.MAX_SAFE_INTEGER),
+      TEAM_READ_MSGIDS_MAX,
+    ),
+  }),
+  async handler(ctx, p) {
+    const r = await ctx.teams.markRead(ctx.app.appKey, { tid: p.tid, accid: p.accid, msgids: [...new Set(p.msgids)] });
+    return { data: { errMsgIds: r.errMsgIds } };
+  },
+});
+
+export const msgManageEndpoints: readonly NimEndpoint[] = [markReadMsg, recall, delMsgOneWay, markReadTeamMsg];
