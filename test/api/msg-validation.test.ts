@@ -106,7 +106,7 @@ describeOnEachStore("server API: message endpoints refuse bad input with 414 nam
           ["no timetag", { timetag: undefined }, "timetag"],
           ["bad timetag", { timetag: "yesterday" }, "timetag"],
           ["bad type", { type: "13" }, "type"],
-          ["team type", { type: "8" }, "type"],
+          ["team type with an account as to", { type: "8" }, "to"],
           ["bad ignoreTime", { ignoreTime: "2" }, "ignoreTime"],
           ["no from", { from: undefined }, "from"],
           ["payload not JSON", { payload: "x" }, "payload"],
