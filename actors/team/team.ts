@@ -201,7 +201,16 @@ export class TeamActor extends Actor<TeamState> {
         payload: payload as unknown as Record<string, unknown>,
         retainDays,
       },
-      (entry) => this.deliver(messageOf(entry), []),
+      (entry) => {
+        this.deliver(messageOf(entry), []);
+        // Who sends has read the team up to their own message; saved with the state later (a
+        // lost update only shows an unread count too high), not one write per message.
+        const now = this.members.get(entry.from);
+        if (now && now.readSeq < entry.seq) {
+          now.readSeq = entry.seq;
+          this.ctx.markDirty();
+        }
+      },
     );
   }
 
