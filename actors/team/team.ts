@@ -4,7 +4,14 @@ import { NimbusError } from "../../src/protocol/errors.ts";
 import { encodeUserEvent, encodeUserEventOf, userSubject } from "../../src/protocol/user-events.ts";
 import { messageOf, type P2pPayload } from "../../src/conversation/entry.ts";
 import { isRecalled, RECALLED } from "../../src/conversation/flags.ts";
-import { MessagingEvents, NOTIFICATION_TYPE, type Message, type ReadReceipt, type RecallEvent } from "../../src/protocol/messages.ts";
+import {
+  MessagingEvents,
+  NOTIFICATION_TYPE,
+  type Message,
+  type SystemNotification,
+  type ReadReceipt,
+  type RecallEvent,
+} from "../../src/protocol/messages.ts";
 import {
   TeamEvents,
   TeamOps,
@@ -120,6 +127,13 @@ export class TeamActor extends Actor<TeamState> {
         return this.readInfo(m);
       case "markReadMsgids":
         return this.markReadMsgids(m);
+      case "notifyMembers": {
+        this.live();
+        actor(this.members, m.from);
+        const notice: SystemNotification = { seq: 0, from: m.from, to: this.tid, attach: m.attach, time: Date.now(), stored: false };
+        this.ctx.publish(teamSubject(this.ctx.appKey, this.tid), encodeUserEventOf(MessagingEvents.NOTIFICATION, notice));
+        return notice;
+      }
       case "recall":
         return this.recall(m);
       case "deleteOneWay":

@@ -1,6 +1,7 @@
 import { actorRef, type ActorRef, type RequestOf } from "../runtime/actor-ref.ts";
 import type { TeamInfo, TeamMember, TeamMuteType, TeamView } from "../protocol/team.ts";
 import type { ConversationProtocol } from "./conversation.ts";
+import type { SystemNotification } from "../protocol/messages.ts";
 
 export type { TeamInfo, TeamMember, TeamView };
 
@@ -61,6 +62,8 @@ export type TeamProtocol = ConversationProtocol & {
   answerApply: { request: { by: string; accid: string; pass: boolean; retainDays: number }; reply: { joined: boolean } };
   /** An invitee accepts or rejects an invitation. */
   answerInvite: { request: { accid: string; accept: boolean; retainDays: number }; reply: { joined: boolean } };
+  /** A custom notification from member `from` to the members' online devices (NIM sendAttachMsg msgtype 1): one publish, never stored. */
+  notifyMembers: { request: { from: string; attach: string }; reply: SystemNotification };
   /** NIM markReadTeamMsg: `accid` has read up to the newest of these messages; answers the msgids not in this team. */
   markReadMsgids: { request: { accid: string; msgids: number[] }; reply: { errMsgIds: number[] } };
   /** Who has read message `msgid` (its seq ≤ their read position), sender left out. */

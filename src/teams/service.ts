@@ -1,4 +1,5 @@
 import type { NewTeam, TeamChanges } from "../contracts/team.ts";
+import type { SystemNotification } from "../protocol/messages.ts";
 import type { TeamInfo, TeamMember, TeamMuteType, TeamView } from "../protocol/team.ts";
 
 /** One refused account of a batch and why (NIM `faccid`). */
@@ -48,6 +49,8 @@ export interface TeamsService {
   joined(appKey: string, accid: string): Promise<TeamView[]>;
   /** The tids `accid` is in, from their index. */
   tidsOf(appKey: string, accid: string): Promise<string[]>;
+  /** A custom notification from member `from` to the team's online devices; never stored. */
+  customNotify(appKey: string, req: { tid: string; from: string; attach: string }): Promise<SystemNotification>;
   /** NIM markReadTeamMsg: `accid` read up to the newest of `msgids`; answers those not in the team. */
   markRead(appKey: string, req: { tid: string; accid: string; msgids: number[] }): Promise<{ errMsgIds: number[] }>;
   /** Read and unread members of one message (NIM getMarkReadInfo). */

@@ -250,6 +250,11 @@ export class Teams implements TeamsService {
     return this.getMany(appKey, tids, true);
   }
 
+  async customNotify(appKey: string, req: Parameters<TeamsService["customNotify"]>[1]) {
+    this.app(appKey);
+    return this.ask(appKey, req.tid, { t: "notifyMembers", from: req.from, attach: req.attach });
+  }
+
   async markRead(appKey: string, req: Parameters<TeamsService["markRead"]>[1]) {
     this.app(appKey);
     return this.ask(appKey, req.tid, { t: "markReadMsgids", accid: req.accid, msgids: req.msgids });

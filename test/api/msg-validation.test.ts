@@ -126,7 +126,7 @@ describeOnEachStore("server API: message endpoints refuse bad input with 414 nam
         base: { from: "v1", msgtype: "0", to: "v2", attach: '{"k":1}' },
         cases: [
           ["bad msgtype", { msgtype: "2" }, "msgtype"],
-          ["team msgtype", { msgtype: "1" }, "msgtype"],
+          ["team msgtype with an account as to", { msgtype: "1" }, "to"],
           ["no attach", { attach: undefined }, "attach"],
           ["long attach", { attach: long(4097) }, "attach"],
           ["bad save", { save: "3" }, "save"],

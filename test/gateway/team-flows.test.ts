@@ -133,4 +133,16 @@ describe("gateway teams: SDK flows — invitations, applications, kicks, dismiss
     await until(() => opsOf(notes, tid).length >= 6, 5000, "the notifications");
     expect(opsOf(notes, tid)).toEqual([0, 7, 10, 3, 10, 6]);
   });
+
+  it("msg/sendAttachMsg msgtype 1: a member's custom notification reaches the team's online devices, not outsiders", async () => {
+    const [owner, m, out] = [await device("no"), await device("nm"), await device("nx")];
+    const { tid } = await owner.teams.create({ tname: "N", members: ["nm"], beinvitemode: 1 });
+    const heard = record(m, "notification");
+    const outsider = record(out, "notification");
+    expect((await gw.call("msg/sendAttachMsg", { from: "nx", msgtype: "1", to: tid, attach: '{"k":1}' })).code).toBe(804);
+    expect((await gw.call("msg/sendAttachMsg", { from: "no", msgtype: "1", to: tid, attach: '{"k":2}' })).code).toBe(200);
+    await until(() => heard.length === 1, 5000, "the notification");
+    expect(heard[0]).toMatchObject({ from: "no", to: tid, attach: '{"k":2}', stored: false });
+    expect(outsider).toEqual([]);
+  });
 });
