@@ -21,17 +21,27 @@ export class TeamSubscriptions implements LocalUserWatcher {
     this.table = new TeamTable(subjects, log);
   }
 
+  /** Users whose team list is being read, and the teams they left meanwhile (the list may predate that). */
+  private readonly arriving = new Map<LocalUser, Set<string>>();
+
   async userArrived(user: LocalUser): Promise<void> {
+    const leftMeanwhile = new Set<string>();
+    this.arriving.set(user, leftMeanwhile);
     try {
       const tids = await this.teams.tidsOf(user.appKey, user.accid);
-      await Promise.all(tids.map((tid) => this.table.join(user, tid)));
+      // Gone while the list was read: userGone ran already and must not be undone.
+      if (this.arriving.get(user) !== leftMeanwhile) return;
+      await Promise.all(tids.filter((tid) => !leftMeanwhile.has(tid)).map((tid) => this.table.join(user, tid)));
     } catch (err) {
       // The device still logs in; its team messages come from the login sync and history.
       this.log.warn({ err, accid: user.accid }, "could not subscribe a user's teams");
+    } finally {
+      if (this.arriving.get(user) === leftMeanwhile) this.arriving.delete(user);
     }
   }
 
   userGone(user: LocalUser): void {
+    this.arriving.delete(user);
     this.table.userGone(user);
   }
 
@@ -41,7 +51,12 @@ export class TeamSubscriptions implements LocalUserWatcher {
       this.log.warn({ accid: user.accid }, "dropped a malformed team membership event");
       return;
     }
-    if (member) void this.table.join(user, tid);
-    else this.table.leave(user, tid);
+    if (member) {
+      this.arriving.get(user)?.delete(tid);
+      void this.table.join(user, tid);
+    } else {
+      this.arriving.get(user)?.add(tid);
+      this.table.leave(user, tid);
+    }
   }
 }

@@ -53,7 +53,7 @@ const recall = endpoint({
     if (p.type === 8 && !/^[1-9]\d{0,15}$/.test(p.to)) throw new NimbusError("PARAM_ERROR", "to: must be a team id with type 8");
     const conv = p.type === 8 ? { kind: "team" as const, id: p.to } : p2pConversation(p.from, p.to);
     await namedAsSent(
-      { msgid: "deleteMsgid" },
+      { msgid: "deleteMsgid", tid: "to" },
       ctx.messaging.recall(ctx.app.appKey, conv, { by: null, from: p.from, msgid: p.deleteMsgid, ignoreTime: p.ignoreTime === 1 }),
     );
     return {};

@@ -41,7 +41,7 @@ const sendAttachMsg = endpoint({
   async handler(ctx, p) {
     if (p.msgtype === 1) {
       if (!/^[1-9]\d{0,15}$/.test(p.to)) throw new NimbusError("PARAM_ERROR", "to: must be a team id with msgtype 1");
-      await ctx.teams.customNotify(ctx.app.appKey, { tid: p.to, from: p.from, attach: p.attach });
+      await namedAsSent({ tid: "to" }, ctx.teams.customNotify(ctx.app.appKey, { tid: p.to, from: p.from, attach: p.attach }));
       return {};
     }
     await ctx.messaging.notify(ctx.app.appKey, { from: p.from, to: p.to, attach: p.attach, save: (p.save ?? 2) === 2 });

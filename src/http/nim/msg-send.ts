@@ -72,7 +72,8 @@ const sendMsg = endpoint({
       await requireFriend(ctx, p.from, p.to);
     }
     const ack = await namedAsSent(
-      { clientMsgId: "msgidClient" },
+      // The team actor names the team `tid`; here it is `to`.
+      { clientMsgId: "msgidClient", tid: "to" },
       ctx.messaging.send(ctx.app.appKey, p.ope === 1 ? { kind: "team", id: p.to } : p2pConversation(p.from, p.to), {
         from: p.from,
         type: p.type as MessageType,
