@@ -3,7 +3,7 @@ import type { AppendEntry, JournalEntry } from "../../src/store/mod.ts";
 import { NimbusError } from "../../src/protocol/errors.ts";
 import { encodeUserEvent, encodeUserEventOf, userSubject } from "../../src/protocol/user-events.ts";
 import { messageOf, type P2pPayload } from "../../src/conversation/entry.ts";
-import { isRecalled, RECALLED } from "../../src/conversation/flags.ts";
+import { HIDDEN_FOR_OTHERS, isRecalled, RECALLED } from "../../src/conversation/flags.ts";
 import {
   MessagingEvents,
   NOTIFICATION_TYPE,
@@ -137,7 +137,7 @@ export class TeamActor extends Actor<TeamState> {
       case "recall":
         return this.recall(m);
       case "deleteOneWay":
-        throw new NimbusError("PARAM_ERROR", "type: one-way delete is not served for team messages yet");
+        return this.deleteOneWay(m.accid, m.msgid);
       case "markRead":
         return this.markRead(m.reader, m.seq);
       case "lookup":
@@ -270,6 +270,20 @@ export class TeamActor extends Actor<TeamState> {
     if (!after) throw new NimbusError("NOT_FOUND", `msgid: message ${m.msgid} no longer exists`);
     this.ctx.publish(teamSubject(this.ctx.appKey, this.tid), encodeUserEvent({ ev: MessagingEvents.RECALL, ...event }));
     return event;
+  }
+
+  /**
+   * NIM's one-way recall of a team message (delMsgOneWay type 14): `accid`, its sender, still sees
+   * it; every other member no longer does (history, sync). Nothing is published, as for p2p.
+   */
+  private async deleteOneWay(accid: string, msgid: number): Promise<null> {
+    this.live();
+    const entry = await this.find(msgid);
+    if (entry.from !== accid) throw new NimbusError("PARAM_ERROR", `from: message ${msgid} was not sent by ${accid}`);
+    if ((entry.flags & HIDDEN_FOR_OTHERS) !== 0) return null;
+    const after = await this.ctx.journal.updateFlags(this.ctx.address, entry.seq, HIDDEN_FOR_OTHERS);
+    if (!after) throw new NimbusError("NOT_FOUND", `msgid: message ${msgid} no longer exists`);
+    return null;
   }
 
   /** A member's read position: only forward, never past the newest message; their other devices hear of it. */

@@ -79,7 +79,7 @@ export async function readHistory(
     (e) =>
       e.msgid !== q.excludeMsgid &&
       e.expireAt > now &&
-      !policy.hiddenFor(e.flags, q.conv, q.accid) &&
+      !policy.hiddenFor(e.flags, q.conv, q.accid, e.from) &&
       optionOf(e).history !== false &&
       (types === undefined || types.has(e.type)),
     q.limit,

@@ -78,7 +78,7 @@ export class Messaging implements MessagingService {
     const ref = parseConversation(id);
     const policy = ref && this.policies.get(ref.kind);
     if (!ref || !policy) return undefined;
-    return { journalKey: policy.journalKey(appKey, ref), hiddenFor: (flags, accid) => policy.hiddenFor(flags, ref, accid) };
+    return { journalKey: policy.journalKey(appKey, ref), hiddenFor: (flags, accid, from) => policy.hiddenFor(flags, ref, accid, from) };
   }
 
   async send(appKey: string, target: ConversationRef, raw: MessageInput): Promise<SendAck> {

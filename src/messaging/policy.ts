@@ -41,6 +41,6 @@ export interface ConversationPolicy {
    * keeps no per-user inbox (teams: unread is the team's last seq minus the member's read seq).
    */
   listFor?(appKey: string, accid: string): Promise<ConversationSummary[]>;
-  /** Whether `accid` had the message with these journal flags hidden from them (one-way delete). */
-  hiddenFor(flags: number, conv: ConversationRef, accid: string): boolean;
+  /** Whether `accid` had the message from `from` with these journal flags hidden from them (one-way delete). */
+  hiddenFor(flags: number, conv: ConversationRef, accid: string, from: string): boolean;
 }

@@ -29,7 +29,7 @@ export interface SyncDeps {
 /** A conversation as sync reads it: its journal, and its kind's one-way-delete rule. */
 export interface LocatedConversation {
   journalKey: string;
-  hiddenFor(flags: number, accid: string): boolean;
+  hiddenFor(flags: number, accid: string, from: string): boolean;
 }
 
 export interface CheckedSync {
@@ -109,7 +109,7 @@ async function offline(deps: SyncDeps, cursors: Map<ConversationId, number>): Pr
           e.expireAt > now &&
           option.persistent !== false &&
           !(e.from === accid && option.sendersync === false) &&
-          !(located.get(conv) as LocatedConversation).hiddenFor(e.flags, accid)
+          !(located.get(conv) as LocatedConversation).hiddenFor(e.flags, accid, e.from)
         );
       },
       app.limits.offlinePerConversation,
@@ -144,7 +144,7 @@ async function roaming(deps: SyncDeps): Promise<Omit<SyncResult, "notifications"
       journal,
       where.journalKey,
       { order: "desc", fromTime: since },
-      (e) => e.expireAt > now && optionOf(e).roam !== false && !where.hiddenFor(e.flags, accid),
+      (e) => e.expireAt > now && optionOf(e).roam !== false && !where.hiddenFor(e.flags, accid, e.from),
       app.limits.roamingPerConversation,
     ),
   );

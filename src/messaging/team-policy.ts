@@ -3,6 +3,7 @@ import type { ConversationProtocol } from "../contracts/conversation.ts";
 import { teamAddress } from "../contracts/team.ts";
 import { userAddress } from "../contracts/user.ts";
 import type { ConversationRef } from "../conversation/ref.ts";
+import { HIDDEN_FOR_OTHERS } from "../conversation/flags.ts";
 import { NimbusError, refuse } from "../protocol/errors.ts";
 import type { ActorRef } from "../runtime/actor-ref.ts";
 import type { ActorSystem } from "../runtime/system.ts";
@@ -85,7 +86,8 @@ export class TeamPolicy implements ConversationPolicy {
     return journalRetentionDays(app);
   }
 
-  hiddenFor(): boolean {
-    return false;
+  /** A one-way recalled team message is hidden from everyone but its sender. */
+  hiddenFor(flags: number, _conv: ConversationRef, accid: string, from: string): boolean {
+    return (flags & HIDDEN_FOR_OTHERS) !== 0 && accid !== from;
   }
 }

@@ -118,7 +118,7 @@ describeOnEachStore("server API: message endpoints refuse bad input with 414 nam
         cases: [
           ["no msgid", { deleteMsgid: undefined }, "deleteMsgid"],
           ["recall type", { type: "7" }, "type"],
-          ["team type", { type: "14" }, "type"],
+          ["team type with an account as to", { type: "14" }, "to"],
           ["bad to", { to: "!" }, "to"],
         ],
       },

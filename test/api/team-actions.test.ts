@@ -182,6 +182,19 @@ describe("server API: team/* actions, notifications and permission refusals [sql
     expect(sessions).toEqual([expect.objectContaining({ sessionType: 1, tid: Number(tid), unreadCount: 4, lastMsgType: "TEXT" })]);
   });
 
+  it("delMsgOneWay type 14: the message is gone for every member but its sender", async () => {
+    const { tid, o, m1, m2 } = await fixture();
+    const sent = await sendTeamText(api, tid, m1, "for me only now");
+    const { msgid, timetag } = sent.data as { msgid: number; timetag: number };
+    expect(await code("msg/delMsgOneWay", { deleteMsgid: String(msgid), timetag: String(timetag), type: "14", from: o, to: tid })).toBe(
+      414,
+    );
+    await ok(api, "msg/delMsgOneWay", { deleteMsgid: String(msgid), timetag: String(timetag), type: "14", from: m1, to: tid });
+    expect((await teamHistory(api, tid, m1)).map((m) => m.msgid)).toContain(msgid);
+    expect((await teamHistory(api, tid, m2)).map((m) => m.msgid)).not.toContain(msgid);
+    expect((await teamHistory(api, tid, o)).map((m) => m.msgid)).not.toContain(msgid);
+  });
+
   it("recall type 8: the app server recalls a team message for everyone", async () => {
     const { tid, o, m1 } = await fixture();
     const sent = await sendTeamText(api, tid, m1, "oops");

@@ -67,10 +67,18 @@ const recall = endpoint({
 const delMsgOneWay = endpoint({
   module: "msg",
   action: "delMsgOneWay",
-  summary: "Remove a p2p message (type 13) from the recipient's view only; the sender still sees it",
+  summary:
+    "Remove a p2p message (type 13) from the recipient's view only, or a team message (type 14, `to` the tid) from every member's but its sender's; the sender still sees it",
   params: z.object({ ...removeParams, type: intEnum([13, 14]) }),
   async handler(ctx, p) {
-    if (p.type === 14) throw new NimbusError("PARAM_ERROR", "type: team messages are not supported yet");
+    if (p.type === 14) {
+      if (!/^[1-9]\d{0,15}$/.test(p.to)) throw new NimbusError("PARAM_ERROR", "to: must be a team id with type 14");
+      await namedAsSent(
+        { accid: "from", peer: "to", tid: "to", msgid: "deleteMsgid" },
+        ctx.messaging.deleteOneWay(ctx.app.appKey, { kind: "team", id: p.to }, { accid: p.from, msgid: p.deleteMsgid }),
+      );
+      return {};
+    }
     if (p.from === p.to) throw new NimbusError("PARAM_ERROR", "to: must not be the sender");
     await namedAsSent(
       { accid: "to", peer: "from", msgid: "deleteMsgid" },
