@@ -247,7 +247,8 @@ export class Teams implements TeamsService {
 
   async joined(appKey: string, accid: string): Promise<TeamView[]> {
     const tids = await this.tidsOf(appKey, accid);
-    return this.getMany(appKey, tids, true);
+    // The team actor is the truth: an index left behind by a crash between the two steps shows no team the user is not in.
+    return (await this.getMany(appKey, tids, true)).filter((v) => v.members.some((m) => m.accid === accid));
   }
 
   async customNotify(appKey: string, req: Parameters<TeamsService["customNotify"]>[1]) {
