@@ -31,9 +31,11 @@ import { uuidV7 } from "../../src/util/uuid-v7.ts";
 import { JournalChain, type ChainAnswer } from "../conversation/journal-chain.ts";
 import { actor, requireManager, requireMaySend, requireMayInvite, requireMayUpdate, requireOutranks, requireOwner } from "./permissions.ts";
 
-/** A member as saved: the wire's member and how far they have read. */
+/** A member as saved: the wire's member, how far they have read, and the last seq before they joined. */
 interface StoredMember extends TeamMember {
   readSeq: number;
+  /** Absent in members saved before it was kept: 0 then. */
+  joinSeq?: number;
 }
 
 /** A pending invitation or application. */
@@ -89,7 +91,9 @@ export class TeamActor extends Actor<TeamState> {
         return this.state.info ? this.view() : null;
       case "position": {
         const member = this.state.info?.valid ? this.members.get(m.accid) : undefined;
-        return member ? { lastSeq: this.chain.storedSeq, readSeq: Math.min(member.readSeq, this.chain.storedSeq) } : null;
+        return member
+          ? { lastSeq: this.chain.storedSeq, readSeq: Math.min(member.readSeq, this.chain.storedSeq), joinedAfterSeq: member.joinSeq ?? 0 }
+          : null;
       }
       case "send":
         return this.send(m);
@@ -159,7 +163,7 @@ export class TeamActor extends Actor<TeamState> {
   }
 
   private view(): TeamView {
-    return { info: { ...this.state.info! }, members: [...this.members.values()].map(({ readSeq: _r, ...m }) => m) };
+    return { info: { ...this.state.info! }, members: [...this.members.values()].map(({ readSeq: _r, joinSeq: _j, ...m }) => m) };
   }
 
   private newMember(accid: string, role: TeamMember["role"], now: number): StoredMember {
@@ -174,6 +178,7 @@ export class TeamActor extends Actor<TeamState> {
       createtime: now,
       updatetime: now,
       readSeq: this.chain.storedSeq,
+      joinSeq: this.chain.storedSeq,
     };
   }
 
@@ -504,7 +509,7 @@ export class TeamActor extends Actor<TeamState> {
     if (m.custom !== undefined) next.custom = m.custom;
     this.members.set(m.accid, next);
     await this.save();
-    const { readSeq: _r, ...shown } = next;
+    const { readSeq: _r, joinSeq: _j, ...shown } = next;
     return shown;
   }
 

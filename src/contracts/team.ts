@@ -69,7 +69,7 @@ export type TeamProtocol = ConversationProtocol & {
   /** Who has read message `msgid` (its seq ≤ their read position), sender left out. */
   readInfo: { request: { msgid: number; from: string }; reply: { readAccids: string[]; unreadAccids: string[] } };
   /** A member's read position and the team's last stored seq: the member's unread count is the difference. */
-  position: { request: { accid: string }; reply: { lastSeq: number; readSeq: number } | null };
+  position: { request: { accid: string }; reply: { lastSeq: number; readSeq: number; joinedAfterSeq: number } | null };
 };
 
 export type TeamMessage = RequestOf<TeamProtocol>;

@@ -96,13 +96,16 @@ async function offline(deps: SyncDeps, cursors: Map<ConversationId, number>): Pr
   const keyOf = (conv: ConversationId): string => (located.get(conv) as LocatedConversation).journalKey;
   const latest = await journal.maxSeqs(convs.map(keyOf));
   const latestOf = (conv: ConversationId): number | undefined => (located.has(conv) ? latest.get(keyOf(conv)) : undefined);
-  const behind = convs.filter((c) => (latestOf(c) ?? 0) > (cursors.get(c) ?? 0));
+  // A team's messages from before the user joined are not theirs to be handed at login.
+  const joinedAfter = new Map(all.flatMap((c) => (c.joinedAfterSeq ? [[c.conv, c.joinedAfterSeq] as const] : [])));
+  const from = (c: ConversationId): number => Math.max(cursors.get(c) ?? 0, joinedAfter.get(c) ?? 0);
+  const behind = convs.filter((c) => (latestOf(c) ?? 0) > from(c));
 
   const perConv = await mapLimit(behind, PARALLEL_READS, (conv) =>
     scanJournal(
       journal,
       keyOf(conv),
-      { order: "desc", fromSeq: (cursors.get(conv) ?? 0) + 1, fromTime: since },
+      { order: "desc", fromSeq: from(conv) + 1, fromTime: since },
       (e) => {
         const option = optionOf(e);
         return (
@@ -139,11 +142,11 @@ async function roaming(deps: SyncDeps): Promise<Omit<SyncResult, "notifications"
     const where = deps.locate(c.conv);
     return where ? [{ c, where }] : [];
   });
-  const perConv = await mapLimit(conversations, PARALLEL_READS, ({ where }) =>
+  const perConv = await mapLimit(conversations, PARALLEL_READS, ({ c, where }) =>
     scanJournal(
       journal,
       where.journalKey,
-      { order: "desc", fromTime: since },
+      { order: "desc", fromSeq: (c.joinedAfterSeq ?? 0) + 1, fromTime: since },
       (e) => e.expireAt > now && optionOf(e).roam !== false && !where.hiddenFor(e.flags, accid, e.from),
       app.limits.roamingPerConversation,
     ),

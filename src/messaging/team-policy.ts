@@ -67,6 +67,7 @@ export class TeamPolicy implements ConversationPolicy {
         readSeq: position.readSeq,
         unread: Math.max(0, position.lastSeq - position.readSeq),
         updatedAt: last?.time ?? 0,
+        joinedAfterSeq: position.joinedAfterSeq,
       };
       if (last && !last.unreadable) summary.lastMessage = messageOf(last);
       return summary;

@@ -116,6 +116,8 @@ export interface ConversationSummary {
   updatedAt: number;
   /** seq the peer has read up to (their read receipts), when known. */
   peerReadSeq?: number;
+  /** Teams: the last seq before this user joined. A login sync hands over nothing at or below it. */
+  joinedAfterSeq?: number;
 }
 
 /** The peer's devices learn how far this user has read. */

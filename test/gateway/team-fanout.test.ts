@@ -91,4 +91,26 @@ describe("gateway teams: fan-out to a 200-member team, offline sync", () => {
     const convs = await back.conversations();
     expect(convs.find((c) => c.conv === conv)).toMatchObject({ lastSeq: 151, unread: 151 });
   }, 60_000);
+
+  it("a member who joined later is handed at login only what came after they joined (roaming and offline alike)", async () => {
+    await accounts(["j0", "j1", "j2"]);
+    const tid = await createTeam("j0", ["j1"]);
+    const conv = `team:${tid}`;
+    const sender = await device("j0");
+    for (let i = 0; i < 5; i++) await sender.sendText(conv, `early ${i}`);
+    const added = await gw.call("team/add", { tid, owner: "j0", members: JSON.stringify(["j2"]), magree: "0", msg: "m" });
+    expect(added.code).toBe(200);
+    await sender.sendText(conv, "late");
+    // seq 1 invite, 2..6 early, 7 the invite of j2, 8 late.
+    // A device that holds a cursor (of another conversation) syncs by the offline rules; one without, by roaming.
+    await sender.sendText("j2", "p2p");
+    for (const syncState of [undefined, { cursors: { "j0|j2": 1 }, notificationCursor: 0 }]) {
+      const late = await gw.device("j2", tokens.get("j2")!, `j2-${syncState ? "offline" : "roaming"}`, syncState ? { syncState } : {});
+      const got = new Received(late);
+      await late.synced();
+      await until(() => got.seqs(conv).includes(8), 5000, "the sync");
+      expect(got.seqs(conv)).toEqual([7, 8]);
+      await late.logout();
+    }
+  });
 });
