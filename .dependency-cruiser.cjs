@@ -3,7 +3,7 @@
  * imports point down:
  *
  *   edges:        src/http, src/gateway (parse and call)          src/client (the SDK)
- *   services:     src/messaging, src/relations (and the services to come)
+ *   services:     src/messaging, src/relations, src/teams (and the services to come)
  *   domain:       actors/ (by kind)
  *   contracts:    src/contracts (each actor kind's typed protocol)
  *   base:         src/conversation, src/runtime, src/store, src/bus, src/protocol, src/util
@@ -45,14 +45,14 @@ module.exports = {
       name: "messaging-does-not-know-actors",
       comment: "services reach actors through src/contracts only.",
       severity: "error",
-      from: { path: "^src/(messaging|relations)/" },
+      from: { path: "^src/(messaging|relations|teams)/" },
       to: { path: "^actors/" },
     },
     {
       name: "services-do-not-know-edges",
       comment: "services are called by the edges, never the other way round.",
       severity: "error",
-      from: { path: "^src/(messaging|relations)/" },
+      from: { path: "^src/(messaging|relations|teams)/" },
       to: { path: "^src/(http|gateway|client|node\\.ts|main\\.ts)" },
     },
     {

@@ -9,6 +9,10 @@ import { SESSION_KIND } from "../src/contracts/session.ts";
 import { UserActor } from "./user/user.ts";
 import { FRIENDS_KIND } from "../src/contracts/friends.ts";
 import { USER_KIND } from "../src/contracts/user.ts";
+import { TeamActor } from "./team/team.ts";
+import { TEAM_KIND } from "../src/contracts/team.ts";
+import { UserTeamsActor } from "./team/user-teams.ts";
+import { USER_TEAMS_KIND } from "../src/contracts/user-teams.ts";
 
 /** Every domain actor kind a node hosts, by kind. */
 export const domainActors: Record<string, ActorFactory> = {
@@ -17,4 +21,6 @@ export const domainActors: Record<string, ActorFactory> = {
   [SESSION_KIND]: (ctx) => new SessionActor(ctx),
   [INBOX_KIND]: (ctx) => new InboxActor(ctx),
   [NOTICES_KIND]: (ctx) => new NoticesActor(ctx),
+  [TEAM_KIND]: (ctx) => new TeamActor(ctx),
+  [USER_TEAMS_KIND]: (ctx) => new UserTeamsActor(ctx),
 };

@@ -10,6 +10,7 @@ import { runP2p } from "./scenarios/p2p.ts";
 import { runP2pOffline } from "./scenarios/p2p-offline.ts";
 import { runP2pCluster } from "./scenarios/p2p-cluster.ts";
 import { runPeersP2p } from "./scenarios/peers-p2p.ts";
+import { runTeam } from "./scenarios/team.ts";
 
 const scenarios: Record<string, (quick: boolean) => Promise<BenchResult>> = {
   actors: runActors,
@@ -19,6 +20,7 @@ const scenarios: Record<string, (quick: boolean) => Promise<BenchResult>> = {
   "p2p-cluster": runP2pCluster,
   baseline: runBaseline,
   "peers-p2p": runPeersP2p,
+  team: runTeam,
 };
 
 const args = process.argv.slice(2);

@@ -10,6 +10,7 @@ import { createHttpServer } from "./http/server.ts";
 import { Gateway, type GatewayOptions } from "./gateway/mod.ts";
 import { clusterPresenceView, linkDeviceRegistry } from "./gateway/device-registry.ts";
 import { createMessagingService, type MessagingService } from "./messaging/mod.ts";
+import { createTeamsService, type TeamsService } from "./teams/mod.ts";
 import { AppRegistry } from "./apps/registry.ts";
 import { domainActors } from "../actors/mod.ts";
 import type { NodeInfo } from "./http/types.ts";
@@ -38,6 +39,8 @@ export interface NimbusNode {
   readonly apps: AppRegistry;
   /** P2P messaging, as the REST API and the gateway use it. */
   readonly messaging: MessagingService;
+  /** Advanced teams, as the REST API and the gateway use them. */
+  readonly teams: TeamsService;
   readonly http: FastifyInstance;
   /** The realtime link: Colyseus on the same port, devices, delivery. */
   readonly gateway: Gateway;
@@ -121,12 +124,14 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
       devicesByClientType: () => gateway.devicesByClientType(),
     };
     const messaging = measuredMessaging(createMessagingService({ system, bus, apps }), metrics);
+    const teams = createTeamsService({ system, apps, sequences: store.sequences });
     const gateway = new Gateway({
       nodeId,
       apps,
       system,
       bus,
       messaging,
+      teams,
       log: log.child({ component: "gateway" }),
       options: { ...config.gateway, ...ext.gateway },
       publicAddress: config.publicAddress,
@@ -137,7 +142,7 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
     const http = await createHttpServer(
       info,
       log,
-      { presence: clusterPresenceView(system), messaging, nonces: store.nonces },
+      { presence: clusterPresenceView(system), messaging, teams, nonces: store.nonces },
       config.http,
       metrics,
     );
@@ -173,6 +178,7 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
       system,
       apps,
       messaging,
+      teams,
       http,
       gateway,
       log,

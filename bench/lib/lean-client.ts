@@ -48,7 +48,7 @@ export interface LeanLogin extends JoinOptions {
   url: string;
   /** Shared by the devices of one generator, so matchmake requests reuse connections. */
   agent: Agent;
-  /** Called for every `msg` push addressed to this account. */
+  /** Called for every `msg` push addressed to this account, and every team message pushed to it. */
   onMessage(m: Message): void;
   /** Resolve only once the login sync is answered (the device is then fully online), not at `welcome`. */
   waitForSync?: boolean;
@@ -80,7 +80,8 @@ export class LeanDevice {
           const type = readHeaderValue(data, at);
           if (type === MessagingEvents.MESSAGE) {
             const m = decode(data.subarray(at.offset)) as Message;
-            if (m.to === me) o.onMessage(m);
+            // A p2p message to this account, or a team's (its `to` is the tid).
+            if (m.to === me || m.conv.startsWith("team:")) o.onMessage(m);
           } else if (type === Frames.WELCOME) {
             ws.removeAllListeners("close");
             ws.removeAllListeners("error");

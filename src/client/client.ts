@@ -4,6 +4,7 @@ import { backoffDelay, defaultReconnectPolicy, type ReconnectPolicy } from "./ba
 import { Emitter } from "./emitter.ts";
 import { ClientCodes, FINAL_LOGIN_CODES, NimbusClientError } from "./errors.ts";
 import { Matchmaker, toClientError } from "./matchmake.ts";
+import { TeamsClient } from "./teams.ts";
 import { Messenger, type HistoryOptions, type MessagingClientEvents, type SendOptions } from "./messenger.ts";
 import {
   MessageType,
@@ -68,6 +69,8 @@ export class NimbusClient extends Emitter<NimbusClientEvents> {
   private status: ClientState = "reconnecting";
   private wake: (() => void) | undefined;
   private readonly messenger: Messenger;
+  /** Advanced teams: create, manage, join (see TeamsClient). */
+  readonly teams: TeamsClient;
 
   constructor(private readonly options: ConnectOptions) {
     super();
@@ -85,6 +88,7 @@ export class NimbusClient extends Emitter<NimbusClientEvents> {
       },
       options.syncState,
     );
+    this.teams = new TeamsClient((type, body) => this.request(type, body));
   }
 
   get state(): ClientState {

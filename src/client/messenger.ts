@@ -1,3 +1,5 @@
+import { NOTIFICATION_TYPE } from "../protocol/messages.ts";
+import type { TeamNotificationBody } from "../protocol/team.ts";
 import {
   MessageType,
   MessagingEvents,
@@ -43,6 +45,20 @@ export interface MessagingClientEvents {
   notification: SystemNotification;
   /** The conversation list, after each login sync (and after the sync's messages were emitted). */
   conversations: ConversationSummary[];
+  /**
+   * A team notification (a type 5 message in a team: someone joined, left, was kicked, the team was
+   * updated, muted, dismissed…), right after its `message` event: in order with the team's messages.
+   */
+  teamNotification: TeamNotification;
+}
+
+/** A team notification as the SDK emits it: NIM's op id and data, and where it stands in the team. */
+export interface TeamNotification {
+  tid: string;
+  seq: number;
+  time: number;
+  op: TeamNotificationBody["id"];
+  data: TeamNotificationBody["data"];
 }
 
 /** What the messenger needs from the client it is part of. */
@@ -102,10 +118,20 @@ export class Messenger {
   ) {
     this.outbox = new Outbox({ request: (t, b) => host.request(t, b), connected: () => host.connected() });
     this.sequencer = new Sequencer(
-      { emit: (m) => host.emit("message", m), fill: (conv, from, to) => this.fill(conv, from, to) },
+      { emit: (m) => this.emitMessage(m), fill: (conv, from, to) => this.fill(conv, from, to) },
       initial.cursors ?? {},
     );
     this.notifications = new NotificationFeed((n) => host.emit("notification", n), initial.notificationCursor ?? 0);
+  }
+
+  private emitMessage(m: Message): void {
+    this.host.emit("message", m);
+    if (m.type === NOTIFICATION_TYPE && isTeamConv(m.conv)) {
+      const body = m.body as unknown as TeamNotificationBody;
+      if (typeof body.id === "number" && isObject(body.data)) {
+        this.host.emit("teamNotification", { tid: m.to, seq: m.seq, time: m.time, op: body.id, data: body.data });
+      }
+    }
   }
 
   syncState(): SyncState {
@@ -169,7 +195,8 @@ export class Messenger {
       ...(options.option !== undefined && { option: options.option }),
     };
     const me = this.host.self();
-    const conv = conversationOf(me.accid, to.toLowerCase());
+    // `to` is an account (p2p) or a team's conversation id, `team:<tid>`.
+    const conv = isTeamConv(to) ? to : conversationOf(me.accid, to.toLowerCase());
     this.sequencer.sending(conv);
     return this.outbox.submit(req).then(
       (ack) => {
@@ -262,11 +289,16 @@ export class Messenger {
   /** A gap in the pushes of `conv`: its newest missing messages, from history. */
   private async fill(conv: string, fromSeq: number, toSeq: number): Promise<Message[]> {
     const limit = Math.min(HISTORY_PAGE, toSeq - fromSeq + 1);
-    const peer = peerOf(conv, this.host.self().accid);
-    // isMessage let only this account's p2p conversations through.
+    const peer = isTeamConv(conv) ? conv : peerOf(conv, this.host.self().accid);
+    // isMessage let only conversations of this account (or teams it is in) through.
     if (peer === undefined) return [];
     return this.history(peer, { fromSeq, toSeq, limit, order: "desc" });
   }
+}
+
+/** A team's conversation id, `team:<tid>`. */
+function isTeamConv(conv: string): boolean {
+  return parseConversation(conv)?.kind === "team";
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -307,7 +339,7 @@ function sentMessage(req: SendRequest, ack: SendAck, me: Pick<SessionInfo, "acci
     msgid: ack.msgid,
     clientMsgId: ack.clientMsgId,
     from: me.accid,
-    to: req.to.toLowerCase(),
+    to: isTeamConv(req.to) ? req.to.slice("team:".length) : req.to.toLowerCase(),
     time: ack.time,
     type: req.type,
     body: req.body,

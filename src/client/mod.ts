@@ -16,7 +16,23 @@ import { NimbusClient, type ConnectOptions } from "./client.ts";
 export { NimbusClient, type ClientState, type ConnectOptions, type NimbusClientEvents } from "./client.ts";
 export { NimbusClientError, ClientCodes } from "./errors.ts";
 export { defaultReconnectPolicy, type ReconnectPolicy } from "./backoff.ts";
-export type { HistoryOptions, MessagingClientEvents, SendOptions } from "./messenger.ts";
+export type { HistoryOptions, MessagingClientEvents, SendOptions, TeamNotification } from "./messenger.ts";
+export { TeamsClient, type TeamSettings } from "./teams.ts";
+export {
+  JoinMode,
+  TeamEvents,
+  TeamOps,
+  TeamRequests,
+  teamConversationId,
+  type CreateTeamRequest,
+  type TeamApplyEvent,
+  type TeamInfo,
+  type TeamInviteEvent,
+  type TeamMember,
+  type TeamMuteType,
+  type TeamNotificationBody,
+  type TeamView,
+} from "../protocol/team.ts";
 export {
   MessageType,
   MessagingEvents,

@@ -1,13 +1,16 @@
 import type { JournalEntry } from "../store/port.ts";
 import { isHiddenFor, isRecalled } from "./flags.ts";
 import { conversationOf } from "./ref.ts";
-import { type Message, type MessageOption, type MessageType } from "../protocol/messages.ts";
+import { type ConversationId, type Message, type MessageOption, type StoredMessageType } from "../protocol/messages.ts";
 
 export const DAY_MS = 86_400_000;
 
 /** What a p2p message keeps in `JournalEntry.payload`; the indexed fields are the entry's own. */
 export interface P2pPayload {
+  /** The p2p peer, or the team's tid. */
   to: string;
+  /** Set for every kind but p2p (e.g. "team:1001"): a p2p conversation's id is read from `from` and `to`. */
+  conv?: ConversationId;
   body: Record<string, unknown>;
   ext?: string;
   option?: MessageOption;
@@ -24,14 +27,14 @@ export function messageOf(entry: JournalEntry): Message {
   const p = entry.payload as unknown as P2pPayload;
   const recalled = isRecalled(entry.flags);
   const m: Message = {
-    conv: conversationOf(entry.from, p.to),
+    conv: p.conv ?? conversationOf(entry.from, p.to),
     seq: entry.seq,
     msgid: entry.msgid,
     clientMsgId: entry.clientMsgId,
     from: entry.from,
     to: p.to,
     time: entry.time,
-    type: entry.type as MessageType,
+    type: entry.type as StoredMessageType,
     body: recalled ? {} : p.body,
   };
   // Assigned, not spread in: every message delivered and every history page goes through here.

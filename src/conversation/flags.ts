@@ -13,6 +13,11 @@ export const RECALLED = MessageFlags.RECALLED;
 export const HIDDEN_FOR_FIRST = 4;
 /** Hidden from the second accid of the sorted pair. */
 export const HIDDEN_FOR_SECOND = 8;
+/**
+ * A team message recalled one way (NIM delMsgOneWay type 14): hidden from every member but its
+ * sender, who still sees it. One bit: whom it hides from follows from the entry's sender.
+ */
+export const HIDDEN_FOR_OTHERS = 16;
 
 /** The bit that hides a message of `conv` from `accid`; throws if `accid` is not one of the pair. */
 export function hiddenFlagFor(conv: ConversationId, accid: string): number {
@@ -27,5 +32,7 @@ export function isRecalled(flags: number): boolean {
 }
 
 export function isHiddenFor(flags: number, conv: ConversationId, accid: string): boolean {
+  // Only p2p messages have one-way-delete bits so far (a team's would need one per member).
+  if (parseP2pId(conv) === undefined) return false;
   return (flags & hiddenFlagFor(conv, accid)) !== 0;
 }

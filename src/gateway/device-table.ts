@@ -15,6 +15,13 @@ export interface LocalUser {
 
 export type UserEventHandler = (user: LocalUser, data: Uint8Array) => void;
 
+/** Told when a user gets their first device here and when their last one goes (e.g. to hold their teams' subjects). */
+export interface LocalUserWatcher {
+  /** The user's `subscribed` waits for this too: what it holds is in effect before the device is told it is online. */
+  userArrived(user: LocalUser): Promise<void>;
+  userGone(user: LocalUser): void;
+}
+
 /**
  * Which devices of which users are connected to this node. Delivery is by subject, not by lookup
  * (DESIGN "Delivery"): the node subscribes to `user.<app>.<accid>` when the user's first device
@@ -28,6 +35,7 @@ export class DeviceTable {
   constructor(
     private readonly subjects: SubjectTable,
     private readonly onEvent: UserEventHandler,
+    private readonly watcher?: LocalUserWatcher,
   ) {}
 
   /**
@@ -54,6 +62,7 @@ export class DeviceTable {
     if (user.devices.size === 0) {
       this.users.delete(key);
       this.subjects.release(user.subject);
+      this.watcher?.userGone(user);
     }
     return true;
   }
@@ -78,7 +87,10 @@ export class DeviceTable {
 
   /** Drops every user subscription; for the end of a shutdown, after every session has ended. */
   clear(): void {
-    for (const user of this.users.values()) this.subjects.release(user.subject);
+    for (const user of this.users.values()) {
+      this.subjects.release(user.subject);
+      this.watcher?.userGone(user);
+    }
     this.users.clear();
     this.sessions = 0;
   }
@@ -89,9 +101,12 @@ export class DeviceTable {
     // subscription, and the old one (unsubscribed) can deliver nothing into the new entry.
     // The bus never calls a handler synchronously, so `user` is assigned before any delivery.
     let user: LocalUser | undefined;
-    const subscribed = this.subjects.hold(subject, (data) => {
+    const held = this.subjects.hold(subject, (data) => {
       if (user) this.onEvent(user, data);
     });
+    // After `user` is assigned (a microtask later): the watcher gets the entry it will be told is gone.
+    const watched = this.watcher ? Promise.resolve().then(() => this.watcher!.userArrived(user!)) : undefined;
+    const subscribed = watched ? Promise.all([held, watched]).then(() => undefined) : held;
     user = { appKey, accid, subject, devices: new Map(), subscribed };
     this.users.set(keyOf(appKey, accid), user);
     return user;

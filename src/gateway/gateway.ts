@@ -25,6 +25,9 @@ import { SubjectTable } from "./subject-table.ts";
 import { registerMessagingRequests } from "./messaging-requests.ts";
 import { RequestRegistry, type RequestHandler } from "./requests.ts";
 import { Sessions } from "./sessions.ts";
+import { TeamSubscriptions } from "./team-subscriptions.ts";
+import { registerTeamRequests } from "./team-requests.ts";
+import type { TeamsService } from "../teams/service.ts";
 import { GatewayTransport } from "./transport.ts";
 import type { NodeMetrics } from "../util/metrics.ts";
 import type { ClientType } from "../protocol/link.ts";
@@ -36,6 +39,8 @@ export interface GatewayDeps {
   bus: Bus;
   /** P2P messaging, for the devices' send / history / read / recall requests. */
   messaging: MessagingService;
+  /** Advanced teams: the team subscriptions of local users, and the devices' team requests. */
+  teams?: TeamsService;
   log: Logger;
   options?: Partial<GatewayOptions>;
   /**
@@ -66,7 +71,7 @@ export class Gateway {
   readonly presence: PresenceView;
   private readonly hooks: DeviceLifecycle;
   private readonly requests: RequestRegistry;
-  /** Every bus subject this node subscribes to for its devices, counted (users now; teams and chat rooms as they land). */
+  /** Every bus subject this node subscribes to for its devices, counted (users and teams; chat rooms as they land). */
   private readonly subjects: SubjectTable;
   private readonly sessions: Sessions;
   private readonly loginThrottle: LoginThrottle;
@@ -81,8 +86,16 @@ export class Gateway {
     this.requests = new RequestRegistry(deps.log);
     this.subjects = new SubjectTable(deps.bus, deps.log);
     const metrics = deps.metrics;
-    this.sessions = new Sessions(deps.nodeId, this.options, this.subjects, this.hooks, this.requests, deps.log, (n) =>
-      metrics?.deliveries.inc(n),
+    const teams = deps.teams && new TeamSubscriptions(this.subjects, deps.teams, deps.log);
+    this.sessions = new Sessions(
+      deps.nodeId,
+      this.options,
+      this.subjects,
+      this.hooks,
+      this.requests,
+      deps.log,
+      (n) => metrics?.deliveries.inc(n),
+      teams,
     );
     // The operator's lines: one per login and logout, at info (refusals in login()).
     this.hooks.onDeviceOnline((d) => {
@@ -96,6 +109,7 @@ export class Gateway {
     this.loginThrottle = new LoginThrottle(this.options);
     this.requests.register(Requests.SESSION, (device) => device.session);
     registerMessagingRequests((type, handler) => this.requests.register(type, handler), deps);
+    if (deps.teams) registerTeamRequests((type, handler) => this.requests.register(type, handler), deps.teams);
   }
 
   /** Takes WebSocket upgrades on the app's server, mounts the matchmake routes, creates the room. */

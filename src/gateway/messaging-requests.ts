@@ -1,4 +1,4 @@
-import { p2pConversation } from "../conversation/ref.ts";
+import { p2pConversation, type ConversationRef } from "../conversation/ref.ts";
 import type { Bus } from "../bus/port.ts";
 import type { ActorSystem } from "../runtime/system.ts";
 import type { MessagingService } from "../messaging/service.ts";
@@ -23,6 +23,7 @@ import {
   parseBody,
   recallSchema,
   syncSchema,
+  TEAM_CONV,
 } from "./messaging-schemas.ts";
 
 export interface MessagingRequestDeps {
@@ -36,12 +37,17 @@ export interface MessagingRequestDeps {
  * (414 naming the field), put in who is asking from the session — never from the body, so a device
  * can only ever act as its own account — and pass the service's NIM codes through unchanged.
  */
+/** The conversation a device names by `to` / `peer`: a team (`team:<tid>`) or the p2p one with that account. */
+function target(me: string, to: string): ConversationRef {
+  return TEAM_CONV.test(to) ? { kind: "team", id: to.slice("team:".length) } : p2pConversation(me, to.toLowerCase());
+}
+
 export function registerMessagingRequests(register: (type: string, handler: RequestHandler) => void, deps: MessagingRequestDeps): void {
   // `deps.messaging` is read at call time, not captured: the node may swap the service (tests wrap it).
   register(MessagingRequests.SEND, (device, body): Promise<SendAck> => {
     const m = checkDeviceSend(body);
     const { appKey, accid, clientType, deviceId } = device.session;
-    return deps.messaging.send(appKey, p2pConversation(accid, m.to.toLowerCase()), {
+    return deps.messaging.send(appKey, target(accid, m.to), {
       from: accid,
       type: m.type,
       body: m.body,
@@ -56,19 +62,19 @@ export function registerMessagingRequests(register: (type: string, handler: Requ
   register(MessagingRequests.RECALL, (device, body): Promise<RecallEvent> => {
     const r = parseBody(recallSchema, body, "recall");
     const { appKey, accid } = device.session;
-    return deps.messaging.recall(appKey, p2pConversation(accid, r.peer), { by: accid, from: accid, msgid: r.msgid });
+    return deps.messaging.recall(appKey, target(accid, r.peer), { by: accid, from: accid, msgid: r.msgid });
   });
 
   register(MessagingRequests.MARK_READ, (device, body): Promise<ReadReceipt> => {
     const r = parseBody(markReadSchema, body, "markRead");
     const { appKey, accid } = device.session;
-    return deps.messaging.markRead(appKey, p2pConversation(accid, r.peer), { reader: accid, seq: r.seq });
+    return deps.messaging.markRead(appKey, target(accid, r.peer), { reader: accid, seq: r.seq });
   });
 
   register(MessagingRequests.HISTORY, (device, body): Promise<Message[]> => {
     const { peer, ...page } = parseBody(historySchema, body, "history");
     const { appKey, accid } = device.session;
-    return deps.messaging.history(appKey, { ...page, accid, conv: p2pConversation(accid, peer) });
+    return deps.messaging.history(appKey, { ...page, accid, conv: target(accid, peer) });
   });
 
   register(MessagingRequests.CONVERSATIONS, (device, body): Promise<ConversationSummary[]> => {

@@ -15,10 +15,19 @@ import { NimbusError } from "../protocol/errors.ts";
  * checks what only it can know: accounts, relations, windows.
  */
 
+/** A team's conversation id as devices name it. */
+export const TEAM_CONV = /^team:[1-9]\d{0,15}$/;
+
 const accid = z
   .string({ error: "required" })
   .regex(ACCID_PATTERN, "1 to 32 of letters, digits and _ @ . -")
   .transform((s) => s.toLowerCase());
+
+/** A p2p peer (an accid, lower-cased) or a team's conversation id (`team:<tid>`). */
+const peer = z
+  .string({ error: "required" })
+  .refine((s) => ACCID_PATTERN.test(s) || TEAM_CONV.test(s), "an account id, or team:<tid>")
+  .transform((s) => (TEAM_CONV.test(s) ? s : s.toLowerCase()));
 
 const seq = z.number({ error: "must be a number" }).int("must be an integer").min(0, "must be at least 0").max(Number.MAX_SAFE_INTEGER);
 const positive = z
@@ -64,13 +73,13 @@ function refusal(field: string, problem: string): NimbusError {
   return new NimbusError("PARAM_ERROR", `${field}: ${problem}`);
 }
 
-export const recallSchema = z.object({ peer: accid, msgid: positive });
+export const recallSchema = z.object({ peer, msgid: positive });
 
-export const markReadSchema = z.object({ peer: accid, seq });
+export const markReadSchema = z.object({ peer, seq });
 
 export const historySchema = z
   .object({
-    peer: accid,
+    peer,
     fromSeq: seq.optional(),
     toSeq: seq.optional(),
     fromTime: time.optional(),
@@ -102,10 +111,13 @@ export const syncSchema = z
   .partial()
   .default({});
 
-/** 414 unless every cursor names a p2p conversation of `me` (two sorted accids joined by |, one of them `me`). */
+/**
+ * 414 unless every cursor names a p2p conversation of `me` (two sorted accids joined by |, one of
+ * them `me`) or a team (`team:<tid>`; the sync reads only the teams `me` is in).
+ */
 export function checkOwnCursors(me: string, cursors: Record<string, number> | undefined): void {
   for (const conv of Object.keys(cursors ?? {})) {
-    if (!isOwnP2pId(conv, me))
+    if (!isOwnP2pId(conv, me) && !TEAM_CONV.test(conv))
       throw new NimbusError("PARAM_ERROR", `cursors.${conv}: not a conversation of this account (sorted accids joined by |)`);
   }
 }

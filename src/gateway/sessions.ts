@@ -19,6 +19,8 @@ import type { ImClient, ImRoom, ImRoomDelegate } from "./im-room.ts";
 import { KickedTokens } from "./kicked-tokens.ts";
 import type { LoginGrant } from "./login-grant.ts";
 import type { SubjectTable } from "./subject-table.ts";
+import type { TeamSubscriptions } from "./team-subscriptions.ts";
+import { TEAM_MEMBERSHIP_EVENT } from "../protocol/team.ts";
 import type { GatewayOptions } from "../config/gateway-options.ts";
 import { OutgoingBudget } from "./outgoing-budget.ts";
 import type { RequestRegistry } from "./requests.ts";
@@ -56,8 +58,9 @@ export class Sessions implements ImRoomDelegate {
     private readonly log: Logger,
     /** Counts each push handed to a device (the fan-out), when the node keeps metrics. */
     private readonly delivered: (devices: number) => void = () => undefined,
+    private readonly teams?: TeamSubscriptions,
   ) {
-    this.table = new DeviceTable(subjects, (user, data) => this.onUserEvent(user, data));
+    this.table = new DeviceTable(subjects, (user, data) => this.onUserEvent(user, data), teams);
     this.kickedTokens = new KickedTokens(options.resumeWindowMs + 60_000);
   }
 
@@ -175,6 +178,15 @@ export class Sessions implements ImRoomDelegate {
     if (RESERVED_EVENT_NAMES.has(event.ev)) {
       this.log.warn({ subject: user.subject, ev: event.ev }, "dropped a user event with a reserved name");
       return;
+    }
+    if (event.ev === TEAM_MEMBERSHIP_EVENT && this.teams) {
+      // For this node (hold or release the team's subject), and passed on to the devices too.
+      try {
+        const { tid, member } = userEventOf(event);
+        this.teams.membership(user, tid, member);
+      } catch (err) {
+        this.log.warn({ err, subject: user.subject }, "dropped a malformed team membership event");
+      }
     }
     // The device an event came from has it already (a message: from its ack); the user's others get it.
     const origin = event.origin?.accid === user.accid ? event.origin.deviceId : undefined;

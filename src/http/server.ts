@@ -7,6 +7,7 @@ import { registerNimApi } from "./nim/router.ts";
 import { nimEndpoints } from "./nim/catalog.ts";
 import { openApiDocument } from "./nim/openapi.ts";
 import type { MessagingService } from "../messaging/service.ts";
+import type { TeamsService } from "../teams/service.ts";
 import type { PresenceView } from "../contracts/presence.ts";
 import type { HttpTimeouts } from "../config/schema.ts";
 import type { NonceStore } from "../store/mod.ts";
@@ -37,7 +38,7 @@ function connectionsCheckingInterval(t: HttpTimeouts): number {
 export async function createHttpServer(
   node: NodeInfo,
   log: Logger,
-  services: { presence: PresenceView; messaging: MessagingService; nonces: NonceStore },
+  services: { presence: PresenceView; messaging: MessagingService; teams: TeamsService; nonces: NonceStore },
   timeouts: HttpTimeouts,
   metrics: NodeMetrics,
 ): Promise<FastifyInstance> {

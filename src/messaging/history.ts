@@ -83,7 +83,7 @@ export async function readHistory(
     (e) =>
       e.msgid !== q.excludeMsgid &&
       e.expireAt > now &&
-      !policy.hiddenFor(e.flags, q.conv, q.accid) &&
+      !policy.hiddenFor(e.flags, q.conv, q.accid, e.from) &&
       optionOf(e).history !== false &&
       !(q.withoutRecalled === true && isRecalled(e.flags)) &&
       (types === undefined || types.has(e.type)),

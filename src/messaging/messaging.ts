@@ -78,7 +78,7 @@ export class Messaging implements MessagingService {
     const ref = parseConversation(id);
     const policy = ref && this.policies.get(ref.kind);
     if (!ref || !policy) return undefined;
-    return { journalKey: policy.journalKey(appKey, ref), hiddenFor: (flags, accid) => policy.hiddenFor(flags, ref, accid) };
+    return { journalKey: policy.journalKey(appKey, ref), hiddenFor: (flags, accid, from) => policy.hiddenFor(flags, ref, accid, from) };
   }
 
   async send(appKey: string, target: ConversationRef, raw: MessageInput): Promise<SendAck> {
@@ -143,6 +143,7 @@ export class Messaging implements MessagingService {
     const q = checkHistoryQuery(query);
     const policy = this.policy(q.conv, "peer");
     const conv = policy.requireParty(q.conv, q.accid, "peer", "must not be the account itself");
+    if (policy.admitRead && query.checkMember !== false) await policy.admitRead(appKey, q.accid, conv);
     return readHistory(this.deps.journal, app, { ...q, conv }, policy);
   }
 
@@ -154,13 +155,25 @@ export class Messaging implements MessagingService {
     return this.list(appKey, who, opts);
   }
 
-  private list(
+  /**
+   * The inbox's list (p2p) merged with the kinds that keep none (teams), most recently updated
+   * first, with the same `limit`, `updatedSince` and `all` rules.
+   */
+  private async list(
     appKey: string,
     accid: string,
     opts: { limit?: number; updatedSince?: number; all?: boolean },
   ): Promise<ConversationSummary[]> {
     const m: InboxMessage = { t: "list", ...opts };
-    return this.deps.system.ask(inboxAddress(appKey, accid), m);
+    const listers = this.deps.policies.filter((p) => p.listFor);
+    const inbox = this.deps.system.ask(inboxAddress(appKey, accid), m);
+    if (listers.length === 0) return inbox;
+    const [own, ...others] = await Promise.all([inbox, ...listers.map((p) => p.listFor!(appKey, accid))]);
+    const since = opts.updatedSince ?? 0;
+    const extra = others.flat().filter((c) => (c.lastMessage === undefined ? opts.all === true : c.updatedAt >= since));
+    if (extra.length === 0) return own;
+    const merged = [...own, ...extra].sort((a, b) => b.updatedAt - a.updatedAt);
+    return opts.limit !== undefined ? merged.slice(0, opts.limit) : merged;
   }
 
   async sync(appKey: string, accid: string, req: Parameters<MessagingService["sync"]>[2]) {

@@ -4,6 +4,7 @@ import type { Bus } from "../bus/port.ts";
 import type { Journal } from "../store/port.ts";
 import { Messaging } from "./messaging.ts";
 import { P2pPolicy } from "./p2p-policy.ts";
+import { TeamPolicy } from "./team-policy.ts";
 import type { ConversationPolicy } from "./policy.ts";
 import type { MessagingService } from "./service.ts";
 
@@ -18,9 +19,9 @@ export interface CreateMessagingDeps {
   journal?: Journal;
 }
 
-/** The kinds of conversation this node serves, one policy each (p2p today; teams join here). */
+/** The kinds of conversation this node serves, one policy each (p2p and teams). */
 export function conversationPolicies(system: ActorSystem): ConversationPolicy[] {
-  return [new P2pPolicy(system)];
+  return [new P2pPolicy(system), new TeamPolicy(system)];
 }
 
 /** The node's messaging service over every kind of conversation it serves. */

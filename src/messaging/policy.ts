@@ -2,6 +2,7 @@ import type { App } from "../apps/registry.ts";
 import type { ConversationProtocol } from "../contracts/conversation.ts";
 import type { ConversationKind, ConversationRef } from "../conversation/ref.ts";
 import type { ActorRef } from "../runtime/actor-ref.ts";
+import type { ConversationSummary } from "../protocol/messages.ts";
 
 /**
  * What differs between kinds of conversation, and only that: who takes part, who may send, which
@@ -30,6 +31,16 @@ export interface ConversationPolicy {
   journalKey(appKey: string, conv: ConversationRef): string;
   /** How many days a message of this kind is kept (the longest window anything still owes it for). */
   retainDays(app: App): number;
-  /** Whether `accid` had the message with these journal flags hidden from them (one-way delete). */
-  hiddenFor(flags: number, conv: ConversationRef, accid: string): boolean;
+  /**
+   * May `accid` read `conv`'s history and mark it read (teams: a member of a team that exists)?
+   * Absent: requireParty said all there is to say.
+   */
+  admitRead?(appKey: string, accid: string, conv: ConversationRef): Promise<void>;
+  /**
+   * The conversations of this kind `accid` takes part in, as their list shows them, when the kind
+   * keeps no per-user inbox (teams: unread is the team's last seq minus the member's read seq).
+   */
+  listFor?(appKey: string, accid: string): Promise<ConversationSummary[]>;
+  /** Whether `accid` had the message from `from` with these journal flags hidden from them (one-way delete). */
+  hiddenFor(flags: number, conv: ConversationRef, accid: string, from: string): boolean;
 }

@@ -37,6 +37,8 @@ export interface HistoryQuery {
    * as an empty one); devices keep them as markers, so their recall events have something to mark.
    */
   withoutRecalled?: boolean;
+  /** false: the reader need not be a member now (NIM checkTeamValid=false); teams only. */
+  checkMember?: boolean;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { isOwnP2pId } from "../conversation/ref.ts";
+import { isOwnP2pId, parseConversation } from "../conversation/ref.ts";
 import type { App } from "../apps/registry.ts";
 import type { Journal, JournalEntry } from "../store/port.ts";
 import { refuse } from "../protocol/errors.ts";
@@ -29,7 +29,7 @@ export interface SyncDeps {
 /** A conversation as sync reads it: its journal, and its kind's one-way-delete rule. */
 export interface LocatedConversation {
   journalKey: string;
-  hiddenFor(flags: number, accid: string): boolean;
+  hiddenFor(flags: number, accid: string, from: string): boolean;
 }
 
 export interface CheckedSync {
@@ -51,7 +51,8 @@ export function checkSyncRequest(raw: unknown, accid: string): CheckedSync {
     for (const [conv, seq] of Object.entries(req.cursors)) {
       named = true;
       if (typeof seq !== "number" || !Number.isSafeInteger(seq) || seq < 0) refuse(`cursors.${conv}`, "must be a non-negative integer");
-      if (isOwnP2pId(conv, accid)) cursors.set(conv, seq);
+      // A team's cursor is kept too; only teams in the user's own list are read (see offline).
+      if (isOwnP2pId(conv, accid) || parseConversation(conv)?.kind === "team") cursors.set(conv, seq);
     }
   }
   const nc = req.notificationCursor ?? 0;
@@ -86,7 +87,8 @@ async function offline(deps: SyncDeps, cursors: Map<ConversationId, number>): Pr
   const all = await deps.list({ all: true });
   // Conversations of a kind this node does not serve are left out rather than failing the sync.
   const located = new Map<ConversationId, LocatedConversation>();
-  for (const conv of new Set([...all.map((c) => c.conv), ...cursors.keys()])) {
+  const ownP2p = [...cursors.keys()].filter((c) => isOwnP2pId(c, accid));
+  for (const conv of new Set([...all.map((c) => c.conv), ...ownP2p])) {
     const where = deps.locate(conv);
     if (where) located.set(conv, where);
   }
@@ -94,20 +96,23 @@ async function offline(deps: SyncDeps, cursors: Map<ConversationId, number>): Pr
   const keyOf = (conv: ConversationId): string => (located.get(conv) as LocatedConversation).journalKey;
   const latest = await journal.maxSeqs(convs.map(keyOf));
   const latestOf = (conv: ConversationId): number | undefined => (located.has(conv) ? latest.get(keyOf(conv)) : undefined);
-  const behind = convs.filter((c) => (latestOf(c) ?? 0) > (cursors.get(c) ?? 0));
+  // A team's messages from before the user joined are not theirs to be handed at login.
+  const joinedAfter = new Map(all.flatMap((c) => (c.joinedAfterSeq ? [[c.conv, c.joinedAfterSeq] as const] : [])));
+  const from = (c: ConversationId): number => Math.max(cursors.get(c) ?? 0, joinedAfter.get(c) ?? 0);
+  const behind = convs.filter((c) => (latestOf(c) ?? 0) > from(c));
 
   const perConv = await mapLimit(behind, PARALLEL_READS, (conv) =>
     scanJournal(
       journal,
       keyOf(conv),
-      { order: "desc", fromSeq: (cursors.get(conv) ?? 0) + 1, fromTime: since },
+      { order: "desc", fromSeq: from(conv) + 1, fromTime: since },
       (e) => {
         const option = optionOf(e);
         return (
           e.expireAt > now &&
           option.persistent !== false &&
           !(e.from === accid && option.sendersync === false) &&
-          !(located.get(conv) as LocatedConversation).hiddenFor(e.flags, accid)
+          !(located.get(conv) as LocatedConversation).hiddenFor(e.flags, accid, e.from)
         );
       },
       app.limits.offlinePerConversation,
@@ -137,12 +142,12 @@ async function roaming(deps: SyncDeps): Promise<Omit<SyncResult, "notifications"
     const where = deps.locate(c.conv);
     return where ? [{ c, where }] : [];
   });
-  const perConv = await mapLimit(conversations, PARALLEL_READS, ({ where }) =>
+  const perConv = await mapLimit(conversations, PARALLEL_READS, ({ c, where }) =>
     scanJournal(
       journal,
       where.journalKey,
-      { order: "desc", fromTime: since },
-      (e) => e.expireAt > now && optionOf(e).roam !== false && !where.hiddenFor(e.flags, accid),
+      { order: "desc", fromSeq: (c.joinedAfterSeq ?? 0) + 1, fromTime: since },
+      (e) => e.expireAt > now && optionOf(e).roam !== false && !where.hiddenFor(e.flags, accid, e.from),
       app.limits.roamingPerConversation,
     ),
   );

@@ -17,6 +17,13 @@ export const MessageType = {
 } as const;
 export type MessageType = (typeof MessageType)[keyof typeof MessageType];
 
+/**
+ * NIM's type 5: a team notification (src/protocol/team.ts), written by the team itself. Nobody
+ * sends one, so it is not a MessageType a sender may give; it appears in pushes, sync and history.
+ */
+export const NOTIFICATION_TYPE = 5;
+export type StoredMessageType = MessageType | typeof NOTIFICATION_TYPE;
+
 /** NIM's per-message `option` switches that apply to p2p (all default true). */
 export interface MessageOption {
   /** Kept for roaming (new devices get it). */
@@ -53,7 +60,7 @@ export interface Message {
   to: string;
   /** Server time in ms. */
   time: number;
-  type: MessageType;
+  type: StoredMessageType;
   /** NIM's body object: text `{msg}`, image `{name,md5,url,ext,w,h,size}`, …, custom: any JSON object. */
   body: Record<string, unknown>;
   /** App extension, ≤1024 characters (NIM `ext`). */
@@ -109,6 +116,8 @@ export interface ConversationSummary {
   updatedAt: number;
   /** seq the peer has read up to (their read receipts), when known. */
   peerReadSeq?: number;
+  /** Teams: the last seq before this user joined. A login sync hands over nothing at or below it. */
+  joinedAfterSeq?: number;
 }
 
 /** The peer's devices learn how far this user has read. */

@@ -119,9 +119,11 @@ describeOnEachStore("server API: msg/sendMsg and msg/sendBatchMsg", (backend) =>
     expect([...times].sort((a, b) => a - b)).toEqual(times);
   });
 
-  it("answers 414 for ope 1 (teams come later)", async () => {
+  it("ope 1 sends to a team: 803 naming `to` when there is no such team, 414 when `to` is not a tid", async () => {
     const res = await api.call("msg/sendMsg", { from: "s1", ope: "1", to: "1001", type: "0", body: '{"msg":"x"}' });
-    expect(res).toEqual({ code: 414, desc: "ope: team messages are not supported yet" });
+    expect(res).toEqual({ code: 803, desc: "to: team 1001 does not exist" });
+    const bad = await api.call("msg/sendMsg", { from: "s1", ope: "1", to: "s2", type: "0", body: '{"msg":"x"}' });
+    expect(bad).toEqual({ code: 414, desc: "to: must be a team id with ope 1" });
   });
 
   it("checkFriend=true refuses a non-friend with 403 and sends to a friend", async () => {

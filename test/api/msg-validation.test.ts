@@ -114,7 +114,7 @@ describeOnEachStore("server API: message endpoints refuse bad input with 414 nam
           ["no timetag", { timetag: undefined }, "timetag"],
           ["bad timetag", { timetag: "yesterday" }, "timetag"],
           ["bad type", { type: "13" }, "type"],
-          ["team type", { type: "8" }, "type"],
+          ["team type with an account as to", { type: "8" }, "to"],
           ["bad ignoreTime", { ignoreTime: "2" }, "ignoreTime"],
           ["no from", { from: undefined }, "from"],
           ["payload not JSON", { payload: "x" }, "payload"],
@@ -126,7 +126,7 @@ describeOnEachStore("server API: message endpoints refuse bad input with 414 nam
         cases: [
           ["no msgid", { deleteMsgid: undefined }, "deleteMsgid"],
           ["recall type", { type: "7" }, "type"],
-          ["team type", { type: "14" }, "type"],
+          ["team type with an account as to", { type: "14" }, "to"],
           ["bad to", { to: "!" }, "to"],
         ],
       },
@@ -134,7 +134,7 @@ describeOnEachStore("server API: message endpoints refuse bad input with 414 nam
         base: { from: "v1", msgtype: "0", to: "v2", attach: '{"k":1}' },
         cases: [
           ["bad msgtype", { msgtype: "2" }, "msgtype"],
-          ["team msgtype", { msgtype: "1" }, "msgtype"],
+          ["team msgtype with an account as to", { msgtype: "1" }, "to"],
           ["no attach", { attach: undefined }, "attach"],
           ["long attach", { attach: long(4097) }, "attach"],
           ["bad save", { save: "3" }, "save"],

@@ -49,6 +49,8 @@ export async function sweepFixture(api: ApiNode, tag: string): Promise<SweepFixt
   const toRecall = await sent("sweep-recall");
   const toDelete = await sent("sweep-delete");
 
+  const team = await teamFixture(api, tag, sa);
+
   const body = '{"msg":"hi"}';
   const examples: Record<string, SweepExample> = {
     "user/create": { params: { accid: fresh, name: "n" } },
@@ -80,6 +82,8 @@ export async function sweepFixture(api: ApiNode, tag: string): Promise<SweepFixt
     },
     "history/querySessionMsg": { params: { from: sa, to: sb, begintime: "0", endtime: FAR_FUTURE, limit: "10" } },
     "history/querySessionList": { params: { accid: sa, needLastMsg: "1" } },
+    "history/queryTeamMsg": { params: { tid: team.tid, accid: sa, begintime: "0", endtime: FAR_FUTURE, limit: "10" } },
+    ...team.examples,
   };
 
   const conversation: ReadBack[] = [
@@ -92,6 +96,61 @@ export async function sweepFixture(api: ApiNode, tag: string): Promise<SweepFixt
     friend: [{ path: "friend/get", params: { accid: sa, updatetime: "0" } }],
     msg: conversation,
     history: conversation,
+    team: team.readBacks,
   };
   return { examples, readBacks };
+}
+
+/**
+ * Teams for the team examples, owned by `owner`: T (members b, c — a manager — d, e), T2 (for
+ * team/remove) and T3 (for team/changeOwner), and one team message in T. Every example can run
+ * after the others in catalogue order: each destructive one has a team or member of its own.
+ */
+async function teamFixture(
+  api: ApiNode,
+  tag: string,
+  owner: string,
+): Promise<{ tid: string; examples: Record<string, SweepExample>; readBacks: ReadBack[] }> {
+  const [b, c, d, e, f] = ["tb", "tc", "td", "te", "tf"].map((s) => `${tag}${s}`) as [string, string, string, string, string];
+  for (const accid of [b, c, d, e, f]) await ok(api, "user/create", { accid });
+  const make = async (members: string[]) => {
+    const res = await ok(api, "team/create", { tname: "t", owner, members: JSON.stringify(members), msg: "m", magree: "0", joinmode: "0" });
+    return res.tid as string;
+  };
+  const tid = await make([b, c, d, e]);
+  const [t2, t3] = [await make([b]), await make([b])];
+  await ok(api, "team/addManager", { tid, owner, members: JSON.stringify([c]) });
+  const sent = await ok(api, "msg/sendMsg", { from: owner, ope: "1", to: tid, type: "0", body: '{"msg":"team"}' });
+  const msgid = String((sent.data as { msgid: number }).msgid);
+  const examples: Record<string, SweepExample> = {
+    "msg/markReadTeamMsg": { params: { accid: b, tid, msgids: JSON.stringify([Number(msgid)]) } },
+    "team/create": { params: { tname: "t", owner, members: JSON.stringify([b]), msg: "m", magree: "0", joinmode: "0", custom: "{}" } },
+    "team/add": { params: { tid, owner, members: JSON.stringify([f]), magree: "0", msg: "m" } },
+    "team/kick": { params: { tid, owner, member: d } },
+    "team/remove": { params: { tid: t2, owner } },
+    "team/update": { params: { tid, owner, tname: "n", announcement: "a" } },
+    "team/changeOwner": { params: { tid: t3, owner, newowner: b, leave: "2" } },
+    "team/addManager": { params: { tid, owner, members: JSON.stringify([b]) } },
+    "team/removeManager": { params: { tid, owner, members: JSON.stringify([c]) } },
+    "team/leave": { params: { tid, accid: e } },
+    "team/updateTeamNick": { params: { tid, owner, accid: b, nick: "n" } },
+    "team/muteTeam": { params: { tid, accid: b, ope: "1" } },
+    "team/muteTlist": { params: { tid, owner, accid: b, mute: "1" } },
+    "team/muteTlistAll": { params: { tid, owner, muteType: "1" } },
+    "team/listTeamMute": { params: { tid, owner } },
+    "team/listMemberInfo": { params: { tid, accids: JSON.stringify([b]) } },
+    "team/query": { params: { tids: JSON.stringify([tid]), ope: "1" } },
+    "team/queryDetail": { params: { tid } },
+    "team/joinTeams": { params: { accid: owner } },
+    "team/getMarkReadInfo": { params: { tid, msgid, fromAccid: owner, snapshot: "true" } },
+    "team/listOnlineUsers": { params: { tid } },
+    "team/listOnlineUserCount": { params: { tids: JSON.stringify([tid]) } },
+  };
+  const readBacks: ReadBack[] = [
+    { path: "team/query", params: { tids: JSON.stringify([tid]), ope: "1" } },
+    { path: "team/queryDetail", params: { tid } },
+    { path: "team/joinTeams", params: { accid: owner } },
+    { path: "history/queryTeamMsg", params: { tid, accid: owner, begintime: "0", endtime: FAR_FUTURE, limit: "100" } },
+  ];
+  return { tid, examples, readBacks };
 }

@@ -2,7 +2,14 @@ import type { NimEndpoint } from "./endpoint.ts";
 import { friendEndpoints } from "./friend.ts";
 import { historyEndpoints } from "./history.ts";
 import { msgEndpoints } from "./msg.ts";
+import { teamEndpoints } from "./team.ts";
 import { userEndpoints } from "./user.ts";
 
 /** Every server-API endpoint this node answers. */
-export const nimEndpoints: readonly NimEndpoint[] = [...userEndpoints, ...friendEndpoints, ...msgEndpoints, ...historyEndpoints];
+export const nimEndpoints: readonly NimEndpoint[] = [
+  ...userEndpoints,
+  ...friendEndpoints,
+  ...msgEndpoints,
+  ...historyEndpoints,
+  ...teamEndpoints,
+];

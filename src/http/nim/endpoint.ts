@@ -1,4 +1,5 @@
 import type { MessagingService } from "../../messaging/service.ts";
+import type { TeamsService } from "../../teams/service.ts";
 import type { z } from "zod";
 import type { Logger } from "pino";
 import type { App } from "../../apps/registry.ts";
@@ -14,6 +15,8 @@ export interface NimContext {
   presence: PresenceView;
   /** P2P messaging: sends, recalls, receipts, history, notifications. */
   messaging: MessagingService;
+  /** Advanced teams: membership, settings, limits. */
+  teams: TeamsService;
 }
 
 /** Top-level keys beside `code` in the answer, as NIM names them (`info`, `uinfos`, …). */

@@ -8,6 +8,7 @@ import { nimMessage, nimSession } from "./msg-format.ts";
 import { millis, msgid } from "./msg-params.ts";
 import { namedAsSent } from "./caller-names.ts";
 import { accid, bool, int, intEnum } from "./params.ts";
+import { tid } from "./team-params.ts";
 
 /** NIM's `type` filter: message types separated by commas, e.g. "0,1,100". */
 const typeList = z
@@ -57,6 +58,46 @@ const querySessionMsg = endpoint({
   },
 });
 
+/** The service's names for queryTeamMsg's parameters. */
+const TEAM_HISTORY_NAMES = { peer: "tid", fromTime: "begintime", toTime: "endtime", types: "type" } as const;
+
+const queryTeamMsg = endpoint({
+  module: "history",
+  action: "queryTeamMsg",
+  summary:
+    "A team's messages between begintime and endtime (both inclusive) as member `accid` sees them, newest first (reverse 2) or oldest first (1); checkTeamValid false also answers a former member",
+  params: z.object({
+    tid: tid(),
+    accid: accid(),
+    begintime: millis(),
+    endtime: millis(),
+    limit: int(1, HISTORY_LIMIT_MAX),
+    reverse: intEnum([1, 2]).optional(),
+    type: typeList.optional(),
+    checkTeamValid: bool().optional(),
+    includeNoSenseMsg: bool().optional(),
+    excludeMsgid: msgid().optional(),
+  }),
+  async handler(ctx, p) {
+    if (p.endtime < p.begintime) throw new NimbusError("PARAM_ERROR", "endtime: must not be before begintime");
+    const msgs = await namedAsSent(
+      TEAM_HISTORY_NAMES,
+      ctx.messaging.history(ctx.app.appKey, {
+        accid: p.accid,
+        conv: { kind: "team", id: p.tid },
+        fromTime: p.begintime,
+        toTime: p.endtime,
+        limit: p.limit,
+        order: p.reverse === 1 ? "asc" : "desc",
+        ...(p.type !== undefined && { types: p.type }),
+        ...(p.excludeMsgid !== undefined && { excludeMsgid: p.excludeMsgid }),
+        ...(p.checkTeamValid === false && { checkMember: false }),
+      }),
+    );
+    return { size: msgs.length, msgs: msgs.map(nimMessage) };
+  },
+});
+
 const querySessionList = endpoint({
   module: "history",
   action: "querySessionList",
@@ -85,5 +126,5 @@ const querySessionList = endpoint({
   },
 });
 
-/** The `history/*` family of NIM's server API v1 (reference §3.6), p2p so far. */
-export const historyEndpoints: readonly NimEndpoint[] = [querySessionMsg, querySessionList];
+/** The `history/*` family of NIM's server API v1 (reference §3.6), p2p and teams. */
+export const historyEndpoints: readonly NimEndpoint[] = [querySessionMsg, queryTeamMsg, querySessionList];

@@ -61,9 +61,10 @@ export function typeName(type: number): string {
  * querySessionMsg shows it (only with needLastMsg); Nimbus adds `unreadCount`.
  */
 export function nimSession(c: ConversationSummary, needLastMsg: boolean): Record<string, unknown> {
+  const team = c.conv.startsWith("team:");
   return {
-    sessionType: 0,
-    accid: c.peer,
+    sessionType: team ? 1 : 0,
+    ...(team ? { tid: Number(c.peer) } : { accid: c.peer }),
     updateTime: c.updatedAt,
     ...(c.lastMessage && { lastMsgType: typeName(c.lastMessage.type) }),
     ...(needLastMsg && c.lastMessage && { lastMsg: JSON.stringify(nimMessage(c.lastMessage)) }),

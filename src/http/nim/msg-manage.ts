@@ -5,7 +5,8 @@ import { NimbusError } from "../../protocol/errors.ts";
 import { namedAsSent } from "./caller-names.ts";
 import { endpoint, type NimEndpoint } from "./endpoint.ts";
 import { millis, msgid } from "./msg-params.ts";
-import { accid, intEnum, jsonObjectText, requiredText, text } from "./params.ts";
+import { accid, intEnum, jsonArray, jsonObjectText, requiredText, text } from "./params.ts";
+import { tid } from "./team-params.ts";
 
 const markReadMsg = endpoint({
   module: "msg",
@@ -41,7 +42,8 @@ const removeParams = {
 const recall = endpoint({
   module: "msg",
   action: "recall",
-  summary: "Recall a p2p message (type 7) for both sides, within the app's recall window (ignoreTime=1: up to 30 days); past it, 508",
+  summary:
+    "Recall a p2p message (type 7) for both sides, or a team message (type 8, `to` the tid) for every member, within the app's recall window (ignoreTime=1: up to 30 days); past it, 508",
   params: z.object({
     ...removeParams,
     type: intEnum([7, 8]),
@@ -52,10 +54,10 @@ const recall = endpoint({
     attach: text(5000).optional(),
   }),
   async handler(ctx, p) {
-    if (p.type === 8) throw new NimbusError("PARAM_ERROR", "type: team messages are not supported yet");
-    const conv = p2pConversation(p.from, p.to);
+    if (p.type === 8 && !/^[1-9]\d{0,15}$/.test(p.to)) throw new NimbusError("PARAM_ERROR", "to: must be a team id with type 8");
+    const conv = p.type === 8 ? { kind: "team" as const, id: p.to } : p2pConversation(p.from, p.to);
     await namedAsSent(
-      { msgid: "deleteMsgid" },
+      { msgid: "deleteMsgid", tid: "to" },
       ctx.messaging.recall(ctx.app.appKey, conv, { by: null, from: p.from, msgid: p.deleteMsgid, ignoreTime: p.ignoreTime === 1 }),
     );
     return {};
@@ -69,10 +71,18 @@ const recall = endpoint({
 const delMsgOneWay = endpoint({
   module: "msg",
   action: "delMsgOneWay",
-  summary: "Remove a p2p message (type 13) from the recipient's view only; the sender still sees it",
+  summary:
+    "Remove a p2p message (type 13) from the recipient's view only, or a team message (type 14, `to` the tid) from every member's but its sender's; the sender still sees it",
   params: z.object({ ...removeParams, type: intEnum([13, 14]) }),
   async handler(ctx, p) {
-    if (p.type === 14) throw new NimbusError("PARAM_ERROR", "type: team messages are not supported yet");
+    if (p.type === 14) {
+      if (!/^[1-9]\d{0,15}$/.test(p.to)) throw new NimbusError("PARAM_ERROR", "to: must be a team id with type 14");
+      await namedAsSent(
+        { accid: "from", peer: "to", tid: "to", msgid: "deleteMsgid" },
+        ctx.messaging.deleteOneWay(ctx.app.appKey, { kind: "team", id: p.to }, { accid: p.from, msgid: p.deleteMsgid }),
+      );
+      return {};
+    }
     if (p.from === p.to) throw new NimbusError("PARAM_ERROR", "to: must not be the sender");
     await namedAsSent(
       { accid: "to", peer: "from", msgid: "deleteMsgid" },
@@ -82,4 +92,26 @@ const delMsgOneWay = endpoint({
   },
 });
 
-export const msgManageEndpoints: readonly NimEndpoint[] = [markReadMsg, recall, delMsgOneWay];
+/** NIM: at most 100 msgids per markReadTeamMsg (a page of history). */
+const TEAM_READ_MSGIDS_MAX = 100;
+
+const markReadTeamMsg = endpoint({
+  module: "msg",
+  action: "markReadTeamMsg",
+  summary:
+    "`accid` has read team `tid` up to the newest of `msgids` (team read receipts); answers the msgids that are not the team's (errMsgIds)",
+  params: z.object({
+    accid: accid(),
+    tid: tid(),
+    msgids: jsonArray(
+      z.number({ error: "must be a message id" }).int("must be a message id").positive("must be a message id").max(Number.MAX_SAFE_INTEGER),
+      TEAM_READ_MSGIDS_MAX,
+    ),
+  }),
+  async handler(ctx, p) {
+    const r = await ctx.teams.markRead(ctx.app.appKey, { tid: p.tid, accid: p.accid, msgids: [...new Set(p.msgids)] });
+    return { data: { errMsgIds: r.errMsgIds } };
+  },
+});
+
+export const msgManageEndpoints: readonly NimEndpoint[] = [markReadMsg, recall, delMsgOneWay, markReadTeamMsg];

@@ -11,6 +11,9 @@ import { endpoint, type NimContext, type NimEndpoint } from "./endpoint.ts";
 import { accidList, jsonObject, messageOption, messageType } from "./msg-params.ts";
 import { accid, bool, int, intEnum, jsonArray, jsonObjectText, nonEmptyText, text } from "./params.ts";
 
+/** A tid, as `to` names it with ope 1. */
+const TID = /^[1-9]\d{0,15}$/;
+
 /** NIM: at most 500 recipients per batch, and 100 when their msgids are asked for. */
 const BATCH_MAX = 500;
 const BATCH_WITH_MSGIDS_MAX = 100;
@@ -49,7 +52,7 @@ const sendMsg = endpoint({
   module: "msg",
   action: "sendMsg",
   summary:
-    "Send a p2p message (ope 0) on behalf of `from`; answers its msgid and server time. A resend with the same msgidClient answers the first result",
+    "Send a p2p message (ope 0) or a team message (ope 1, `to` the tid) on behalf of `from`; answers its msgid and server time. A resend with the same msgidClient answers the first result",
   params: z.object({
     from: accid(),
     ope: intEnum([0, 1]),
@@ -75,14 +78,15 @@ const sendMsg = endpoint({
     robotCustomContent: text(1024).optional(),
   }),
   async handler(ctx, p) {
-    if (p.ope === 1) throw new NimbusError("PARAM_ERROR", "ope: team messages are not supported yet");
-    if (p.checkFriend === true) {
+    if (p.ope === 1 && !TID.test(p.to)) throw new NimbusError("PARAM_ERROR", "to: must be a team id with ope 1");
+    if (p.ope === 0 && p.checkFriend === true) {
       checkBody(p.type as MessageType, p.body); // a bad body is a 414 before it is a 403
       await requireFriend(ctx, p.from, p.to);
     }
     const ack = await namedAsSent(
-      { clientMsgId: "msgidClient" },
-      ctx.messaging.send(ctx.app.appKey, p2pConversation(p.from, p.to), {
+      // The team actor names the team `tid`; here it is `to`.
+      { clientMsgId: "msgidClient", tid: "to" },
+      ctx.messaging.send(ctx.app.appKey, p.ope === 1 ? { kind: "team", id: p.to } : p2pConversation(p.from, p.to), {
         from: p.from,
         type: p.type as MessageType,
         body: p.body,

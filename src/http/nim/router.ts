@@ -12,6 +12,7 @@ import { checkFormContentType, parseForm, refuseQueryParams, type FormParams } f
 import type { NimContext, NimEndpoint } from "./endpoint.ts";
 import type { PresenceView } from "../../contracts/presence.ts";
 import type { MessagingService } from "../../messaging/service.ts";
+import type { TeamsService } from "../../teams/service.ts";
 import type { NonceStore } from "../../store/mod.ts";
 import type { NodeMetrics } from "../../util/metrics.ts";
 
@@ -20,6 +21,7 @@ export interface NimApiDeps {
   system: ActorSystem;
   presence: PresenceView;
   messaging: MessagingService;
+  teams: TeamsService;
   /** Where request nonces are claimed, cluster-wide (the node's store). */
   nonces: NonceStore;
   log: Logger;
@@ -159,6 +161,7 @@ export async function registerNimApi(app: FastifyInstance, deps: NimApiDeps): Pr
           system: deps.system,
           presence: deps.presence,
           messaging: deps.messaging,
+          teams: deps.teams,
           log: deps.log,
         };
         const payload = await ep.handler(ctx, parsed.data);

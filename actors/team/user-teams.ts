@@ -1,0 +1,72 @@
+import { Actor } from "../../src/runtime/mod.ts";
+import { NimbusError } from "../../src/protocol/errors.ts";
+import { encodeUserEventOf, userSubject } from "../../src/protocol/user-events.ts";
+import { TEAM_MEMBERSHIP_EVENT, type TeamMembershipEvent } from "../../src/protocol/team.ts";
+import type { UserTeamsMessage } from "../../src/contracts/user-teams.ts";
+
+export interface UserTeamsState {
+  /** Teams joined, oldest first (a list: tids are decimal strings, but a list never meets `__proto__`). */
+  tids: string[];
+  /** Teams this user created that still exist. */
+  created: number;
+}
+
+/**
+ * One user's team index (`userteams/<appKey>/<accid>`): see src/contracts/user-teams.ts. Saved
+ * before it answers; each change is published to the user's devices (and gateways, which hold or
+ * release the team's subject) as a `teamMembership` event.
+ */
+export class UserTeamsActor extends Actor<UserTeamsState> {
+  private index = new Set<string>();
+
+  initialState(): UserTeamsState {
+    return { tids: [], created: 0 };
+  }
+
+  override onActivate(): void {
+    this.index = new Set(this.state.tids);
+  }
+
+  async receive(message: unknown): Promise<unknown> {
+    const m = message as UserTeamsMessage;
+    switch (m.t) {
+      case "list":
+        return { tids: [...this.state.tids], created: this.state.created };
+      case "join": {
+        const fresh = m.tids.filter((t) => !this.index.has(t));
+        if (fresh.length === 0 && !m.created) return null;
+        await this.save({ tids: [...this.state.tids, ...fresh], created: this.state.created + (m.created ? 1 : 0) });
+        for (const tid of fresh) this.announce({ tid, member: true });
+        return null;
+      }
+      case "left": {
+        if (!this.index.has(m.tid)) return null;
+        const created = Math.max(0, this.state.created - (m.uncreate ? 1 : 0));
+        await this.save({ tids: this.state.tids.filter((t) => t !== m.tid), created });
+        this.announce({ tid: m.tid, member: false });
+        return null;
+      }
+      case "owned":
+        await this.save({ tids: this.state.tids, created: Math.max(0, this.state.created + m.delta) });
+        return null;
+      default:
+        throw new NimbusError("PARAM_ERROR", `unknown userteams message ${JSON.stringify((m as { t?: unknown }).t)}`);
+    }
+  }
+
+  private async save(next: UserTeamsState): Promise<void> {
+    const before = this.state;
+    this.state = next;
+    try {
+      await this.ctx.persist();
+    } catch (err) {
+      this.state = before;
+      throw err;
+    }
+    this.index = new Set(next.tids);
+  }
+
+  private announce(event: TeamMembershipEvent): void {
+    this.ctx.publish(userSubject(this.ctx.appKey, this.ctx.id), encodeUserEventOf(TEAM_MEMBERSHIP_EVENT, event));
+  }
+}

@@ -1,0 +1,94 @@
+import type { App } from "../apps/registry.ts";
+import type { ConversationProtocol } from "../contracts/conversation.ts";
+import { teamAddress } from "../contracts/team.ts";
+import { userAddress } from "../contracts/user.ts";
+import type { ConversationRef } from "../conversation/ref.ts";
+import { HIDDEN_FOR_OTHERS } from "../conversation/flags.ts";
+import { NimbusError, refuse } from "../protocol/errors.ts";
+import type { ActorRef } from "../runtime/actor-ref.ts";
+import type { ActorSystem } from "../runtime/system.ts";
+import type { ConversationPolicy } from "./policy.ts";
+import { userTeamsAddress } from "../contracts/user-teams.ts";
+import { messageOf } from "../conversation/entry.ts";
+import type { ConversationSummary } from "../protocol/messages.ts";
+import { teamConversationId } from "../protocol/team.ts";
+import { mapLimit } from "../util/map-limit.ts";
+import { journalRetentionDays } from "./retention.ts";
+
+/** A tid: a positive decimal integer below 2^53 (as ref.ts reads `team:<tid>`). */
+const TID = /^[1-9]\d{0,15}$/;
+/** Teams read at once while listing a user's conversations. */
+const PARALLEL_READS = 8;
+
+/**
+ * Advanced teams: the team actor numbers, stores and publishes (one publish per message on the
+ * team's subject); it also checks, in the same turn as the append, that the sender is a member
+ * and not muted (804, 812) — membership can change between any check here and the send. Here:
+ * the sender's account (exists, not blocked, not muted globally or for teams).
+ */
+export class TeamPolicy implements ConversationPolicy {
+  readonly kind = "team" as const;
+
+  constructor(private readonly system: ActorSystem) {}
+
+  requireParty(ref: ConversationRef, _accid: string, field: string): ConversationRef {
+    if (ref.kind !== "team" || !TID.test(ref.id)) refuse(field, "not a team id");
+    return ref;
+  }
+
+  admitSend(appKey: string, from: string): Promise<void> {
+    return this.system.ask(userAddress(appKey, from), { t: "get" }).then((r) => {
+      if (!r) throw new NimbusError("NOT_FOUND", `from: account ${from} does not exist`);
+      if (!r.valid) throw new NimbusError("ACCOUNT_DISABLED", `from: account ${from} is blocked`);
+      if (r.mute || r.muteTeam) throw new NimbusError("ACCOUNT_MUTED", `from: account ${from} is muted`);
+    });
+  }
+
+  /** History and read marks: only a member of a team that exists (NIM checkTeamValid). */
+  async admitRead(appKey: string, accid: string, conv: ConversationRef): Promise<void> {
+    const position = await this.system.ask(teamAddress(appKey, conv.id), { t: "position", accid });
+    if (!position) throw new NimbusError("TEAM_NOT_MEMBER", `accid: ${accid} is not a member of team ${conv.id}, or it does not exist`);
+  }
+
+  /**
+   * The user's teams as conversations: per team its last stored seq and this member's read seq
+   * (unread is the difference: nothing is written per member per message) and its newest message.
+   */
+  async listFor(appKey: string, accid: string): Promise<ConversationSummary[]> {
+    const { tids } = await this.system.ask(userTeamsAddress(appKey, accid), { t: "list" });
+    const rows = await mapLimit(tids, PARALLEL_READS, async (tid): Promise<ConversationSummary | undefined> => {
+      const position = await this.system.ask(teamAddress(appKey, tid), { t: "position", accid });
+      if (!position) return undefined;
+      const [last] = await this.system.journal.rangeBySeq({ conversation: teamAddress(appKey, tid), order: "desc", limit: 1 });
+      const summary: ConversationSummary = {
+        conv: teamConversationId(tid),
+        peer: tid,
+        lastSeq: position.lastSeq,
+        readSeq: position.readSeq,
+        unread: Math.max(0, position.lastSeq - position.readSeq),
+        updatedAt: last?.time ?? 0,
+        joinedAfterSeq: position.joinedAfterSeq,
+      };
+      if (last && !last.unreadable) summary.lastMessage = messageOf(last);
+      return summary;
+    });
+    return rows.filter((r): r is ConversationSummary => r !== undefined);
+  }
+
+  actor(appKey: string, conv: ConversationRef): ActorRef<ConversationProtocol> {
+    return teamAddress(appKey, conv.id);
+  }
+
+  journalKey(appKey: string, conv: ConversationRef): string {
+    return teamAddress(appKey, conv.id);
+  }
+
+  retainDays(app: App): number {
+    return journalRetentionDays(app);
+  }
+
+  /** A one-way recalled team message is hidden from everyone but its sender. */
+  hiddenFor(flags: number, _conv: ConversationRef, accid: string, from: string): boolean {
+    return (flags & HIDDEN_FOR_OTHERS) !== 0 && accid !== from;
+  }
+}

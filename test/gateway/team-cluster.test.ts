@@ -1,0 +1,88 @@
+import { it, expect, beforeAll, afterAll } from "vitest";
+import { connect, type NimbusClient } from "nimbus/client";
+import { signedCall } from "../support/nim-api.ts";
+import { describeWith } from "../support/services.ts";
+import type { NodeProcess } from "../support/node-process.ts";
+import { killCluster, startCluster } from "../support/cluster.ts";
+import { sleep } from "./support.ts";
+import { Received, expectSameAsServer, range, serverHistory } from "./messaging-support.ts";
+
+const ENTRY = "test/fixtures/gateway-node.ts";
+const APP_KEY = "teamclusterapp";
+const APP_SECRET = "team-cluster-secret";
+
+async function call(node: NodeProcess, path: string, params: Record<string, string>): Promise<{ code: number; [k: string]: unknown }> {
+  return (await signedCall({ url: node.url, appKey: APP_KEY, appSecret: APP_SECRET }, path, params)) as { code: number };
+}
+
+async function createAccount(node: NodeProcess, accid: string): Promise<string> {
+  const body = (await call(node, "user/create", { accid })) as unknown as { code: number; info: { token: string } };
+  expect(body.code).toBe(200);
+  return body.info.token;
+}
+
+describeWith(["nats", "mongo"], "teams across two node processes (real NATS and FerretDB)", () => {
+  const nodes: NodeProcess[] = [];
+  const clients: NimbusClient[] = [];
+
+  beforeAll(async () => {
+    nodes.push(
+      ...(await startCluster({
+        entry: ENTRY,
+        nodeIds: ["t1", "t2"],
+        appKey: APP_KEY,
+        appSecret: APP_SECRET,
+        config: { gateway: { ratePerSecond: 10_000, rateBurst: 10_000 }, apps: [{ appKey: APP_KEY, appSecret: APP_SECRET }] },
+      })),
+    );
+  });
+
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.logout().catch(() => undefined)));
+    await killCluster(nodes);
+  });
+
+  it("members on two nodes: every member's device gets every message once, in order", async () => {
+    const [n1, n2] = [nodes[0]!, nodes[1]!];
+    const names = range(0, 9).map((i) => `c${i}`);
+    const tokens = await Promise.all(names.map((a, i) => createAccount(i % 2 === 0 ? n1 : n2, a)));
+    const res = await call(n1, "team/create", {
+      tname: "t",
+      owner: "c0",
+      members: JSON.stringify(names.slice(1)),
+      msg: "m",
+      magree: "0",
+      joinmode: "0",
+    });
+    expect(res.code, JSON.stringify(res)).toBe(200);
+    const conv = `team:${res.tid as string}`;
+    const devices = await Promise.all(
+      names.map(async (accid, i) => {
+        const c = await connect({
+          url: (i % 2 === 0 ? n1 : n2).url,
+          appKey: APP_KEY,
+          accid,
+          token: tokens[i]!,
+          deviceId: "d",
+          clientType: "WEB",
+        });
+        clients.push(c);
+        await c.synced();
+        return c;
+      }),
+    );
+    expect(new Set(devices.map((d) => d.session.nodeId))).toEqual(new Set(["t1", "t2"]));
+    const seen = devices.map((c) => new Received(c));
+    // Senders on both nodes, at once: seqs come from the one team actor.
+    const acks = await Promise.all(range(1, 60).map((i) => devices[i % 4]!.sendText(conv, `m${i}`)));
+    expect(acks.map((a) => a.seq).sort((x, y) => x - y)).toEqual(range(2, 61));
+    for (const r of seen) await r.reach(conv, 61, 20_000);
+    await sleep(300);
+    const history = await serverHistory(devices[3]!, conv, 61);
+    for (const r of seen)
+      expectSameAsServer(
+        r.of(conv).filter((m) => m.seq >= 2),
+        history.slice(1),
+      );
+  }, 90_000);
+});
