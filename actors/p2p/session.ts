@@ -111,7 +111,7 @@ export class SessionActor extends Actor<SessionState> {
 
   /** Synchronous unless the node is waiting for msgids: the actor then holds its turn for them. */
   private send(m: Extract<SessionMessage, { t: "send" }>): SendAck | AnswerLater<SendAck> | Promise<AnswerLater<SendAck>> {
-    const { input, retainDays } = m;
+    const { input, retainDays, sync } = m;
     const to = this.requireParty(input.from, "from");
     // Fenced: the runtime hands this send, in order, to a fresh activation.
     if (this.chainBroken) throw new SeqConflictError(this.ctx.address, this.lastSeq + 1);
@@ -123,8 +123,8 @@ export class SessionActor extends Actor<SessionState> {
 
     const msgid = this.ctx.nextId("msgid");
     return typeof msgid === "number"
-      ? this.append(input, to, retainDays, msgid)
-      : msgid.then((id) => this.append(input, to, retainDays, id));
+      ? this.append(input, to, retainDays, msgid, sync)
+      : msgid.then((id) => this.append(input, to, retainDays, id, sync));
   }
 
   /** Takes the next seq and starts the chained append; the ack is owed until it is stored. */
@@ -133,6 +133,7 @@ export class SessionActor extends Actor<SessionState> {
     to: string,
     retainDays: number,
     msgid: number,
+    sync: string | undefined,
   ): AnswerLater<SendAck> {
     const cmid = input.clientMsgId;
     // Never before the previous message: history by time then walks in seq order, even when the
@@ -158,6 +159,8 @@ export class SessionActor extends Actor<SessionState> {
     };
     // The chain's link: stored only if the previous message is stored under this msgid.
     if (this.lastSeq > 0) entry.prevMsgid = this.lastMsgid;
+    // Data sync: queued by the same write that stores the message (AppendEntry.outbox).
+    if (sync !== undefined) entry.outbox = sync;
     const stored = this.ctx.journal.append([entry]);
     this.lastSeq = entry.seq;
     this.lastMsgid = entry.msgid;
