@@ -21,7 +21,7 @@ export interface DelivererDeps {
 
 /** Events taken from a bucket at once; the lease must outlast a batch only when nothing goes wrong. */
 const BATCH = 32;
-/** How long leased events stay with this node: after a kill -9 the next owner takes them after this. */
+/** How long a lease marks events as taken (see run: the next owner of a bucket takes them back at once). */
 export const LEASE_MS = 10_000;
 /** An idle bucket looks for work this often (a send on this node wakes it at once). */
 const POLL_MS = 500;
@@ -111,7 +111,12 @@ export class SyncDeliverer {
           await this.sleep(topic, POLL_MS);
           continue;
         }
-        const items = await this.deps.outbox.lease(topic, BATCH, LEASE_MS);
+        // Taken as if LEASE_MS from now (so leased until then), so items still leased by this
+        // bucket's previous owner (a node that died or left, or this node before a restart) come
+        // first, in their place: a bucket is delivered from its head or not at all. The owner is placement's, not the
+        // lease's, which FerretDB could not make exclusive anyway (its findAndModify is not atomic).
+        // (1 ms past that, so one lease call never hands out an item twice.)
+        const items = await this.deps.outbox.lease(topic, BATCH, 1, Date.now() + LEASE_MS);
         if (items.length === 0) {
           stats.oldestByBucket.delete(bucket);
           await this.sleep(topic, POLL_MS);
