@@ -23,7 +23,7 @@ describeOnEachStore("data sync to a real app server", (backend: Backend) => {
       backend,
       app: { hooks: { callback: { timeoutMs: 2000, onFailure: "allow" }, dataSync: { url: app.url("/sync") } } },
     });
-    app.appSecret = api.appSecret;
+    app.secrets.set(api.appKey, api.appSecret);
   });
   afterAll(async () => {
     await api?.close();
@@ -147,7 +147,7 @@ describe("data sync survives the app server being down across a node restart [sq
       backend: "sqlite",
       app: { hooks: { callback: { timeoutMs: 2000, onFailure: "allow" }, dataSync: { url: app.url("/sync") } } },
     });
-    app.appSecret = api.appSecret;
+    app.secrets.set(api.appKey, api.appSecret);
   });
   afterAll(async () => {
     await api?.close();

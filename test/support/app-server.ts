@@ -26,8 +26,8 @@ export class AppServer {
   private port = 0;
   private readonly hanging = new Set<() => void>();
 
-  /** The app's secret, to check signatures with (known once the node under test has made its app). */
-  appSecret = "";
+  /** Secrets by AppKey, to check signatures with (known once the node under test has made its app). */
+  readonly secrets = new Map<string, string>();
 
   url(path: string): string {
     return `http://127.0.0.1:${this.port}${path}`;
@@ -48,7 +48,13 @@ export class AppServer {
           return Array.isArray(v) ? v[0] : v;
         };
         const headers = { AppKey: header("AppKey"), CurTime: header("CurTime"), MD5: header("MD5"), CheckSum: header("CheckSum") };
-        const r: AppServerRequest = { path: req.url ?? "", headers, raw, body, signed: verifySignature(this.appSecret, raw, headers) };
+        const r: AppServerRequest = {
+          path: req.url ?? "",
+          headers,
+          raw,
+          body,
+          signed: verifySignature(this.secrets.get(headers.AppKey ?? "") ?? "", raw, headers),
+        };
         this.requests.push(r);
         const a = this.answer(r);
         if (a === "hang") {
