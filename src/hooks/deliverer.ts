@@ -47,6 +47,7 @@ type Resolved = { body: NimEventBody } | { drop: string } | { wait: string };
  */
 export class SyncDeliverer {
   private stopped = false;
+  private readonly stopping = new AbortController();
   private readonly loops: Promise<void>[] = [];
   /** Wakes a sleeping bucket, by topic. */
   private readonly wakers = new Map<string, () => void>();
@@ -65,6 +66,7 @@ export class SyncDeliverer {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopping.abort();
     for (const wake of [...this.wakers.values(), ...this.pauses]) wake();
     await Promise.all(this.loops);
   }
@@ -149,7 +151,14 @@ export class SyncDeliverer {
       } else if ("wait" in resolved) {
         problem = resolved.wait;
       } else {
-        const outcome = await postSigned(url, app.appKey, app.appSecret, { ...resolved.body, eventId: item.id }, POST_TIMEOUT_MS);
+        const outcome = await postSigned(
+          url,
+          app.appKey,
+          app.appSecret,
+          { ...resolved.body, eventId: item.id },
+          POST_TIMEOUT_MS,
+          this.stopping.signal,
+        );
         if (outcome.ok && outcome.status >= 200 && outcome.status < 300) {
           stats.sent++;
           break;

@@ -14,17 +14,26 @@ const MAX_ANSWER_BYTES = 64 * 1024;
  * signature is over exactly those bytes. Never throws; `timeoutMs` covers the whole exchange,
  * the answer's body included.
  */
-export async function postSigned(url: string, appKey: string, appSecret: string, body: unknown, timeoutMs: number): Promise<PostOutcome> {
+export async function postSigned(
+  url: string,
+  appKey: string,
+  appSecret: string,
+  body: unknown,
+  timeoutMs: number,
+  cancel?: AbortSignal,
+): Promise<PostOutcome> {
   const raw = JSON.stringify(body);
   const headers = { ...signBody(appKey, appSecret, raw), "content-type": "application/json; charset=utf-8" };
-  const signal = AbortSignal.timeout(timeoutMs);
+  const timeout = AbortSignal.timeout(timeoutMs);
+  // `cancel`: the node is stopping; an answer it would not act on is not waited for.
+  const signal = cancel ? AbortSignal.any([timeout, cancel]) : timeout;
   try {
     const res = await fetch(url, { method: "POST", body: raw, headers, signal, redirect: "manual" });
     const text = await readCapped(res);
     return { ok: true, status: res.status, text };
   } catch (err) {
     const detail = err instanceof Error ? err.message : String(err);
-    return { ok: false, why: signal.aborted ? "timeout" : "unreachable", detail };
+    return { ok: false, why: timeout.aborted ? "timeout" : "unreachable", detail };
   }
 }
 

@@ -193,3 +193,38 @@ describe("data sync survives the app server being down across a node restart [sq
     expect(report.hooks[api.appKey]!.queueDepth).toBe(0);
   });
 });
+
+describe("a slow app server does not slow senders [sqlite]", () => {
+  let app: AppServer;
+  let api: ApiNode;
+  let answered = 0;
+  beforeAll(async () => {
+    app = new AppServer();
+    // Every data sync request takes 2 s to answer.
+    app.answer = () => ({ delayMs: 2000, status: 200, body: {} });
+    await app.start();
+    api = await startApiNode({
+      backend: "sqlite",
+      app: { hooks: { callback: { timeoutMs: 2000, onFailure: "allow" }, dataSync: { url: app.url("/sync") } } },
+    });
+    app.secrets.set(api.appKey, api.appSecret);
+  });
+  afterAll(async () => {
+    await api?.close();
+    await app?.stop();
+  });
+
+  it("acks every send while the app server has taken almost none of their events", async () => {
+    await createUser(api, "s1");
+    await createUser(api, "s2");
+    const started = app.requests.length;
+    for (let i = 0; i < 30; i++) {
+      const ack = await api.node.messaging.send(api.appKey, p2pConversation("s1", "s2"), { from: "s1", type: 0, body: { msg: `m${i}` } });
+      expect(ack.seq).toBe(i + 1);
+    }
+    // One conversation is one bucket, delivered one event at a time: 30 sends that each waited for
+    // their data sync would have taken 30 answers of 2 s; at most the first few have even arrived.
+    answered = app.requests.length - started;
+    expect(answered).toBeLessThan(5);
+  });
+});
