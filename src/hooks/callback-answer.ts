@@ -37,8 +37,9 @@ export function parseCallbackAnswer(text: string): CallbackAnswer | { problem: s
   const answer: CallbackAnswer = { allow: errCode === 0 };
   if (json.responseCode !== undefined && json.responseCode !== null && json.responseCode !== "") {
     const code = asInt(json.responseCode);
-    if (code === undefined || !isResponseCode(code)) return { problem: "responseCode: must be an integer code" };
-    answer.responseCode = code;
+    if (code === undefined) return { problem: "responseCode: must be an integer code" };
+    // A code that would read as success (handlers in the wild refuse with responseCode 200) is not passed on: 403 is.
+    if (isResponseCode(code)) answer.responseCode = code;
   }
   let modify: unknown = json.modifyResponse;
   if (typeof modify === "string" && modify !== "") {
