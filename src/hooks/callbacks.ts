@@ -70,7 +70,7 @@ export class CallbackClient {
     if (this.queue.wants(appKey, SyncEvent.CALLBACK_FAILED)) {
       // Told after the fact; a failure to queue it must not fail the action as well.
       this.queue
-        .enqueue(appKey, partitionKey, { k: "raw", body: callbackFailedBody(reason, body, Date.now()) })
+        .enqueue(appKey, partitionKey, { k: "raw", body: callbackFailedBody(reason, body, Date.now()), p: partitionKey })
         .catch((err: unknown) => this.log.error({ err, appKey }, "could not queue data sync 83"));
     }
     if (cb.onFailure === "allow") return { allow: true };

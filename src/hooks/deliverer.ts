@@ -35,15 +35,35 @@ const BACKOFF_MAX_MS = 30_000;
  */
 const UNSTORED_GRACE_MS = 30_000;
 
+/** Conversations (or accounts) of one bucket delivered side by side: up to BUCKETS × this requests per app at once. */
+const LANES_PER_BUCKET = 4;
+
+/** The key whose events must arrive in order: a conversation's journal key, or what a raw event was queued under. */
+function partitionOf(item: OutboxItem): string {
+  const p = item.payload as { j?: unknown; p?: unknown };
+  return typeof p.j === "string" ? p.j : typeof p.p === "string" ? p.p : "";
+}
+
+/** Runs `work` over `items`, at most `limit` at a time. */
+async function inParallel<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
 type Resolved = { body: NimEventBody } | { drop: string } | { wait: string };
 
 /**
  * Delivers data sync: each bucket of each app (topics.ts) is delivered by the node that placement
- * gives its address to, one event after another, so a conversation's events arrive in order. A
- * failed event is retried with backoff, in place, holding its bucket (order before progress); the
- * other buckets go on. Events are acked only once the app server took them (HTTP 2xx): at least
- * once, with the outbox id as `eventId` for the app server to drop a repeat. Senders never wait
- * for any of this: they only wrote the outbox item.
+ * gives its address to. A leased batch is split by conversation (or account): up to
+ * LANES_PER_BUCKET of them go side by side, each one's events one after another, so a
+ * conversation's events arrive in order. A failed event is retried with backoff, in place, holding
+ * its conversation's later events (order before progress) and the bucket's next batch; other
+ * buckets go on. Events are acked only once the app server took them (HTTP 2xx): at least once,
+ * with the outbox id as `eventId` for the app server to drop a repeat. Senders never wait for any
+ * of this: they only wrote the outbox item.
  */
 export class SyncDeliverer {
   private stopped = false;
@@ -109,7 +129,6 @@ export class SyncDeliverer {
       try {
         if (!this.owns(appKey, bucket)) {
           stats.oldestByBucket.delete(bucket);
-          stats.retryingBuckets.delete(bucket);
           await this.sleep(topic, POLL_MS);
           continue;
         }
@@ -124,7 +143,18 @@ export class SyncDeliverer {
           await this.sleep(topic, POLL_MS);
           continue;
         }
-        for (const item of items) if (!(await this.deliver(appKey, bucket, item))) break;
+        stats.oldestByBucket.set(bucket, items[0]!.availableAt);
+        // The batch's conversations (or accounts) side by side, each one's events one after another.
+        const lanes = new Map<string, OutboxItem[]>();
+        for (const item of items) {
+          const key = partitionOf(item);
+          const lane = lanes.get(key);
+          if (lane) lane.push(item);
+          else lanes.set(key, [item]);
+        }
+        await inParallel([...lanes.values()], LANES_PER_BUCKET, async (lane) => {
+          for (const item of lane) if (!(await this.deliver(appKey, item))) return;
+        });
       } catch (err) {
         // The store failed us (a lease, an ack): what was not acked comes back when its lease ends.
         this.deps.log.warn({ err, appKey, bucket }, "data sync: store error, trying again");
@@ -134,9 +164,22 @@ export class SyncDeliverer {
   }
 
   /** True once the event is done with (delivered, or dropped as never true); false when this node let go of it. */
-  private async deliver(appKey: string, bucket: number, item: OutboxItem): Promise<boolean> {
+  private async deliver(appKey: string, item: OutboxItem): Promise<boolean> {
     const stats = this.deps.stats.of(appKey);
-    stats.oldestByBucket.set(bucket, item.availableAt);
+    const bucket = Number(item.topic.slice(item.topic.lastIndexOf("/") + 1));
+    let retrying = false;
+    try {
+      return await this.attempts(appKey, bucket, item, () => {
+        if (!retrying) stats.retrying++;
+        retrying = true;
+      });
+    } finally {
+      if (retrying) stats.retrying--;
+    }
+  }
+
+  private async attempts(appKey: string, bucket: number, item: OutboxItem, failed: () => void): Promise<boolean> {
+    const stats = this.deps.stats.of(appKey);
     for (let attempt = 0; ; attempt++) {
       if (this.stopped || !this.owns(appKey, bucket)) return false;
       const app = this.deps.apps.get(appKey);
@@ -167,12 +210,11 @@ export class SyncDeliverer {
         problem = outcome.ok ? `HTTP ${outcome.status}` : `${outcome.why}: ${outcome.detail}`;
       }
       stats.lastError = problem;
-      stats.retryingBuckets.add(bucket);
+      failed();
       const backoff = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** Math.min(attempt, 16));
       // Not woken by new events: a down app server is not tried more often because senders are busy.
       await this.pause(backoff * (0.75 + Math.random() * 0.5));
     }
-    stats.retryingBuckets.delete(bucket);
     await this.deps.outbox.ack(item.id);
     return true;
   }

@@ -149,13 +149,21 @@ export class AppHooks implements MessagingHooks {
   /** Data sync 2. */
   async deviceOnline(appKey: string, d: DeviceFacts, time: number): Promise<void> {
     if (!this.queue.wants(appKey, SyncEvent.LOGIN)) return;
-    await this.queue.enqueue(appKey, `user/${appKey}/${d.accid}`, { k: "raw", body: deviceSyncBody(d, time) });
+    await this.queue.enqueue(appKey, `user/${appKey}/${d.accid}`, {
+      k: "raw",
+      body: deviceSyncBody(d, time),
+      p: `user/${appKey}/${d.accid}`,
+    });
   }
 
   /** Data sync 3, with NIM's logOutReason (1 logout, 2 disconnect, 3 / 4 kicked). */
   async deviceOffline(appKey: string, d: DeviceFacts, logOutReason: number, time: number): Promise<void> {
     if (!this.queue.wants(appKey, SyncEvent.LOGOUT)) return;
-    await this.queue.enqueue(appKey, `user/${appKey}/${d.accid}`, { k: "raw", body: deviceSyncBody(d, time, logOutReason) });
+    await this.queue.enqueue(appKey, `user/${appKey}/${d.accid}`, {
+      k: "raw",
+      body: deviceSyncBody(d, time, logOutReason),
+      p: `user/${appKey}/${d.accid}`,
+    });
   }
 
   /** Whether any app has hooks at all: a node without does not start the deliverer. */

@@ -17,7 +17,7 @@ export interface AppHooksReport {
   sent: number;
   failed: number;
   dropped: number;
-  /** Buckets of the app this node holds whose head event waits for a retry. */
+  /** Events this node holds that wait for a retry. */
   retrying: number;
   /** Events queued, in every bucket (whichever node delivers them). */
   queueDepth: number;

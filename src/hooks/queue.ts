@@ -6,7 +6,7 @@ import { bucketOf, syncTopic } from "./topics.ts";
 /** A data sync event as queued in the outbox (a message itself is queued by its journal append as `{j, c}`). */
 export type QueuedEvent =
   /** Told as it is: login, logout, a failed callback. */
-  | { k: "raw"; body: NimEventBody }
+  | { k: "raw"; body: NimEventBody; p: string }
   /** A recall, queued before the flag is set: delivered only once the journal shows the message recalled. */
   | { k: "recall"; j: string; msgid: number; by: string; ct?: string; t: number }
   /** A read receipt up to `seq`, told with the clientMsgId of the message there. */
@@ -35,7 +35,7 @@ export class SyncQueue {
     return syncTopic(appKey, bucketOf(partitionKey));
   }
 
-  /** Queues one event; answers its outbox id (also the event's id for the app server). */
+  /** Queues one event (its partition key is the journal key `j`, or `p`); answers its outbox id (also the event's id for the app server). */
   async enqueue(appKey: string, partitionKey: string, event: QueuedEvent): Promise<string> {
     const topic = this.topic(appKey, partitionKey);
     const [id] = await this.outbox.enqueue(topic, [event as unknown as Record<string, unknown>]);

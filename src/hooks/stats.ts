@@ -9,16 +9,12 @@ export class AppHookStats {
   /** Callbacks made, and those that failed (timeout, bad answer): each failure is a data sync 83. */
   callbacks = 0;
   callbackFailures = 0;
-  /** Buckets whose head event is waiting for a retry right now. */
-  readonly retryingBuckets = new Set<number>();
+  /** Events waiting for a retry right now (each holds its conversation's later events). */
+  retrying = 0;
   /** Per bucket this node delivers: when its oldest undelivered event was queued (ms), while it has one. */
   readonly oldestByBucket = new Map<number, number>();
   /** The last delivery failure, for /healthz. */
   lastError: string | undefined;
-
-  get retrying(): number {
-    return this.retryingBuckets.size;
-  }
 
   /** Age of the oldest event this node is holding undelivered, 0 when none. */
   oldestUndeliveredMs(now = Date.now()): number {

@@ -84,7 +84,7 @@ function registerHookMetrics(registry: Registry, node: NodeInfo): void {
     ["nimbus_datasync_sent_total", "data sync events the app server took", "sent", Counter],
     ["nimbus_datasync_failed_total", "data sync attempts that failed (each is retried)", "failed", Counter],
     ["nimbus_datasync_dropped_total", "data sync events dropped because what they told of was never stored", "dropped", Counter],
-    ["nimbus_datasync_retrying", "buckets this node holds whose next event waits for a retry", "retrying", Gauge],
+    ["nimbus_datasync_retrying", "data sync events this node holds that wait for a retry", "retrying", Gauge],
     ["nimbus_datasync_queue_depth", "data sync events queued, cluster-wide", "queueDepth", Gauge],
     ["nimbus_datasync_oldest_undelivered_seconds", "age of the oldest event this node holds undelivered", "oldestUndeliveredMs", Gauge],
     ["nimbus_callback_total", "callbacks made to the app server", "callbacks", Counter],
