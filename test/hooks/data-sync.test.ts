@@ -175,6 +175,23 @@ describe("data sync survives the app server being down across a node restart [sq
       }
       if (i === 4) await api.restart(); // while the app server is down, half the messages queued
     }
+    // While the app server is down the backlog shows: in /healthz and in /metrics.
+    type HooksHealth = {
+      hooks: Record<string, { queueDepth: number; retrying: number; failed: number; oldestUndeliveredMs: number; lastError?: string }>;
+    };
+    await waitUntil(
+      async () => ((await api.node.http.inject({ method: "GET", url: "/healthz" })).json() as HooksHealth).hooks[api.appKey]!.retrying > 0,
+      10_000,
+      "a retry in /healthz",
+    );
+    const down = ((await api.node.http.inject({ method: "GET", url: "/healthz" })).json() as HooksHealth).hooks[api.appKey]!;
+    expect(down.queueDepth).toBeGreaterThan(0);
+    expect(down.failed).toBeGreaterThan(0);
+    expect(down.oldestUndeliveredMs).toBeGreaterThan(0);
+    expect(down.lastError).toBeDefined();
+    const metrics = (await api.node.http.inject({ method: "GET", url: "/metrics" })).body;
+    expect(metrics).toMatch(new RegExp(`nimbus_datasync_queue_depth\\{[^}]*app="${api.appKey}"[^}]*\\} [1-9]`));
+    expect(metrics).toMatch(new RegExp(`nimbus_datasync_oldest_undelivered_seconds\\{[^}]*app="${api.appKey}"`));
     await app.start();
     await waitUntil(() => new Set(app.events("/sync", "1").map((r) => r.body.msgidClient)).size >= 30, 60_000, "30 messages synced");
     for (const [conv, ids] of sent) {
