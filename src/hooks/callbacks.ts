@@ -65,15 +65,24 @@ export class CallbackClient {
         ...(answer.callbackExt !== undefined && { callbackExt: answer.callbackExt }),
       };
     }
+    return this.failed(appKey, body, partitionKey, reason, answer.problem);
+  }
+
+  /**
+   * A callback that failed — no answer (reason 1) or one Nimbus cannot use (2): reported as data
+   * sync 83, and the app's `onFailure` decides.
+   */
+  failed(appKey: string, body: NimEventBody, partitionKey: string, reason: 1 | 2, problem: string): CallbackVerdict {
+    const stats = this.stats.of(appKey);
     stats.callbackFailures++;
-    this.log.warn({ appKey, eventType: body.eventType, problem: answer.problem }, "callback failed");
+    this.log.warn({ appKey, eventType: body.eventType, problem }, "callback failed");
     if (this.queue.wants(appKey, SyncEvent.CALLBACK_FAILED)) {
       // Told after the fact; a failure to queue it must not fail the action as well.
       this.queue
         .enqueue(appKey, partitionKey, { k: "raw", body: callbackFailedBody(reason, body, Date.now()), p: partitionKey })
         .catch((err: unknown) => this.log.error({ err, appKey }, "could not queue data sync 83"));
     }
-    if (cb.onFailure === "allow") return { allow: true };
-    return { allow: false, code: 403, desc: `the app server's callback failed (${answer.problem}) and its policy is deny` };
+    if (this.apps.get(appKey)?.hooks.callback.onFailure !== "deny") return { allow: true };
+    return { allow: false, code: 403, desc: `the app server's callback failed (${problem}) and its policy is deny` };
   }
 }

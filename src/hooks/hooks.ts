@@ -67,10 +67,19 @@ export class AppHooks implements MessagingHooks {
       let sent: Promise<SendAck>;
       try {
         const body = messageCallbackBody(eventType, at.conv.kind, toOf(at, input.from), input, Date.now());
-        const verdict = await this.callbacks.call(at.appKey, body, at.journalKey);
+        let verdict = await this.callbacks.call(at.appKey, body, at.journalKey);
+        let final = input;
+        if (verdict.allow && verdict.modify) {
+          try {
+            final = applyModification(input, verdict.modify);
+          } catch (err) {
+            // A modification of the wrong shape is a bad answer: reported, and the failure policy decides.
+            verdict = this.callbacks.failed(at.appKey, body, at.journalKey, 2, (err as Error).message);
+          }
+        }
         if (!verdict.allow) throw refusal(verdict);
         callbackExt = verdict.callbackExt;
-        sent = send(verdict.modify ? applyModification(input, verdict.modify) : input, sync);
+        sent = send(final, sync);
       } finally {
         leave();
       }

@@ -1,15 +1,15 @@
-import { NimbusError } from "../protocol/errors.ts";
 import type { MessageInput } from "../protocol/messages.ts";
 
 function bad(field: string, problem: string): never {
-  throw new NimbusError("PARAM_ERROR", `modifyResponse.${field}: ${problem} (from the app server's callback)`);
+  throw new Error(`modifyResponse.${field}: ${problem}`);
 }
 
 /**
  * A message as the app server's `modifyResponse` leaves it: `body` (for TEXT the text itself,
  * otherwise a JSON object or its string), `attach` (the same for other types), `ext`. Anything
- * else in it is ignored. The result is checked again as any input is before it is stored
- * (messaging.ts), so a modification cannot store what a sender could not.
+ * else in it is ignored; a field of the wrong shape throws (the caller takes it for a bad answer).
+ * The result is checked again as any input is before it is stored (messaging.ts), so a
+ * modification cannot store what a sender could not.
  */
 export function applyModification<I extends MessageInput>(input: I, modify: Record<string, unknown>): I {
   const out: I = { ...input };

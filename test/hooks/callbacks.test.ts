@@ -155,6 +155,24 @@ describe("callbacks to a real app server", () => {
     await waitUntil(() => app.events("/sync-allow", "83").some((r) => r.body.reason === "2"), 10_000, "an 83 for the allowing app");
   });
 
+  it("takes a modifyResponse of the wrong shape for a bad answer: the failure policy decides and 83 reports it", async () => {
+    callbackAnswer = () => ({ body: { errCode: 0, modifyResponse: { body: 5 } } });
+    expect(await codeOf(deviceSend(denying, "badly modified"))).toBe(403);
+    const kept = await deviceSend(allowing, "kept as sent");
+    const msgs = await allowing.node.messaging.history(allowing.appKey, {
+      accid: "al",
+      conv: p2pConversation("al", "bo"),
+      limit: 10,
+      order: "desc",
+    });
+    expect(msgs.find((m) => m.msgid === kept.msgid)?.body).toEqual({ msg: "kept as sent" });
+    await waitUntil(
+      () => app.events("/sync-deny", "83").some((r) => r.body.reason === "2" && String(r.body.callbackBody).includes("badly modified")),
+      10_000,
+      "83 for the bad modification",
+    );
+  });
+
   it("keeps a sender's messages in order while each waits for its callback, and other conversations do not wait", async () => {
     await createUser(allowing, "cy");
     // The first message's callback is slow, the rest are answered at once.
