@@ -117,4 +117,34 @@ describeWith(["nats", "mongo"], "data sync in a cluster of two nodes on NATS and
       expect(arrivedIn(app, a, b)).toEqual(ids);
     }
   });
+
+  it("hands a killed node's buckets to the survivor: every event arrives, in order per conversation", async () => {
+    const [n1, n2] = nodes as [NodeProcess, NodeProcess];
+    const users = ["d0", "d1", "d2", "d3", "d4", "d5", "d6", "d7"];
+    for (const u of users) expect(await call(n2, "user/create", { accid: u })).toMatchObject({ code: 200 });
+    await app.stop(); // nothing is delivered meanwhile: every bucket holds a backlog
+    const sent = new Map<string, string[]>();
+    const sendAll = async (via: NodeProcess, round: number) => {
+      for (let k = 0; k < users.length; k += 2) {
+        const [a, b] = [users[k]!, users[k + 1]!];
+        const id = `${a}-${round}`;
+        await send(via, round % 2 ? a : b, round % 2 ? b : a, id);
+        sent.set(`${a}|${b}`, [...(sent.get(`${a}|${b}`) ?? []), id]);
+      }
+    };
+    for (let round = 0; round < 4; round++) await sendAll(round % 2 ? n1 : n2, round);
+    n1.kill("SIGKILL");
+    await n1.exited;
+    for (let round = 4; round < 6; round++) await sendAll(n2, round);
+    await app.start();
+    await waitUntil(
+      () => new Set(app.events("/sync", "1").map((r) => String(r.body.msgidClient))).size >= 18 + 24,
+      60_000,
+      "every message synced",
+    );
+    for (const [conv, ids] of sent) {
+      const [a, b] = conv.split("|") as [string, string];
+      expect(firstsOf(arrivedIn(app, a, b))).toEqual(ids);
+    }
+  });
 });
