@@ -44,13 +44,24 @@ function partitionOf(item: OutboxItem): string {
   return typeof p.j === "string" ? p.j : typeof p.p === "string" ? p.p : "";
 }
 
-/** Runs `work` over `items`, at most `limit` at a time. */
+/**
+ * Runs `work` over `items`, at most `limit` at a time, and rejects with the first failure only once
+ * every item's work has ended: nothing of a batch may still run when its bucket leases the next.
+ */
 async function inParallel<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
+  const failures: unknown[] = [];
   const worker = async () => {
-    while (next < items.length) await work(items[next++]!);
+    while (next < items.length) {
+      try {
+        await work(items[next++]!);
+      } catch (err) {
+        failures.push(err);
+      }
+    }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failures.length > 0) throw failures[0];
 }
 
 type Resolved = { body: NimEventBody } | { drop: string } | { wait: string };
@@ -132,11 +143,11 @@ export class SyncDeliverer {
           await this.sleep(topic, POLL_MS);
           continue;
         }
-        // Taken as if LEASE_MS from now (so leased until then), so items still leased by this
-        // bucket's previous owner (a node that died or left, or this node before a restart) come
-        // first, in their place: a bucket is delivered from its head or not at all. The owner is placement's, not the
-        // lease's, which FerretDB could not make exclusive anyway (its findAndModify is not atomic).
-        // (1 ms past that, so one lease call never hands out an item twice.)
+        // Taken as if LEASE_MS from now (so leased until 1 ms past then: one lease call never hands
+        // out an item twice), so items still leased by this bucket's previous owner (a node that
+        // died or left, or this node before a restart) come first, in their place: a bucket is
+        // delivered from its head or not at all. The owner is placement's, not the lease's, which
+        // FerretDB could not make exclusive anyway (its findAndModify is not atomic).
         const items = await this.deps.outbox.lease(topic, BATCH, 1, Date.now() + LEASE_MS);
         if (items.length === 0) {
           stats.oldestByBucket.delete(bucket);
@@ -156,7 +167,7 @@ export class SyncDeliverer {
           for (const item of lane) if (!(await this.deliver(appKey, item))) return;
         });
       } catch (err) {
-        // The store failed us (a lease, an ack): what was not acked comes back when its lease ends.
+        // The store failed us (a lease, an ack): what was not acked is taken again from the head.
         this.deps.log.warn({ err, appKey, bucket }, "data sync: store error, trying again");
         await this.sleep(topic, POLL_MS);
       }
