@@ -30,7 +30,9 @@ describe("callbacks to a real app server", () => {
     app.answer = (r) => (r.path.startsWith("/cb") ? callbackAnswer(r) : { status: 200, body: {} });
     await app.start();
     const hooks = (onFailure: "allow" | "deny") => ({
-      callback: { url: app.url(`/cb-${onFailure}`), timeoutMs: 300, onFailure },
+      // Under 1500 ms, the delay the timeout test answers with; the allowing app's is long enough for
+      // the order test to hold a callback open while another conversation sends.
+      callback: { url: app.url(`/cb-${onFailure}`), timeoutMs: onFailure === "allow" ? 1000 : 300, onFailure },
       dataSync: { url: app.url(`/sync-${onFailure}`) },
     });
     allowing = await startApiNode({ backend: "sqlite", app: { hooks: hooks("allow") } });
@@ -175,19 +177,26 @@ describe("callbacks to a real app server", () => {
 
   it("keeps a sender's messages in order while each waits for its callback, and other conversations do not wait", async () => {
     await createUser(allowing, "cy");
-    // The first message's callback is slow, the rest are answered at once.
-    callbackAnswer = (r) => (r.body.body === "first" ? { delayMs: 200, body: { errCode: 0 } } : { body: { errCode: 0 } });
-    const slow = deviceSend(allowing, "first");
+    // The first message's callback is answered only once the other conversation's send is done;
+    // every other callback at once.
+    let otherSent!: () => void;
+    const gate = new Promise<void>((resolve) => (otherSent = resolve));
+    callbackAnswer = (r) => (r.body.body === "first" ? { until: gate, body: { errCode: 0 } } : { body: { errCode: 0 } });
+    let slowSettled = false;
+    const slow = deviceSend(allowing, "first").finally(() => (slowSettled = true));
     const quick = deviceSend(allowing, "second");
-    const other = allowing.node.messaging.send(allowing.appKey, p2pConversation("cy", "bo"), {
+    const other = await allowing.node.messaging.send(allowing.appKey, p2pConversation("cy", "bo"), {
       from: "cy",
       type: 0,
       body: { msg: "elsewhere" },
       fromDeviceId: "cy-1",
     });
-    const otherDone = await Promise.race([other.then(() => "other"), slow.then(() => "slow")]);
-    expect(otherDone).toBe("other");
+    // Sent while the first conversation's callback was still held open.
+    expect(other.seq).toBeGreaterThan(0);
+    expect(slowSettled).toBe(false);
+    otherSent();
     const [a, b] = await Promise.all([slow, quick]);
+    // "second" was answered long before "first" but waited for it: the sender's order holds.
     expect(b.seq).toBe(a.seq + 1);
   });
 

@@ -12,8 +12,8 @@ export interface AppServerRequest {
   signed: boolean;
 }
 
-/** How the app server answers a request: a status and a body, after an optional delay; `hang` never answers. */
-export type Answer = { status?: number; body?: unknown; delayMs?: number } | "hang";
+/** How the app server answers a request: a status and a body, after an optional delay or once `until` settles; `hang` never answers. */
+export type Answer = { status?: number; body?: unknown; delayMs?: number; until?: Promise<unknown> } | "hang";
 
 /**
  * A real app server for the hooks tests: an HTTP listener on a loopback port that records every
@@ -62,6 +62,7 @@ export class AppServer {
           return;
         }
         if (a.delayMs) await new Promise((resolve) => setTimeout(resolve, a.delayMs));
+        if (a.until) await a.until;
         res.writeHead(a.status ?? 200, { "content-type": "application/json" });
         res.end(typeof a.body === "string" ? a.body : JSON.stringify(a.body ?? {}));
       });
