@@ -20,6 +20,9 @@ import type { SyncQueue } from "./queue.ts";
 
 type Input = MessageInput & { clientMsgId: string };
 
+/** Receipt positions remembered to leave out repeats: a few MB at most. */
+const TOLD_RECEIPTS = 20_000;
+
 /** The other side of a conversation as NIM's `to` names it: the peer of a p2p one, the id of any other. */
 function toOf(at: HookedConversation, from: string): string {
   return isP2p(at.conv) ? (peerIn(at.conv, from) ?? at.conv.id) : at.conv.id;
@@ -37,6 +40,8 @@ function refusal(v: Extract<CallbackVerdict, { allow: false }>): NimbusError {
  */
 export class AppHooks implements MessagingHooks {
   private readonly lanes = new Lanes();
+  /** The last receipt position synced, per conversation and reader (bounded: TOLD_RECEIPTS). */
+  private readonly toldReceipts = new Map<string, number>();
 
   constructor(
     private readonly apps: AppRegistry,
@@ -126,6 +131,9 @@ export class AppHooks implements MessagingHooks {
   async markRead(at: HookedConversation, reader: string, markRead: () => Promise<ReadReceipt>): Promise<ReadReceipt> {
     const receipt = await markRead();
     if (isP2p(at.conv) && receipt.seq > 0 && this.queue.wants(at.appKey, SyncEvent.P2P_RECEIPT)) {
+      // A receipt that moved nothing (the same position again) is told once, as far as this node remembers.
+      const key = `${at.appKey}\u0000${at.journalKey}\u0000${reader}`;
+      if ((this.toldReceipts.get(key) ?? 0) >= receipt.seq) return receipt;
       const peer = peerIn(at.conv, reader) ?? "";
       await this.queue.enqueue(at.appKey, at.journalKey, {
         k: "receipt",
@@ -135,6 +143,9 @@ export class AppHooks implements MessagingHooks {
         seq: receipt.seq,
         t: receipt.time,
       });
+      this.toldReceipts.delete(key); // re-inserted last: the Map's order is then least recently told first
+      this.toldReceipts.set(key, receipt.seq);
+      if (this.toldReceipts.size > TOLD_RECEIPTS) this.toldReceipts.delete(this.toldReceipts.keys().next().value!);
     }
     return receipt;
   }

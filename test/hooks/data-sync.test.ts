@@ -99,10 +99,16 @@ describeOnEachStore("data sync to a real app server", (backend: Backend) => {
     await api.node.messaging.recall(api.appKey, conv, { by: carol, from: carol, msgid: ack.msgid });
     const second = await api.node.messaging.send(api.appKey, conv, { from: carol, type: 0, body: { msg: "read me" } });
     await api.node.messaging.markRead(api.appKey, conv, { reader: dave, seq: second.seq });
-    await waitUntil(() => app.events("/sync").filter((r) => JSON.stringify(r.body).includes(carol)).length >= 4, 15_000, "four events");
+    // The same position again moves nothing and is not told again; a later message then is.
+    await api.node.messaging.markRead(api.appKey, conv, { reader: dave, seq: second.seq });
+    const third = await api.node.messaging.send(api.appKey, conv, { from: carol, type: 0, body: { msg: "and me" } });
+    await waitUntil(() => app.events("/sync").filter((r) => JSON.stringify(r.body).includes(carol)).length >= 5, 15_000, "five events");
+    await api.node.messaging.markRead(api.appKey, conv, { reader: dave, seq: third.seq });
+    await waitUntil(() => app.events("/sync").filter((r) => JSON.stringify(r.body).includes(carol)).length >= 6, 15_000, "six events");
 
     const events = app.events("/sync").filter((r) => JSON.stringify(r.body).includes(carol));
-    expect(events.map((r) => r.body.eventType)).toEqual(["1", "7", "1", "30"]);
+    expect(events.map((r) => r.body.eventType)).toEqual(["1", "7", "1", "30", "1", "30"]);
+    expect(JSON.parse(String(events[5]!.body.objects))[0]).toMatchObject({ msgidClient: third.clientMsgId });
     expect(events[1]!.body).toMatchObject({
       eventType: "7",
       clientId: ack.clientMsgId,
