@@ -17,6 +17,7 @@ import {
 import { Lanes } from "./lanes.ts";
 import { applyModification } from "./modify.ts";
 import type { SyncQueue } from "./queue.ts";
+import { MessageFlags, type Journal } from "../store/port.ts";
 
 type Input = MessageInput & { clientMsgId: string };
 
@@ -47,6 +48,7 @@ export class AppHooks implements MessagingHooks {
     private readonly apps: AppRegistry,
     private readonly queue: SyncQueue,
     private readonly callbacks: CallbackClient,
+    private readonly journal: Journal,
     private readonly log: Logger,
   ) {}
 
@@ -111,6 +113,9 @@ export class AppHooks implements MessagingHooks {
       if (!verdict.allow) throw refusal(verdict);
     }
     if (!this.queue.wants(at.appKey, recallSyncEvent(at.conv.kind))) return recall();
+    // Recalling again answers the same event and changes nothing: it was told the first time.
+    const before = await this.journal.getByMsgid(req.msgid);
+    if (before && before.conversation === at.journalKey && (before.flags & MessageFlags.RECALLED) !== 0) return recall();
     // Queued ahead of the recall, and told only once the journal shows it (deliverer.ts): a recall
     // that is stored is never missing from data sync.
     const id = await this.queue.enqueue(at.appKey, at.journalKey, {
@@ -123,9 +128,13 @@ export class AppHooks implements MessagingHooks {
     try {
       return await recall();
     } catch (err) {
-      await this.queue.cancel(id).catch((e: unknown) => this.log.warn({ err: e }, "could not withdraw a recall's data sync"));
+      await this.withdraw(id);
       throw err;
     }
+  }
+
+  private async withdraw(id: string): Promise<void> {
+    await this.queue.cancel(id).catch((err: unknown) => this.log.warn({ err }, "could not withdraw a recall's data sync"));
   }
 
   async markRead(at: HookedConversation, reader: string, markRead: () => Promise<ReadReceipt>): Promise<ReadReceipt> {

@@ -53,7 +53,7 @@ export function createHooks(deps: HooksDeps): NodeHooks {
   const stats = new HookStats();
   const queue = new SyncQueue(deps.outbox, deps.apps);
   const callbacks = new CallbackClient(deps.apps, queue, stats, deps.log);
-  const hooks = new AppHooks(deps.apps, queue, callbacks, deps.log);
+  const hooks = new AppHooks(deps.apps, queue, callbacks, deps.journal, deps.log);
   const deliverer = new SyncDeliverer({ ...deps, queue, stats });
   return {
     hooks,

@@ -97,6 +97,8 @@ describeOnEachStore("data sync to a real app server", (backend: Backend) => {
       fromDeviceId: "c1",
     });
     await api.node.messaging.recall(api.appKey, conv, { by: carol, from: carol, msgid: ack.msgid });
+    // Recalling again (an app server retrying) is not told again.
+    await api.node.messaging.recall(api.appKey, conv, { by: null, from: carol, msgid: ack.msgid });
     const second = await api.node.messaging.send(api.appKey, conv, { from: carol, type: 0, body: { msg: "read me" } });
     await api.node.messaging.markRead(api.appKey, conv, { reader: dave, seq: second.seq });
     // The same position again moves nothing and is not told again; a later message then is.
