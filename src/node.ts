@@ -9,8 +9,10 @@ import { ActorSystem, BusMembership, SingleNodeMembership, type ActorFactory, ty
 import { createHttpServer } from "./http/server.ts";
 import { Gateway, type GatewayOptions } from "./gateway/mod.ts";
 import { clusterPresenceView, linkDeviceRegistry } from "./gateway/device-registry.ts";
+import { linkHooks } from "./gateway/hooks-link.ts";
 import { createMessagingService, type MessagingService } from "./messaging/mod.ts";
 import { createTeamsService, type TeamsService } from "./teams/mod.ts";
+import { createHooks } from "./hooks/mod.ts";
 import { AppRegistry } from "./apps/registry.ts";
 import { domainActors } from "../actors/mod.ts";
 import type { NodeInfo } from "./http/types.ts";
@@ -123,7 +125,9 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
       apps,
       devicesByClientType: () => gateway.devicesByClientType(),
     };
-    const messaging = measuredMessaging(createMessagingService({ system, bus, apps }), metrics);
+    const hooks = createHooks({ outbox: store.outbox, journal: store.journal, apps, membership, log: log.child({ component: "hooks" }) });
+    info.hooks = hooks.report;
+    const messaging = measuredMessaging(createMessagingService({ system, bus, apps, hooks: hooks.hooks }), metrics);
     const teams = createTeamsService({ system, apps, sequences: store.sequences });
     const gateway = new Gateway({
       nodeId,
@@ -138,6 +142,7 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
       metrics,
     });
     startedGateway = gateway;
+    linkHooks(gateway, hooks.hooks);
     linkDeviceRegistry(gateway, { system, apps, nodeStartedAt: self.startedAt, log: log.child({ component: "devices" }) });
     const http = await createHttpServer(
       info,
@@ -194,6 +199,7 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
           await gateway.stop();
           await membership.leave();
           await system.drain();
+          await hooks.deliverer.stop();
           await http.close();
           await openBus.close();
           await store.close();
@@ -211,6 +217,7 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
       // Peers answer a stranger's first heartbeat at once; give them that round trip before serving.
       await new Promise((r) => setTimeout(r, Math.min(config.cluster.heartbeatMs, 500)));
     }
+    hooks.deliverer.start();
     log.info({ address, store: store.kind, bus: bus.kind, members: membership.members() }, "node started");
     return node;
   } catch (err) {

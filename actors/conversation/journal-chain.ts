@@ -22,6 +22,8 @@ export interface ChainInput {
   payload: Record<string, unknown>;
   /** How long the journal keeps it. */
   retainDays: number;
+  /** An outbox topic the same write queues the message in (data sync), when set. */
+  sync?: string;
 }
 
 /** What a send answers: at once (a resend known here), later (once stored), or after msgids came. */
@@ -110,6 +112,7 @@ export class JournalChain {
     };
     // The chain's link: stored only if the previous message is stored under this msgid.
     if (this.lastSeq > 0) entry.prevMsgid = this.lastMsgid;
+    if (input.sync !== undefined) entry.outbox = input.sync;
     const stored = this.ctx.journal.append([entry]);
     this.lastSeq = entry.seq;
     this.lastMsgid = entry.msgid;

@@ -1,7 +1,7 @@
 import { parseP2pId } from "../../src/conversation/ref.ts";
 import { Actor } from "../../src/runtime/mod.ts";
 import type { JournalEntry } from "../../src/store/mod.ts";
-import { JournalChain, type ChainAnswer } from "../conversation/journal-chain.ts";
+import { JournalChain, type ChainAnswer, type ChainInput } from "../conversation/journal-chain.ts";
 import { NimbusError } from "../../src/protocol/errors.ts";
 import { encodeUserEvent, encodeUserEventOf, userSubject } from "../../src/protocol/user-events.ts";
 import { countsAsUnread, messageOf, type P2pPayload } from "../../src/conversation/entry.ts";
@@ -78,7 +78,7 @@ export class SessionActor extends Actor<SessionState> {
 
   /** Synchronous unless the node is waiting for msgids: the actor then holds its turn for them. */
   private send(m: Extract<SessionMessage, { t: "send" }>): ChainAnswer {
-    const { input, retainDays } = m;
+    const { input, retainDays, sync } = m;
     const to = this.requireParty(input.from, "from");
     // Assigned, not spread in: this runs for every message.
     const payload: P2pPayload = { to, body: input.body };
@@ -86,16 +86,16 @@ export class SessionActor extends Actor<SessionState> {
     if (input.option != null) payload.option = input.option;
     if (input.fromClientType != null) payload.fromClientType = input.fromClientType;
     if (input.fromDeviceId != null) payload.fromDeviceId = input.fromDeviceId;
-    return this.chain.send(
-      {
-        from: input.from,
-        clientMsgId: input.clientMsgId,
-        type: input.type,
-        payload: payload as unknown as Record<string, unknown>,
-        retainDays,
-      },
-      (entry) => this.deliver(messageOf(entry)),
-    );
+    const chained: ChainInput = {
+      from: input.from,
+      clientMsgId: input.clientMsgId,
+      type: input.type,
+      payload: payload as unknown as Record<string, unknown>,
+      retainDays,
+    };
+    // Data sync: queued by the same write that stores the message (AppendEntry.outbox).
+    if (sync !== undefined) chained.sync = sync;
+    return this.chain.send(chained, (entry) => this.deliver(messageOf(entry)));
   }
 
   /** After the append: the devices of both sides, and both conversation lists. */

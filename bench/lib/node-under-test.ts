@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { freePort, tempDir } from "../../test/support/processes.ts";
 import { spawnNode, type NodeProcess } from "../../test/support/node-process.ts";
 import { signedCall, type NimResponse } from "../../test/support/nim-api.ts";
+import { startDataSyncSink, type DataSyncSink } from "./datasync-sink.ts";
 
 export const BENCH_APP_KEY = "benchapp";
 export const BENCH_APP_SECRET = "bench-secret-0123456789";
@@ -73,6 +74,8 @@ export async function startNodeUnderTest(o: NodeUnderTestOptions = {}): Promise<
       apps: [{ appKey: BENCH_APP_KEY, appSecret: BENCH_APP_SECRET, limits: { requestsPerSecond: 1_000_000 } }],
     }),
   );
+  // BENCH_DATASYNC=1: data sync on, to a local listener in this process (README: App server hooks).
+  const sink: DataSyncSink | undefined = process.env.BENCH_DATASYNC === "1" ? await startDataSyncSink() : undefined;
   // Picked again if the node has to be started again on fresh ports (spawnNode).
   let probePort = 0;
   const proc = await spawnNode(join(import.meta.dirname, "..", "nimbus-node.ts"), o.nodeId ?? "bench-node", async () => {
@@ -86,6 +89,7 @@ export async function startNodeUnderTest(o: NodeUnderTestOptions = {}): Promise<
       NIMBUS_BENCH_PROBE_PORT: String(probePort),
       // e.g. BENCH_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the node under test.
       ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
+      ...(sink ? { NIMBUS_DATASYNC_URL: sink.url } : {}),
       ...o.env,
     };
   });
@@ -117,6 +121,10 @@ export async function startNodeUnderTest(o: NodeUnderTestOptions = {}): Promise<
       const timer = setTimeout(() => proc.kill("SIGKILL"), 5000);
       await proc.exited;
       clearTimeout(timer);
+      if (sink) {
+        console.log(`data sync: ${sink.received()} events received by the local listener`);
+        await sink.close();
+      }
     },
   };
 }

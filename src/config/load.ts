@@ -3,7 +3,7 @@ import { hostname } from "node:os";
 import { join, resolve, dirname } from "node:path";
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
-import { configSchema, appSchema, type Config, type AppConfig } from "./schema.ts";
+import { configSchema, appSchema, hookUrlSchema, type Config, type AppConfig } from "./schema.ts";
 
 /** Start-up stops on this; the message names every key that is wrong and why. */
 export class ConfigError extends Error {
@@ -140,5 +140,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
     devApp = developmentApp(config.dataDir);
     config.apps = [devApp];
   }
+  applyHookUrls(config, env);
   return devApp ? { config, devApp } : { config };
+}
+
+/**
+ * NIMBUS_CALLBACK_URL / NIMBUS_DATASYNC_URL set the first app's hook URLs, the rest of its `hooks`
+ * kept from the file (issue 20 fixes these names).
+ */
+function applyHookUrls(config: Config, env: NodeJS.ProcessEnv): void {
+  const first = config.apps[0];
+  const urls = [
+    ["NIMBUS_CALLBACK_URL", env.NIMBUS_CALLBACK_URL],
+    ["NIMBUS_DATASYNC_URL", env.NIMBUS_DATASYNC_URL],
+  ] as const;
+  const problems: string[] = [];
+  for (const [name, value] of urls) {
+    if (!value) continue;
+    const parsed = hookUrlSchema.safeParse(value);
+    if (!parsed.success) problems.push(`${name}: ${parsed.error.issues[0]?.message ?? "invalid"}`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  if (!first) return;
+  if (env.NIMBUS_CALLBACK_URL) first.hooks.callback.url = env.NIMBUS_CALLBACK_URL;
+  if (env.NIMBUS_DATASYNC_URL) first.hooks.dataSync.url = env.NIMBUS_DATASYNC_URL;
 }

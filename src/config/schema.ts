@@ -43,6 +43,33 @@ export const limitsSchema = z
   })
   .strict();
 
+export const hookUrlSchema = z.url({ protocol: /^https?$/, error: "an http:// or https:// URL" });
+
+/** NIM's callbacks (before the action, one attempt) and data sync (after it, durable): names fixed by issue 20. */
+export const hooksSchema = z
+  .object({
+    callback: z
+      .object({
+        url: hookUrlSchema.optional(),
+        /** One attempt within this; past it `onFailure` decides. */
+        timeoutMs: z.number().int().min(100).max(60_000).default(2000),
+        onFailure: z.enum(["allow", "deny"]).default("allow"),
+        /** The callback eventTypes called (1 p2p message, 35 recall, 36 login, …); absent = all that apply. */
+        events: z.array(z.number().int().positive()).optional(),
+      })
+      .strict()
+      .default(() => ({ timeoutMs: 2000, onFailure: "allow" as const })),
+    dataSync: z
+      .object({
+        url: hookUrlSchema.optional(),
+        /** The data sync eventTypes sent (1 messages, 2 login, 3 logout, 7 recall, 30 receipt, 83 callback failed, …); absent = all. */
+        events: z.array(z.number().int().positive()).optional(),
+      })
+      .strict()
+      .default(() => ({})),
+  })
+  .strict();
+
 export const appSchema = z
   .object({
     appKey: z.string().regex(/^[A-Za-z0-9_-]{4,64}$/, "4 to 64 letters, digits, '_' or '-'"),
@@ -50,8 +77,8 @@ export const appSchema = z
     name: z.string().default(""),
     edition: z.enum(["free", "pro"]).default("free"),
     limits: limitsSchema.default(() => limitsSchema.parse({})),
-    callbackUrl: z.url().optional(),
-    dataSyncUrl: z.url().optional(),
+    /** The app server's hooks: synchronous callbacks before client actions, data sync after every event (src/hooks/). */
+    hooks: hooksSchema.default(() => hooksSchema.parse({})),
   })
   .strict();
 
@@ -179,4 +206,5 @@ export const configSchema = z
 export type Config = z.infer<typeof configSchema>;
 export type AppConfig = z.infer<typeof appSchema>;
 export type AppLimits = z.infer<typeof limitsSchema>;
+export type HooksConfig = z.infer<typeof hooksSchema>;
 export type HttpTimeouts = Config["http"];

@@ -14,7 +14,11 @@ export type ConversationProtocol = {
    * `retainDays`: how long the journal keeps the message (the service's choice from the app's
    * limits); `clientMsgId` is always set by then (generated when the edge had none).
    */
-  send: { request: { input: MessageInput & { clientMsgId: string }; retainDays: number }; reply: SendAck };
+  send: {
+    /** `sync`: an outbox topic the append queues the message in for data sync (AppendEntry.outbox), when set. */
+    request: { input: MessageInput & { clientMsgId: string }; retainDays: number; sync?: string };
+    reply: SendAck;
+  };
   /**
    * `by`: the sender recalling their own message, or null for the app server; `from` (app server
    * only): who the caller says sent it. `maxAgeMs`: how old a message may be (the recall window,

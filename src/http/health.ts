@@ -19,6 +19,9 @@ export function registerHealth(app: FastifyInstance, node: NodeInfo): void {
       bus: node.busKind,
       members: node.members(),
       actors: { ...node.system.load(), ...node.system.stats },
+      // A stalled data sync shows here (`stalled`, the oldest event's age, the last error) without
+      // taking the node out of service: devices and the API are fine, the app server is behind.
+      ...(node.hooks && { hooks: await node.hooks() }),
       uptimeMs: Math.round(process.uptime() * 1000),
     };
   });

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { Counter, Gauge, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, collectDefaultMetrics, type Registry } from "prom-client";
 import type { NodeMetrics } from "../util/metrics.ts";
 import { unreadableJournalEntries } from "../store/mod.ts";
 import type { NodeInfo } from "./types.ts";
@@ -82,8 +82,48 @@ export function registerMetrics(app: FastifyInstance, node: NodeInfo, metrics: N
     },
   });
 
+  registerHookMetrics(registry, node);
+
   app.get("/metrics", async (_req, reply) => {
     reply.header("content-type", registry.contentType);
     return registry.metrics();
   });
+}
+
+/** Per app: data sync sent, failed, retrying, queue depth, oldest undelivered age; callbacks made and failed. */
+function registerHookMetrics(registry: Registry, node: NodeInfo): void {
+  const report = node.hooks;
+  if (!report) return;
+  const metrics = [
+    ["nimbus_datasync_sent_total", "data sync events the app server took", "sent", Counter],
+    ["nimbus_datasync_failed_total", "data sync attempts that failed (each is retried)", "failed", Counter],
+    ["nimbus_datasync_dropped_total", "data sync events dropped because what they told of was never stored", "dropped", Counter],
+    ["nimbus_datasync_retrying", "data sync events this node holds that wait for a retry", "retrying", Gauge],
+    ["nimbus_datasync_queue_depth", "data sync events queued, cluster-wide", "queueDepth", Gauge],
+    ["nimbus_datasync_oldest_undelivered_seconds", "age of the oldest event this node holds undelivered", "oldestUndeliveredMs", Gauge],
+    ["nimbus_callback_total", "callbacks made to the app server", "callbacks", Counter],
+    ["nimbus_callback_failed_total", "callbacks that timed out or got a bad answer", "callbackFailures", Counter],
+  ] as const;
+  // One report per scrape, shared by every metric of it.
+  let pending: ReturnType<typeof report> | undefined;
+  const current = () => {
+    pending ??= report().finally(() => setImmediate(() => (pending = undefined)));
+    return pending;
+  };
+  for (const [name, help, key, Kind] of metrics) {
+    new Kind({
+      name,
+      help,
+      labelNames: ["app"],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const [app, r] of Object.entries(await current())) {
+          const value = key === "oldestUndeliveredMs" ? r[key] / 1000 : r[key];
+          if (this instanceof Counter) this.inc({ app }, value);
+          else this.set({ app }, value);
+        }
+      },
+    });
+  }
 }

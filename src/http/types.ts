@@ -2,6 +2,7 @@ import type { BusKind } from "../bus/port.ts";
 import type { StoreKind } from "../store/port.ts";
 import type { ActorSystem } from "../runtime/system.ts";
 import type { AppRegistry } from "../apps/registry.ts";
+import type { AppHooksReport } from "../hooks/mod.ts";
 
 /** What the HTTP layer may know about the node it serves. */
 export interface NodeInfo {
@@ -15,4 +16,6 @@ export interface NodeInfo {
   apps: AppRegistry;
   /** Devices online on this node by client type (the gateway's count). */
   devicesByClientType(): ReadonlyMap<string, number>;
+  /** The app server hooks' counters per app (data sync, callbacks), when the node has hooks. */
+  hooks?: () => Promise<Record<string, AppHooksReport>>;
 }

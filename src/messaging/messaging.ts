@@ -15,6 +15,7 @@ import { uuidV7 } from "../util/uuid-v7.ts";
 import { requireAccounts } from "./admission.ts";
 import { checkHistoryQuery, readHistory } from "./history.ts";
 import type { ConversationPolicy } from "./policy.ts";
+import type { MessagingHooks } from "./hooks.ts";
 import type { HistoryQuery, MessagingService } from "./service.ts";
 import { sendCustomNotification } from "./custom-notify.ts";
 import { syncFor, type LocatedConversation } from "./sync.ts";
@@ -29,6 +30,13 @@ export interface MessagingDeps {
   journal: Journal;
   /** One policy per kind of conversation served (policies.ts). */
   policies: readonly ConversationPolicy[];
+  /** The app server's callbacks and data sync (src/hooks/), when the node has them. */
+  hooks?: MessagingHooks;
+}
+
+/** A message the app server's callback changed, checked again as any input is (414 naming what it broke). */
+function rechecked(i: MessageInput & { clientMsgId: string }): MessageInput & { clientMsgId: string } {
+  return { ...checkMessageInput(i), clientMsgId: i.clientMsgId };
 }
 
 /** An app server may recall with ignoreTime up to this old (NIM: 30 days). */
@@ -91,11 +99,13 @@ export class Messaging implements MessagingService {
     // `input` is checkMessageInput's own new object: completed in place rather than copied.
     // Time-ordered, as the SDK's: the store's resend index then grows at its end (src/client/client-msg-id.ts).
     input.clientMsgId ??= uuidV7();
-    return this.ask(policy.actor(appKey, conv), {
-      t: "send",
-      input: input as MessageInput & { clientMsgId: string },
-      retainDays: policy.retainDays(app),
-    });
+    const actor = policy.actor(appKey, conv);
+    const retainDays = policy.retainDays(app);
+    const send = (i: MessageInput & { clientMsgId: string }, sync: string | undefined) =>
+      this.ask(actor, { t: "send", input: i === input ? i : rechecked(i), retainDays, ...(sync !== undefined && { sync }) });
+    const hooks = this.deps.hooks;
+    const checked = input as MessageInput & { clientMsgId: string };
+    return hooks ? hooks.send({ appKey, conv, journalKey: policy.journalKey(appKey, conv) }, checked, send) : send(checked, undefined);
   }
 
   async recall(appKey: string, target: ConversationRef, req: Parameters<MessagingService["recall"]>[2]): Promise<RecallEvent> {
@@ -109,7 +119,9 @@ export class Messaging implements MessagingService {
     if (by !== null && by !== from) throw new NimbusError("FORBIDDEN", "only the sender may recall a message");
     const windowMs = app.limits.recallWindowSeconds * 1000;
     const maxAgeMs = by === null && req.ignoreTime === true ? IGNORE_TIME_MAX_MS : windowMs;
-    return this.ask(policy.actor(appKey, conv), { t: "recall", by, ...(by === null && { from }), msgid, maxAgeMs });
+    const recall = () => this.ask(policy.actor(appKey, conv), { t: "recall", by, ...(by === null && { from }), msgid, maxAgeMs });
+    const hooks = this.deps.hooks;
+    return hooks ? hooks.recall({ appKey, conv, journalKey: policy.journalKey(appKey, conv) }, { by, from, msgid }, recall) : recall();
   }
 
   async deleteOneWay(appKey: string, target: ConversationRef, req: Parameters<MessagingService["deleteOneWay"]>[2]): Promise<void> {
@@ -127,7 +139,9 @@ export class Messaging implements MessagingService {
     const policy = this.policy(target, "peer");
     const conv = policy.requireParty(target, reader, "peer", "must not be the reader");
     if (typeof req.seq !== "number" || !Number.isSafeInteger(req.seq) || req.seq < 0) refuse("seq", "must be a non-negative integer");
-    return this.ask(policy.actor(appKey, conv), { t: "markRead", reader, seq: req.seq });
+    const markRead = () => this.ask(policy.actor(appKey, conv), { t: "markRead", reader, seq: req.seq });
+    const hooks = this.deps.hooks;
+    return hooks ? hooks.markRead({ appKey, conv, journalKey: policy.journalKey(appKey, conv) }, reader, markRead) : markRead();
   }
 
   async lookup(appKey: string, target: ConversationRef, req: Parameters<MessagingService["lookup"]>[2]): Promise<MessageRef | null> {

@@ -10,6 +10,8 @@ import type { MessagingService } from "./service.ts";
 
 export type { MessagingService, HistoryQuery } from "./service.ts";
 export type { ConversationPolicy } from "./policy.ts";
+export type { MessagingHooks, HookedConversation } from "./hooks.ts";
+import type { MessagingHooks } from "./hooks.ts";
 
 export interface CreateMessagingDeps {
   system: ActorSystem;
@@ -17,6 +19,8 @@ export interface CreateMessagingDeps {
   apps: AppRegistry;
   /** The journal history and sync read; the actor system's store by default. */
   journal?: Journal;
+  /** The app server's callbacks and data sync. */
+  hooks?: MessagingHooks;
 }
 
 /** The kinds of conversation this node serves, one policy each (p2p and teams). */
@@ -32,5 +36,6 @@ export function createMessagingService(deps: CreateMessagingDeps): MessagingServ
     apps: deps.apps,
     journal: deps.journal ?? deps.system.journal,
     policies: conversationPolicies(deps.system),
+    ...(deps.hooks && { hooks: deps.hooks }),
   });
 }

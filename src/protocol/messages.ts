@@ -81,6 +81,8 @@ export interface SendAck {
   clientMsgId: string;
   /** True when this clientMsgId had already been stored: nothing new was sent. */
   duplicate: boolean;
+  /** What the app server's send callback gave back for the sender (NIM `callbackExt`), when it gave any. */
+  callbackExt?: string;
 }
 
 /**

@@ -1,12 +1,12 @@
-import { Binary, MongoBulkWriteError, type Collection, type Filter, type WriteError } from "mongodb";
+import { Binary, MongoBulkWriteError, ObjectId, type Collection, type Filter, type WriteError } from "mongodb";
 import { encodeStored as encode } from "./bytes.ts";
 import { Batcher, type ItemResult } from "./batcher.ts";
 import { SeqConflictError } from "./errors.ts";
 import { readPayload } from "./journal-payload.ts";
 import type { KeyedLock } from "./keyed-lock.ts";
 import type { StoreLogger } from "./logger.ts";
-import { isNotImplemented, type JournalDoc } from "./mongo-schema.ts";
-import type { AppendEntry, AppendOutcome, Journal, JournalEntry, RangeBySeq, RangeByTime } from "./port.ts";
+import { isNotImplemented, type JournalDoc, type OutboxDoc } from "./mongo-schema.ts";
+import type { AppendEntry, AppendOutcome, Journal, JournalEntry, JournalOutboxRef, RangeBySeq, RangeByTime } from "./port.ts";
 
 type Guard = <T>(what: string, op: () => Promise<T>) => Promise<T>;
 
@@ -73,6 +73,7 @@ export class MongoJournal implements Journal {
     private readonly lock: KeyedLock,
     private readonly guard: Guard,
     private readonly logger: StoreLogger,
+    private readonly outbox: Collection<OutboxDoc>,
   ) {
     this.batcher = new Batcher((entries) => this.guard("journal append", () => this.writeBatch(entries)));
   }
@@ -94,6 +95,31 @@ export class MongoJournal implements Journal {
    * link from leaving a gap. A batch without chains is one wave.
    */
   private async writeBatch(entries: readonly AppendEntry[]): Promise<ItemResult<AppendOutcome>[]> {
+    // Outbox items first (AppendEntry.outbox): with no transaction, an item without its entry is
+    // what a crash may leave (readers drop it), never an entry without its item.
+    const queued = await this.queueOutbox(entries);
+    const results = await this.writeEntries(entries);
+    const unused = queued.filter(([i]) => !(results[i]!.ok && results[i]!.value.status === "appended")).map(([, id]) => id);
+    if (unused.length > 0) await this.outbox.deleteMany({ _id: { $in: unused } });
+    return results;
+  }
+
+  /** Inserts the outbox items of the entries that ask for one; answers [entry index, item id]. */
+  private async queueOutbox(entries: readonly AppendEntry[]): Promise<[number, string][]> {
+    const queued: [number, string][] = [];
+    const docs: OutboxDoc[] = [];
+    entries.forEach((e, i) => {
+      if (e.outbox === undefined) return;
+      const ref: JournalOutboxRef = { j: e.conversation, c: e.clientMsgId };
+      const _id = new ObjectId().toHexString();
+      docs.push({ _id, topic: e.outbox, payload: new Binary(encode(ref)), attempts: 0, availableAt: e.time, leaseUntil: 0 });
+      queued.push([i, _id]);
+    });
+    if (docs.length > 0) await this.outbox.insertMany(docs);
+    return queued;
+  }
+
+  private async writeEntries(entries: readonly AppendEntry[]): Promise<ItemResult<AppendOutcome>[]> {
     const results: ItemResult<AppendOutcome>[] = entries.map(() => appended);
     const slotOf = new Map<string, number>();
     const previous: (number | undefined)[] = [];

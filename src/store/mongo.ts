@@ -50,7 +50,7 @@ export class MongoStore implements Store {
     const run = <T>(what: string, op: () => Promise<T>): Promise<T> => guard(what, isMongoError, op);
     const lock = new KeyedLock();
     this.snapshots = new MongoSnapshots(c.snapshots, run);
-    this.journal = new MongoJournal(c.journal, lock, run, logger);
+    this.journal = new MongoJournal(c.journal, lock, run, logger, c.outbox);
     this.outbox = new MongoOutbox(c.outbox, lock, run);
     this.sequences = new MongoSequences(c.sequences, run);
     this.nonces = new MongoNonces(c.nonces, run);

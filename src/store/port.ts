@@ -68,6 +68,23 @@ export interface JournalEntry {
  */
 export interface AppendEntry extends JournalEntry {
   prevMsgid?: number;
+  /**
+   * An outbox topic: when set, the entry is also queued there, as `{j: conversation, c: clientMsgId}`
+   * available at `time`, and only if the entry is appended (not for a duplicate or a conflict).
+   * SQLite writes both in one transaction. MongoDB (no multi-document transactions) writes the
+   * outbox item first and removes it when the entry is not appended, so a crash in between can
+   * leave an item whose entry was never stored: a reader must look the entry up (it needs it
+   * anyway) and drop an item whose entry is still missing once no append can be in flight.
+   */
+  outbox?: string;
+}
+
+/** The outbox payload of a journal entry queued with `AppendEntry.outbox`. */
+export interface JournalOutboxRef {
+  /** The entry's conversation. */
+  j: string;
+  /** Its clientMsgId. */
+  c: string;
 }
 
 /** What happened to one entry handed to `append`. */

@@ -1,11 +1,12 @@
 import Database from "better-sqlite3";
+import { randomUUID } from "node:crypto";
 import { encodeStored as encode } from "./bytes.ts";
 import { Batcher, type ItemResult } from "./batcher.ts";
 import { SeqConflictError } from "./errors.ts";
 import { readPayload } from "./journal-payload.ts";
 import { consoleLogger, type StoreLogger } from "./logger.ts";
 import { StatementsByLimit } from "./sqlite-limit.ts";
-import type { AppendEntry, AppendOutcome, Journal, JournalEntry, RangeBySeq, RangeByTime } from "./port.ts";
+import type { AppendEntry, AppendOutcome, Journal, JournalEntry, JournalOutboxRef, RangeBySeq, RangeByTime } from "./port.ts";
 
 interface JournalRow {
   conversation: string;
@@ -26,6 +27,8 @@ type Bound = [conversation: string, from: number, to: number];
 interface RowToInsert {
   row: JournalRow;
   prevMsgid: number | undefined;
+  /** Queue it in this outbox topic too, in the same transaction (AppendEntry.outbox). */
+  outbox: string | undefined;
 }
 
 const columns = "conversation, seq, msgid, client_msg_id, sender, time, type, flags, expire_at, payload";
@@ -88,6 +91,7 @@ export class SqliteJournal implements Journal {
   private readonly setFlags: Database.Statement<[number, number, string, number], JournalRow>;
   private readonly lastSeq: Database.Statement<[string], number>;
   private readonly purgeSome: Database.Statement<[number]>;
+  private readonly insertOutbox: Database.Statement<[string, string, Uint8Array, number]>;
   private readonly writeAll: Database.Transaction<(rows: readonly ItemResult<RowToInsert>[]) => ItemResult<AppendOutcome>[]>;
   private readonly batcher: Batcher<AppendEntry, AppendOutcome>;
 
@@ -125,6 +129,7 @@ export class SqliteJournal implements Journal {
     // ORDER BY ... LIMIT 1 is one index seek on UNIQUE(conversation, seq).
     this.lastSeq = db.prepare<[string], number>("SELECT seq FROM journal WHERE conversation = ? ORDER BY seq DESC LIMIT 1").pluck();
     this.purgeSome = db.prepare(`DELETE FROM journal WHERE rowid IN (SELECT rowid FROM journal WHERE expire_at <= ? LIMIT ${purgeChunk})`);
+    this.insertOutbox = db.prepare("INSERT INTO outbox (id, topic, payload, available_at) VALUES (?, ?, ?, ?)");
     this.writeAll = db.transaction((rows: readonly ItemResult<RowToInsert>[]) => rows.map((r) => this.insertOne(r)));
     this.batcher = new Batcher((entries) => this.appendEach(entries));
   }
@@ -146,7 +151,7 @@ export class SqliteJournal implements Journal {
     // Encoding happens before the transaction, so a payload that cannot be encoded fails its own entry only.
     const rows = entries.map((e): ItemResult<RowToInsert> => {
       try {
-        return { ok: true, value: { row: toRow(e), prevMsgid: e.prevMsgid } };
+        return { ok: true, value: { row: toRow(e), prevMsgid: e.prevMsgid, outbox: e.outbox } };
       } catch (err) {
         return { ok: false, error: err instanceof Error ? err : new Error(String(err)) };
       }
@@ -158,12 +163,19 @@ export class SqliteJournal implements Journal {
 
   private insertOne(item: ItemResult<RowToInsert>): ItemResult<AppendOutcome> {
     if (!item.ok) return item;
-    const { row, prevMsgid } = item.value;
+    const { row, prevMsgid, outbox } = item.value;
     const { conversation, seq, client_msg_id } = row;
     try {
       const changes =
         prevMsgid === undefined ? this.insert.run(row).changes : this.insertLink.run({ ...row, prev_msgid: prevMsgid }).changes;
-      if (changes === 1) return appended;
+      if (changes === 1) {
+        // In the batch's transaction: the entry and its outbox item are stored together or not at all.
+        if (outbox !== undefined) {
+          const ref: JournalOutboxRef = { j: conversation, c: client_msg_id };
+          this.insertOutbox.run(randomUUID(), outbox, encode(ref), row.time);
+        }
+        return appended;
+      }
     } catch (err) {
       // Anything else (I/O, full disk) propagates and rolls the whole batch back.
       if (isEntryConstraintError(err)) return { ok: false, error: err as Error };

@@ -427,6 +427,26 @@ export function storeContract(
     });
 
     describe("outbox", () => {
+      it("queues a journal entry's outbox item with it, and only when it is appended", async () => {
+        const topic = unique("datasync");
+        const conv = unique("p2p");
+        const first = { ...entry(conv, 1), outbox: topic };
+        const second = { ...entry(conv, 2), outbox: topic, prevMsgid: first.msgid };
+        expect(await store.journal.append([first, second])).toEqual([{ status: "appended" }, { status: "appended" }]);
+        // A resend (duplicate) and a seq another message took queue nothing.
+        expect((await store.journal.append([{ ...first, seq: 3, msgid: ++nextMsgid }]))[0]?.status).toBe("duplicate");
+        await expect(store.journal.append([{ ...entry(conv, 2, { clientMsgId: "other" }), outbox: topic }])).rejects.toBeInstanceOf(
+          SeqConflictError,
+        );
+        const leased = await store.outbox.lease(topic, 10, 30_000, first.time + 60_000);
+        expect(leased.map((i) => [i.payload, i.availableAt])).toEqual([
+          [{ j: conv, c: "cm-1" }, first.time],
+          [{ j: conv, c: "cm-2" }, second.time],
+        ]);
+        // The item is not part of the stored entry.
+        expect(Object.keys((await store.journal.getByClientMsgId(conv, "cm-1"))!)).not.toContain("outbox");
+      });
+
       it("enqueues, leases, acks and counts", async () => {
         const topic = unique("datasync");
         const t0 = Date.now();

@@ -55,6 +55,39 @@ describe("configuration", () => {
     expect(config.apps[0]?.limits.maxFriends).toBe(3000);
   });
 
+  it("reads each app's hooks, defaults filled, and NIMBUS_CALLBACK_URL / NIMBUS_DATASYNC_URL set the first app's URLs", () => {
+    const file = configFile({
+      apps: [
+        { appKey: "first", appSecret: "first-secret", hooks: { callback: { onFailure: "deny", timeoutMs: 100, events: [1, 36] } } },
+        { appKey: "second", appSecret: "second-secret", hooks: { dataSync: { url: "https://app.example/sync", events: [1] } } },
+      ],
+    });
+    const { config } = loadConfig({
+      NIMBUS_CONFIG: file,
+      NIMBUS_DATA_DIR: tempDir("cfg-hooks"),
+      NIMBUS_CALLBACK_URL: "http://127.0.0.1:9000/cb",
+      NIMBUS_DATASYNC_URL: "http://127.0.0.1:9000/sync",
+    });
+    expect(config.apps[0]!.hooks).toEqual({
+      callback: { url: "http://127.0.0.1:9000/cb", timeoutMs: 100, onFailure: "deny", events: [1, 36] },
+      dataSync: { url: "http://127.0.0.1:9000/sync" },
+    });
+    expect(config.apps[1]!.hooks).toEqual({
+      callback: { timeoutMs: 2000, onFailure: "allow" },
+      dataSync: { url: "https://app.example/sync", events: [1] },
+    });
+    expect(problemsOf({ NIMBUS_DATA_DIR: tempDir("cfg-hooks-bad"), NIMBUS_DATASYNC_URL: "ftp://x" })).toEqual([
+      "NIMBUS_DATASYNC_URL: an http:// or https:// URL",
+    ]);
+    const bad = configFile({
+      apps: [{ appKey: "abcd", appSecret: "12345678", hooks: { callback: { timeoutMs: 50, onFailure: "maybe" } } }],
+    });
+    expect(problemsOf({ NIMBUS_CONFIG: bad })).toEqual([
+      expect.stringMatching(/^apps\.0\.hooks\.callback\.timeoutMs: /),
+      expect.stringMatching(/^apps\.0\.hooks\.callback\.onFailure: /),
+    ]);
+  });
+
   it("names the key and the problem for each bad value", () => {
     expect(problemsOf({ NIMBUS_PORT: "eighty" })).toEqual([expect.stringMatching(/^port: /)]);
     expect(problemsOf({ NIMBUS_CONFIG: configFile({ port: 70000 }) })).toEqual([expect.stringMatching(/^port: .*65535/)]);

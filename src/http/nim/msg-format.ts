@@ -1,25 +1,12 @@
 import { nimClientTypeNumber } from "../../protocol/client-type-number.ts";
 import type { ConversationSummary, Message } from "../../protocol/messages.ts";
+import { messageTypeName } from "../../protocol/message-type-names.ts";
 
 /**
  * Messages as NIM's server API shows them: lower-case keys, `body` as a JSON string, the client
  * type as NIM's number. Nimbus adds `seq` (the conversation's order). A recalled message is not
  * in the server API's history; as a session's last message it shows `recalled: true` and an empty body.
  */
-
-/** Names NIM's data sync and session list use for message types. */
-const TYPE_NAMES: Record<number, string> = {
-  0: "TEXT",
-  1: "PICTURE",
-  2: "AUDIO",
-  3: "VIDEO",
-  4: "LOCATION",
-  5: "NOTIFICATION",
-  6: "FILE",
-  10: "TIPS",
-  11: "ROBOT",
-  100: "CUSTOM",
-};
 
 export interface NimHistoryMessage {
   from: string;
@@ -53,7 +40,7 @@ export function nimMessage(m: Message): NimHistoryMessage {
 }
 
 export function typeName(type: number): string {
-  return TYPE_NAMES[type] ?? String(type);
+  return messageTypeName(type);
 }
 
 /**
