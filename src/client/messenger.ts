@@ -2,12 +2,14 @@ import {
   MessageType,
   MessagingEvents,
   type ConversationSummary,
+  type DeleteEvent,
   type HistoryRequest,
   type Message,
   type MessageOption,
   type ReadReceipt,
   type RecallEvent,
   type SendAck,
+  type SessionRemovedEvent,
   type SyncRequest,
   type SyncResult,
   type SystemNotification,
@@ -37,6 +39,10 @@ export interface MessagingClientEvents {
   message: Message;
   /** A message was recalled (by its sender or the app server). */
   recall: RecallEvent;
+  /** A message was deleted for both sides by the app server (NIM msg/delMsg): drop it. */
+  deleted: DeleteEvent;
+  /** The app server removed a conversation from this account's list (NIM msg/delRoamSession). */
+  sessionRemoved: SessionRemovedEvent;
   /** The peer has read a conversation up to `seq`. */
   receipt: ReadReceipt;
   /** A system notification: stored ones once each (by seq), custom ones (typing…) as they come. */
@@ -125,6 +131,12 @@ export class Messenger {
         break;
       case MessagingEvents.RECALL:
         if (isRecall(body)) this.host.emit("recall", body);
+        break;
+      case MessagingEvents.DELETE:
+        if (isRecall(body) && isSeq(body.seq)) this.host.emit("deleted", body as DeleteEvent);
+        break;
+      case MessagingEvents.SESSION_REMOVED:
+        if (isObject(body) && typeof body.conv === "string") this.host.emit("sessionRemoved", body as unknown as SessionRemovedEvent);
         break;
       case MessagingEvents.RECEIPT:
         if (isReceipt(body)) this.host.emit("receipt", body);

@@ -48,6 +48,7 @@ export async function sweepFixture(api: ApiNode, tag: string): Promise<SweepFixt
   await sent("sweep-read");
   const toRecall = await sent("sweep-recall");
   const toDelete = await sent("sweep-delete");
+  const toDeleteBoth = await sent("sweep-delete-both");
 
   const body = '{"msg":"hi"}';
   const examples: Record<string, SweepExample> = {
@@ -74,6 +75,8 @@ export async function sweepFixture(api: ApiNode, tag: string): Promise<SweepFixt
     "msg/markReadMsg": { params: { from: sb, to: sa, msgidClient: "sweep-read" } },
     "msg/recall": { params: { ...toRecall, type: "7", from: sa, to: sb } },
     "msg/delMsgOneWay": { params: { ...toDelete, type: "13", from: sa, to: sb } },
+    "msg/delMsg": { params: { ...toDeleteBoth, type: "7", from: sa, to: sb } },
+    "msg/delRoamSession": { params: { type: "1", from: sb, to: sa } },
     "msg/sendAttachMsg": { params: { from: sa, msgtype: "0", to: sb, attach: '{"typing":true}', option: '{"badge":false}' } },
     "msg/sendBatchAttachMsg": {
       params: { fromAccid: sa, toAccids: JSON.stringify([sb]), attach: '{"typing":true}', option: '{"badge":false}' },
