@@ -1,4 +1,6 @@
 import type { ActorFactory } from "../src/runtime/mod.ts";
+import { BroadcastsActor } from "./broadcasts/broadcasts.ts";
+import { BROADCASTS_KIND } from "../src/contracts/broadcasts.ts";
 import { FriendsActor } from "./friends/friends.ts";
 import { InboxActor } from "./inbox/inbox.ts";
 import { INBOX_KIND } from "../src/contracts/inbox.ts";
@@ -17,4 +19,5 @@ export const domainActors: Record<string, ActorFactory> = {
   [SESSION_KIND]: (ctx) => new SessionActor(ctx),
   [INBOX_KIND]: (ctx) => new InboxActor(ctx),
   [NOTICES_KIND]: (ctx) => new NoticesActor(ctx),
+  [BROADCASTS_KIND]: (ctx) => new BroadcastsActor(ctx),
 };

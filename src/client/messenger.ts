@@ -29,6 +29,8 @@ import {
   type SyncState,
 } from "../protocol/messaging.ts";
 import { NotificationFeed } from "./notification-feed.ts";
+import { BroadcastFeed } from "./broadcast-feed.ts";
+import { BROADCAST_EVENT, BROADCASTS_REQUEST, type Broadcast } from "../protocol/broadcasts.ts";
 import { Outbox } from "./outbox.ts";
 import { Sequencer } from "./sequencer.ts";
 import type { SessionInfo } from "../protocol/link.ts";
@@ -43,6 +45,8 @@ export interface MessagingClientEvents {
   deleted: DeleteEvent;
   /** The app server removed a conversation from this account's list (NIM msg/delRoamSession). */
   sessionRemoved: SessionRemovedEvent;
+  /** An app-wide broadcast from the app server (NIM msg/broadcastMsg): pushed, or after a login when it was stored. Once each. */
+  broadcast: Broadcast;
   /** The peer has read a conversation up to `seq`. */
   receipt: ReadReceipt;
   /** A system notification: stored ones once each (by seq), custom ones (typing…) as they come. */
@@ -98,6 +102,7 @@ export class Messenger {
   private readonly outbox: Outbox;
   private readonly sequencer: Sequencer;
   private readonly notifications: NotificationFeed;
+  private readonly broadcasts: BroadcastFeed;
   private needsSync = true;
   private running: Promise<void> | undefined;
   private again = false;
@@ -112,10 +117,15 @@ export class Messenger {
       initial.cursors ?? {},
     );
     this.notifications = new NotificationFeed((n) => host.emit("notification", n), initial.notificationCursor ?? 0);
+    this.broadcasts = new BroadcastFeed((b) => host.emit("broadcast", b), initial.broadcastCursor ?? 0);
   }
 
   syncState(): SyncState {
-    return { cursors: this.sequencer.snapshot(), notificationCursor: this.notifications.notificationCursor };
+    return {
+      cursors: this.sequencer.snapshot(),
+      notificationCursor: this.notifications.notificationCursor,
+      broadcastCursor: this.broadcasts.broadcastCursor,
+    };
   }
 
   /** Resolves once the sync under way (if any) is done. */
@@ -144,6 +154,9 @@ export class Messenger {
       case MessagingEvents.NOTIFICATION:
         if (isNotification(body)) this.notifications.offer(body);
         break;
+      case BROADCAST_EVENT:
+        if (isBroadcast(body)) this.broadcasts.offer(body);
+        break;
     }
   }
 
@@ -159,6 +172,7 @@ export class Messenger {
   onOffline(): void {
     this.sequencer.pause();
     this.notifications.pause();
+    this.broadcasts.pause();
   }
 
   /** The client is closed for good. */
@@ -249,6 +263,8 @@ export class Messenger {
         this.needsSync = false;
         this.sequencer.applySync(result.messages ?? {});
         this.notifications.applySync(result.notifications ?? []);
+        const stored = await this.host.request<Broadcast[]>(BROADCASTS_REQUEST, { cursor: this.broadcasts.broadcastCursor });
+        this.broadcasts.applySync(Array.isArray(stored) ? stored.filter(isBroadcast) : []);
         this.release();
         this.host.emit("conversations", result.conversations ?? []);
         return;
@@ -269,6 +285,7 @@ export class Messenger {
   private release(): void {
     this.sequencer.resume();
     this.notifications.resume();
+    this.broadcasts.resume();
   }
 
   /** A gap in the pushes of `conv`: its newest missing messages, from history. */
@@ -309,6 +326,10 @@ function isReceipt(v: unknown): v is ReadReceipt {
 
 function isNotification(v: unknown): v is SystemNotification {
   return isObject(v) && typeof v.from === "string" && typeof v.attach === "string" && isSeq(v.seq) && typeof v.stored === "boolean";
+}
+
+function isBroadcast(v: unknown): v is Broadcast {
+  return isObject(v) && typeof v.broadcastId === "number" && isSeq(v.seq) && v.seq > 0 && typeof v.body === "string";
 }
 
 /** The message a send stored, as the server would push it, from the request and its ack. */

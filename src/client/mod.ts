@@ -43,6 +43,7 @@ export {
   type SendRequest,
   type SyncState,
 } from "../protocol/messaging.ts";
+export { BROADCAST_OS, BROADCAST_EVENT, BROADCASTS_REQUEST, type Broadcast, type BroadcastOs } from "../protocol/broadcasts.ts";
 export {
   conversationOf,
   formatConversation,

@@ -22,6 +22,7 @@ import { registerMatchmakeRoutes, ResumeKickedError } from "./matchmake-routes.t
 import { resolveGatewayOptions, type GatewayOptions } from "../config/gateway-options.ts";
 import { localPresenceView } from "./presence.ts";
 import { SubjectTable } from "./subject-table.ts";
+import { registerBroadcastRequests } from "./broadcast-requests.ts";
 import { registerMessagingRequests } from "./messaging-requests.ts";
 import { RequestRegistry, type RequestHandler } from "./requests.ts";
 import { Sessions } from "./sessions.ts";
@@ -81,6 +82,7 @@ export class Gateway {
     this.loginThrottle = new LoginThrottle(this.options);
     this.requests.register(Requests.SESSION, (device) => device.session);
     registerMessagingRequests((type, handler) => this.requests.register(type, handler), deps);
+    registerBroadcastRequests((type, handler) => this.requests.register(type, handler), deps);
   }
 
   /** Takes WebSocket upgrades on the app's server, mounts the matchmake routes, creates the room. */

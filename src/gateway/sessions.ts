@@ -10,6 +10,7 @@ import {
   type KickEvent,
   userEventOf,
 } from "../protocol/user-events.ts";
+import { BROADCAST_EVENT, broadcastReaches } from "../protocol/broadcasts.ts";
 import { DeviceSession } from "./device-session.ts";
 import { DeviceTable, type LocalUser } from "./device-table.ts";
 import { pushFrame, pushFrameOf } from "./frames.ts";
@@ -54,7 +55,11 @@ export class Sessions implements ImRoomDelegate {
     private readonly requests: RequestRegistry,
     private readonly log: Logger,
   ) {
-    this.table = new DeviceTable(subjects, (user, data) => this.onUserEvent(user, data));
+    this.table = new DeviceTable(
+      subjects,
+      (user, data) => this.onUserEvent(user, data),
+      (appKey, users, data) => this.onBroadcast(appKey, users, data),
+    );
     this.kickedTokens = new KickedTokens(options.resumeWindowMs + 60_000);
   }
 
@@ -177,6 +182,31 @@ export class Sessions implements ImRoomDelegate {
     if (origin !== undefined && user.devices.size === 1 && user.devices.has(origin)) return;
     const frame = pushFrameOf(event.ev, event.body);
     for (const [deviceId, s] of user.devices) if (deviceId !== origin) s.deliver(frame);
+  }
+
+  /**
+   * An app-wide broadcast: its body is decoded once (for its targetOs) and its frame encoded once,
+   * then written to every local device of the app whose system it targets.
+   */
+  private onBroadcast(appKey: string, users: ReadonlySet<LocalUser>, data: Uint8Array): void {
+    let event: EncodedUserEvent;
+    let targetOs: unknown;
+    try {
+      event = decodeUserEventEnvelope(data);
+      targetOs = userEventOf(event).targetOs;
+    } catch (err) {
+      this.log.warn({ err, appKey }, "dropped a malformed broadcast");
+      return;
+    }
+    if (event.ev !== BROADCAST_EVENT || (targetOs !== undefined && !Array.isArray(targetOs))) {
+      this.log.warn({ appKey, ev: event.ev }, "dropped a malformed broadcast");
+      return;
+    }
+    const targets = targetOs as string[] | undefined;
+    const frame = pushFrameOf(event.ev, event.body);
+    for (const user of users) {
+      for (const s of user.devices.values()) if (broadcastReaches(targets, s.info.clientType)) s.deliver(frame);
+    }
   }
 
   private kickIn(user: LocalUser, kick: Omit<KickEvent, "ev">): number {

@@ -50,6 +50,11 @@ export async function sweepFixture(api: ApiNode, tag: string): Promise<SweepFixt
   const toDelete = await sent("sweep-delete");
   const toDeleteBoth = await sent("sweep-delete-both");
 
+  const broadcastId = async (text: string) =>
+    String(((await ok(api, "msg/broadcastMsg", { body: text })).msg as { broadcastId: number }).broadcastId);
+  const toRead = await broadcastId("sweep-read");
+  const toUnbroadcast = await broadcastId("sweep-delete");
+
   const body = '{"msg":"hi"}';
   const examples: Record<string, SweepExample> = {
     "user/create": { params: { accid: fresh, name: "n" } },
@@ -83,6 +88,10 @@ export async function sweepFixture(api: ApiNode, tag: string): Promise<SweepFixt
     },
     "history/querySessionMsg": { params: { from: sa, to: sb, begintime: "0", endtime: FAR_FUTURE, limit: "10" } },
     "history/querySessionList": { params: { accid: sa, needLastMsg: "1" } },
+    "msg/broadcastMsg": { params: { body: "hello all", from: sa, isOffline: "true", ttl: "24", targetOs: '["ios","web"]' } },
+    "history/queryBroadcastMsg": { params: { broadcastId: "0", limit: "10", type: "1" } },
+    "history/queryBroadcastMsgById": { params: { broadcastId: toRead } },
+    "history/delBroadcastMsgById": { params: { broadcastId: toUnbroadcast } },
   };
 
   const conversation: ReadBack[] = [

@@ -1,8 +1,16 @@
 import type { NimEndpoint } from "./endpoint.ts";
 import { friendEndpoints } from "./friend.ts";
 import { historyEndpoints } from "./history.ts";
+import { historyBroadcastEndpoints, msgBroadcastEndpoints } from "./msg-broadcast.ts";
 import { msgEndpoints } from "./msg.ts";
 import { userEndpoints } from "./user.ts";
 
 /** Every server-API endpoint this node answers. */
-export const nimEndpoints: readonly NimEndpoint[] = [...userEndpoints, ...friendEndpoints, ...msgEndpoints, ...historyEndpoints];
+export const nimEndpoints: readonly NimEndpoint[] = [
+  ...userEndpoints,
+  ...friendEndpoints,
+  ...msgEndpoints,
+  ...historyEndpoints,
+  ...msgBroadcastEndpoints,
+  ...historyBroadcastEndpoints,
+];
