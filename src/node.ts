@@ -9,6 +9,7 @@ import { ActorSystem, BusMembership, SingleNodeMembership, type ActorFactory, ty
 import { createHttpServer } from "./http/server.ts";
 import { Gateway, type GatewayOptions } from "./gateway/mod.ts";
 import { clusterPresenceView, linkDeviceRegistry } from "./gateway/device-registry.ts";
+import { openFileStore, type FileStore } from "./store/files.ts";
 import { createMessagingService, type MessagingService } from "./messaging/mod.ts";
 import { AppRegistry } from "./apps/registry.ts";
 import { domainActors } from "../actors/mod.ts";
@@ -60,6 +61,13 @@ async function openConfiguredStore(config: Config, log: Logger): Promise<Store> 
   return openStore({ kind: "sqlite", path: join(config.dataDir, config.store.sqliteFile), logger: log.child({ component: "store" }) });
 }
 
+/** Uploaded files: GridFS in the cluster's MongoDB, or files under the data directory. */
+function openConfiguredFiles(config: Config): Promise<FileStore> {
+  if (config.store.kind === "mongo")
+    return openFileStore({ kind: "gridfs", url: config.store.mongoUrl!, database: config.store.mongoDatabase });
+  return openFileStore({ kind: "local", dir: join(config.dataDir, "files") });
+}
+
 async function openConfiguredBus(config: Config, nodeId: string, log: Logger): Promise<Bus> {
   if (!config.bus.natsUrl) return new LocalBus();
   return connectNatsBus({
@@ -81,6 +89,7 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
   const store = await openConfiguredStore(config, log);
   let bus: Bus | undefined;
   let startedGateway: Gateway | undefined;
+  let files: FileStore | undefined;
   try {
     bus = await openConfiguredBus(config, nodeId, log);
     const self = { nodeId, address: config.publicAddress ?? `${config.host}:${config.port}`, startedAt: Date.now() };
@@ -100,7 +109,12 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
     });
     for (const [kind, factory] of Object.entries({ ...domainActors, ...ext.actors })) system.register(kind, factory);
     await system.start();
-    const stopRetention = startRetentionSweeper(store, log.child({ component: "retention" }), RETENTION_SWEEP_MS);
+    files = await openConfiguredFiles(config);
+    const stopRetention = startRetentionSweeper(
+      { journal: store.journal, nonces: store.nonces, files },
+      log.child({ component: "retention" }),
+      RETENTION_SWEEP_MS,
+    );
 
     const apps = new AppRegistry(config.apps);
     const info: NodeInfo = {
@@ -125,7 +139,19 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
     });
     startedGateway = gateway;
     linkDeviceRegistry(gateway, { system, apps, nodeStartedAt: self.startedAt, log: log.child({ component: "devices" }) });
-    const http = await createHttpServer(info, log, { presence: clusterPresenceView(system), messaging, nonces: store.nonces }, config.http);
+    const http = await createHttpServer(
+      info,
+      log,
+      {
+        presence: clusterPresenceView(system),
+        messaging,
+        nonces: store.nonces,
+        files,
+        ...(config.publicAddress !== undefined && { publicAddress: config.publicAddress }),
+      },
+      config.http,
+    );
+    const openFiles = files;
     await gateway.attach(http);
     let address = self.address;
     let stopping: Promise<void> | undefined;
@@ -154,6 +180,7 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
           await system.drain();
           await http.close();
           await openBus.close();
+          await openFiles.close();
           await store.close();
         })()),
     };
@@ -174,6 +201,7 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
   } catch (err) {
     await startedGateway?.stop().catch(() => undefined);
     await bus?.close().catch(() => undefined);
+    await files?.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     throw err;
   }

@@ -10,6 +10,8 @@ import type { MessagingService } from "../messaging/service.ts";
 import type { PresenceView } from "../contracts/presence.ts";
 import type { HttpTimeouts } from "../config/schema.ts";
 import type { NonceStore } from "../store/mod.ts";
+import type { FileStore } from "../store/files.ts";
+import { registerFileDownloads } from "./files.ts";
 
 /**
  * Node's own checks of header and request deadlines run on this interval (Node's default is 30 s,
@@ -36,7 +38,7 @@ function connectionsCheckingInterval(t: HttpTimeouts): number {
 export async function createHttpServer(
   node: NodeInfo,
   log: Logger,
-  services: { presence: PresenceView; messaging: MessagingService; nonces: NonceStore },
+  services: { presence: PresenceView; messaging: MessagingService; nonces: NonceStore; files: FileStore; publicAddress?: string },
   timeouts: HttpTimeouts,
 ): Promise<FastifyInstance> {
   const app: FastifyInstance = fastify({
@@ -54,6 +56,7 @@ export async function createHttpServer(
   registerMetrics(app, node);
   const openapi = openApiDocument(nimEndpoints, "1");
   app.get("/nimserver/openapi.json", async () => openapi);
+  registerFileDownloads(app, services.files);
   await registerNimApi(app, { apps: node.apps, system: node.system, ...services, log, endpoints: nimEndpoints });
   return app;
 }

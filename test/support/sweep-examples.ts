@@ -92,6 +92,9 @@ export async function sweepFixture(api: ApiNode, tag: string): Promise<SweepFixt
     "history/queryBroadcastMsg": { params: { broadcastId: "0", limit: "10", type: "1" } },
     "history/queryBroadcastMsgById": { params: { broadcastId: toRead } },
     "history/delBroadcastMsgById": { params: { broadcastId: toUnbroadcast } },
+    "msg/upload": { params: { content: "aGVsbG8=", type: "text/plain", ishttps: "false", expireSec: "86400", tag: "sweep" } },
+    "msg/fileUpload": { params: { content: "aGVsbG8=", type: "text/plain", expireSec: "86400", tag: "sweep" } },
+    "job/nos/del": { params: { startTime: "0", endTime: FAR_FUTURE, contentType: "text", tag: "sweep" } },
   };
 
   const conversation: ReadBack[] = [

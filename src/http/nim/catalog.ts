@@ -3,6 +3,7 @@ import { friendEndpoints } from "./friend.ts";
 import { historyEndpoints } from "./history.ts";
 import { historyBroadcastEndpoints, msgBroadcastEndpoints } from "./msg-broadcast.ts";
 import { msgEndpoints } from "./msg.ts";
+import { jobEndpoints, msgUploadEndpoints } from "./msg-upload.ts";
 import { userEndpoints } from "./user.ts";
 
 /** Every server-API endpoint this node answers. */
@@ -13,4 +14,6 @@ export const nimEndpoints: readonly NimEndpoint[] = [
   ...historyEndpoints,
   ...msgBroadcastEndpoints,
   ...historyBroadcastEndpoints,
+  ...msgUploadEndpoints,
+  ...jobEndpoints,
 ];
