@@ -9,7 +9,8 @@ import { ActorSystem, BusMembership, SingleNodeMembership, type ActorFactory, ty
 import { createHttpServer } from "./http/server.ts";
 import { Gateway, type GatewayOptions } from "./gateway/mod.ts";
 import { clusterPresenceView, linkDeviceRegistry } from "./gateway/device-registry.ts";
-import { openFileStore, type FileStore } from "./store/files.ts";
+import type { FileStore } from "./store/files.ts";
+import { openFileStore } from "./store/open-files.ts";
 import { createMessagingService, type MessagingService } from "./messaging/mod.ts";
 import { AppRegistry } from "./apps/registry.ts";
 import { domainActors } from "../actors/mod.ts";

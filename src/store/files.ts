@@ -65,15 +65,3 @@ export function isExpired(f: StoredFile, now: number): boolean {
  * can reach outside a directory or a bucket.
  */
 export const FILE_ID_PATTERN = /^[0-9a-f]{24}(?:[0-9a-f]{8})?$/;
-
-export type FileStoreOptions = { kind: "local"; dir: string } | { kind: "gridfs"; url: string; database: string };
-
-/** Opens the configured adapter; the MongoDB driver is loaded only for GridFS. */
-export async function openFileStore(options: FileStoreOptions): Promise<FileStore> {
-  if (options.kind === "local") {
-    const { LocalFileStore } = await import("./local-files.ts");
-    return LocalFileStore.open(options.dir);
-  }
-  const { GridFsFileStore } = await import("./gridfs-files.ts");
-  return GridFsFileStore.connect(options.url, options.database);
-}

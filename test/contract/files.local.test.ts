@@ -1,6 +1,6 @@
 import { rmSync } from "node:fs";
 import { afterAll } from "vitest";
-import { openFileStore } from "../../src/store/files.ts";
+import { openFileStore } from "../../src/store/open-files.ts";
 import { tempDir } from "../support/processes.ts";
 import { fileStoreContract } from "./files.contract.ts";
 

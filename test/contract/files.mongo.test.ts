@@ -1,6 +1,6 @@
 import { MongoClient } from "mongodb";
 import { afterAll } from "vitest";
-import { openFileStore } from "../../src/store/files.ts";
+import { openFileStore } from "../../src/store/open-files.ts";
 import { describeWith, serviceUrl, uniqueName } from "../support/services.ts";
 import { fileStoreContract } from "./files.contract.ts";
 
