@@ -4,6 +4,7 @@ import { backoffDelay, defaultReconnectPolicy, type ReconnectPolicy } from "./ba
 import { Emitter } from "./emitter.ts";
 import { ClientCodes, FINAL_LOGIN_CODES, NimbusClientError } from "./errors.ts";
 import { Matchmaker, toClientError } from "./matchmake.ts";
+import { SignallingClient } from "./signalling.ts";
 import { Messenger, type HistoryOptions, type MessagingClientEvents, type SendOptions } from "./messenger.ts";
 import {
   MessageType,
@@ -68,11 +69,14 @@ export class NimbusClient extends Emitter<NimbusClientEvents> {
   private status: ClientState = "reconnecting";
   private wake: (() => void) | undefined;
   private readonly messenger: Messenger;
+  /** Signalling: invitations into call rooms, their answers, joins and leaves (events: `signal`). */
+  readonly signalling: SignallingClient;
 
   constructor(private readonly options: ConnectOptions) {
     super();
     this.matchmaker = new Matchmaker(options.url);
     this.policy = { ...defaultReconnectPolicy, ...options.reconnect };
+    this.signalling = new SignallingClient((type, body) => this.request(type, body));
     this.messenger = new Messenger(
       {
         request: (type, body, o) => this.request(type, body, o),

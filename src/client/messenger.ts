@@ -30,6 +30,7 @@ import {
 } from "../protocol/messaging.ts";
 import { NotificationFeed } from "./notification-feed.ts";
 import { BroadcastFeed } from "./broadcast-feed.ts";
+import { SIGNAL_EVENT, SignalEventTypes, type SignalEvent } from "../protocol/signal.ts";
 import { BROADCAST_EVENT, BROADCASTS_REQUEST, type Broadcast } from "../protocol/broadcasts.ts";
 import { Outbox } from "./outbox.ts";
 import { Sequencer } from "./sequencer.ts";
@@ -47,6 +48,8 @@ export interface MessagingClientEvents {
   sessionRemoved: SessionRemovedEvent;
   /** An app-wide broadcast from the app server (NIM msg/broadcastMsg): pushed, or after a login when it was stored. Once each. */
   broadcast: Broadcast;
+  /** Something happened in a signalling room this account takes part in (an invitation, its answer, a join…). */
+  signal: SignalEvent;
   /** The peer has read a conversation up to `seq`. */
   receipt: ReadReceipt;
   /** A system notification: stored ones once each (by seq), custom ones (typing…) as they come. */
@@ -153,6 +156,9 @@ export class Messenger {
         break;
       case MessagingEvents.NOTIFICATION:
         if (isNotification(body)) this.notifications.offer(body);
+        break;
+      case SIGNAL_EVENT:
+        if (isSignal(body)) this.host.emit("signal", body);
         break;
       case BROADCAST_EVENT:
         if (isBroadcast(body)) this.broadcasts.offer(body);
@@ -326,6 +332,10 @@ function isReceipt(v: unknown): v is ReadReceipt {
 
 function isNotification(v: unknown): v is SystemNotification {
   return isObject(v) && typeof v.from === "string" && typeof v.attach === "string" && isSeq(v.seq) && typeof v.stored === "boolean";
+}
+
+function isSignal(v: unknown): v is SignalEvent {
+  return isObject(v) && typeof v.channelId === "string" && (SignalEventTypes as readonly unknown[]).includes(v.type);
 }
 
 function isBroadcast(v: unknown): v is Broadcast {

@@ -45,6 +45,17 @@ export {
 } from "../protocol/messaging.ts";
 export { BROADCAST_OS, BROADCAST_EVENT, BROADCASTS_REQUEST, type Broadcast, type BroadcastOs } from "../protocol/broadcasts.ts";
 export {
+  SIGNAL_EVENT,
+  SignalEventTypes,
+  SignalRequests,
+  type SignalEvent,
+  type SignalEventType,
+  type SignalMember,
+  type SignalRoom,
+  type SignalRoomType,
+} from "../protocol/signal.ts";
+export { SignallingClient } from "./signalling.ts";
+export {
   conversationOf,
   formatConversation,
   parseConversation,

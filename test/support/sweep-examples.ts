@@ -1,4 +1,5 @@
 import type { ApiNode } from "./nim-api.ts";
+import { Signalling } from "../../src/messaging/signal.ts";
 
 /**
  * A valid request for every server-API endpoint, for the bad-input sweep to spoil one parameter
@@ -55,6 +56,12 @@ export async function sweepFixture(api: ApiNode, tag: string): Promise<SweepFixt
   const toRead = await broadcastId("sweep-read");
   const toUnbroadcast = await broadcastId("sweep-delete");
 
+  const room = async () => ((await ok(api, "signal/createRoom", { type: "1", from: sa })).data as { channelId: string }).channelId;
+  const [channel, toClose, toKick] = [await room(), await room(), await room()];
+  await ok(api, "signal/invite", { channelId: channel, from: sa, to: sb, requestId: "sweep-cancel" });
+  // Only a device joins a room: the kick example's member joins through the service, as the gateway would.
+  await new Signalling(api.node.system).room(api.appKey, toKick, { t: "join", accid: sb, deviceId: "sweep", attachExt: "" });
+
   const body = '{"msg":"hi"}';
   const examples: Record<string, SweepExample> = {
     "user/create": { params: { accid: fresh, name: "n" } },
@@ -94,6 +101,25 @@ export async function sweepFixture(api: ApiNode, tag: string): Promise<SweepFixt
     "history/delBroadcastMsgById": { params: { broadcastId: toUnbroadcast } },
     "msg/upload": { params: { content: "aGVsbG8=", type: "text/plain", ishttps: "false", expireSec: "86400", tag: "sweep" } },
     "msg/fileUpload": { params: { content: "aGVsbG8=", type: "text/plain", expireSec: "86400", tag: "sweep" } },
+    "signal/createRoom": { params: { type: "2", from: sa, ext: "{}", isRoute: "1" } },
+    "signal/delayRoom": { params: { channelId: channel } },
+    "signal/closeRoom": { params: { channelId: toClose, from: sa, isSave: "0", attachExt: "bye", isRoute: "1" } },
+    "signal/getRoomInfo": { params: { channelId: channel } },
+    "signal/ctrlRoom": { params: { channelId: channel, from: sa, attachExt: "ctrl", isRoute: "1" } },
+    "signal/invite": {
+      params: {
+        channelId: channel,
+        from: sa,
+        to: sc,
+        requestId: "sweep-invite",
+        attachExt: "x",
+        needPush: "0",
+        needBadge: "0",
+        isSave: "1",
+      },
+    },
+    "signal/cancelInvite": { params: { channelId: channel, from: sa, to: sb, requestId: "sweep-cancel", attachExt: "x" } },
+    "signal/kick": { params: { channelId: toKick, from: sa, to: sb, attachExt: "x", isSave: "0" } },
     "job/nos/del": { params: { startTime: "0", endTime: FAR_FUTURE, contentType: "text", tag: "sweep" } },
   };
 

@@ -4,6 +4,7 @@ import { historyEndpoints } from "./history.ts";
 import { historyBroadcastEndpoints, msgBroadcastEndpoints } from "./msg-broadcast.ts";
 import { msgEndpoints } from "./msg.ts";
 import { jobEndpoints, msgUploadEndpoints } from "./msg-upload.ts";
+import { signalEndpoints } from "./signal.ts";
 import { userEndpoints } from "./user.ts";
 
 /** Every server-API endpoint this node answers. */
@@ -16,4 +17,5 @@ export const nimEndpoints: readonly NimEndpoint[] = [
   ...historyBroadcastEndpoints,
   ...msgUploadEndpoints,
   ...jobEndpoints,
+  ...signalEndpoints,
 ];
