@@ -37,7 +37,20 @@ export class SignalRoomActor extends Actor<SignalRoomState> {
   }
 
   async receive(message: unknown): Promise<unknown> {
-    const m = message as SignalRoomMessage;
+    // Handlers change the state in place before they save it: a failed save must not leave this
+    // activation believing what the store does not hold. Refusals (NimbusError) come before any
+    // change, or after a save (an expired room): those keep the state. A room is a few members:
+    // the copy is cheap.
+    const before = structuredClone(this.state);
+    try {
+      return await this.handle(message as SignalRoomMessage);
+    } catch (err) {
+      if (!(err instanceof NimbusError)) this.state = before;
+      throw err;
+    }
+  }
+
+  private async handle(m: SignalRoomMessage): Promise<unknown> {
     if (m.t === "create") return this.create(m);
     // Closing twice is not an error (an app server may retry); nothing is announced again.
     if (m.t === "close" && this.state.room && this.state.closed) return null;
