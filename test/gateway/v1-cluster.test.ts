@@ -10,7 +10,7 @@ const ENTRY = "test/fixtures/gateway-node.ts";
 const APP_KEY = "signalclusterapp";
 const APP_SECRET = "signal-cluster-secret";
 
-describeWith(["nats", "mongo"], "a signalling call between two devices on different node processes (real NATS and FerretDB)", () => {
+describeWith(["nats", "mongo"], "signalling, broadcasts and uploads across two node processes (real NATS and FerretDB)", () => {
   const nodes: NodeProcess[] = [];
   const clients: NimbusClient[] = [];
 
@@ -89,5 +89,31 @@ describeWith(["nats", "mongo"], "a signalling call between two devices on differ
     await until(() => callerEvents.some((e) => e.type === "CLOSE"), 10_000, "the close on node 1");
     // The room lets its open invitations go with it.
     await until(async () => (await back.signalling.offline()).length === 0, 10_000, "the stored invitation to lapse");
+  });
+
+  it("a broadcast reaches the devices on both nodes; a file uploaded through one node downloads from the other", async () => {
+    const [n1, n2] = [nodes[0]!, nodes[1]!];
+    const tokens: Record<string, string> = {};
+    for (const accid of ["cai", "dan"]) {
+      const res = await call(n2, "user/create", { accid });
+      expect(res.code).toBe(200);
+      tokens[accid] = (res.info as { token: string }).token;
+    }
+    const one = await device(n1, "cai", tokens.cai!, "cai-phone");
+    const two = await device(n2, "dan", tokens.dan!, "dan-phone");
+    const got = [record(one, "broadcast"), record(two, "broadcast")];
+    const sent = await call(n1, "msg/broadcastMsg", { body: "maintenance at noon", targetOs: '["aos"]' });
+    expect(sent.code).toBe(200);
+    const { broadcastId } = sent.msg as { broadcastId: number };
+    await until(() => got.every((g) => g.some((b) => b.broadcastId === broadcastId)), 10_000, "the broadcast on both nodes");
+    expect(got.map((g) => g.filter((b) => b.broadcastId === broadcastId).length)).toEqual([1, 1]);
+
+    const bytes = Buffer.from("a file kept in GridFS, read by every node");
+    const up = await call(n1, "msg/upload", { content: bytes.toString("base64"), type: "image/png" });
+    expect(up.code).toBe(200);
+    const path = new URL(up.url as string).pathname;
+    const res = await fetch(`${n2.url}${path}`);
+    expect(res.status).toBe(200);
+    expect(Buffer.from(await res.arrayBuffer()).equals(bytes)).toBe(true);
   });
 });
