@@ -1,7 +1,7 @@
 import { Actor } from "../../src/runtime/mod.ts";
 import { NimbusError } from "../../src/protocol/errors.ts";
 import { encodeUserEvent, userSubject } from "../../src/protocol/user-events.ts";
-import { SIGNAL_EVENT, type SignalEvent, type SignalEventType, type SignalRoom } from "../../src/protocol/signal.ts";
+import { SIGNAL_EVENT, SIGNAL_TYPE_NAMES, type SignalEvent, type SignalEventType, type SignalRoom } from "../../src/protocol/signal.ts";
 import { signalBoxAddress, signalNameAddress, type SignalRoomMessage } from "../../src/contracts/signal.ts";
 
 /** NIM: a room takes at most this many members. */
@@ -143,7 +143,7 @@ export class SignalRoomActor extends Actor<SignalRoomState> {
     this.state = {
       room: {
         channelName: m.channelName,
-        type: String(m.type),
+        type: SIGNAL_TYPE_NAMES[m.type] ?? "CUSTOM",
         creator: m.creator,
         ext: m.ext,
         channelCreateTime: now,

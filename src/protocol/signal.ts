@@ -11,6 +11,12 @@ export type SignalEventType = (typeof SignalEventTypes)[number];
 /** NIM's room types: 1 audio, 2 video, 3 custom. */
 export type SignalRoomType = 1 | 2 | 3;
 
+/**
+ * How NIM names a room type in its answers and events. "VEDIO" is NIM's own spelling: NIM's Java
+ * SDK's test of createRoom asserts it for type 2, and both SDKs read `type` as a string.
+ */
+export const SIGNAL_TYPE_NAMES = { 1: "AUDIO", 2: "VEDIO", 3: "CUSTOM" } as const satisfies Record<SignalRoomType, string>;
+
 export interface SignalMember {
   accid: string;
   /** The member's media uid in the room (unique within it). */
@@ -24,7 +30,7 @@ export interface SignalMember {
 export interface SignalRoom {
   channelId: string;
   channelName: string;
-  /** "1" | "2" | "3": both SDKs type it as a string. */
+  /** "AUDIO" | "VEDIO" | "CUSTOM" (SIGNAL_TYPE_NAMES). */
   type: string;
   creator: string;
   ext: string;
