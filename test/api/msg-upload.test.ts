@@ -87,6 +87,16 @@ describeOnEachStore("server API: file upload", (backend) => {
     expect(refused.desc).toMatch(/^Content-Type: multipart\/form-data is not accepted/);
   });
 
+  it("takes NIM's Java SDK's own upload request (content \"abcdef\", unpadded base64, no type or tag, ishttps false, expireSec 86400)", async () => {
+    const res = await api.call("msg/upload", { content: "abcdef", ishttps: "false", expireSec: "86400" });
+    expect(res.code, JSON.stringify(res)).toBe(200);
+    const got = await download(res.url as string);
+    expect(got.status).toBe(200);
+    expect(got.bytes.equals(Buffer.from("abcdef", "base64"))).toBe(true);
+    // No type given: served as a download.
+    expect(got.type).toBe("application/octet-stream");
+  });
+
   it("job/nos/del deletes by time range, contentType substring and exact tag, answering data.taskid", async () => {
     const put = async (type: string, tag: string) => {
       const res = await api.call("msg/upload", { content: Buffer.from(`${type}/${tag}`).toString("base64"), type, tag });
