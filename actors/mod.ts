@@ -1,4 +1,10 @@
 import type { ActorFactory } from "../src/runtime/mod.ts";
+import { BroadcastsActor } from "./broadcasts/broadcasts.ts";
+import { BROADCASTS_KIND } from "../src/contracts/broadcasts.ts";
+import { SignalBoxActor } from "./signal/box.ts";
+import { SignalNameActor } from "./signal/name.ts";
+import { SignalRoomActor } from "./signal/room.ts";
+import { SIGNAL_BOX_KIND, SIGNAL_NAME_KIND, SIGNAL_ROOM_KIND } from "../src/contracts/signal.ts";
 import { FriendsActor } from "./friends/friends.ts";
 import { InboxActor } from "./inbox/inbox.ts";
 import { INBOX_KIND } from "../src/contracts/inbox.ts";
@@ -23,4 +29,8 @@ export const domainActors: Record<string, ActorFactory> = {
   [NOTICES_KIND]: (ctx) => new NoticesActor(ctx),
   [TEAM_KIND]: (ctx) => new TeamActor(ctx),
   [USER_TEAMS_KIND]: (ctx) => new UserTeamsActor(ctx),
+  [BROADCASTS_KIND]: (ctx) => new BroadcastsActor(ctx),
+  [SIGNAL_ROOM_KIND]: (ctx) => new SignalRoomActor(ctx),
+  [SIGNAL_NAME_KIND]: (ctx) => new SignalNameActor(ctx),
+  [SIGNAL_BOX_KIND]: (ctx) => new SignalBoxActor(ctx),
 };

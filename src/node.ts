@@ -10,6 +10,8 @@ import { createHttpServer } from "./http/server.ts";
 import { Gateway, type GatewayOptions } from "./gateway/mod.ts";
 import { clusterPresenceView, linkDeviceRegistry } from "./gateway/device-registry.ts";
 import { linkHooks } from "./gateway/hooks-link.ts";
+import type { FileStore } from "./store/files.ts";
+import { openFileStore } from "./store/open-files.ts";
 import { createMessagingService, type MessagingService } from "./messaging/mod.ts";
 import { createTeamsService, type TeamsService } from "./teams/mod.ts";
 import { createHooks } from "./hooks/mod.ts";
@@ -71,6 +73,13 @@ async function openConfiguredStore(config: Config, log: Logger): Promise<Store> 
   return openStore({ kind: "sqlite", path: join(config.dataDir, config.store.sqliteFile), logger: log.child({ component: "store" }) });
 }
 
+/** Uploaded files: GridFS in the cluster's MongoDB, or files under the data directory. */
+function openConfiguredFiles(config: Config): Promise<FileStore> {
+  if (config.store.kind === "mongo")
+    return openFileStore({ kind: "gridfs", url: config.store.mongoUrl!, database: config.store.mongoDatabase });
+  return openFileStore({ kind: "local", dir: join(config.dataDir, "files") });
+}
+
 async function openConfiguredBus(config: Config, nodeId: string, log: Logger): Promise<Bus> {
   if (!config.bus.natsUrl) return new LocalBus();
   return connectNatsBus({
@@ -93,6 +102,7 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
   const store = measuredStore(await openConfiguredStore(config, log), metrics);
   let bus: Bus | undefined;
   let startedGateway: Gateway | undefined;
+  let files: FileStore | undefined;
   try {
     bus = measuredBus(await openConfiguredBus(config, nodeId, log), metrics);
     const self = { nodeId, address: config.publicAddress ?? `${config.host}:${config.port}`, startedAt: Date.now() };
@@ -112,7 +122,12 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
     });
     for (const [kind, factory] of Object.entries({ ...domainActors, ...ext.actors })) system.register(kind, factory);
     await system.start();
-    const stopRetention = startRetentionSweeper(store, log.child({ component: "retention" }), RETENTION_SWEEP_MS);
+    files = await openConfiguredFiles(config);
+    const stopRetention = startRetentionSweeper(
+      { journal: store.journal, nonces: store.nonces, files },
+      log.child({ component: "retention" }),
+      RETENTION_SWEEP_MS,
+    );
 
     const apps = new AppRegistry(config.apps);
     const info: NodeInfo = {
@@ -147,10 +162,18 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
     const http = await createHttpServer(
       info,
       log,
-      { presence: clusterPresenceView(system), messaging, teams, nonces: store.nonces },
+      {
+        presence: clusterPresenceView(system),
+        messaging,
+        teams,
+        nonces: store.nonces,
+        files,
+        ...(config.publicAddress !== undefined && { publicAddress: config.publicAddress }),
+      },
       config.http,
       metrics,
     );
+    const openFiles = files;
     await gateway.attach(http);
     let address = self.address;
     const consoleStats = serveConsoleStats({
@@ -202,6 +225,7 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
           await hooks.deliverer.stop();
           await http.close();
           await openBus.close();
+          await openFiles.close();
           await store.close();
         })()),
     };
@@ -223,6 +247,7 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
   } catch (err) {
     await startedGateway?.stop().catch(() => undefined);
     await bus?.close().catch(() => undefined);
+    await files?.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     throw err;
   }

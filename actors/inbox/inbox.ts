@@ -2,7 +2,14 @@ import { Actor } from "../../src/runtime/mod.ts";
 import { NimbusError } from "../../src/protocol/errors.ts";
 import { countsAsUnread, messageCountsAsUnread, messageOf, updatesSession } from "../../src/conversation/entry.ts";
 import { peerOf } from "../../src/conversation/ref.ts";
-import { type ConversationId, type ConversationSummary, type Message } from "../../src/protocol/messages.ts";
+import {
+  MessagingEvents,
+  type ConversationId,
+  type ConversationSummary,
+  type Message,
+  type SessionRemovedEvent,
+} from "../../src/protocol/messages.ts";
+import { encodeUserEvent, userSubject } from "../../src/protocol/user-events.ts";
 import type { InboxMessage } from "../../src/contracts/inbox.ts";
 import { sessionAddress } from "../../src/contracts/session.ts";
 
@@ -81,6 +88,8 @@ export class InboxActor extends Actor<InboxState> {
         }
         return null;
       }
+      case "remove":
+        return this.remove(m.conv);
       case "list":
         return this.list(m.limit, m.updatedSince, m.all === true);
       default:
@@ -154,6 +163,30 @@ export class InboxActor extends Actor<InboxState> {
       throw err;
     }
     return this.summary(conv, next);
+  }
+
+  /**
+   * Keeps the entry (its lastSeq) but without a last message, so it is neither listed nor roamed
+   * and a later message counts only itself as unread, not the history before it.
+   */
+  private async remove(conv: ConversationId): Promise<boolean> {
+    const e = this.state.convs[conv];
+    const listed = e?.lastMessage !== undefined;
+    if (e && listed) {
+      const previous = this.state;
+      const { lastMessage: _gone, ...rest } = e;
+      const next: InboxEntry = { ...rest, readSeq: Math.max(e.readSeq, e.lastSeq), unread: 0, updatedAt: 0 };
+      this.state = { convs: { ...previous.convs, [conv]: next } };
+      try {
+        await this.ctx.persist();
+      } catch (err) {
+        this.state = previous;
+        throw err;
+      }
+    }
+    const event: SessionRemovedEvent = { conv, time: Date.now() };
+    this.ctx.publish(userSubject(this.ctx.appKey, this.me), encodeUserEvent({ ev: MessagingEvents.SESSION_REMOVED, ...event }));
+    return listed;
   }
 
   private list(limit: number | undefined, updatedSince: number | undefined, all: boolean): ConversationSummary[] {

@@ -5,8 +5,15 @@ import { JournalChain, type ChainAnswer, type ChainInput } from "../conversation
 import { NimbusError } from "../../src/protocol/errors.ts";
 import { encodeUserEvent, encodeUserEventOf, userSubject } from "../../src/protocol/user-events.ts";
 import { countsAsUnread, messageOf, type P2pPayload } from "../../src/conversation/entry.ts";
-import { hiddenFlagFor, isRecalled, RECALLED } from "../../src/conversation/flags.ts";
-import { MessagingEvents, type ConversationId, type Message, type ReadReceipt, type RecallEvent } from "../../src/protocol/messages.ts";
+import { DELETED, hiddenFlagFor, isDeleted, isRecalled, RECALLED } from "../../src/conversation/flags.ts";
+import {
+  MessagingEvents,
+  type ConversationId,
+  type DeleteEvent,
+  type Message,
+  type ReadReceipt,
+  type RecallEvent,
+} from "../../src/protocol/messages.ts";
 import { inboxAddress, type InboxMessage } from "../../src/contracts/inbox.ts";
 import type { MessageRef, P2pSessionInfo, SessionMessage } from "../../src/contracts/session.ts";
 
@@ -47,6 +54,8 @@ export class SessionActor extends Actor<SessionState> {
         return this.send(m);
       case "recall":
         return this.recall(m);
+      case "delete":
+        return this.deleteBoth(m.from, m.msgid);
       case "deleteOneWay":
         return this.deleteOneWay(m.accid, m.msgid);
       case "markRead":
@@ -135,6 +144,27 @@ export class SessionActor extends Actor<SessionState> {
         message: shown,
         uncount: countsAsUnread(entry, accid) && !countsAsUnread(after, accid),
       });
+    }
+    return event;
+  }
+
+  /**
+   * NIM's two-way delete (msg/delMsg): the message is gone for both sides. Both sides' devices are
+   * told (they drop it), and both conversation lists stop counting it.
+   */
+  private async deleteBoth(from: string, msgid: number): Promise<DeleteEvent> {
+    const entry = await this.find(msgid);
+    if (entry.from !== from) throw new NimbusError("PARAM_ERROR", `from: message ${msgid} was not sent by ${from}`);
+    const event: DeleteEvent = { conv: this.conv, msgid: entry.msgid, seq: entry.seq, time: Date.now() };
+    // An app server may retry: a second delete is answered alike and announced once.
+    if (isDeleted(entry.flags)) return event;
+    const after = await this.ctx.journal.updateFlags(this.ctx.address, entry.seq, DELETED);
+    if (!after) throw new NimbusError("NOT_FOUND", `msgid: message ${msgid} no longer exists`);
+    const payload = encodeUserEvent({ ev: MessagingEvents.DELETE, ...event });
+    const shown = messageOf(after);
+    for (const accid of this.pair()) {
+      this.ctx.publish(userSubject(this.ctx.appKey, accid), payload);
+      this.tellInbox(accid, { t: "changed", conv: this.conv, message: shown, uncount: countsAsUnread(entry, accid) });
     }
     return event;
   }

@@ -5,6 +5,7 @@ import { Emitter } from "./emitter.ts";
 import { ClientCodes, FINAL_LOGIN_CODES, NimbusClientError } from "./errors.ts";
 import { Matchmaker, toClientError } from "./matchmake.ts";
 import { TeamsClient } from "./teams.ts";
+import { SignallingClient } from "./signalling.ts";
 import { Messenger, type HistoryOptions, type MessagingClientEvents, type SendOptions } from "./messenger.ts";
 import {
   MessageType,
@@ -71,11 +72,14 @@ export class NimbusClient extends Emitter<NimbusClientEvents> {
   private readonly messenger: Messenger;
   /** Advanced teams: create, manage, join (see TeamsClient). */
   readonly teams: TeamsClient;
+  /** Signalling: invitations into call rooms, their answers, joins and leaves (events: `signal`). */
+  readonly signalling: SignallingClient;
 
   constructor(private readonly options: ConnectOptions) {
     super();
     this.matchmaker = new Matchmaker(options.url);
     this.policy = { ...defaultReconnectPolicy, ...options.reconnect };
+    this.signalling = new SignallingClient((type, body) => this.request(type, body));
     this.messenger = new Messenger(
       {
         request: (type, body, o) => this.request(type, body, o),

@@ -4,12 +4,14 @@ import {
   MessageType,
   MessagingEvents,
   type ConversationSummary,
+  type DeleteEvent,
   type HistoryRequest,
   type Message,
   type MessageOption,
   type ReadReceipt,
   type RecallEvent,
   type SendAck,
+  type SessionRemovedEvent,
   type SyncRequest,
   type SyncResult,
   type SystemNotification,
@@ -29,6 +31,9 @@ import {
   type SyncState,
 } from "../protocol/messaging.ts";
 import { NotificationFeed } from "./notification-feed.ts";
+import { BroadcastFeed } from "./broadcast-feed.ts";
+import { SIGNAL_EVENT, SignalEventTypes, type SignalEvent } from "../protocol/signal.ts";
+import { BROADCAST_EVENT, BROADCASTS_REQUEST, type Broadcast } from "../protocol/broadcasts.ts";
 import { Outbox } from "./outbox.ts";
 import { Sequencer } from "./sequencer.ts";
 import type { SessionInfo } from "../protocol/link.ts";
@@ -39,6 +44,14 @@ export interface MessagingClientEvents {
   message: Message;
   /** A message was recalled (by its sender or the app server). */
   recall: RecallEvent;
+  /** A message was deleted for both sides by the app server (NIM msg/delMsg): drop it. */
+  deleted: DeleteEvent;
+  /** The app server removed a conversation from this account's list (NIM msg/delRoamSession). */
+  sessionRemoved: SessionRemovedEvent;
+  /** An app-wide broadcast from the app server (NIM msg/broadcastMsg): pushed, or after a login when it was stored. Once each. */
+  broadcast: Broadcast;
+  /** Something happened in a signalling room this account takes part in (an invitation, its answer, a join…). */
+  signal: SignalEvent;
   /** The peer has read a conversation up to `seq`. */
   receipt: ReadReceipt;
   /** A system notification: stored ones once each (by seq), custom ones (typing…) as they come. */
@@ -108,6 +121,7 @@ export class Messenger {
   private readonly outbox: Outbox;
   private readonly sequencer: Sequencer;
   private readonly notifications: NotificationFeed;
+  private readonly broadcasts: BroadcastFeed;
   private needsSync = true;
   private running: Promise<void> | undefined;
   private again = false;
@@ -122,6 +136,7 @@ export class Messenger {
       initial.cursors ?? {},
     );
     this.notifications = new NotificationFeed((n) => host.emit("notification", n), initial.notificationCursor ?? 0);
+    this.broadcasts = new BroadcastFeed((b) => host.emit("broadcast", b), initial.broadcastCursor ?? 0);
   }
 
   private emitMessage(m: Message): void {
@@ -135,7 +150,11 @@ export class Messenger {
   }
 
   syncState(): SyncState {
-    return { cursors: this.sequencer.snapshot(), notificationCursor: this.notifications.notificationCursor };
+    return {
+      cursors: this.sequencer.snapshot(),
+      notificationCursor: this.notifications.notificationCursor,
+      broadcastCursor: this.broadcasts.broadcastCursor,
+    };
   }
 
   /** Resolves once the sync under way (if any) is done. */
@@ -152,11 +171,23 @@ export class Messenger {
       case MessagingEvents.RECALL:
         if (isRecall(body)) this.host.emit("recall", body);
         break;
+      case MessagingEvents.DELETE:
+        if (isRecall(body) && isSeq(body.seq)) this.host.emit("deleted", body as DeleteEvent);
+        break;
+      case MessagingEvents.SESSION_REMOVED:
+        if (isObject(body) && typeof body.conv === "string") this.host.emit("sessionRemoved", body as unknown as SessionRemovedEvent);
+        break;
       case MessagingEvents.RECEIPT:
         if (isReceipt(body)) this.host.emit("receipt", body);
         break;
       case MessagingEvents.NOTIFICATION:
         if (isNotification(body)) this.notifications.offer(body);
+        break;
+      case SIGNAL_EVENT:
+        if (isSignal(body)) this.host.emit("signal", body);
+        break;
+      case BROADCAST_EVENT:
+        if (isBroadcast(body)) this.broadcasts.offer(body);
         break;
     }
   }
@@ -173,6 +204,7 @@ export class Messenger {
   onOffline(): void {
     this.sequencer.pause();
     this.notifications.pause();
+    this.broadcasts.pause();
   }
 
   /** The client is closed for good. */
@@ -264,6 +296,8 @@ export class Messenger {
         this.needsSync = false;
         this.sequencer.applySync(result.messages ?? {});
         this.notifications.applySync(result.notifications ?? []);
+        const stored = await this.host.request<Broadcast[]>(BROADCASTS_REQUEST, { cursor: this.broadcasts.broadcastCursor });
+        this.broadcasts.applySync(Array.isArray(stored) ? stored.filter(isBroadcast) : []);
         this.release();
         this.host.emit("conversations", result.conversations ?? []);
         return;
@@ -284,6 +318,7 @@ export class Messenger {
   private release(): void {
     this.sequencer.resume();
     this.notifications.resume();
+    this.broadcasts.resume();
   }
 
   /** A gap in the pushes of `conv`: its newest missing messages, from history. */
@@ -329,6 +364,14 @@ function isReceipt(v: unknown): v is ReadReceipt {
 
 function isNotification(v: unknown): v is SystemNotification {
   return isObject(v) && typeof v.from === "string" && typeof v.attach === "string" && isSeq(v.seq) && typeof v.stored === "boolean";
+}
+
+function isSignal(v: unknown): v is SignalEvent {
+  return isObject(v) && typeof v.channelId === "string" && (SignalEventTypes as readonly unknown[]).includes(v.type);
+}
+
+function isBroadcast(v: unknown): v is Broadcast {
+  return isObject(v) && typeof v.broadcastId === "number" && isSeq(v.seq) && v.seq > 0 && typeof v.body === "string";
 }
 
 /** The message a send stored, as the server would push it, from the request and its ack. */

@@ -38,12 +38,14 @@ export {
   MessagingEvents,
   type ConversationId,
   type ConversationSummary,
+  type DeleteEvent,
   type HistoryRequest,
   type Message,
   type MessageOption,
   type ReadReceipt,
   type RecallEvent,
   type SendAck,
+  type SessionRemovedEvent,
   type SyncRequest,
   type SyncResult,
   type SystemNotification,
@@ -57,6 +59,18 @@ export {
   type SendRequest,
   type SyncState,
 } from "../protocol/messaging.ts";
+export { BROADCAST_OS, BROADCAST_EVENT, BROADCASTS_REQUEST, type Broadcast, type BroadcastOs } from "../protocol/broadcasts.ts";
+export {
+  SIGNAL_EVENT,
+  SignalEventTypes,
+  SignalRequests,
+  type SignalEvent,
+  type SignalEventType,
+  type SignalMember,
+  type SignalRoom,
+  type SignalRoomType,
+} from "../protocol/signal.ts";
+export { SignallingClient } from "./signalling.ts";
 export {
   conversationOf,
   formatConversation,

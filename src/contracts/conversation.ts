@@ -1,4 +1,4 @@
-import type { MessageInput, ReadReceipt, RecallEvent, SendAck } from "../protocol/messages.ts";
+import type { DeleteEvent, MessageInput, ReadReceipt, RecallEvent, SendAck } from "../protocol/messages.ts";
 
 /**
  * What every conversation actor takes — the p2p session today, the team, super team and chat room
@@ -25,6 +25,11 @@ export type ConversationProtocol = {
    * or 30 days with ignoreTime): older is 508.
    */
   recall: { request: { by: string | null; from?: string; msgid: number; maxAgeMs: number }; reply: RecallEvent };
+  /**
+   * Deletes one message for both sides (NIM msg/delMsg); `from`: who the caller says sent it.
+   * Deleting twice is not an error.
+   */
+  delete: { request: { from: string; msgid: number }; reply: DeleteEvent };
   /** Hides one message from `accid`'s view only. */
   deleteOneWay: { request: { accid: string; msgid: number }; reply: null };
   /** Answers the position actually recorded (never lower than before, never past the last message). */

@@ -18,6 +18,12 @@ export type InboxProtocol = {
   read: { request: { conv: ConversationId; seq: number }; reply: ConversationSummary };
   /** The peer read `conv` up to `seq` (tell): shown as `peerReadSeq`. */
   peerRead: { request: { conv: ConversationId; seq: number }; reply: null };
+  /**
+   * Take `conv` off the list (NIM delRoamSession), saved before the answer: not listed, not roamed,
+   * nothing unread, until its next message lists it again. The user's devices are told. True when
+   * it was listed.
+   */
+  remove: { request: { conv: ConversationId }; reply: boolean };
   /** Most recently updated first. `all`: also conversations with no listed message yet. */
   list: { request: { limit?: number; updatedSince?: number; all?: boolean }; reply: ConversationSummary[] };
 };

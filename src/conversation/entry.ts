@@ -1,5 +1,5 @@
 import type { JournalEntry } from "../store/port.ts";
-import { isHiddenFor, isRecalled } from "./flags.ts";
+import { isDeleted, isHiddenFor, isRecalled } from "./flags.ts";
 import { conversationOf } from "./ref.ts";
 import { type ConversationId, type Message, type MessageOption, type StoredMessageType } from "../protocol/messages.ts";
 
@@ -26,6 +26,7 @@ export interface P2pPayload {
 export function messageOf(entry: JournalEntry): Message {
   const p = entry.payload as unknown as P2pPayload;
   const recalled = isRecalled(entry.flags);
+  const deleted = isDeleted(entry.flags);
   const m: Message = {
     conv: p.conv ?? conversationOf(entry.from, p.to),
     seq: entry.seq,
@@ -35,7 +36,7 @@ export function messageOf(entry: JournalEntry): Message {
     to: p.to,
     time: entry.time,
     type: entry.type as StoredMessageType,
-    body: recalled ? {} : p.body,
+    body: recalled || deleted ? {} : p.body,
   };
   // Assigned, not spread in: every message delivered and every history page goes through here.
   if (p.ext != null) m.ext = p.ext;
@@ -43,12 +44,13 @@ export function messageOf(entry: JournalEntry): Message {
   if (p.fromClientType != null) m.fromClientType = p.fromClientType;
   if (p.fromDeviceId != null) m.fromDeviceId = p.fromDeviceId;
   if (recalled) m.recalled = true;
+  if (deleted) m.deleted = true;
   return m;
 }
 
-/** Whether `accid` counts this message as unread: the peer's, updating the session, not recalled. */
+/** Whether `accid` counts this message as unread: the peer's, updating the session, not recalled or deleted. */
 export function messageCountsAsUnread(m: Message, accid: string): boolean {
-  return m.from !== accid && m.option?.sessionUpdate !== false && m.recalled !== true;
+  return m.from !== accid && m.option?.sessionUpdate !== false && m.recalled !== true && m.deleted !== true;
 }
 
 /** `messageCountsAsUnread`, and not hidden from `accid` by a one-way delete; never an unreadable entry. */

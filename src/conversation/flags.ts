@@ -3,12 +3,14 @@ import type { ConversationId } from "../protocol/messages.ts";
 import { parseP2pId } from "./ref.ts";
 
 /**
- * The journal flag bits of a p2p message, in one place. The store port defines RECALLED (and a
- * two-way DELETED we do not use yet); a one-way delete hides a message from one side only, so it
+ * The journal flag bits of a p2p message, in one place. The store port defines RECALLED and
+ * DELETED (NIM's two-way delete, msg/delMsg: gone for both sides); a one-way delete hides a message from one side only, so it
  * takes one bit per side of the sorted pair "a|b": a's bit and b's bit. A flag update is one
  * atomic bit operation on one entry, so the two sides never overwrite each other.
  */
 export const RECALLED = MessageFlags.RECALLED;
+/** Deleted for both sides (msg/delMsg): no history, sync or unread count shows it. */
+export const DELETED = MessageFlags.DELETED;
 /** Hidden from the first accid of the sorted pair. */
 export const HIDDEN_FOR_FIRST = 4;
 /** Hidden from the second accid of the sorted pair. */
@@ -31,7 +33,13 @@ export function isRecalled(flags: number): boolean {
   return (flags & RECALLED) !== 0;
 }
 
+export function isDeleted(flags: number): boolean {
+  return (flags & DELETED) !== 0;
+}
+
+/** Hidden from `accid`: deleted for everyone, or (p2p) deleted one-way for them. */
 export function isHiddenFor(flags: number, conv: ConversationId, accid: string): boolean {
+  if (isDeleted(flags)) return true;
   // Only p2p messages have one-way-delete bits so far (a team's would need one per member).
   if (parseP2pId(conv) === undefined) return false;
   return (flags & hiddenFlagFor(conv, accid)) !== 0;

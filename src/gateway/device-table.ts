@@ -1,5 +1,6 @@
 import type { SubjectTable } from "./subject-table.ts";
 import { userSubject } from "../protocol/user-events.ts";
+import { broadcastSubject } from "../protocol/broadcasts.ts";
 import type { DeviceSession } from "./device-session.ts";
 
 /** One user with at least one device on this node, and this node's subscription to their subject. */
@@ -14,6 +15,8 @@ export interface LocalUser {
 }
 
 export type UserEventHandler = (user: LocalUser, data: Uint8Array) => void;
+/** An app-wide event (a broadcast) for every local device of `appKey`. */
+export type AppEventHandler = (appKey: string, users: ReadonlySet<LocalUser>, data: Uint8Array) => void;
 
 /** Told when a user gets their first device here and when their last one goes (e.g. to hold their teams' subjects). */
 export interface LocalUserWatcher {
@@ -26,16 +29,21 @@ export interface LocalUserWatcher {
  * Which devices of which users are connected to this node. Delivery is by subject, not by lookup
  * (DESIGN "Delivery"): the node subscribes to `user.<app>.<accid>` when the user's first device
  * arrives here and unsubscribes when the last one is gone, so a publisher never needs to know
- * where a user is connected. A resuming device still counts: its pushes are buffered.
+ * where a user is connected. A resuming device still counts: its pushes are buffered. Likewise
+ * the node holds `broadcast.<app>` while any device of that app is here: an app-wide broadcast is
+ * one publish, which this node writes to its own devices of the app.
  */
 export class DeviceTable {
   private readonly users = new Map<string, LocalUser>();
+  /** The local users of each app, for its broadcasts. */
+  private readonly byApp = new Map<string, Set<LocalUser>>();
   private sessions = 0;
 
   constructor(
     private readonly subjects: SubjectTable,
     private readonly onEvent: UserEventHandler,
     private readonly watcher?: LocalUserWatcher,
+    private readonly onAppEvent: AppEventHandler = () => undefined,
   ) {}
 
   /**
@@ -63,6 +71,7 @@ export class DeviceTable {
       this.users.delete(key);
       this.subjects.release(user.subject);
       this.watcher?.userGone(user);
+      this.leaveApp(user);
     }
     return true;
   }
@@ -90,6 +99,7 @@ export class DeviceTable {
     for (const user of this.users.values()) {
       this.subjects.release(user.subject);
       this.watcher?.userGone(user);
+      this.leaveApp(user);
     }
     this.users.clear();
     this.sessions = 0;
@@ -101,15 +111,32 @@ export class DeviceTable {
     // subscription, and the old one (unsubscribed) can deliver nothing into the new entry.
     // The bus never calls a handler synchronously, so `user` is assigned before any delivery.
     let user: LocalUser | undefined;
-    const held = this.subjects.hold(subject, (data) => {
+    const own = this.subjects.hold(subject, (data) => {
       if (user) this.onEvent(user, data);
     });
+    // One hold of the app's broadcast subject per local user; the table's set of the app's users
+    // is read at delivery time, so the first holder's handler serves every later one.
+    const app = this.subjects.hold(broadcastSubject(appKey), (data) => {
+      const users = this.byApp.get(appKey);
+      if (users) this.onAppEvent(appKey, users, data);
+    });
+    const held = Promise.all([own, app]).then(() => undefined);
     // After `user` is assigned (a microtask later): the watcher gets the entry it will be told is gone.
     const watched = this.watcher ? Promise.resolve().then(() => this.watcher!.userArrived(user!)) : undefined;
     const subscribed = watched ? Promise.all([held, watched]).then(() => undefined) : held;
     user = { appKey, accid, subject, devices: new Map(), subscribed };
     this.users.set(keyOf(appKey, accid), user);
+    let users = this.byApp.get(appKey);
+    if (!users) this.byApp.set(appKey, (users = new Set()));
+    users.add(user);
     return user;
+  }
+
+  private leaveApp(user: LocalUser): void {
+    this.subjects.release(broadcastSubject(user.appKey));
+    const users = this.byApp.get(user.appKey);
+    users?.delete(user);
+    if (users?.size === 0) this.byApp.delete(user.appKey);
   }
 }
 

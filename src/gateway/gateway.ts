@@ -22,6 +22,8 @@ import { registerMatchmakeRoutes, ResumeKickedError } from "./matchmake-routes.t
 import { resolveGatewayOptions, type GatewayOptions } from "../config/gateway-options.ts";
 import { localPresenceView } from "./presence.ts";
 import { SubjectTable } from "./subject-table.ts";
+import { registerBroadcastRequests } from "./broadcast-requests.ts";
+import { registerSignalRequests } from "./signal-requests.ts";
 import { registerMessagingRequests } from "./messaging-requests.ts";
 import { RequestRegistry, type RequestHandler } from "./requests.ts";
 import { Sessions } from "./sessions.ts";
@@ -110,6 +112,8 @@ export class Gateway {
     this.requests.register(Requests.SESSION, (device) => device.session);
     registerMessagingRequests((type, handler) => this.requests.register(type, handler), deps);
     if (deps.teams) registerTeamRequests((type, handler) => this.requests.register(type, handler), deps.teams);
+    registerBroadcastRequests((type, handler) => this.requests.register(type, handler), deps);
+    registerSignalRequests((type, handler) => this.requests.register(type, handler), deps);
   }
 
   /** Takes WebSocket upgrades on the app's server, mounts the matchmake routes, creates the room. */

@@ -11,6 +11,7 @@ import {
   type KickEvent,
   userEventOf,
 } from "../protocol/user-events.ts";
+import { BROADCAST_EVENT, broadcastReaches } from "../protocol/broadcasts.ts";
 import { DeviceSession } from "./device-session.ts";
 import { DeviceTable, type LocalUser } from "./device-table.ts";
 import { pushFrame, pushFrameOf } from "./frames.ts";
@@ -60,7 +61,12 @@ export class Sessions implements ImRoomDelegate {
     private readonly delivered: (devices: number) => void = () => undefined,
     private readonly teams?: TeamSubscriptions,
   ) {
-    this.table = new DeviceTable(subjects, (user, data) => this.onUserEvent(user, data), teams);
+    this.table = new DeviceTable(
+      subjects,
+      (user, data) => this.onUserEvent(user, data),
+      teams,
+      (appKey, users, data) => this.onBroadcast(appKey, users, data),
+    );
     this.kickedTokens = new KickedTokens(options.resumeWindowMs + 60_000);
   }
 
@@ -197,6 +203,37 @@ export class Sessions implements ImRoomDelegate {
       if (deviceId === origin) continue;
       s.deliver(frame);
       n++;
+    }
+    this.delivered(n);
+  }
+
+  /**
+   * An app-wide broadcast: its body is decoded once (for its targetOs) and its frame encoded once,
+   * then written to every local device of the app whose system it targets.
+   */
+  private onBroadcast(appKey: string, users: ReadonlySet<LocalUser>, data: Uint8Array): void {
+    let event: EncodedUserEvent;
+    let targetOs: unknown;
+    try {
+      event = decodeUserEventEnvelope(data);
+      targetOs = userEventOf(event).targetOs;
+    } catch (err) {
+      this.log.warn({ err, appKey }, "dropped a malformed broadcast");
+      return;
+    }
+    if (event.ev !== BROADCAST_EVENT || (targetOs !== undefined && !Array.isArray(targetOs))) {
+      this.log.warn({ appKey, ev: event.ev }, "dropped a malformed broadcast");
+      return;
+    }
+    const targets = targetOs as string[] | undefined;
+    const frame = pushFrameOf(event.ev, event.body);
+    let n = 0;
+    for (const user of users) {
+      for (const s of user.devices.values()) {
+        if (!broadcastReaches(targets, s.info.clientType)) continue;
+        s.deliver(frame);
+        n++;
+      }
     }
     this.delivered(n);
   }

@@ -12,6 +12,8 @@ import type { PresenceView } from "../contracts/presence.ts";
 import type { HttpTimeouts } from "../config/schema.ts";
 import type { NonceStore } from "../store/mod.ts";
 import type { NodeMetrics } from "../util/metrics.ts";
+import type { FileStore } from "../store/files.ts";
+import { registerFileDownloads } from "./files.ts";
 
 /**
  * Node's own checks of header and request deadlines run on this interval (Node's default is 30 s,
@@ -38,7 +40,14 @@ function connectionsCheckingInterval(t: HttpTimeouts): number {
 export async function createHttpServer(
   node: NodeInfo,
   log: Logger,
-  services: { presence: PresenceView; messaging: MessagingService; teams: TeamsService; nonces: NonceStore },
+  services: {
+    presence: PresenceView;
+    messaging: MessagingService;
+    teams: TeamsService;
+    nonces: NonceStore;
+    files: FileStore;
+    publicAddress?: string;
+  },
   timeouts: HttpTimeouts,
   metrics: NodeMetrics,
 ): Promise<FastifyInstance> {
@@ -58,6 +67,7 @@ export async function createHttpServer(
   registerMetrics(app, node, metrics);
   const openapi = openApiDocument(nimEndpoints, "1");
   app.get("/nimserver/openapi.json", async () => openapi);
+  registerFileDownloads(app, services.files);
   await registerNimApi(app, { apps: node.apps, system: node.system, ...services, log, endpoints: nimEndpoints, metrics });
   return app;
 }

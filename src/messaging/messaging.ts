@@ -5,7 +5,15 @@ import { noticesAddress, type NoticesMessage } from "../contracts/notices.ts";
 import { DAY_MS } from "../conversation/entry.ts";
 import { parseConversation, type ConversationId, type ConversationKind, type ConversationRef } from "../conversation/ref.ts";
 import { NimbusError, refuse } from "../protocol/errors.ts";
-import type { ConversationSummary, MessageInput, ReadReceipt, RecallEvent, SendAck, SystemNotification } from "../protocol/messages.ts";
+import type {
+  ConversationSummary,
+  DeleteEvent,
+  MessageInput,
+  ReadReceipt,
+  RecallEvent,
+  SendAck,
+  SystemNotification,
+} from "../protocol/messages.ts";
 import type { ActorRef, ReplyOf, RequestOf } from "../runtime/actor-ref.ts";
 import type { ActorSystem } from "../runtime/system.ts";
 import type { Bus } from "../bus/port.ts";
@@ -122,6 +130,28 @@ export class Messaging implements MessagingService {
     const recall = () => this.ask(policy.actor(appKey, conv), { t: "recall", by, ...(by === null && { from }), msgid, maxAgeMs });
     const hooks = this.deps.hooks;
     return hooks ? hooks.recall({ appKey, conv, journalKey: policy.journalKey(appKey, conv) }, { by, from, msgid }, recall) : recall();
+  }
+
+  async deleteMessage(
+    appKey: string,
+    target: ConversationRef,
+    req: Parameters<MessagingService["deleteMessage"]>[2],
+  ): Promise<DeleteEvent> {
+    this.app(appKey);
+    const from = checkAccid(req.from, "from");
+    const policy = this.policy(target, "to");
+    const conv = policy.requireParty(target, from, "to", "must not be the sender");
+    const msgid = positiveInt(req.msgid, "msgid");
+    return this.ask(policy.actor(appKey, conv), { t: "delete", from, msgid });
+  }
+
+  async removeConversation(appKey: string, accid: string, target: ConversationRef): Promise<boolean> {
+    this.app(appKey);
+    const who = checkAccid(accid, "accid");
+    const policy = this.policy(target, "to");
+    const conv = policy.requireParty(target, who, "to", "must not be the account itself");
+    const m: InboxMessage = { t: "remove", conv: conv.id };
+    return (await this.deps.system.ask(inboxAddress(appKey, who), m)) as boolean;
   }
 
   async deleteOneWay(appKey: string, target: ConversationRef, req: Parameters<MessagingService["deleteOneWay"]>[2]): Promise<void> {

@@ -2,6 +2,7 @@ import type { MessageRef } from "../contracts/conversation.ts";
 import type { ConversationRef } from "../conversation/ref.ts";
 import type {
   ConversationSummary,
+  DeleteEvent,
   Message,
   ReadReceipt,
   RecallEvent,
@@ -60,6 +61,14 @@ export interface MessagingService {
     conv: ConversationRef,
     req: { by: string | null; from: string; msgid: number; ignoreTime?: boolean },
   ): Promise<RecallEvent>;
+  /** Deletes one message of `from` for both sides (NIM delMsg); both sides' devices are told. */
+  deleteMessage(appKey: string, conv: ConversationRef, req: { from: string; msgid: number }): Promise<DeleteEvent>;
+  /**
+   * Removes `conv` from `accid`'s conversation list (NIM delRoamSession): no longer listed nor
+   * roamed to a new device, until its next message; `accid`'s devices are told. False when it was
+   * not listed.
+   */
+  removeConversation(appKey: string, accid: string, conv: ConversationRef): Promise<boolean>;
   /** Hides one message from `accid`'s history only (NIM delMsgOneWay). */
   deleteOneWay(appKey: string, conv: ConversationRef, req: { accid: string; msgid: number }): Promise<void>;
   /** `reader` has read `conv` up to `seq`; the other side's devices get a receipt. */

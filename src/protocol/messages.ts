@@ -70,6 +70,8 @@ export interface Message {
   fromDeviceId?: string;
   /** Recalled by its sender or the app server: body is gone, this stays as a marker. */
   recalled?: boolean;
+  /** Deleted for both sides (NIM msg/delMsg): body is gone; only a conversation list's last message shows it. */
+  deleted?: boolean;
 }
 
 /** What the sender hears back: the first answer again for a resend. */
@@ -130,6 +132,20 @@ export interface ReadReceipt {
   time: number;
 }
 
+/** A message deleted for both sides (NIM msg/delMsg): both sides' devices drop it. */
+export interface DeleteEvent {
+  conv: ConversationId;
+  msgid: number;
+  seq: number;
+  time: number;
+}
+
+/** The conversation was removed from this account's list (NIM msg/delRoamSession): its devices drop it. */
+export interface SessionRemovedEvent {
+  conv: ConversationId;
+  time: number;
+}
+
 export interface RecallEvent {
   conv: ConversationId;
   msgid: number;
@@ -146,6 +162,10 @@ export const MessagingEvents = {
   RECEIPT: "receipt",
   /** A system notification (REST sendAttachMsg, or a client's custom notification). */
   NOTIFICATION: "notification",
+  /** A message deleted for both sides (DeleteEvent). */
+  DELETE: "msgDeleted",
+  /** A conversation removed from the account's list (SessionRemovedEvent). */
+  SESSION_REMOVED: "sessionRemoved",
 } as const;
 
 /** Login sync: what a device asks with, and what it gets. */

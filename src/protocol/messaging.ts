@@ -71,4 +71,6 @@ export interface NotifyRequest {
 export interface SyncState {
   cursors: Record<ConversationId, number>;
   notificationCursor: number;
+  /** The newest broadcast seq the device holds (app-wide broadcasts, PROTOCOL.md §11); absent = 0. */
+  broadcastCursor?: number;
 }

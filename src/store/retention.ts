@@ -1,3 +1,4 @@
+import type { FileStore } from "./files.ts";
 import type { Journal, NonceStore } from "./port.ts";
 
 export interface RetentionLogger {
@@ -11,7 +12,7 @@ export interface RetentionLogger {
  * backstop on MongoDB. Every node may run it: a delete of what is already gone is a no-op.
  */
 export function startRetentionSweeper(
-  store: { journal: Journal; nonces: NonceStore },
+  store: { journal: Journal; nonces: NonceStore; files?: Pick<FileStore, "purgeExpired"> },
   log: RetentionLogger,
   intervalMs: number,
 ): () => void {
@@ -20,6 +21,8 @@ export function startRetentionSweeper(
     const purged = await store.journal.purgeExpired(now);
     if (purged > 0) log.info({ purged }, "purged expired messages");
     await store.nonces.purgeExpired(now); // one row per signed request: routine, not worth a line
+    const files = await store.files?.purgeExpired(now);
+    if (files) log.info({ files }, "purged expired uploaded files");
   };
   const timer = setInterval(() => {
     if (running) return;

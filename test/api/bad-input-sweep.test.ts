@@ -45,7 +45,9 @@ const FINGERPRINT_SQL = `SELECT
  * (801–815: not a member, no permission, team full…) are refusals of a request the schema cannot
  * judge (whether an account is in a team), like a 404.
  */
-const isServerFailure = (code: number) => (code >= 500 && code < 600) || code >= 900;
+// 5xx, and NIM's 9xx (998 unpack error, 999 configuration error); NIM's feature codes above them
+// (signalling's 10404 for a room an earlier case closed, chat rooms' 13002) are refusals like 4xx.
+const isServerFailure = (code: number) => (code >= 500 && code < 600) || (code >= 900 && code < 1000);
 
 const nameOf = (ep: NimEndpoint) => `${ep.module}/${ep.action}`;
 const isKnown = (endpoint: string, param: string, c: string) =>

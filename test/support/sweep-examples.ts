@@ -1,4 +1,5 @@
 import type { ApiNode } from "./nim-api.ts";
+import { Signalling } from "../../src/messaging/signal.ts";
 
 /**
  * A valid request for every server-API endpoint, for the bad-input sweep to spoil one parameter
@@ -48,6 +49,18 @@ export async function sweepFixture(api: ApiNode, tag: string): Promise<SweepFixt
   await sent("sweep-read");
   const toRecall = await sent("sweep-recall");
   const toDelete = await sent("sweep-delete");
+  const toDeleteBoth = await sent("sweep-delete-both");
+
+  const broadcastId = async (text: string) =>
+    String(((await ok(api, "msg/broadcastMsg", { body: text })).msg as { broadcastId: number }).broadcastId);
+  const toRead = await broadcastId("sweep-read");
+  const toUnbroadcast = await broadcastId("sweep-delete");
+
+  const room = async () => ((await ok(api, "signal/createRoom", { type: "1", from: sa })).data as { channelId: string }).channelId;
+  const [channel, toClose, toKick] = [await room(), await room(), await room()];
+  await ok(api, "signal/invite", { channelId: channel, from: sa, to: sb, requestId: "sweep-cancel" });
+  // Only a device joins a room: the kick example's member joins through the service, as the gateway would.
+  await new Signalling(api.node.system).room(api.appKey, toKick, { t: "join", accid: sb, deviceId: "sweep", attachExt: "" });
 
   const team = await teamFixture(api, tag, sa);
 
@@ -76,6 +89,8 @@ export async function sweepFixture(api: ApiNode, tag: string): Promise<SweepFixt
     "msg/markReadMsg": { params: { from: sb, to: sa, msgidClient: "sweep-read" } },
     "msg/recall": { params: { ...toRecall, type: "7", from: sa, to: sb } },
     "msg/delMsgOneWay": { params: { ...toDelete, type: "13", from: sa, to: sb } },
+    "msg/delMsg": { params: { ...toDeleteBoth, type: "7", from: sa, to: sb } },
+    "msg/delRoamSession": { params: { type: "1", from: sb, to: sa } },
     "msg/sendAttachMsg": { params: { from: sa, msgtype: "0", to: sb, attach: '{"typing":true}', option: '{"badge":false}' } },
     "msg/sendBatchAttachMsg": {
       params: { fromAccid: sa, toAccids: JSON.stringify([sb]), attach: '{"typing":true}', option: '{"badge":false}' },
@@ -84,6 +99,32 @@ export async function sweepFixture(api: ApiNode, tag: string): Promise<SweepFixt
     "history/querySessionList": { params: { accid: sa, needLastMsg: "1" } },
     "history/queryTeamMsg": { params: { tid: team.tid, accid: sa, begintime: "0", endtime: FAR_FUTURE, limit: "10" } },
     ...team.examples,
+    "msg/broadcastMsg": { params: { body: "hello all", from: sa, isOffline: "true", ttl: "24", targetOs: '["ios","web"]' } },
+    "history/queryBroadcastMsg": { params: { broadcastId: "0", limit: "10", type: "1" } },
+    "history/queryBroadcastMsgById": { params: { broadcastId: toRead } },
+    "history/delBroadcastMsgById": { params: { broadcastId: toUnbroadcast } },
+    "msg/upload": { params: { content: "aGVsbG8=", type: "text/plain", ishttps: "false", expireSec: "86400", tag: "sweep" } },
+    "msg/fileUpload": { params: { content: "aGVsbG8=", type: "text/plain", expireSec: "86400", tag: "sweep" } },
+    "signal/createRoom": { params: { type: "2", from: sa, ext: "{}", isRoute: "1" } },
+    "signal/delayRoom": { params: { channelId: channel } },
+    "signal/closeRoom": { params: { channelId: toClose, from: sa, isSave: "0", attachExt: "bye", isRoute: "1" } },
+    "signal/getRoomInfo": { params: { channelId: channel } },
+    "signal/ctrlRoom": { params: { channelId: channel, from: sa, attachExt: "ctrl", isRoute: "1" } },
+    "signal/invite": {
+      params: {
+        channelId: channel,
+        from: sa,
+        to: sc,
+        requestId: "sweep-invite",
+        attachExt: "x",
+        needPush: "0",
+        needBadge: "0",
+        isSave: "1",
+      },
+    },
+    "signal/cancelInvite": { params: { channelId: channel, from: sa, to: sb, requestId: "sweep-cancel", attachExt: "x" } },
+    "signal/kick": { params: { channelId: toKick, from: sa, to: sb, attachExt: "x", isSave: "0" } },
+    "job/nos/del": { params: { startTime: "0", endTime: FAR_FUTURE, contentType: "text", tag: "sweep" } },
   };
 
   const conversation: ReadBack[] = [

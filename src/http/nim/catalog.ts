@@ -1,8 +1,11 @@
 import type { NimEndpoint } from "./endpoint.ts";
 import { friendEndpoints } from "./friend.ts";
 import { historyEndpoints } from "./history.ts";
+import { historyBroadcastEndpoints, msgBroadcastEndpoints } from "./msg-broadcast.ts";
 import { msgEndpoints } from "./msg.ts";
 import { teamEndpoints } from "./team.ts";
+import { jobEndpoints, msgUploadEndpoints } from "./msg-upload.ts";
+import { signalEndpoints } from "./signal.ts";
 import { userEndpoints } from "./user.ts";
 
 /** Every server-API endpoint this node answers. */
@@ -12,4 +15,9 @@ export const nimEndpoints: readonly NimEndpoint[] = [
   ...msgEndpoints,
   ...historyEndpoints,
   ...teamEndpoints,
+  ...msgBroadcastEndpoints,
+  ...historyBroadcastEndpoints,
+  ...msgUploadEndpoints,
+  ...jobEndpoints,
+  ...signalEndpoints,
 ];

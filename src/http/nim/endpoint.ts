@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import type { App } from "../../apps/registry.ts";
 import type { ActorSystem } from "../../runtime/system.ts";
 import type { PresenceView } from "../../contracts/presence.ts";
+import type { FileStore } from "../../store/files.ts";
 
 /** What a handler may use: the calling app and the actor system (and, later, the gateway). */
 export interface NimContext {
@@ -17,6 +18,10 @@ export interface NimContext {
   messaging: MessagingService;
   /** Advanced teams: membership, settings, limits. */
   teams: TeamsService;
+  /** Uploaded files (msg/upload, msg/fileUpload, job/nos/del). */
+  files: FileStore;
+  /** host[:port] that reaches this node, for URLs it answers: the configured public address, else the request's Host. */
+  publicHost: string;
 }
 
 /** Top-level keys beside `code` in the answer, as NIM names them (`info`, `uinfos`, …). */
@@ -30,6 +35,13 @@ export interface NimEndpoint<S extends z.ZodType = z.ZodType> {
   summary: string;
   params: S;
   handler(ctx: NimContext, params: z.output<S>): Promise<NimPayload>;
+  /** A larger request body than the API's 1 MB, for this endpoint only (uploads). */
+  bodyLimit?: number;
+  /**
+   * Also takes `multipart/form-data` (msg/fileUpload): its fields are the parameters, and a file
+   * part is given to the schema as base64 text, as the form-encoded request sends it.
+   */
+  multipart?: { fileSize: number };
 }
 
 /** Keeps the handler's params typed by the schema. */

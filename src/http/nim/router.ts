@@ -15,6 +15,8 @@ import type { MessagingService } from "../../messaging/service.ts";
 import type { TeamsService } from "../../teams/service.ts";
 import type { NonceStore } from "../../store/mod.ts";
 import type { NodeMetrics } from "../../util/metrics.ts";
+import type { FileStore } from "../../store/files.ts";
+import { isMultipart, parseMultipart } from "./multipart-body.ts";
 
 export interface NimApiDeps {
   apps: AppRegistry;
@@ -24,6 +26,10 @@ export interface NimApiDeps {
   teams: TeamsService;
   /** Where request nonces are claimed, cluster-wide (the node's store). */
   nonces: NonceStore;
+  /** Uploaded files. */
+  files: FileStore;
+  /** host[:port] for URLs this node answers (config publicAddress); the request's Host otherwise. */
+  publicAddress?: string;
   log: Logger;
   endpoints: readonly NimEndpoint[];
   /** Counts and times every call by endpoint and NIM code, when the node keeps metrics. */
@@ -33,6 +39,10 @@ export interface NimApiDeps {
 declare module "fastify" {
   interface FastifyRequest {
     nimApp?: App;
+  }
+  interface FastifyContextConfig {
+    /** The route also takes multipart/form-data (NimEndpoint.multipart). */
+    multipart?: { fileSize: number };
   }
 }
 
@@ -89,7 +99,17 @@ export async function registerNimApi(app: FastifyInstance, deps: NimApiDeps): Pr
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser("*", { parseAs: "buffer" }, (req, body, done) => {
       try {
-        checkFormContentType(req.headers["content-type"]);
+        const contentType = req.headers["content-type"];
+        // Only an endpoint that says so (msg/fileUpload) takes multipart; every other refuses it.
+        const multipart = req.routeOptions.config?.multipart;
+        if (multipart && isMultipart(contentType)) {
+          parseMultipart(body as Buffer, contentType!, multipart.fileSize).then(
+            (params) => done(null, params),
+            (err: unknown) => done(err as Error),
+          );
+          return;
+        }
+        checkFormContentType(contentType);
         done(null, parseForm(body as Buffer));
       } catch (err) {
         done(err as Error);
@@ -162,14 +182,20 @@ export async function registerNimApi(app: FastifyInstance, deps: NimApiDeps): Pr
           presence: deps.presence,
           messaging: deps.messaging,
           teams: deps.teams,
+          files: deps.files,
+          publicHost: deps.publicAddress ?? header(req, "host") ?? req.host,
           log: deps.log,
         };
         const payload = await ep.handler(ctx, parsed.data);
         return { code: Codes.OK.code, ...payload };
       };
       const path = `/${ep.module}/${ep.action}.action`;
-      scope.post(`/nimserver${path}`, handle);
-      scope.post(path, handle);
+      const options = {
+        ...(ep.bodyLimit !== undefined && { bodyLimit: ep.bodyLimit }),
+        ...(ep.multipart !== undefined && { config: { multipart: ep.multipart } }),
+      };
+      scope.post(`/nimserver${path}`, options, handle);
+      scope.post(path, options, handle);
     }
   });
 }

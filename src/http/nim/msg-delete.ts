@@ -1,0 +1,45 @@
+import { z } from "zod";
+import { p2pConversation } from "../../conversation/ref.ts";
+import { NimbusError } from "../../protocol/errors.ts";
+import { namedAsSent } from "./caller-names.ts";
+import { endpoint, type NimEndpoint } from "./endpoint.ts";
+import { millis, msgid } from "./msg-params.ts";
+import { accid, intEnum } from "./params.ts";
+
+/**
+ * NIM's two-way delete and conversation removal (msg/delMsg, msg/delRoamSession), as NIM's Java
+ * SDK sends them (DeleteMessageRequestV1, DeleteRoamSessionRequestV1); it reads an optional
+ * `data` it does not need, so the answer is `{code:200}`.
+ */
+
+const delMsg = endpoint({
+  module: "msg",
+  action: "delMsg",
+  summary:
+    "Delete a p2p message (type 7) of `from` for both sides: gone from history, sync and unread counts; both sides' devices get a msgDeleted event",
+  params: z.object({ deleteMsgid: msgid(), timetag: millis(), type: intEnum([7, 8]), from: accid(), to: accid() }),
+  async handler(ctx, p) {
+    if (p.type === 8) throw new NimbusError("PARAM_ERROR", "type: team messages (8) are not supported yet");
+    await namedAsSent(
+      { msgid: "deleteMsgid" },
+      ctx.messaging.deleteMessage(ctx.app.appKey, p2pConversation(p.from, p.to), { from: p.from, msgid: p.deleteMsgid }),
+    );
+    return {};
+  },
+});
+
+const delRoamSession = endpoint({
+  module: "msg",
+  action: "delRoamSession",
+  summary:
+    "Remove the p2p conversation with `to` (type 1) from `from`'s conversation list and roaming, until its next message; `from`'s devices get a sessionRemoved event",
+  params: z.object({ type: intEnum([1, 2, 3]), from: accid(), to: accid() }),
+  async handler(ctx, p) {
+    if (p.type !== 1) throw new NimbusError("PARAM_ERROR", `type: team conversations (${p.type}) are not supported yet`);
+    if (p.from === p.to) throw new NimbusError("PARAM_ERROR", "to: must not be the account itself");
+    await namedAsSent({ accid: "from" }, ctx.messaging.removeConversation(ctx.app.appKey, p.from, p2pConversation(p.from, p.to)));
+    return {};
+  },
+});
+
+export const msgDeleteEndpoints: readonly NimEndpoint[] = [delMsg, delRoamSession];
