@@ -9,6 +9,9 @@ import { SESSION_KIND } from "../src/contracts/session.ts";
 import { UserActor } from "./user/user.ts";
 import { FRIENDS_KIND } from "../src/contracts/friends.ts";
 import { USER_KIND } from "../src/contracts/user.ts";
+import { ChatroomActor } from "./chatroom/chatroom.ts";
+import { ChatroomOwnerActor } from "./chatroom/owner.ts";
+import { CHATROOM_KIND, CHATROOM_OWNER_KIND } from "../src/contracts/chatroom.ts";
 
 /** Every domain actor kind a node hosts, by kind. */
 export const domainActors: Record<string, ActorFactory> = {
@@ -17,4 +20,6 @@ export const domainActors: Record<string, ActorFactory> = {
   [SESSION_KIND]: (ctx) => new SessionActor(ctx),
   [INBOX_KIND]: (ctx) => new InboxActor(ctx),
   [NOTICES_KIND]: (ctx) => new NoticesActor(ctx),
+  [CHATROOM_KIND]: (ctx) => new ChatroomActor(ctx),
+  [CHATROOM_OWNER_KIND]: (ctx) => new ChatroomOwnerActor(ctx),
 };

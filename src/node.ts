@@ -11,6 +11,7 @@ import { Gateway, type GatewayOptions } from "./gateway/mod.ts";
 import { clusterPresenceView, linkDeviceRegistry } from "./gateway/device-registry.ts";
 import { createMessagingService, type MessagingService } from "./messaging/mod.ts";
 import { AppRegistry } from "./apps/registry.ts";
+import { ChatroomService } from "./chatrooms/service.ts";
 import { domainActors } from "../actors/mod.ts";
 import type { NodeInfo } from "./http/types.ts";
 import { createLogger, type Logger } from "./util/log.ts";
@@ -34,6 +35,8 @@ export interface NimbusNode {
   readonly apps: AppRegistry;
   /** P2P messaging, as the REST API and the gateway use it. */
   readonly messaging: MessagingService;
+  /** Chat rooms, as the REST API and the room edges use them. */
+  readonly chatrooms: ChatroomService;
   readonly http: FastifyInstance;
   /** The realtime link: Colyseus on the same port, devices, delivery. */
   readonly gateway: Gateway;
@@ -113,6 +116,12 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
       apps,
     };
     const messaging = createMessagingService({ system, bus, apps });
+    const chatrooms = new ChatroomService(system, store.journal, () =>
+      membership
+        .members()
+        .map((id) => membership.info(id)?.address)
+        .filter((a): a is string => a !== undefined),
+    );
     const gateway = new Gateway({
       nodeId,
       apps,
@@ -125,7 +134,12 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
     });
     startedGateway = gateway;
     linkDeviceRegistry(gateway, { system, apps, nodeStartedAt: self.startedAt, log: log.child({ component: "devices" }) });
-    const http = await createHttpServer(info, log, { presence: clusterPresenceView(system), messaging, nonces: store.nonces }, config.http);
+    const http = await createHttpServer(
+      info,
+      log,
+      { presence: clusterPresenceView(system), messaging, chatrooms, nonces: store.nonces },
+      config.http,
+    );
     await gateway.attach(http);
     let address = self.address;
     let stopping: Promise<void> | undefined;
@@ -139,6 +153,7 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
       system,
       apps,
       messaging,
+      chatrooms,
       http,
       gateway,
       log,

@@ -8,6 +8,7 @@ import { nimEndpoints } from "./nim/catalog.ts";
 import { openApiDocument } from "./nim/openapi.ts";
 import type { MessagingService } from "../messaging/service.ts";
 import type { PresenceView } from "../contracts/presence.ts";
+import type { ChatroomService } from "../chatrooms/service.ts";
 import type { HttpTimeouts } from "../config/schema.ts";
 import type { NonceStore } from "../store/mod.ts";
 
@@ -36,7 +37,7 @@ function connectionsCheckingInterval(t: HttpTimeouts): number {
 export async function createHttpServer(
   node: NodeInfo,
   log: Logger,
-  services: { presence: PresenceView; messaging: MessagingService; nonces: NonceStore },
+  services: { presence: PresenceView; messaging: MessagingService; chatrooms: ChatroomService; nonces: NonceStore },
   timeouts: HttpTimeouts,
 ): Promise<FastifyInstance> {
   const app: FastifyInstance = fastify({

@@ -1,3 +1,4 @@
+import { ChatroomService } from "../../src/chatrooms/service.ts";
 import { createMessagingService } from "../../src/messaging/mod.ts";
 import { LocalBus } from "../../src/bus/local.ts";
 import { AppRegistry } from "../../src/apps/registry.ts";
@@ -34,6 +35,7 @@ describe("user/userOnlineStatus with devices online", () => {
     log: pino({ level: "silent" }),
     presence: { devicesOf: async (_app, accid) => devices[accid] ?? [] },
     messaging: createMessagingService({ system, bus: new LocalBus(), apps: new AppRegistry([]) }),
+    chatrooms: new ChatroomService(system, system.journal, () => []),
   };
   const ep = userEndpoints.find((e) => e.module === "user" && e.action === "userOnlineStatus")!;
 

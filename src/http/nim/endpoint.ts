@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import type { App } from "../../apps/registry.ts";
 import type { ActorSystem } from "../../runtime/system.ts";
 import type { PresenceView } from "../../contracts/presence.ts";
+import type { ChatroomService } from "../../chatrooms/service.ts";
 
 /** What a handler may use: the calling app and the actor system (and, later, the gateway). */
 export interface NimContext {
@@ -14,6 +15,8 @@ export interface NimContext {
   presence: PresenceView;
   /** P2P messaging: sends, recalls, receipts, history, notifications. */
   messaging: MessagingService;
+  /** Chat rooms: create, send, history, requestAddr. */
+  chatrooms: ChatroomService;
 }
 
 /** Top-level keys beside `code` in the answer, as NIM names them (`info`, `uinfos`, …). */

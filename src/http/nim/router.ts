@@ -11,12 +11,14 @@ import type { NimContext, NimEndpoint } from "./endpoint.ts";
 import type { PresenceView } from "../../contracts/presence.ts";
 import type { MessagingService } from "../../messaging/service.ts";
 import type { NonceStore } from "../../store/mod.ts";
+import type { ChatroomService } from "../../chatrooms/service.ts";
 
 export interface NimApiDeps {
   apps: AppRegistry;
   system: ActorSystem;
   presence: PresenceView;
   messaging: MessagingService;
+  chatrooms: ChatroomService;
   /** Where request nonces are claimed, cluster-wide (the node's store). */
   nonces: NonceStore;
   log: Logger;
@@ -111,6 +113,7 @@ export async function registerNimApi(app: FastifyInstance, deps: NimApiDeps): Pr
           system: deps.system,
           presence: deps.presence,
           messaging: deps.messaging,
+          chatrooms: deps.chatrooms,
           log: deps.log,
         };
         const payload = await ep.handler(ctx, parsed.data);

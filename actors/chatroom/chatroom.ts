@@ -1,0 +1,618 @@
+import { Actor } from "../../src/runtime/mod.ts";
+import type { JournalEntry } from "../../src/store/mod.ts";
+import { NimbusError } from "../../src/protocol/errors.ts";
+import { CHATROOM_SKIP_HISTORY, chatroomMessageOf, type ChatroomPayload } from "../../src/conversation/chatroom-entry.ts";
+import {
+  type ChatroomEntryGrant,
+  type ChatroomInfoFields,
+  type ChatroomMemberView,
+  type ChatroomProtocol,
+  type ChatroomRequest,
+  type ChatroomSendAck,
+  type ChatroomView,
+} from "../../src/contracts/chatroom.ts";
+import type { RequestNamed } from "../../src/runtime/actor-ref.ts";
+import {
+  ChatroomDelivery,
+  ChatroomFrames,
+  ChatroomKickReason,
+  ChatroomNotificationKind as Kind,
+  chatroomSubject,
+  encodeChatroomEvent,
+  type ChatroomControl,
+  type ChatroomNotification,
+  type ChatroomQueueChange,
+} from "../../src/protocol/chatroom.ts";
+import { RECALLED, isRecalled } from "../../src/conversation/flags.ts";
+import {
+  blankMember,
+  isFixed,
+  isManagerOrCreator,
+  isMutedMember,
+  isWorthKeeping,
+  memberType,
+  memberView,
+  requireAuthority,
+  type FixedMember,
+} from "./members.ts";
+import { dropTransientOf, emptyQueue, listOf, offer, poll, QUEUE_SIZE_MAX, type QueueState } from "./queue.ts";
+import { RoomJournal } from "./room-journal.ts";
+
+const DAY_MS = 86_400_000;
+
+/** The room as saved: info, the members it remembers, the queue. Lists, not maps: an accid may be `__proto__`. */
+export interface ChatroomState {
+  room: RoomRecord | null;
+  members: FixedMember[];
+  queue: QueueState;
+}
+
+interface RoomRecord extends ChatroomInfoFields {
+  roomid: number;
+  creator: string;
+  valid: boolean;
+  muted: boolean;
+  ionotify: boolean;
+  createdAt: number;
+}
+
+/** NIM: at most 10 high-priority messages a second per room; more are sent as normal ones. */
+const HIGH_PRIORITY_PER_SECOND = 10;
+
+type Req<T extends keyof ChatroomProtocol & string> = RequestNamed<ChatroomProtocol, T>;
+
+/**
+ * One chat room (`chatroom/<appKey>/<roomid>`): its info, the members it remembers (creator,
+ * managers, fixed members, the blacklisted and muted, robots), the queue and the journal. It is
+ * the only writer of its journal and of its snapshot.
+ *
+ * Who is online is not saved here (DESIGN "Chat rooms"): each node's room edge holds its own
+ * members and reports how many (`online`); the actor sums the reports of live nodes, so a node
+ * killed with -9 drops out of the count by itself. It keeps in memory which fixed members are in
+ * the room, for membersByPage's "online fixed members".
+ *
+ * Everything the room hears (messages, notifications, queue changes, and the edges' kicks) is
+ * published once on `chatroom.<app>.<roomid>`, in the order of this actor's turns.
+ */
+export class ChatroomActor extends Actor<ChatroomState> {
+  private members = new Map<string, FixedMember>();
+  private readonly onlineByNode = new Map<string, { startedAt: number; count: number }>();
+  private readonly onlineFixed = new Set<string>();
+  private readonly journal = new RoomJournal(this.ctx);
+  private highSecond = 0;
+  private highCount = 0;
+
+  initialState(): ChatroomState {
+    return { room: null, members: [], queue: emptyQueue() };
+  }
+
+  override async onActivate(): Promise<void> {
+    this.members = new Map(this.state.members.map((m) => [m.accid, m]));
+    await this.journal.open();
+  }
+
+  receive(message: unknown): unknown {
+    const m = message as ChatroomRequest;
+    switch (m.t) {
+      case "create":
+        return this.create(m);
+      case "get":
+        return this.state.room ? this.view(m.needOnlineUserCount === true) : null;
+      case "update":
+        return this.update(m);
+      case "toggleClose":
+        return this.toggleClose(m);
+      case "setInOutNotification":
+        return this.setInOut(m.ionotify);
+      case "setRole":
+        return this.setRole(m);
+      case "tempMute":
+        return this.tempMute(m);
+      case "muteRoom":
+        return this.muteRoom(m);
+      case "kick":
+        return this.kick(m);
+      case "enter":
+        return this.enter(m);
+      case "left":
+        return this.left(m.accid);
+      case "online":
+        this.onlineByNode.set(m.nodeId, { startedAt: m.startedAt, count: m.count });
+        return null;
+      case "send":
+        return this.send(m);
+      case "recall":
+        return this.recall(m);
+      case "queueInit":
+        return this.queueInit(m.sizeLimit);
+      case "queueOffer":
+        return this.queueOffer(m);
+      case "queuePoll":
+        return this.queuePoll(m);
+      case "queueList":
+        this.room();
+        return listOf(this.state.queue);
+      case "queueDrop":
+        return this.queueDrop(m.operator);
+      case "queueBatchUpdate":
+        return this.queueBatchUpdate(m);
+      case "members":
+        return this.membersOf(m.accids);
+      case "membersByPage":
+        return this.membersByPage(m);
+      case "addRobots":
+        return this.addRobots(m);
+      case "removeRobots":
+        return this.removeRobots(m.accids);
+      default:
+        throw new NimbusError("PARAM_ERROR", `unknown chat room message ${JSON.stringify((m as { t?: unknown }).t)}`);
+    }
+  }
+
+  // ---- info -------------------------------------------------------------------------------
+
+  private get roomid(): number {
+    return Number(this.ctx.id);
+  }
+
+  /** The room, or 404 when it was never created. */
+  private room(): RoomRecord {
+    const room = this.state.room;
+    if (!room) throw new NimbusError("NOT_FOUND", `roomid: chat room ${this.ctx.id} does not exist`);
+    return room;
+  }
+
+  /** The room, open: a closed one answers 13002. */
+  private openRoom(): RoomRecord {
+    const room = this.room();
+    if (!room.valid) throw new NimbusError("CHATROOM_STATE", `roomid: chat room ${room.roomid} is closed`);
+    return room;
+  }
+
+  private view(withOnline: boolean): ChatroomView {
+    const r = this.room();
+    const v: ChatroomView = {
+      roomid: r.roomid,
+      creator: r.creator,
+      name: r.name,
+      announcement: r.announcement,
+      broadcasturl: r.broadcasturl,
+      ext: r.ext,
+      queuelevel: r.queuelevel,
+      valid: r.valid,
+      muted: r.muted,
+      ionotify: r.ionotify,
+    };
+    if (withOnline) v.onlineusercount = this.onlineCount();
+    return v;
+  }
+
+  private onlineCount(): number {
+    let n = 0;
+    for (const [nodeId, c] of this.onlineByNode) if (this.ctx.isNodeAlive(nodeId, c.startedAt)) n += c.count;
+    return n;
+  }
+
+  private async create(m: Req<"create">): Promise<ChatroomView> {
+    if (this.state.room) throw new NimbusError("DUPLICATE_OPERATION", `roomid: chat room ${this.ctx.id} already exists`);
+    if (!/^[1-9]\d{0,15}$/.test(this.ctx.id)) throw new NimbusError("PARAM_ERROR", `roomid: ${this.ctx.id} is not a room id`);
+    const now = Date.now();
+    const creator: FixedMember = { ...blankMember(m.creator, now), role: "creator" };
+    await this.commit({
+      room: { ...m.info, roomid: this.roomid, creator: m.creator, valid: true, muted: false, ionotify: m.ionotify, createdAt: now },
+      members: [creator],
+      queue: emptyQueue(),
+    });
+    return this.view(false);
+  }
+
+  private async update(m: Req<"update">): Promise<ChatroomView> {
+    const room = this.room();
+    if (m.operator !== null && !isManagerOrCreator(this.members.get(m.operator))) {
+      throw new NimbusError("FORBIDDEN", `operator: ${m.operator} is neither the creator nor a manager of the room`);
+    }
+    const info: Partial<ChatroomInfoFields> = {};
+    for (const [k, v] of Object.entries(m.info) as [keyof ChatroomInfoFields, unknown][])
+      if (v !== undefined) Object.assign(info, { [k]: v });
+    await this.commit({ ...this.state, room: { ...room, ...info } });
+    if (m.needNotify !== false) this.notify(Kind.INFO_UPDATED, m.operator, [], m.notifyExt, { ...info });
+    return this.view(false);
+  }
+
+  private async toggleClose(m: Req<"toggleClose">): Promise<ChatroomView> {
+    const room = this.room();
+    if (room.creator !== m.operator)
+      throw new NimbusError("FORBIDDEN", `operator: only the creator ${room.creator} may open or close the room`);
+    if (room.valid === m.valid) return this.view(false);
+    await this.commit({ ...this.state, room: { ...room, valid: m.valid } });
+    if (!m.valid) {
+      this.notify(Kind.CLOSED, m.operator, []);
+      this.control({ op: "close", reason: ChatroomKickReason.CLOSED });
+      this.onlineFixed.clear();
+    }
+    return this.view(false);
+  }
+
+  private async setInOut(ionotify: boolean): Promise<ChatroomView> {
+    const room = this.room();
+    await this.commit({ ...this.state, room: { ...room, ionotify } });
+    return this.view(false);
+  }
+
+  // ---- members and roles ------------------------------------------------------------------
+
+  private async setRole(m: Req<"setRole">): Promise<{ roomid: number; level: number; accid: string; type: string }> {
+    this.room();
+    const now = Date.now();
+    const op = m.operator === null ? undefined : this.members.get(m.operator);
+    const before = this.members.get(m.target);
+    requireAuthority(m.operator, op, m.target, before);
+    if (m.opt === 1 && m.operator !== null && op?.role !== "creator")
+      throw new NimbusError("FORBIDDEN", "operator: only the creator names or removes managers");
+    const t: FixedMember = { ...(before ?? blankMember(m.target, now)) };
+    let kind: ChatroomNotification["id"];
+    switch (m.opt) {
+      case 1:
+        if (m.optvalue) t.role = "manager";
+        else if (t.role === "manager") t.role = "none";
+        kind = m.optvalue ? Kind.MANAGER_ADD : Kind.MANAGER_REMOVE;
+        break;
+      case 2:
+        if (m.optvalue) t.role = "normal";
+        else if (t.role === "normal") t.role = "none";
+        kind = m.optvalue ? Kind.COMMON_ADD : Kind.COMMON_REMOVE;
+        break;
+      case -1:
+        t.blacklisted = m.optvalue;
+        // A blacklisted member keeps no role in the room.
+        if (m.optvalue) t.role = "none";
+        kind = m.optvalue ? Kind.BLACKLIST_ADD : Kind.BLACKLIST_REMOVE;
+        break;
+      default:
+        t.muted = m.optvalue;
+        kind = m.optvalue ? Kind.MUTE_ADD : Kind.MUTE_REMOVE;
+        break;
+    }
+    t.updatedAt = now;
+    await this.saveMember(t, now);
+    this.notify(kind, m.operator, [m.target], m.notifyExt);
+    if (m.opt === -1 && m.optvalue) {
+      this.onlineFixed.delete(m.target);
+      this.control({ op: "kick", accids: [m.target], reason: ChatroomKickReason.BLACKLISTED });
+    }
+    return { roomid: this.roomid, level: 0, accid: m.target, type: memberType(t) };
+  }
+
+  private async tempMute(m: Req<"tempMute">): Promise<{ muteDuration: number }> {
+    this.room();
+    const now = Date.now();
+    const before = this.members.get(m.target);
+    requireAuthority(m.operator, m.operator === null ? undefined : this.members.get(m.operator), m.target, before);
+    const t: FixedMember = { ...(before ?? blankMember(m.target, now)), tempMuteUntil: m.seconds > 0 ? now + m.seconds * 1000 : 0 };
+    await this.saveMember(t, now);
+    if (m.needNotify !== false) {
+      this.notify(m.seconds > 0 ? Kind.TEMP_MUTE_ADD : Kind.TEMP_MUTE_REMOVE, m.operator, [m.target], m.notifyExt, {
+        muteDuration: m.seconds,
+      });
+    }
+    return { muteDuration: m.seconds };
+  }
+
+  private async muteRoom(m: Req<"muteRoom">): Promise<{ success: true }> {
+    const room = this.room();
+    if (m.operator !== null && !isManagerOrCreator(this.members.get(m.operator))) {
+      throw new NimbusError("FORBIDDEN", `operator: ${m.operator} is neither the creator nor a manager of the room`);
+    }
+    if (room.muted !== m.mute) {
+      await this.commit({ ...this.state, room: { ...room, muted: m.mute } });
+      if (m.needNotify !== false) this.notify(m.mute ? Kind.ROOM_MUTED : Kind.ROOM_UNMUTED, m.operator, [], m.notifyExt);
+    }
+    return { success: true };
+  }
+
+  private kick(m: Req<"kick">): null {
+    this.openRoom();
+    requireAuthority(m.operator, m.operator === null ? undefined : this.members.get(m.operator), m.target, this.members.get(m.target));
+    this.notify(Kind.KICKED, m.operator, [m.target], m.notifyExt);
+    this.control({ op: "kick", accids: [m.target], reason: ChatroomKickReason.KICKED, ...(m.notifyExt ? { ext: m.notifyExt } : {}) });
+    this.onlineFixed.delete(m.target);
+    return null;
+  }
+
+  private enter(m: Req<"enter">): ChatroomEntryGrant {
+    this.openRoom();
+    const member = this.members.get(m.accid);
+    if (member?.blacklisted)
+      throw new NimbusError("CHATROOM_BLACKLISTED", `accid: ${m.accid} is on the blacklist of chat room ${this.ctx.id}`);
+    if (isFixed(member)) this.onlineFixed.add(m.accid);
+    const room = this.view(false);
+    if (room.ionotify) this.notify(Kind.MEMBER_IN, m.accid, [m.accid], undefined, { nick: m.nick ?? member?.nick ?? "" });
+    return { role: memberType(member), muted: isMutedMember(member, Date.now()) || room.muted, room };
+  }
+
+  private async left(accid: string): Promise<null> {
+    const room = this.state.room;
+    if (!room) return null;
+    this.onlineFixed.delete(accid);
+    const { queue, removed } = dropTransientOf(this.state.queue, accid);
+    if (removed.length > 0) {
+      await this.commit({ ...this.state, queue });
+      for (const e of removed) this.queueChanged({ op: "transientRemoved", key: e.key, value: e.value, operator: accid });
+    }
+    if (room.ionotify && room.valid) this.notify(Kind.MEMBER_EXIT, accid, [accid]);
+    return null;
+  }
+
+  private membersOf(accids: string[]): ChatroomMemberView[] {
+    this.room();
+    const now = Date.now();
+    return accids.map((a) => memberView(this.roomid, a, this.members.get(a), this.onlineFixed.has(a), now));
+  }
+
+  private membersByPage(m: Req<"membersByPage">): ChatroomMemberView[] {
+    this.room();
+    const now = Date.now();
+    const end = m.endtime === 0 ? Number.MAX_SAFE_INTEGER : m.endtime;
+    return [...this.members.values()]
+      .filter((x) => isFixed(x) && x.updatedAt <= end && (m.type === 0 || this.onlineFixed.has(x.accid)))
+      .sort((a, b) => b.updatedAt - a.updatedAt || (a.accid < b.accid ? -1 : 1))
+      .slice(0, m.limit)
+      .map((x) => memberView(this.roomid, x.accid, x, this.onlineFixed.has(x.accid), now));
+  }
+
+  private async addRobots(m: Req<"addRobots">): Promise<{ successAccids: string[]; failAccids: string[]; oldAccids: string[] }> {
+    this.openRoom();
+    const now = Date.now();
+    const successAccids: string[] = [];
+    const oldAccids: string[] = [];
+    const next = new Map(this.members);
+    for (const accid of m.accids) {
+      const before = next.get(accid);
+      if (before?.robot) {
+        oldAccids.push(accid);
+        continue;
+      }
+      next.set(accid, { ...(before ?? blankMember(accid, now)), robot: true, ext: m.roleExt ?? before?.ext ?? "", updatedAt: now });
+      successAccids.push(accid);
+    }
+    if (successAccids.length > 0) {
+      await this.commit({ ...this.state, members: [...next.values()] });
+      this.notify(Kind.MEMBER_IN, null, successAccids, m.notifyExt, { robot: true });
+    }
+    return { successAccids, failAccids: [], oldAccids };
+  }
+
+  private async removeRobots(accids: string[]): Promise<{ successAccids: string[]; failAccids: string[] }> {
+    this.room();
+    const now = Date.now();
+    const successAccids: string[] = [];
+    const failAccids: string[] = [];
+    const next = new Map(this.members);
+    for (const accid of accids) {
+      const before = next.get(accid);
+      if (!before?.robot) {
+        failAccids.push(accid);
+        continue;
+      }
+      const after = { ...before, robot: false };
+      if (isWorthKeeping(after, now)) next.set(accid, after);
+      else next.delete(accid);
+      successAccids.push(accid);
+    }
+    if (successAccids.length > 0) {
+      await this.commit({ ...this.state, members: [...next.values()] });
+      this.notify(Kind.MEMBER_EXIT, null, successAccids, undefined, { robot: true });
+    }
+    return { successAccids, failAccids };
+  }
+
+  // ---- messages ---------------------------------------------------------------------------
+
+  private async send(m: Req<"send">): Promise<ChatroomSendAck> {
+    const room = this.openRoom();
+    const input = m.input;
+    const now = Date.now();
+    const member = this.members.get(input.from);
+    if (member?.blacklisted) throw new NimbusError("CHATROOM_BLACKLISTED", `${input.from} is on the blacklist of chat room ${room.roomid}`);
+    if (isMutedMember(member, now)) throw new NimbusError("CHATROOM_MUTED", `${input.from} is muted in chat room ${room.roomid}`);
+    if (room.muted && !isManagerOrCreator(member)) throw new NimbusError("CHATROOM_MUTED", `chat room ${room.roomid} is muted`);
+
+    const msgid = await this.ctx.nextId("msgid");
+    const time = this.journal.nextTime();
+    const payload: ChatroomPayload = { attach: input.attach };
+    if (input.ext) payload.ext = input.ext;
+    if (input.fromNick) payload.fromNick = input.fromNick;
+    else if (member?.nick) payload.fromNick = member.nick;
+    if (input.fromAvator) payload.fromAvator = input.fromAvator;
+    else if (member?.avator) payload.fromAvator = member.avator;
+    if (input.fromClientType) payload.fromClientType = input.fromClientType;
+    if (input.highPriority && this.takeHighPriority(time)) payload.highPriority = true;
+    const { entry, duplicate } = await this.journal.append({
+      msgid,
+      clientMsgId: input.clientMsgId,
+      from: input.from,
+      time,
+      type: input.type,
+      flags: input.skipHistory ? CHATROOM_SKIP_HISTORY : 0,
+      expireAt: time + m.retainDays * DAY_MS,
+      payload: payload as unknown as Record<string, unknown>,
+    });
+    const message = chatroomMessageOf(this.roomid, entry);
+    if (duplicate) {
+      // The same id from someone else is not a resend: it must not answer with their message.
+      if (entry.from !== input.from)
+        throw new NimbusError("PARAM_ERROR", `msgId: ${input.clientMsgId} is already used in chat room ${this.ctx.id}`);
+      return { message, duplicate: true };
+    }
+    const delivery = payload.highPriority ? ChatroomDelivery.HIGH : ChatroomDelivery.NORMAL;
+    this.ctx.publish(this.subject, encodeChatroomEvent(ChatroomFrames.MESSAGE, message, delivery, input.from, input.fromSession ?? null));
+    return { message, duplicate: false };
+  }
+
+  /** A high-priority slot in this second, if the room has one left. */
+  private takeHighPriority(now: number): boolean {
+    const second = Math.floor(now / 1000);
+    if (second !== this.highSecond) {
+      this.highSecond = second;
+      this.highCount = 0;
+    }
+    if (this.highCount >= HIGH_PRIORITY_PER_SECOND) return false;
+    this.highCount++;
+    return true;
+  }
+
+  private async recall(m: Req<"recall">): Promise<null> {
+    this.room();
+    let entry: JournalEntry | null = null;
+    if (m.msgid !== undefined) {
+      entry = await this.ctx.journal.getByMsgid(m.msgid);
+      if (entry && entry.conversation !== this.ctx.address) entry = null;
+    } else if (m.clientMsgId !== undefined) {
+      entry = await this.journal.byClientMsgId(m.clientMsgId);
+    }
+    if (!entry || entry.unreadable) throw new NimbusError("NOT_FOUND", `msgId: no such message in chat room ${this.ctx.id}`);
+    if (entry.from !== m.from) throw new NimbusError("PARAM_ERROR", `fromAcc: the message was not sent by ${m.from}`);
+    if (m.time !== undefined && m.time !== entry.time)
+      throw new NimbusError("NOT_FOUND", `msgTimetag: the message was not sent at ${m.time}`);
+    if (m.operator !== null && m.operator !== entry.from) {
+      const op = this.members.get(m.operator);
+      requireAuthority(m.operator, op, entry.from, this.members.get(entry.from));
+    }
+    if (isRecalled(entry.flags)) return null;
+    const after = await this.ctx.journal.updateFlags(this.ctx.address, entry.seq, RECALLED);
+    if (!after) throw new NimbusError("NOT_FOUND", `msgId: the message no longer exists`);
+    this.notify(Kind.RECALL, m.operator ?? entry.from, [entry.from], m.notifyExt, {
+      msgid: entry.msgid,
+      clientMsgId: entry.clientMsgId,
+      seq: entry.seq,
+      time: entry.time,
+    });
+    return null;
+  }
+
+  // ---- the queue --------------------------------------------------------------------------
+
+  private async queueInit(sizeLimit: number): Promise<null> {
+    this.openRoom();
+    if (sizeLimit < this.state.queue.elements.length) {
+      throw new NimbusError("PARAM_ERROR", `sizeLimit: the queue holds ${this.state.queue.elements.length} elements already`);
+    }
+    await this.commit({ ...this.state, queue: { ...this.state.queue, sizeLimit: Math.min(sizeLimit, QUEUE_SIZE_MAX) } });
+    return null;
+  }
+
+  /** A client changing the queue is held to queuelevel; the app server is not. */
+  private requireQueueRight(room: RoomRecord, operator: string | null, member: boolean): void {
+    if (!member || operator === null || room.queuelevel === 0) return;
+    if (!isManagerOrCreator(this.members.get(operator)))
+      throw new NimbusError("FORBIDDEN", "only managers may change this room's queue (queuelevel 1)");
+  }
+
+  private async queueOffer(m: Req<"queueOffer">): Promise<null> {
+    const room = this.openRoom();
+    this.requireQueueRight(room, m.operator, m.member);
+    const operator = m.operator ?? room.creator;
+    const queue = offer(this.state.queue, { key: m.key, value: m.value, operator, transient: m.transient });
+    await this.commit({ ...this.state, queue });
+    this.queueChanged({ op: "offer", key: m.key, value: m.value, operator });
+    return null;
+  }
+
+  private async queuePoll(m: Req<"queuePoll">): Promise<{ key: string; value: string } | null> {
+    const room = this.openRoom();
+    this.requireQueueRight(room, m.operator, m.member);
+    const { queue, taken } = poll(this.state.queue, m.key);
+    if (!taken) {
+      if (m.key === "") return null;
+      throw new NimbusError("NOT_FOUND", `key: no element ${JSON.stringify(m.key)} in the queue`);
+    }
+    await this.commit({ ...this.state, queue });
+    this.queueChanged({ op: "poll", key: taken.key, value: taken.value, operator: m.operator ?? room.creator });
+    return { key: taken.key, value: taken.value };
+  }
+
+  private async queueDrop(operator: string | null): Promise<null> {
+    const room = this.openRoom();
+    if (this.state.queue.elements.length === 0) return null;
+    await this.commit({ ...this.state, queue: { ...this.state.queue, elements: [] } });
+    this.queueChanged({ op: "drop", operator: operator ?? room.creator });
+    return null;
+  }
+
+  private async queueBatchUpdate(m: Req<"queueBatchUpdate">): Promise<{ noExistElementKey: string[] }> {
+    const room = this.openRoom();
+    let queue = this.state.queue;
+    const noExistElementKey: string[] = [];
+    const elements: Record<string, string> = {};
+    const operator = m.operator ?? room.creator;
+    for (const [key, value] of m.elements) {
+      const old = queue.elements.find((e) => e.key === key);
+      if (!old) {
+        noExistElementKey.push(key);
+        continue;
+      }
+      queue = offer(queue, { ...old, value });
+      Object.defineProperty(elements, key, { value, enumerable: true, writable: true, configurable: true });
+    }
+    if (noExistElementKey.length < m.elements.length) {
+      await this.commit({ ...this.state, queue });
+      if (m.needNotify !== false) this.queueChanged({ op: "batch", elements, operator }, Kind.QUEUE_BATCH_CHANGE, m.notifyExt);
+    }
+    return { noExistElementKey };
+  }
+
+  // ---- saving and publishing --------------------------------------------------------------
+
+  private async saveMember(t: FixedMember, now: number): Promise<void> {
+    const next = new Map(this.members);
+    if (isWorthKeeping(t, now)) next.set(t.accid, t);
+    else next.delete(t.accid);
+    await this.commit({ ...this.state, members: [...next.values()] });
+  }
+
+  /** Saves `next` before anyone hears of it; on failure the state is as before. */
+  private async commit(next: ChatroomState): Promise<void> {
+    const before = this.state;
+    this.state = next;
+    try {
+      await this.ctx.persist();
+    } catch (err) {
+      this.state = before;
+      throw err;
+    }
+    this.members = new Map(next.members.map((m) => [m.accid, m]));
+  }
+
+  private get subject(): string {
+    return chatroomSubject(this.ctx.appKey, this.ctx.id);
+  }
+
+  private notify(
+    id: ChatroomNotification["id"],
+    operator: string | null,
+    targets: string[],
+    ext?: string,
+    data?: Record<string, unknown>,
+  ): void {
+    const n: ChatroomNotification = { roomid: this.roomid, id, operator: operator ?? "", targets, time: Date.now() };
+    if (ext) n.ext = ext;
+    if (data) n.data = data;
+    this.ctx.publish(this.subject, encodeChatroomEvent(ChatroomFrames.NOTIFICATION, n, ChatroomDelivery.HIGH));
+  }
+
+  /** A queue change reaches the room as NIM's notification 317 (or 320 for a batch), with the change as its data. */
+  private queueChanged(
+    change: Omit<ChatroomQueueChange, "roomid" | "time">,
+    kind: ChatroomNotification["id"] = Kind.QUEUE_CHANGE,
+    ext?: string,
+  ): void {
+    const full: ChatroomQueueChange = { roomid: this.roomid, time: Date.now(), ...change };
+    this.notify(kind, change.operator, [], ext, full as unknown as Record<string, unknown>);
+  }
+
+  private control(c: ChatroomControl): void {
+    this.ctx.publish(this.subject, encodeChatroomEvent("control", c, ChatroomDelivery.CONTROL));
+  }
+}
+
+export type { ChatroomMemberView };
