@@ -49,6 +49,15 @@ export async function sweepFixture(api: ApiNode, tag: string): Promise<SweepFixt
   const toRecall = await sent("sweep-recall");
   const toDelete = await sent("sweep-delete");
 
+  // A chat room of <tag>a's, with <tag>b's message in it (to recall) and one queue element.
+  const room = (await ok(api, "chatroom/create", { creator: sa, name: "sweep" })).chatroom as { roomid: number };
+  const roomid = String(room.roomid);
+  const crSent = (await ok(api, "chatroom/sendMsg", { roomid, msgId: "sweep-cr", fromAccid: sb, msgType: "0", attach: "setup" }))
+    .desc as unknown as {
+    time: number;
+  };
+  await ok(api, "chatroom/queueOffer", { roomid, key: "k", value: "v" });
+
   const body = '{"msg":"hi"}';
   const examples: Record<string, SweepExample> = {
     "user/create": { params: { accid: fresh, name: "n" } },
@@ -80,6 +89,43 @@ export async function sweepFixture(api: ApiNode, tag: string): Promise<SweepFixt
     },
     "history/querySessionMsg": { params: { from: sa, to: sb, begintime: "0", endtime: FAR_FUTURE, limit: "10" } },
     "history/querySessionList": { params: { accid: sa, needLastMsg: "1" } },
+    "chatroom/create": { params: { creator: sa, name: "n", announcement: "a", broadcasturl: "u", ext: "e", queuelevel: "0" } },
+    "chatroom/get": { params: { roomid, needOnlineUserCount: "true" } },
+    "chatroom/getBatch": { params: { roomids: JSON.stringify([room.roomid]), needOnlineUserCount: "false" } },
+    "chatroom/update": { params: { roomid, name: "n2", announcement: "a2", needNotify: "true", notifyExt: "x" } },
+    "chatroom/toggleCloseStat": { params: { roomid, operator: sa, valid: "true" } },
+    "chatroom/updateInOutNotification": { params: { roomid, close: "false" } },
+    "chatroom/requestAddr": { params: { roomid, accid: sb, clienttype: "1" } },
+    "chatroom/queryUserRoomIds": { params: { creator: sa } },
+    "chatroom/setMemberRole": { params: { roomid, operator: sa, target: sx, opt: "2", optvalue: "true", notifyExt: "x" } },
+    "chatroom/temporaryMute": { params: { roomid, operator: sa, target: sx, muteDuration: "0", needNotify: "true" } },
+    "chatroom/muteRoom": { params: { roomid, operator: sa, mute: "false", needNotify: "false" } },
+    "chatroom/kickMember": { params: { roomid, targetAccid: sx, accid: sa, notifyExt: "x" } },
+    "chatroom/membersByPage": { params: { roomid, type: "0", endtime: "0", limit: "10" } },
+    "chatroom/queryMembers": { params: { roomid, accids: JSON.stringify([sa, sb]) } },
+    "chatroom/addRobot": { params: { roomid, accids: JSON.stringify([sc]), roleExt: "r", notifyExt: "x" } },
+    "chatroom/removeRobot": { params: { roomid, accids: JSON.stringify([sc]) } },
+    "chatroom/queueInit": { params: { roomid, sizeLimit: "100" } },
+    "chatroom/queueOffer": { params: { roomid, key: "k2", value: "v2", operator: sa, transient: "false" } },
+    "chatroom/queuePoll": { params: { roomid, key: "" } },
+    "chatroom/queueList": { params: { roomid } },
+    "chatroom/queueDrop": { params: { roomid } },
+    "chatroom/queueBatchUpdateElements": { params: { roomid, operator: sa, elements: '{"k":"v3"}', needNotify: "true" } },
+    "chatroom/sendMsg": {
+      params: {
+        roomid,
+        msgId: "sweep-cr-send",
+        fromAccid: sb,
+        msgType: "0",
+        attach: "hi",
+        ext: "e",
+        resendFlag: "0",
+        skipHistory: "0",
+        highPriority: "false",
+      },
+    },
+    "chatroom/recall": { params: { roomid, msgTimetag: String(crSent.time), fromAcc: sb, msgId: "sweep-cr", operatorAcc: sa } },
+    "history/queryChatroomMsg": { params: { roomid, accid: sa, timetag: "0", limit: "100", reverse: "2", type: "0" } },
   };
 
   const conversation: ReadBack[] = [
@@ -91,7 +137,14 @@ export async function sweepFixture(api: ApiNode, tag: string): Promise<SweepFixt
     user: [{ path: "user/getUinfos", params: { accids: JSON.stringify([sa, sb, sx, fresh]) } }],
     friend: [{ path: "friend/get", params: { accid: sa, updatetime: "0" } }],
     msg: conversation,
-    history: conversation,
+    history: [...conversation, { path: "history/queryChatroomMsg", params: { roomid, accid: sa, timetag: "0", limit: "200" } }],
+    chatroom: <ReadBack[]>[
+      { path: "chatroom/get", params: { roomid, needOnlineUserCount: "true" } },
+      { path: "chatroom/queueList", params: { roomid } },
+      { path: "chatroom/membersByPage", params: { roomid, type: "0", endtime: "0", limit: "100" } },
+      { path: "history/queryChatroomMsg", params: { roomid, accid: sa, timetag: "0", limit: "200" } },
+      { path: "chatroom/queryUserRoomIds", params: { creator: sa } },
+    ],
   };
   return { examples, readBacks };
 }
