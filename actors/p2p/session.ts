@@ -1,18 +1,12 @@
 import { parseP2pId } from "../../src/conversation/ref.ts";
-import { Actor, AnswerLater } from "../../src/runtime/mod.ts";
-import { SeqConflictError, type AppendEntry, type JournalEntry } from "../../src/store/mod.ts";
+import { Actor } from "../../src/runtime/mod.ts";
+import type { JournalEntry } from "../../src/store/mod.ts";
+import { JournalChain, type ChainAnswer } from "../conversation/journal-chain.ts";
 import { NimbusError } from "../../src/protocol/errors.ts";
 import { encodeUserEvent, encodeUserEventOf, userSubject } from "../../src/protocol/user-events.ts";
-import { countsAsUnread, DAY_MS, messageOf, type P2pPayload } from "../../src/conversation/entry.ts";
+import { countsAsUnread, messageOf, type P2pPayload } from "../../src/conversation/entry.ts";
 import { hiddenFlagFor, isRecalled, RECALLED } from "../../src/conversation/flags.ts";
-import {
-  MessagingEvents,
-  type ConversationId,
-  type Message,
-  type ReadReceipt,
-  type RecallEvent,
-  type SendAck,
-} from "../../src/protocol/messages.ts";
+import { MessagingEvents, type ConversationId, type Message, type ReadReceipt, type RecallEvent } from "../../src/protocol/messages.ts";
 import { inboxAddress, type InboxMessage } from "../../src/contracts/inbox.ts";
 import type { MessageRef, P2pSessionInfo, SessionMessage } from "../../src/contracts/session.ts";
 
@@ -24,40 +18,16 @@ export interface SessionState {
   read: [first: number, second: number];
 }
 
-/** Acks of the last sends, by clientMsgId, kept so that a resend is answered without the store. */
-const RECENT_ACKS = 16;
-
-/** A send of this activation and its ack; `from` tells a resend from the other side's reuse of an id. */
-interface SentAck {
-  from: string;
-  ack: SendAck;
-}
-
 /**
  * One p2p conversation (`session/<appKey>/<a>|<b>`, accids sorted): it numbers the messages
  * 1, 2, 3… and is the only writer of its journal conversation (its own address).
  *
- * The next seq is not saved: the journal is the truth, read once on activation. A send takes the
- * next seq and starts its append in its turn, and is answered once the append is stored
- * (AnswerLater): the next send does not wait for the store. The appends form a chain — each is
- * written only after the one before it (AppendEntry.prevMsgid) — so seqs stay gap-free and in
- * order even when an append fails or turns out to be a resend: every later link then fails fenced
- * and is handled again, in order, by a fresh activation that read the journal anew. The same
- * happens if another activation of this conversation wrote that seq first (membership changing).
- * Messages are delivered only once stored, in seq order.
+ * The journal is kept by a JournalChain (../conversation/journal-chain.ts): gap-free seqs, acks
+ * only once stored, dedup by clientMsgId, fencing of a stale activation. Messages are delivered
+ * only once stored, in seq order.
  */
 export class SessionActor extends Actor<SessionState> {
-  /** The last seq handed out, stored or still being stored; its msgid is the next link's prevMsgid. */
-  private lastSeq = 0;
-  private lastMsgid = 0;
-  /** The last seq known to be stored: what reads and receipts may name. */
-  private storedSeq = 0;
-  /** Time of the newest message: times never go backwards within a conversation (see send). */
-  private lastTime = 0;
-  /** A link failed or was not taken: the later ones fail, and new sends go to a fresh activation. */
-  private chainBroken = false;
-  private readonly sending = new Map<string, { from: string; ack: Promise<SendAck> }>();
-  private readonly recent = new Map<string, SentAck>();
+  private readonly chain = new JournalChain(this.ctx, this.ctx.id);
   private parties: readonly [string, string] | null = null;
 
   initialState(): SessionState {
@@ -67,10 +37,7 @@ export class SessionActor extends Actor<SessionState> {
   override async onActivate(): Promise<void> {
     // A malformed id makes every message a 414 rather than a crash on activation.
     this.parties = parseP2pId(this.ctx.id)?.parties ?? null;
-    const [last] = await this.ctx.journal.rangeBySeq({ conversation: this.ctx.address, order: "desc", limit: 1 });
-    this.lastSeq = this.storedSeq = last?.seq ?? 0;
-    this.lastMsgid = last?.msgid ?? 0;
-    this.lastTime = last?.time ?? 0;
+    await this.chain.activate();
   }
 
   receive(message: unknown): unknown {
@@ -87,7 +54,7 @@ export class SessionActor extends Actor<SessionState> {
       case "lookup":
         return this.lookup(m.clientMsgId);
       case "info":
-        return { parties: [...this.pair()], lastSeq: this.storedSeq, read: [...this.state.read] } satisfies P2pSessionInfo;
+        return { parties: [...this.pair()], lastSeq: this.chain.storedSeq, read: [...this.state.read] } satisfies P2pSessionInfo;
       default:
         throw new NimbusError("PARAM_ERROR", `unknown session message ${JSON.stringify((m as { t?: unknown }).t)}`);
     }
@@ -110,102 +77,25 @@ export class SessionActor extends Actor<SessionState> {
   }
 
   /** Synchronous unless the node is waiting for msgids: the actor then holds its turn for them. */
-  private send(m: Extract<SessionMessage, { t: "send" }>): SendAck | AnswerLater<SendAck> | Promise<AnswerLater<SendAck>> {
+  private send(m: Extract<SessionMessage, { t: "send" }>): ChainAnswer {
     const { input, retainDays } = m;
     const to = this.requireParty(input.from, "from");
-    // Fenced: the runtime hands this send, in order, to a fresh activation.
-    if (this.chainBroken) throw new SeqConflictError(this.ctx.address, this.lastSeq + 1);
-    const cmid = input.clientMsgId;
-    const known = this.recent.get(cmid);
-    if (known) return this.resent(known, input.from);
-    const flying = this.sending.get(cmid);
-    if (flying) return new AnswerLater(flying.ack.then((ack) => this.resent({ from: flying.from, ack }, input.from)));
-
-    const msgid = this.ctx.nextId("msgid");
-    return typeof msgid === "number"
-      ? this.append(input, to, retainDays, msgid)
-      : msgid.then((id) => this.append(input, to, retainDays, id));
-  }
-
-  /** Takes the next seq and starts the chained append; the ack is owed until it is stored. */
-  private append(
-    input: Extract<SessionMessage, { t: "send" }>["input"],
-    to: string,
-    retainDays: number,
-    msgid: number,
-  ): AnswerLater<SendAck> {
-    const cmid = input.clientMsgId;
-    // Never before the previous message: history by time then walks in seq order, even when the
-    // actor moved to a node whose clock is a little behind.
-    const time = Math.max(Date.now(), this.lastTime);
     // Assigned, not spread in: this runs for every message.
     const payload: P2pPayload = { to, body: input.body };
     if (input.ext != null) payload.ext = input.ext;
     if (input.option != null) payload.option = input.option;
     if (input.fromClientType != null) payload.fromClientType = input.fromClientType;
     if (input.fromDeviceId != null) payload.fromDeviceId = input.fromDeviceId;
-    const entry: AppendEntry = {
-      conversation: this.ctx.address,
-      seq: this.lastSeq + 1,
-      msgid,
-      clientMsgId: cmid,
-      from: input.from,
-      time,
-      type: input.type,
-      flags: 0,
-      expireAt: time + retainDays * DAY_MS,
-      payload: payload as unknown as Record<string, unknown>,
-    };
-    // The chain's link: stored only if the previous message is stored under this msgid.
-    if (this.lastSeq > 0) entry.prevMsgid = this.lastMsgid;
-    const stored = this.ctx.journal.append([entry]);
-    this.lastSeq = entry.seq;
-    this.lastMsgid = entry.msgid;
-    this.lastTime = time;
-
-    const ack = stored.then(
-      ([outcome]): SendAck => {
-        if (outcome?.status !== "appended") {
-          // Already stored under this clientMsgId, before this activation knew of it: the seq was not taken.
-          this.chainBroken = true;
-          if (outcome?.status === "duplicate")
-            return this.resent({ from: outcome.existing.from, ack: this.ackOf(outcome.existing, true) }, input.from);
-          throw new Error(`journal append of ${this.conv} seq ${entry.seq} answered nothing`);
-        }
-        this.storedSeq = entry.seq;
-        this.deliver(messageOf(entry));
-        return this.ackOf(entry, false);
+    return this.chain.send(
+      {
+        from: input.from,
+        clientMsgId: input.clientMsgId,
+        type: input.type,
+        payload: payload as unknown as Record<string, unknown>,
+        retainDays,
       },
-      (err: unknown) => {
-        this.chainBroken = true;
-        throw err;
-      },
+      (entry) => this.deliver(messageOf(entry)),
     );
-    this.sending.set(cmid, { from: input.from, ack });
-    ack.then(
-      (a) => {
-        this.sending.delete(cmid);
-        if (!a.duplicate) this.remember(cmid, { from: input.from, ack: a });
-      },
-      () => this.sending.delete(cmid),
-    );
-    return new AnswerLater(ack);
-  }
-
-  private ackOf(e: JournalEntry, duplicate: boolean): SendAck {
-    return { conv: this.conv, msgid: e.msgid, seq: e.seq, time: e.time, clientMsgId: e.clientMsgId, duplicate };
-  }
-
-  /** The answer to a resend: the first ack, marked duplicate — unless the id is the other side's. */
-  private resent(first: SentAck, from: string): SendAck {
-    // The same clientMsgId from the other side is not a resend: it must not answer with their message.
-    if (first.from !== from) throw new NimbusError("PARAM_ERROR", `clientMsgId: ${first.ack.clientMsgId} is already used in ${this.conv}`);
-    return { ...first.ack, duplicate: true };
-  }
-
-  private remember(cmid: string, sent: SentAck): void {
-    this.recent.set(cmid, sent);
-    if (this.recent.size > RECENT_ACKS) this.recent.delete(this.recent.keys().next().value!);
   }
 
   /** After the append: the devices of both sides, and both conversation lists. */
@@ -280,7 +170,7 @@ export class SessionActor extends Actor<SessionState> {
     if (!Number.isSafeInteger(seq) || seq < 0) throw new NimbusError("PARAM_ERROR", "seq: must be a non-negative integer");
     const side = reader === this.pair()[0] ? 0 : 1;
     const previous = this.state.read[side];
-    const target = Math.min(seq, this.storedSeq);
+    const target = Math.min(seq, this.chain.storedSeq);
     const now = Date.now();
     if (target <= previous) return { conv: this.conv, reader, seq: previous, time: now };
 
