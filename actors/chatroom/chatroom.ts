@@ -1,14 +1,14 @@
 import { Actor } from "../../src/runtime/mod.ts";
 import type { JournalEntry } from "../../src/store/mod.ts";
 import { NimbusError } from "../../src/protocol/errors.ts";
-import { CHATROOM_SKIP_HISTORY, chatroomMessageOf, type ChatroomPayload } from "../../src/conversation/chatroom-entry.ts";
+import { chatroomMessageOf, type ChatroomPayload } from "../../src/conversation/chatroom-entry.ts";
+import { formatConversation } from "../../src/conversation/ref.ts";
 import {
   type ChatroomEntryGrant,
   type ChatroomInfoFields,
   type ChatroomMemberView,
   type ChatroomProtocol,
   type ChatroomRequest,
-  type ChatroomSendAck,
   type ChatroomView,
 } from "../../src/contracts/chatroom.ts";
 import type { RequestNamed } from "../../src/runtime/actor-ref.ts";
@@ -36,9 +36,7 @@ import {
   type FixedMember,
 } from "./members.ts";
 import { dropTransientOf, emptyQueue, listOf, offer, poll, QUEUE_SIZE_MAX, type QueueState } from "./queue.ts";
-import { RoomJournal } from "./room-journal.ts";
-
-const DAY_MS = 86_400_000;
+import { JournalChain, type ChainAnswer } from "../conversation/journal-chain.ts";
 
 /** The room as saved: info, the members it remembers, the queue. Lists, not maps: an accid may be `__proto__`. */
 export interface ChatroomState {
@@ -78,7 +76,8 @@ export class ChatroomActor extends Actor<ChatroomState> {
   private members = new Map<string, FixedMember>();
   private readonly onlineByNode = new Map<string, { startedAt: number; count: number }>();
   private readonly onlineFixed = new Set<string>();
-  private readonly journal = new RoomJournal(this.ctx);
+  /** The room's journal: gap-free seqs, msgId dedup, appends pipelined (see journal-chain.ts). */
+  private readonly chain = new JournalChain(this.ctx, formatConversation({ kind: "chatroom", id: this.ctx.id }));
   private highSecond = 0;
   private highCount = 0;
 
@@ -88,7 +87,7 @@ export class ChatroomActor extends Actor<ChatroomState> {
 
   override async onActivate(): Promise<void> {
     this.members = new Map(this.state.members.map((m) => [m.accid, m]));
-    await this.journal.open();
+    await this.chain.activate();
   }
 
   receive(message: unknown): unknown {
@@ -408,7 +407,12 @@ export class ChatroomActor extends Actor<ChatroomState> {
 
   // ---- messages ---------------------------------------------------------------------------
 
-  private async send(m: Req<"send">): Promise<ChatroomSendAck> {
+  /**
+   * Admits the sender (blacklist 13003, mutes 13004, a closed room 13002) and numbers and stores
+   * the message through the chain; it reaches the room once stored, in seq order. Answered once
+   * stored; a resend (same msgId, same sender) answers the first ack, marked duplicate.
+   */
+  private send(m: Req<"send">): ChainAnswer {
     const room = this.openRoom();
     const input = m.input;
     const now = Date.now();
@@ -417,8 +421,6 @@ export class ChatroomActor extends Actor<ChatroomState> {
     if (isMutedMember(member, now)) throw new NimbusError("CHATROOM_MUTED", `${input.from} is muted in chat room ${room.roomid}`);
     if (room.muted && !isManagerOrCreator(member)) throw new NimbusError("CHATROOM_MUTED", `chat room ${room.roomid} is muted`);
 
-    const msgid = await this.ctx.nextId("msgid");
-    const time = this.journal.nextTime();
     const payload: ChatroomPayload = { attach: input.attach };
     if (input.ext) payload.ext = input.ext;
     if (input.fromNick) payload.fromNick = input.fromNick;
@@ -426,27 +428,23 @@ export class ChatroomActor extends Actor<ChatroomState> {
     if (input.fromAvator) payload.fromAvator = input.fromAvator;
     else if (member?.avator) payload.fromAvator = member.avator;
     if (input.fromClientType) payload.fromClientType = input.fromClientType;
-    if (input.highPriority && this.takeHighPriority(time)) payload.highPriority = true;
-    const { entry, duplicate } = await this.journal.append({
-      msgid,
-      clientMsgId: input.clientMsgId,
-      from: input.from,
-      time,
-      type: input.type,
-      flags: input.skipHistory ? CHATROOM_SKIP_HISTORY : 0,
-      expireAt: time + m.retainDays * DAY_MS,
-      payload: payload as unknown as Record<string, unknown>,
-    });
-    const message = chatroomMessageOf(this.roomid, entry);
-    if (duplicate) {
-      // The same id from someone else is not a resend: it must not answer with their message.
-      if (entry.from !== input.from)
-        throw new NimbusError("PARAM_ERROR", `msgId: ${input.clientMsgId} is already used in chat room ${this.ctx.id}`);
-      return { message, duplicate: true };
-    }
+    if (input.skipHistory) payload.skipHistory = true;
+    if (input.highPriority && this.takeHighPriority(now)) payload.highPriority = true;
     const delivery = payload.highPriority ? ChatroomDelivery.HIGH : ChatroomDelivery.NORMAL;
-    this.ctx.publish(this.subject, encodeChatroomEvent(ChatroomFrames.MESSAGE, message, delivery, input.from, input.fromSession ?? null));
-    return { message, duplicate: false };
+    const fromSession = input.fromSession ?? null;
+    return this.chain.send(
+      {
+        from: input.from,
+        clientMsgId: input.clientMsgId,
+        type: input.type,
+        payload: payload as unknown as Record<string, unknown>,
+        retainDays: m.retainDays,
+      },
+      (entry) => {
+        const message = chatroomMessageOf(this.roomid, entry);
+        this.ctx.publish(this.subject, encodeChatroomEvent(ChatroomFrames.MESSAGE, message, delivery, input.from, fromSession));
+      },
+    );
   }
 
   /** A high-priority slot in this second, if the room has one left. */
@@ -468,7 +466,7 @@ export class ChatroomActor extends Actor<ChatroomState> {
       entry = await this.ctx.journal.getByMsgid(m.msgid);
       if (entry && entry.conversation !== this.ctx.address) entry = null;
     } else if (m.clientMsgId !== undefined) {
-      entry = await this.journal.byClientMsgId(m.clientMsgId);
+      entry = await this.ctx.journal.getByClientMsgId(this.ctx.address, m.clientMsgId);
     }
     if (!entry || entry.unreadable) throw new NimbusError("NOT_FOUND", `msgId: no such message in chat room ${this.ctx.id}`);
     if (entry.from !== m.from) throw new NimbusError("PARAM_ERROR", `fromAcc: the message was not sent by ${m.from}`);

@@ -11,7 +11,7 @@ import {
   type ChatroomView,
 } from "../contracts/chatroom.ts";
 import { userAddress } from "../contracts/user.ts";
-import { CHATROOM_SKIP_HISTORY, chatroomMessageOf } from "../conversation/chatroom-entry.ts";
+import { chatroomMessageOf, skipsHistory } from "../conversation/chatroom-entry.ts";
 import { DAY_MS } from "../conversation/entry.ts";
 import { scanJournal } from "../messaging/scan.ts";
 
@@ -71,8 +71,31 @@ export class ChatroomService {
   }
 
   /** A checked message (validate.ts) into the room: mutes, blacklist and a closed room answer NIM's 13004, 13003, 13002. */
-  send(app: App, roomid: number, input: ChatroomSendInput, byServer: boolean): Promise<ChatroomSendAck> {
-    return this.system.ask(chatroomAddress(app.appKey, roomid), { t: "send", input, byServer, retainDays: app.limits.chatroomHistoryDays });
+  async send(app: App, roomid: number, input: ChatroomSendInput, byServer: boolean): Promise<ChatroomSendAck> {
+    const ack = await this.system.ask(chatroomAddress(app.appKey, roomid), {
+      t: "send",
+      input,
+      byServer,
+      retainDays: app.limits.chatroomHistoryDays,
+    });
+    // A resend is the same message by the same sender (the room refuses another sender's reuse of
+    // the id), so the message is the input with what the room gave it.
+    const message: ChatroomMessage = {
+      roomid,
+      seq: ack.seq,
+      msgid: ack.msgid,
+      clientMsgId: ack.clientMsgId,
+      from: input.from,
+      time: ack.time,
+      type: input.type,
+      attach: input.attach,
+    };
+    if (input.ext) message.ext = input.ext;
+    if (input.fromNick) message.fromNick = input.fromNick;
+    if (input.fromAvator) message.fromAvator = input.fromAvator;
+    if (input.fromClientType) message.fromClientType = input.fromClientType;
+    if (input.highPriority) message.highPriority = true;
+    return { message, duplicate: ack.duplicate };
   }
 
   /** The room's history within its retention: recalled messages as markers, never what was sent with skipHistory. */
@@ -91,7 +114,7 @@ export class ChatroomService {
       this.journal,
       chatroomAddress(app.appKey, q.roomid),
       bounds,
-      (e) => (e.flags & CHATROOM_SKIP_HISTORY) === 0 && (types === undefined || types.has(e.type)),
+      (e) => !skipsHistory(e) && (types === undefined || types.has(e.type)),
       q.limit,
     );
     return entries.map((e) => chatroomMessageOf(q.roomid, e));

@@ -1,5 +1,6 @@
 import { actorRef, type ActorRef, type RequestOf } from "../runtime/actor-ref.ts";
 import type { ChatroomMessage, ChatroomSendAck } from "../protocol/chatroom.ts";
+import type { SendAck } from "../protocol/messages.ts";
 
 /**
  * The chat room actor's protocol (`chatroom/<appKey>/<roomid>`): the room's info, its fixed members
@@ -114,7 +115,7 @@ export type ChatroomProtocol = {
   /** How many members `nodeId` (started at `startedAt`) holds now. */
   online: { request: { nodeId: string; startedAt: number; count: number }; reply: null };
   /** `retainDays`: how long the journal keeps it (the app's chat room history). */
-  send: { request: { input: ChatroomSendInput; byServer: boolean; retainDays: number }; reply: ChatroomSendAck };
+  send: { request: { input: ChatroomSendInput; byServer: boolean; retainDays: number }; reply: SendAck };
   /** By the sender's msgid (or clientMsgId); `operator` null is the app server. */
   recall: {
     request: { operator: string | null; from: string; msgid?: number; clientMsgId?: string; time?: number; notifyExt?: string };

@@ -10,17 +10,17 @@ export interface ChatroomPayload {
   fromAvator?: string;
   fromClientType?: string;
   highPriority?: boolean;
+  /**
+   * NIM's `skipHistory`: stored all the same (so a resend is still answered with the first ack
+   * after a restart, and seqs stay gap-free), but never shown by history.
+   */
+  skipHistory?: boolean;
 }
 
-/** NIM keeps a chat room's history 10 days (seed limits). */
-export const CHATROOM_RETAIN_DAYS = 10;
-
-/**
- * A message sent with NIM's `skipHistory`: stored all the same (so a resend is still answered
- * with the first ack after a restart, and seqs stay gap-free), but never shown by history.
- * Bits 1 (recalled) and 4, 8 (p2p one-way deletes) are taken.
- */
-export const CHATROOM_SKIP_HISTORY = 16;
+/** Whether history leaves the entry out (sent with skipHistory). */
+export function skipsHistory(e: JournalEntry): boolean {
+  return (e.payload as unknown as ChatroomPayload).skipHistory === true;
+}
 
 /** A journal entry as members and history see it; a recalled message keeps its place without its attach. */
 export function chatroomMessageOf(roomid: number, e: JournalEntry): ChatroomMessage {

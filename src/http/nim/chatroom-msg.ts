@@ -10,6 +10,7 @@ import {
   REST_SEND_FIELDS,
 } from "../../chatrooms/validate.ts";
 import { endpoint, type NimEndpoint } from "./endpoint.ts";
+import { namedAsSent } from "./caller-names.ts";
 import { millis } from "./msg-params.ts";
 import { accid, bool, int, intEnum, jsonObjectText, requiredText, text } from "./params.ts";
 import { askRoom, NOTIFY_EXT_MAX, roomid } from "./chatroom-params.ts";
@@ -81,7 +82,7 @@ const sendMsg = endpoint({
       p.fromAccid,
       REST_SEND_FIELDS,
     );
-    const ack = await ctx.chatrooms.send(ctx.app, p.roomid, input, true);
+    const ack = await namedAsSent({ clientMsgId: "msgId" }, ctx.chatrooms.send(ctx.app, p.roomid, input, true));
     return { desc: { ...restMessage(ack.message), msgAbandonFlag: 0 } };
   },
 });
