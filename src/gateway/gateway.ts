@@ -26,6 +26,8 @@ import { registerMessagingRequests } from "./messaging-requests.ts";
 import { RequestRegistry, type RequestHandler } from "./requests.ts";
 import { Sessions } from "./sessions.ts";
 import { GatewayTransport } from "./transport.ts";
+import type { ChatroomService } from "../chatrooms/service.ts";
+import { ChatroomEdges } from "./chatroom-edges.ts";
 
 export interface GatewayDeps {
   nodeId: string;
@@ -42,6 +44,10 @@ export interface GatewayDeps {
    * the device connects to the address it logged in through.
    */
   publicAddress?: string;
+  /** Chat rooms: with them, clients may enter rooms here (`joinOrCreate("chatroom", …)`). */
+  chatrooms?: ChatroomService;
+  /** This node's start time as membership knows it (the chat room actors count live nodes' members). */
+  nodeStartedAt?: number;
 }
 
 /** Login refusals that count as a guess against the source address: wrong token, no such account. */
@@ -67,6 +73,8 @@ export class Gateway {
   private readonly sessions: Sessions;
   private readonly loginThrottle: LoginThrottle;
   private transport: GatewayTransport | undefined;
+  /** The chat room edges of this node, when the node serves chat rooms. */
+  readonly chatroomEdges: ChatroomEdges | undefined;
   private roomId: string | undefined;
   private state: "new" | "open" | "stopping" | "stopped" = "new";
   private stopping: Promise<void> | undefined;
@@ -81,6 +89,21 @@ export class Gateway {
     this.loginThrottle = new LoginThrottle(this.options);
     this.requests.register(Requests.SESSION, (device) => device.session);
     registerMessagingRequests((type, handler) => this.requests.register(type, handler), deps);
+    this.chatroomEdges =
+      deps.chatrooms &&
+      new ChatroomEdges({
+        nodeId: deps.nodeId,
+        nodeStartedAt: deps.nodeStartedAt ?? Date.now(),
+        apps: deps.apps,
+        system: deps.system,
+        bus: deps.bus,
+        chatrooms: deps.chatrooms,
+        subjects: this.subjects,
+        log: deps.log.child({ component: "chatrooms" }),
+        seatReservationSeconds: this.options.seatReservationSeconds,
+        outgoingBufferBytes: this.options.outgoingBufferBytes,
+        verifyLogin: (body, ip) => this.verifyLogin(body, ip),
+      });
   }
 
   /** Takes WebSocket upgrades on the app's server, mounts the matchmake routes, creates the room. */
@@ -90,6 +113,7 @@ export class Gateway {
     registerMatchmakeRoutes(app, {
       login: (body, ip) => this.login(body, ip),
       resume: (roomId, token) => this.resume(roomId, token),
+      ...(this.chatroomEdges && { enterChatroom: (body: unknown, ip: string) => this.enterChatroom(body, ip) }),
     });
     this.transport = new GatewayTransport(app.server, this.options);
     const create: ImRoomCreateOptions = { delegate: this.sessions, seatReservationSeconds: this.options.seatReservationSeconds };
@@ -134,8 +158,19 @@ export class Gateway {
   }
 
   /** Local users and devices, open sockets, and the bus subjects this node holds, by kind. */
-  stats(): { users: number; devices: number; sockets: number; subjects: Record<string, number> } {
-    return { ...this.sessions.table.counts(), sockets: this.transport?.openSockets ?? 0, subjects: this.subjects.countsByKind() };
+  stats(): {
+    users: number;
+    devices: number;
+    sockets: number;
+    subjects: Record<string, number>;
+    chatrooms?: { rooms: number; members: number; droppedByBudget: number };
+  } {
+    return {
+      ...this.sessions.table.counts(),
+      sockets: this.transport?.openSockets ?? 0,
+      subjects: this.subjects.countsByKind(),
+      ...(this.chatroomEdges && { chatrooms: this.chatroomEdges.stats() }),
+    };
   }
 
   /** Closes every device (4001: log in again elsewhere) and stops taking connections. */
@@ -144,6 +179,7 @@ export class Gateway {
       const wasOpen = this.state === "open";
       this.state = "stopping";
       if (wasOpen) await this.sessions.stop();
+      await this.chatroomEdges?.stop();
       await this.transport?.stop(CLOSE_GRACE_MS);
       this.state = "stopped";
     })();
@@ -152,19 +188,29 @@ export class Gateway {
 
   private async login(body: unknown, ip: string): Promise<SeatReservation> {
     const roomId = this.openRoom();
+    const grant = await this.verifyLogin(body, ip);
+    await this.hooks.admission?.(grant);
+    const listing = await matchMaker.getRoomById(roomId);
+    if (!listing) throw new NimbusError("UNAVAILABLE", "the realtime gateway is not running");
+    const seat = await matchMaker.reserveSeatFor(listing, {}, grant);
+    return this.deps.publicAddress ? { ...seat, publicAddress: this.deps.publicAddress } : seat;
+  }
+
+  /** The account and token check of a login, with the login throttle; shared by `im` logins and chat room entries. */
+  private async verifyLogin(body: unknown, ip: string): Promise<LoginGrant> {
     await this.loginThrottle.admit(ip);
-    let grant: LoginGrant;
     try {
-      grant = await checkLogin({ ...this.deps, lockout: this.loginThrottle.accountPolicy }, body, ip);
+      return await checkLogin({ ...this.deps, lockout: this.loginThrottle.accountPolicy }, body, ip);
     } catch (err) {
       // Guesses (a wrong token, an account that does not exist) count against the address.
       if (err instanceof NimbusError && GUESS_CODES.has(err.code)) await this.loginThrottle.failed(ip);
       throw err;
     }
-    await this.hooks.admission?.(grant);
-    const listing = await matchMaker.getRoomById(roomId);
-    if (!listing) throw new NimbusError("UNAVAILABLE", "the realtime gateway is not running");
-    const seat = await matchMaker.reserveSeatFor(listing, {}, grant);
+  }
+
+  private async enterChatroom(body: unknown, ip: string): Promise<SeatReservation> {
+    this.openRoom();
+    const seat = await this.chatroomEdges!.enter(body, ip);
     return this.deps.publicAddress ? { ...seat, publicAddress: this.deps.publicAddress } : seat;
   }
 

@@ -1,0 +1,174 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ChatroomKickReason, ChatroomNotificationKind as Kind, NimbusClientError, type ChatroomHandle } from "nimbus/client";
+import { startGatewayNode, until, type GatewayNode } from "./support.ts";
+import { collect, createRoom, enter, nextOf, restSend } from "./chatroom-support.ts";
+
+const BUDGET = 1;
+
+describe("chat rooms over the room edge: enter, send, receive, roles, the queue", () => {
+  let gw: GatewayNode;
+  const tokens: Record<string, string> = {};
+  const handles: ChatroomHandle[] = [];
+
+  beforeAll(async () => {
+    gw = await startGatewayNode({}, { limits: { chatroomReceivePerSecond: BUDGET } });
+    for (const a of ["host", "v1", "v2", "v3", "late", "spam", "bad"]) tokens[a] = await gw.createAccount(a);
+  });
+  afterAll(async () => {
+    await Promise.all(handles.map((h) => h.leave()));
+    await gw.close();
+  });
+
+  async function member(roomid: number, accid: string): Promise<ChatroomHandle> {
+    const h = await enter(gw, roomid, accid, tokens[accid]!);
+    handles.push(h);
+    return h;
+  }
+
+  it("every member gets every other member's message once, in order; the sender gets its ack, not a push", async () => {
+    const roomid = await createRoom(gw, "host");
+    const [host, v1, v2] = [await member(roomid, "host"), await member(roomid, "v1"), await member(roomid, "v2")];
+    expect(host.welcome).toMatchObject({
+      roomid,
+      accid: "host",
+      role: "CREATOR",
+      muted: false,
+      receiveBudget: { normal: BUDGET, high: 10 },
+    });
+    expect(v1.welcome.role).toBe("GUEST");
+    const got = { host: collect(host, "message"), v1: collect(v1, "message"), v2: collect(v2, "message") };
+    // High priority, so the test's budget of one a second drops none of them.
+    const acks = [];
+    for (let i = 0; i < 5; i++) acks.push(await v1.send(0, `m${i}`, { highPriority: true }));
+    for (let i = 5; i < 8; i++) acks.push(await host.send(100, JSON.stringify({ gift: i }), { highPriority: true }));
+    expect(acks.map((a) => a.message.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    await until(() => got.v2.length >= 8, 5000, "v2 to get 8 messages");
+    expect(got.v2.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(got.v2[0]).toMatchObject({ roomid, from: "v1", type: 0, attach: "m0", highPriority: true });
+    await until(() => got.host.length >= 5 && got.v1.length >= 3, 5000, "host and v1");
+    expect(got.host.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect(got.v1.map((m) => m.seq)).toEqual([6, 7, 8]);
+    // A resend answers the first ack and reaches nobody again.
+    const again = await v1.send(0, "m0", { clientMsgId: acks[0]!.message.clientMsgId });
+    expect(again).toMatchObject({ duplicate: true, message: { seq: 1 } });
+    const info = await v2.info();
+    expect(info).toMatchObject({ roomid, onlineusercount: 3 });
+  });
+
+  it("a room keeps no offline messages, but its history has them", async () => {
+    const roomid = await createRoom(gw, "host");
+    const v3 = await member(roomid, "v3");
+    await restSend(gw, roomid, "host", "o1", "while in");
+    await v3.leave();
+    await restSend(gw, roomid, "host", "o2", "while out");
+    await restSend(gw, roomid, "host", "o3", "also out", { skipHistory: "1" });
+    const back = await member(roomid, "v3");
+    const pushed = collect(back, "message");
+    await restSend(gw, roomid, "host", "o4", "back", { highPriority: "true" });
+    await until(() => pushed.length >= 1, 5000, "the new message");
+    expect(pushed.map((m) => m.attach)).toEqual(["back"]);
+    const hist = await back.history({ limit: 10 });
+    expect(hist.map((m) => m.attach)).toEqual(["back", "while out", "while in"]);
+  });
+
+  it("a member's receive budget drops normal messages of others beyond it, never high-priority ones or its own", async () => {
+    const roomid = await createRoom(gw, "host");
+    const viewer = await member(roomid, "spam");
+    const got = collect(viewer, "message");
+    const N = 40;
+    // Normal messages of another account, all at once: far more than one a second.
+    await Promise.all(Array.from({ length: N }, (_, i) => restSend(gw, roomid, "host", `n${i}`, `normal ${i}`)));
+    // Ten high-priority ones (the room's limit a second), and the viewer's own, sent from the app server.
+    await Promise.all(Array.from({ length: 10 }, (_, i) => restSend(gw, roomid, "host", `h${i}`, `high ${i}`, { highPriority: "true" })));
+    await Promise.all(Array.from({ length: 10 }, (_, i) => restSend(gw, roomid, "spam", `own${i}`, `own ${i}`)));
+    await until(() => got.filter((m) => m.attach.startsWith("own")).length === 10, 5000, "own messages");
+    const normal = got.filter((m) => m.attach.startsWith("normal"));
+    expect(normal.length).toBeLessThan(N);
+    expect(got.filter((m) => m.attach.startsWith("high")).length).toBe(10);
+    // What did arrive came once and in order.
+    const seqs = got.map((m) => m.seq);
+    expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
+    expect(new Set(seqs).size).toBe(seqs.length);
+    expect(gw.node.gateway.stats().chatrooms?.droppedByBudget).toBeGreaterThanOrEqual(N - normal.length);
+  });
+
+  it("roles and mutes reach the room as notifications, and NIM's codes refuse the muted, the blacklisted and a closed room", async () => {
+    const roomid = await createRoom(gw, "host");
+    const id = String(roomid);
+    const host = await member(roomid, "host");
+    const bad = await member(roomid, "bad");
+    const notes = collect(host, "notification");
+
+    expect(
+      (await gw.call("chatroom/setMemberRole", { roomid: id, operator: "host", target: "bad", opt: "-2", optvalue: "true" })).code,
+    ).toBe(200);
+    await until(() => notes.some((n) => n.id === Kind.MUTE_ADD), 5000, "the mute notification");
+    expect(notes.find((n) => n.id === Kind.MUTE_ADD)).toMatchObject({ operator: "host", targets: ["bad"] });
+    const muted = await bad.send(0, "hi").catch((e: unknown) => e);
+    expect(muted).toBeInstanceOf(NimbusClientError);
+    expect((muted as NimbusClientError).code).toBe(13004);
+
+    expect((await gw.call("chatroom/temporaryMute", { roomid: id, operator: "host", target: "v2", muteDuration: "30" })).code).toBe(200);
+    await until(() => notes.some((n) => n.id === Kind.TEMP_MUTE_ADD), 5000, "the temporary mute notification");
+    expect(notes.find((n) => n.id === Kind.TEMP_MUTE_ADD)?.data).toEqual({ muteDuration: 30 });
+
+    const kicked = nextOf(bad, "kicked");
+    expect(
+      (await gw.call("chatroom/setMemberRole", { roomid: id, operator: "host", target: "bad", opt: "-1", optvalue: "true" })).code,
+    ).toBe(200);
+    expect(await kicked).toEqual({ roomid, reason: ChatroomKickReason.BLACKLISTED });
+    await until(() => bad.state === "closed", 5000, "the blacklisted member out");
+    const refused = await enter(gw, roomid, "bad", tokens.bad!).catch((e: unknown) => e);
+    expect((refused as NimbusClientError).code).toBe(13003);
+
+    const v1 = await member(roomid, "v1");
+    const out = nextOf(v1, "kicked");
+    expect((await gw.call("chatroom/kickMember", { roomid: id, targetAccid: "v1", accid: "host", notifyExt: "bye" })).code).toBe(200);
+    expect(await out).toEqual({ roomid, reason: ChatroomKickReason.KICKED, ext: "bye" });
+    await until(() => notes.some((n) => n.id === Kind.KICKED), 5000, "the kick notification");
+
+    expect((await gw.call("chatroom/update", { roomid: id, announcement: "news", notifyExt: "n" })).code).toBe(200);
+    await until(() => notes.some((n) => n.id === Kind.INFO_UPDATED), 5000, "the update notification");
+    expect(notes.find((n) => n.id === Kind.INFO_UPDATED)).toMatchObject({ ext: "n", data: { announcement: "news" } });
+
+    const closed = nextOf(host, "kicked");
+    expect((await gw.call("chatroom/toggleCloseStat", { roomid: id, operator: "host", valid: "false" })).code).toBe(200);
+    expect(await closed).toEqual({ roomid, reason: ChatroomKickReason.CLOSED });
+    const late = await enter(gw, roomid, "late", tokens.late!).catch((e: unknown) => e);
+    expect((late as NimbusClientError).code).toBe(13002);
+    expect((await enter(gw, roomid, "late", "wrong-token").catch((e: unknown) => e)) as NimbusClientError).toMatchObject({ code: 302 });
+  });
+
+  it("one client per account per room: entering again puts the older client out", async () => {
+    const roomid = await createRoom(gw, "host");
+    const first = await member(roomid, "v2");
+    const out = nextOf(first, "kicked");
+    const second = await member(roomid, "v2");
+    expect(await out).toEqual({ roomid, reason: ChatroomKickReason.ENTERED_ELSEWHERE });
+    expect(second.state).toBe("in");
+  });
+
+  it("the queue: concurrent offers are kept and announced in one order; a transient element goes when its member leaves", async () => {
+    const roomid = await createRoom(gw, "host");
+    const host = await member(roomid, "host");
+    const others = [await member(roomid, "v1"), await member(roomid, "v3")];
+    const changes = collect(host, "queue");
+    await Promise.all(others.flatMap((h, i) => Array.from({ length: 5 }, (_, j) => h.queueOffer(`k${i}-${j}`, `v${i}-${j}`))));
+    await host.queueOffer("mic", "host", { transient: false });
+    const list = await host.queueList();
+    expect(list).toHaveLength(11);
+    await until(() => changes.length >= 11, 5000, "11 queue changes");
+    expect(changes.map((c) => c.key)).toEqual(list.map((e) => e.key));
+    // Each member's own offers keep their order.
+    for (let i = 0; i < 2; i++) {
+      const mine = list.filter((e) => e.key.startsWith(`k${i}-`)).map((e) => e.key);
+      expect(mine).toEqual([0, 1, 2, 3, 4].map((j) => `k${i}-${j}`));
+    }
+    await others[0]!.queueOffer("seat", "v1", { transient: true });
+    expect((await host.queueList()).map((e) => e.key)).toContain("seat");
+    await others[0]!.leave();
+    await until(async () => !(await host.queueList()).some((e) => e.key === "seat"), 5000, "the transient element gone");
+    expect(changes.at(-1)).toMatchObject({ op: "transientRemoved", key: "seat", operator: "v1" });
+    expect(await host.queuePoll()).toEqual(list[0]);
+  });
+});
