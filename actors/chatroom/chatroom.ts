@@ -54,9 +54,6 @@ interface RoomRecord extends ChatroomInfoFields {
   createdAt: number;
 }
 
-/** NIM: at most 10 high-priority messages a second per room; more are sent as normal ones. */
-const HIGH_PRIORITY_PER_SECOND = 10;
-
 type Req<T extends keyof ChatroomProtocol & string> = RequestNamed<ChatroomProtocol, T>;
 
 /**
@@ -429,7 +426,7 @@ export class ChatroomActor extends Actor<ChatroomState> {
     else if (member?.avator) payload.fromAvator = member.avator;
     if (input.fromClientType) payload.fromClientType = input.fromClientType;
     if (input.skipHistory) payload.skipHistory = true;
-    if (input.highPriority && this.takeHighPriority(now)) payload.highPriority = true;
+    if (input.highPriority && this.takeHighPriority(now, m.highPriorityPerSecond)) payload.highPriority = true;
     const delivery = payload.highPriority ? ChatroomDelivery.HIGH : ChatroomDelivery.NORMAL;
     const fromSession = input.fromSession ?? null;
     return this.chain.send(
@@ -448,13 +445,14 @@ export class ChatroomActor extends Actor<ChatroomState> {
   }
 
   /** A high-priority slot in this second, if the room has one left. */
-  private takeHighPriority(now: number): boolean {
+  /** NIM: at most 10 high-priority messages a second per room (the app's config); more are sent as normal ones. */
+  private takeHighPriority(now: number, perSecond: number): boolean {
     const second = Math.floor(now / 1000);
     if (second !== this.highSecond) {
       this.highSecond = second;
       this.highCount = 0;
     }
-    if (this.highCount >= HIGH_PRIORITY_PER_SECOND) return false;
+    if (this.highCount >= perSecond) return false;
     this.highCount++;
     return true;
   }

@@ -77,6 +77,7 @@ export class ChatroomService {
       input,
       byServer,
       retainDays: app.limits.chatroomHistoryDays,
+      highPriorityPerSecond: app.limits.chatroomHighPriorityPerSecond,
     });
     // A resend is the same message by the same sender (the room refuses another sender's reuse of
     // the id), so the message is the input with what the room gave it.

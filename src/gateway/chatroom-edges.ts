@@ -35,6 +35,7 @@ import { pushFrameOf } from "./frames.ts";
 import type { LoginGrant } from "./login-grant.ts";
 import type { SeatReservation } from "./matchmake-routes.ts";
 import { OutgoingBudget } from "./outgoing-budget.ts";
+import { FrameRateLimiter } from "./rate-limit.ts";
 import type { SubjectTable } from "./subject-table.ts";
 
 export interface ChatroomEdgeDeps {
@@ -50,6 +51,9 @@ export interface ChatroomEdgeDeps {
   seatReservationSeconds: number;
   /** Bytes that may wait for one member's socket before it is dropped (4415). */
   outgoingBufferBytes: number;
+  /** Requests a member may send (sends, history, queue calls), sustained and as a burst, before 416: the gateway's frame rate. */
+  ratePerSecond: number;
+  rateBurst: number;
   /** The account's token check, with the gateway's login throttle: the same as an `im` login. */
   verifyLogin(body: unknown, ip: string): Promise<LoginGrant>;
 }
@@ -60,8 +64,6 @@ export interface ChatroomEdgeDeps {
  * held with megabytes of a hot room waiting.
  */
 export const CHATROOM_OUTGOING_BUFFER_MAX = 256 * 1024;
-/** Requests a member may send per second (sends, history, queue calls) before 416. */
-const MEMBER_REQUESTS_PER_SECOND = 20;
 /** How often every room's online count is told again (a chat room actor that passivated forgot it). */
 const ONLINE_REFRESH_MS = 15_000;
 /** Online counts of one room are told at most this often. */
@@ -212,7 +214,13 @@ export class ChatroomEdges implements ChatroomRoomDelegate {
       client.leave(CloseCodes.SERVER_SHUTDOWN);
       return;
     }
-    client.userData = { grant, second: 0, received: 0, dropped: 0, requests: 0, requestSecond: 0 };
+    client.userData = {
+      grant,
+      second: 0,
+      received: 0,
+      dropped: 0,
+      rate: new FrameRateLimiter(this.deps.ratePerSecond, this.deps.rateBurst),
+    };
     local.members.set(client.sessionId, client);
     const bound = Math.min(this.deps.outgoingBufferBytes, CHATROOM_OUTGOING_BUFFER_MAX);
     OutgoingBudget.watch(client, bound, () => {
@@ -320,12 +328,7 @@ export class ChatroomEdges implements ChatroomRoomDelegate {
   private async run(handler: ChatroomRequestHandler, client: ChatroomClient, body: unknown): Promise<unknown> {
     const m = client.userData;
     if (!m) throw new NimbusError("FORBIDDEN", "not in the room yet");
-    const second = Math.floor(Date.now() / 1000);
-    if (m.requestSecond !== second) {
-      m.requestSecond = second;
-      m.requests = 0;
-    }
-    if (++m.requests > MEMBER_REQUESTS_PER_SECOND) throw new NimbusError("RATE_LIMITED", "rate limited: slow down");
+    if (!m.rate.take()) throw new NimbusError("RATE_LIMITED", "rate limited: slow down");
     try {
       return await handler({ grant: m.grant, sessionId: client.sessionId }, body);
     } catch (err) {

@@ -1,5 +1,6 @@
 import { Room, type Client } from "@colyseus/core";
 import type { ChatroomView } from "../contracts/chatroom.ts";
+import type { FrameRateLimiter } from "./rate-limit.ts";
 
 /** What a chat room entry proves (the seat's auth data): who entered which room, and as what. */
 export interface ChatroomGrant {
@@ -25,9 +26,8 @@ export interface RoomMember {
   received: number;
   /** Normal messages dropped by the budget, in all. */
   dropped: number;
-  /** Requests this second (crSend, crHistory…), against the member's request rate. */
-  requests: number;
-  requestSecond: number;
+  /** The member's request rate (crSend, crHistory…). */
+  rate: FrameRateLimiter;
 }
 
 export type ChatroomClient = Client<{ userData: RoomMember; auth: ChatroomGrant }>;

@@ -102,6 +102,8 @@ export class Gateway {
         log: deps.log.child({ component: "chatrooms" }),
         seatReservationSeconds: this.options.seatReservationSeconds,
         outgoingBufferBytes: this.options.outgoingBufferBytes,
+        ratePerSecond: this.options.ratePerSecond,
+        rateBurst: this.options.rateBurst,
         verifyLogin: (body, ip) => this.verifyLogin(body, ip),
       });
   }
