@@ -94,6 +94,11 @@ export class ChatroomHandle extends Emitter<ChatroomEvents> {
     return this.welcomeInfo;
   }
 
+  /** The underlying Colyseus room while in: an escape hatch, not needed for normal use. */
+  get connection(): Room | undefined {
+    return this.room;
+  }
+
   get state(): "entering" | "in" | "reconnecting" | "closed" {
     return this.status;
   }

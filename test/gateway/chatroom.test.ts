@@ -140,6 +140,27 @@ describe("chat rooms over the room edge: enter, send, receive, roles, the queue"
     expect((await enter(gw, roomid, "late", "wrong-token").catch((e: unknown) => e)) as NimbusClientError).toMatchObject({ code: 302 });
   });
 
+  it("after a dropped connection the SDK enters again and emits what it missed from history, once and in order", async () => {
+    const roomid = await createRoom(gw, "host");
+    const h = await enter(gw, roomid, "late", tokens.late!, { reconnect: { minDelayMs: 600, maxDelayMs: 1000, jitter: 0 } });
+    handles.push(h);
+    const got = collect(h, "message");
+    await restSend(gw, roomid, "host", "d1", "before", { highPriority: "true" });
+    await until(() => got.length === 1, 5000, "the first message");
+    const back = nextOf(h, "reconnected");
+    const transport = h.connection?.connection.transport as unknown as { ws: { terminate(): void } };
+    transport.ws.terminate();
+    await until(() => h.state === "reconnecting", 5000, "the drop noticed");
+    // Sent while the handle waits to enter again: only history can give them to it.
+    await restSend(gw, roomid, "host", "d2", "while away 1");
+    await restSend(gw, roomid, "host", "d3", "while away 2");
+    await back;
+    await restSend(gw, roomid, "host", "d4", "after", { highPriority: "true" });
+    await until(() => got.length >= 4, 5000, "four messages");
+    expect(got.map((m) => m.attach)).toEqual(["before", "while away 1", "while away 2", "after"]);
+    expect(got.map((m) => m.seq)).toEqual([1, 2, 3, 4]);
+  });
+
   it("one client per account per room: entering again puts the older client out", async () => {
     const roomid = await createRoom(gw, "host");
     const first = await member(roomid, "v2");
