@@ -1,5 +1,6 @@
 import { Actor } from "../../src/runtime/mod.ts";
-import type { JournalEntry } from "../../src/store/mod.ts";
+import { MessageFlags, type JournalEntry } from "../../src/store/mod.ts";
+import type { ChatroomMessage } from "../../src/protocol/chatroom.ts";
 import { NimbusError } from "../../src/protocol/errors.ts";
 import { chatroomMessageOf, type ChatroomPayload } from "../../src/conversation/chatroom-entry.ts";
 import { formatConversation } from "../../src/conversation/ref.ts";
@@ -140,6 +141,24 @@ export class ChatroomActor extends Actor<ChatroomState> {
         return this.addRobots(m);
       case "removeRobots":
         return this.removeRobots(m.accids);
+      case "cleanRobots":
+        return this.removeRobots(
+          [...this.members.values()].filter((x) => x.robot).map((x) => x.accid),
+          m.notify,
+        ).then((r) => ({ size: r.successAccids.length }));
+      case "queueMultiGet": {
+        this.room();
+        const wanted = new Set(m.keys);
+        return listOf(this.state.queue).filter((e) => wanted.has(e.key));
+      }
+      case "membersByRole":
+        return this.membersByRole(m);
+      case "updateMyRole":
+        return this.updateMyRole(m);
+      case "deleteHistory":
+        return this.deleteHistory(m.from, m.time);
+      case "sendToSome":
+        return this.sendToSome(m);
       default:
         throw new NimbusError("PARAM_ERROR", `unknown chat room message ${JSON.stringify((m as { t?: unknown }).t)}`);
     }
@@ -378,7 +397,82 @@ export class ChatroomActor extends Actor<ChatroomState> {
     return { successAccids, failAccids: [], oldAccids };
   }
 
-  private async removeRobots(accids: string[]): Promise<{ successAccids: string[]; failAccids: string[] }> {
+  private membersByRole(m: Req<"membersByRole">): ChatroomMemberView[] {
+    this.room();
+    const now = Date.now();
+    return [...this.members.values()]
+      .filter(
+        (x) =>
+          (m.creator && x.role === "creator") ||
+          (m.manager && x.role === "manager") ||
+          (m.blacklist && x.blacklisted) ||
+          (m.mute && x.muted) ||
+          (m.tempMute && x.tempMuteUntil > now),
+      )
+      .map((x) => memberView(this.roomid, x.accid, x, this.onlineFixed.has(x.accid), now));
+  }
+
+  private async updateMyRole(m: Req<"updateMyRole">): Promise<null> {
+    this.openRoom();
+    const before = this.members.get(m.accid);
+    if (m.save && isFixed(before)) {
+      const after: FixedMember = { ...before! };
+      if (m.nick !== undefined) after.nick = m.nick;
+      if (m.avator !== undefined) after.avator = m.avator;
+      if (m.ext !== undefined) after.ext = m.ext;
+      await this.saveMember(after, Date.now());
+    }
+    if (m.needNotify !== false) {
+      const data: Record<string, unknown> = {};
+      if (m.nick !== undefined) data.nick = m.nick;
+      if (m.avator !== undefined) data.avator = m.avator;
+      if (m.ext !== undefined) data.ext = m.ext;
+      this.notify(Kind.MY_ROLE_UPDATED, m.accid, [m.accid], m.notifyExt, data);
+    }
+    return null;
+  }
+
+  private async deleteHistory(from: string, time: number): Promise<null> {
+    this.room();
+    const around = await this.ctx.journal.rangeByTime({
+      conversation: this.ctx.address,
+      fromTime: time,
+      toTime: time,
+      order: "asc",
+      limit: 100,
+    });
+    const hits = around.filter((e) => e.from === from && (e.flags & MessageFlags.DELETED) === 0);
+    if (hits.length === 0 && !around.some((e) => e.from === from)) {
+      throw new NimbusError("NOT_FOUND", `msgTimetag: no message of ${from} at ${time} in chat room ${this.ctx.id}`);
+    }
+    for (const e of hits) await this.ctx.journal.updateFlags(this.ctx.address, e.seq, MessageFlags.DELETED);
+    return null;
+  }
+
+  /** A message for some members' clients only: published, never stored, no seq (0). */
+  private async sendToSome(m: Req<"sendToSome">): Promise<ChatroomMessage> {
+    const room = this.openRoom();
+    const input = m.input;
+    const member = this.members.get(input.from);
+    if (member?.blacklisted) throw new NimbusError("CHATROOM_BLACKLISTED", `${input.from} is on the blacklist of chat room ${room.roomid}`);
+    const msgid = await this.ctx.nextId("msgid");
+    const message: ChatroomMessage = {
+      roomid: this.roomid,
+      seq: 0,
+      msgid,
+      clientMsgId: input.clientMsgId,
+      from: input.from,
+      time: Date.now(),
+      type: input.type,
+      attach: input.attach,
+    };
+    if (input.ext) message.ext = input.ext;
+    const delivery = input.highPriority ? ChatroomDelivery.HIGH : ChatroomDelivery.NORMAL;
+    this.ctx.publish(this.subject, encodeChatroomEvent(ChatroomFrames.MESSAGE, message, delivery, input.from, null, m.to));
+    return message;
+  }
+
+  private async removeRobots(accids: string[], notify = true): Promise<{ successAccids: string[]; failAccids: string[] }> {
     this.room();
     const now = Date.now();
     const successAccids: string[] = [];
@@ -397,7 +491,7 @@ export class ChatroomActor extends Actor<ChatroomState> {
     }
     if (successAccids.length > 0) {
       await this.commit({ ...this.state, members: [...next.values()] });
-      this.notify(Kind.MEMBER_EXIT, null, successAccids, undefined, { robot: true });
+      if (notify) this.notify(Kind.MEMBER_EXIT, null, successAccids, undefined, { robot: true });
     }
     return { successAccids, failAccids };
   }

@@ -1,5 +1,5 @@
 import type { App } from "../apps/registry.ts";
-import type { Journal } from "../store/port.ts";
+import { MessageFlags, type Journal } from "../store/port.ts";
 import type { ActorSystem } from "../runtime/system.ts";
 import { NimbusError, refuse } from "../protocol/errors.ts";
 import type { ChatroomMessage, ChatroomSendAck } from "../protocol/chatroom.ts";
@@ -115,7 +115,7 @@ export class ChatroomService {
       this.journal,
       chatroomAddress(app.appKey, q.roomid),
       bounds,
-      (e) => !skipsHistory(e) && (types === undefined || types.has(e.type)),
+      (e) => !skipsHistory(e) && (e.flags & MessageFlags.DELETED) === 0 && (types === undefined || types.has(e.type)),
       q.limit,
     );
     return entries.map((e) => chatroomMessageOf(q.roomid, e));

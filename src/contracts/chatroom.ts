@@ -142,6 +142,25 @@ export type ChatroomProtocol = {
     reply: { successAccids: string[]; failAccids: string[]; oldAccids: string[] };
   };
   removeRobots: { request: { accids: string[] }; reply: { successAccids: string[]; failAccids: string[] } };
+  cleanRobots: { request: { notify: boolean }; reply: { size: number } };
+  queueMultiGet: { request: { keys: string[] }; reply: { key: string; value: string }[] };
+  /** Fixed members (and the flagged) by role: NIM's queryMembersByRole. */
+  membersByRole: {
+    request: { creator: boolean; manager: boolean; blacklist: boolean; mute: boolean; tempMute: boolean };
+    reply: ChatroomMemberView[];
+  };
+  /** A member's own nick, avatar and ext: saved for a fixed member when `save`; the room hears 316 unless needNotify is false. */
+  updateMyRole: {
+    request: { accid: string; nick?: string; avator?: string; ext?: string; save: boolean } & ChatroomNotifyOptions;
+    reply: null;
+  };
+  /** NIM's deleteHistoryMessage: the message `from` sent at `time` no longer shows in history. */
+  deleteHistory: { request: { from: string; time: number }; reply: null };
+  /**
+   * A message to some members only (NIM sendMsgToSomeone): published to the room for those
+   * accounts' clients, never stored (history is the whole room's). Answers its msgid and time.
+   */
+  sendToSome: { request: { input: ChatroomSendInput; to: string[] }; reply: ChatroomMessage };
 };
 
 export type ChatroomRequest = RequestOf<ChatroomProtocol>;

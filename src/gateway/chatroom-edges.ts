@@ -290,10 +290,11 @@ export class ChatroomEdges implements ChatroomRoomDelegate {
     const throttled = env.delivery === ChatroomDelivery.NORMAL;
     const second = Math.floor(Date.now() / 1000);
     const budget = this.deps.apps.get(local.appKey)?.limits.chatroomReceivePerSecond ?? 20;
+    const to = env.to === null ? undefined : new Set(env.to);
     for (const client of local.members.values()) {
       if (env.fromSession !== null && client.sessionId === env.fromSession) continue;
       const m = client.userData;
-      if (!m) continue;
+      if (!m || (to !== undefined && !to.has(m.grant.accid))) continue;
       if (throttled && m.grant.accid !== env.from) {
         if (m.second !== second) {
           m.second = second;

@@ -194,7 +194,7 @@ export const ChatroomDelivery = {
 export type ChatroomDelivery = (typeof ChatroomDelivery)[keyof typeof ChatroomDelivery];
 
 /**
- * On the bus: `[frameType, body, delivery, from]`. `body` is the push body already encoded as
+ * On the bus: `[frameType, body, delivery, from, fromSession, to?]`. `body` is the push body already encoded as
  * members decode it, so each edge builds the frame around the bytes once and writes it to every
  * local member; `from` is the sender's accid (their own messages are never dropped, and not pushed
  * back to the client that sent them), or nil.
@@ -206,6 +206,8 @@ export interface ChatroomEnvelope {
   from: string | null;
   /** The session that sent the message, not pushed back to it (its ack is the message). */
   fromSession: string | null;
+  /** Only these accounts' clients get it (a message to some members); null = everyone. */
+  to: string[] | null;
 }
 
 /** As user events: msgpackr without records, so NIM msgids stay plain numbers in every SDK. */
@@ -217,20 +219,26 @@ export function encodeChatroomEvent(
   delivery: ChatroomDelivery,
   from: string | null = null,
   fromSession: string | null = null,
+  to: string[] | null = null,
 ): Uint8Array {
-  return packr.pack([type, packr.pack(body), delivery, from, fromSession]);
+  return packr.pack(
+    to === null ? [type, packr.pack(body), delivery, from, fromSession] : [type, packr.pack(body), delivery, from, fromSession, to],
+  );
 }
 
 /** Throws on anything that is not an envelope. */
 export function decodeChatroomEnvelope(bytes: Uint8Array): ChatroomEnvelope {
   const v: unknown = packr.unpack(bytes);
-  if (!Array.isArray(v) || v.length !== 5) throw new Error("a chat room event must be [type, body, delivery, from, fromSession]");
-  const [type, body, delivery, from, fromSession] = v as unknown[];
+  if (!Array.isArray(v) || (v.length !== 5 && v.length !== 6))
+    throw new Error("a chat room event must be [type, body, delivery, from, fromSession, to?]");
+  const [type, body, delivery, from, fromSession, to] = v as unknown[];
   if (typeof type !== "string" || !(body instanceof Uint8Array)) throw new Error("a chat room event needs a type and an encoded body");
   if (delivery !== 0 && delivery !== 1 && delivery !== 2) throw new Error("a chat room event's delivery must be 0, 1 or 2");
   if (from !== null && typeof from !== "string") throw new Error("a chat room event's from must be nil or an accid");
   if (fromSession !== null && typeof fromSession !== "string") throw new Error("a chat room event's fromSession must be nil or a string");
-  return { type, body, delivery, from, fromSession };
+  if (to !== undefined && (!Array.isArray(to) || !to.every((a) => typeof a === "string")))
+    throw new Error("a chat room event's to must be a list of accids");
+  return { type, body, delivery, from, fromSession, to: (to as string[] | undefined) ?? null };
 }
 
 export function decodeChatroomBody<T>(body: Uint8Array): T {

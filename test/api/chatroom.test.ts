@@ -213,6 +213,100 @@ describeOnEachStore("server API: chatroom/* info, roles, queue, messages", (back
     expect((await api.call("history/queryChatroomMsg", { roomid: id, accid: "viewer", timetag: "0", limit: "10" })).size).toBe(0);
   });
 
+  it("robots, members by role, a member's own info, queueMultiGet", async () => {
+    const room = await newRoom();
+    const id = String(room.roomid);
+    const added = await ok("chatroom/addRobot", { roomid: id, accids: JSON.stringify(["viewer", "other", "ghost"]) });
+    expect(added.desc).toEqual({ successAccids: ["viewer", "other"], failAccids: ["ghost"], oldAccids: [] });
+    expect((await ok("chatroom/addRobot", { roomid: id, accids: JSON.stringify(["viewer"]) })).desc).toMatchObject({
+      oldAccids: ["viewer"],
+    });
+    const robots = (await ok("chatroom/queryMembers", { roomid: id, accids: JSON.stringify(["viewer"]) })).desc as unknown as {
+      data: { isRobot: boolean }[];
+    };
+    expect(robots.data[0]?.isRobot).toBe(true);
+    expect((await ok("chatroom/removeRobot", { roomid: id, accids: JSON.stringify(["other", "mgr"]) })).desc).toEqual({
+      successAccids: ["other"],
+      failAccids: ["mgr"],
+    });
+    expect((await ok("chatroom/cleanRobot", { roomid: id })).desc).toEqual({ size: 1 });
+
+    await ok("chatroom/setMemberRole", { roomid: id, operator: "host", target: "mgr", opt: "1", optvalue: "true" });
+    await ok("chatroom/setMemberRole", { roomid: id, operator: "host", target: "lim", opt: "-1", optvalue: "true" });
+    const byRole = async (roles: object) =>
+      (
+        (await ok("chatroom/queryMembersByRole", { roomid: id, roles: JSON.stringify(roles) })).desc as unknown as {
+          data: { accid: string }[];
+        }
+      ).data
+        .map((m) => m.accid)
+        .sort();
+    expect(await byRole({ creator: true, manager: true })).toEqual(["host", "mgr"]);
+    expect(await byRole({ blacklist: true })).toEqual(["lim"]);
+    expect((await api.call("chatroom/queryMembersByRole", { roomid: id, roles: '{"owner":true}' })).code).toBe(414);
+
+    // Saved for a fixed member only.
+    await ok("chatroom/updateMyRoomRole", { roomid: id, accid: "mgr", save: "true", nick: "Boss", avator: "http://a/b.png" });
+    await ok("chatroom/updateMyRoomRole", { roomid: id, accid: "viewer", save: "true", nick: "Nobody" });
+    const infos = (await ok("chatroom/queryMembers", { roomid: id, accids: JSON.stringify(["mgr", "viewer"]) })).desc as unknown as {
+      data: { nick: string; avator: string }[];
+    };
+    expect(infos.data.map((m) => m.nick)).toEqual(["Boss", ""]);
+    // A fixed member's saved nick goes with its messages.
+    const sent = await ok("chatroom/sendMsg", { roomid: id, msgId: "nick1", fromAccid: "mgr", msgType: "0", attach: "x" });
+    expect(sent.desc).toMatchObject({ msgid_client: "nick1" });
+    const hist = await ok("history/queryChatroomMsg", { roomid: id, accid: "mgr", timetag: "0", limit: "1" });
+    expect((hist.msgs as { fromNick: string }[])[0]?.fromNick).toBe("Boss");
+
+    for (const [key, value] of [
+      ["a", "1"],
+      ["b", "2"],
+      ["c", "3"],
+    ]) {
+      await ok("chatroom/queueOffer", { roomid: id, key: key!, value: value! });
+    }
+    expect((await ok("chatroom/queueMultiGet", { roomid: id, keys: '["c","a","zz"]' })).desc).toEqual({ list: [{ a: "1" }, { c: "3" }] });
+  });
+
+  it("batchSendMsg sends in order or refuses the whole batch; sendMsgToSomeone is not history; deleteHistoryMessage hides one", async () => {
+    const room = await newRoom();
+    const id = String(room.roomid);
+    const list = (n: number) => JSON.stringify(Array.from({ length: n }, (_, i) => ({ msgId: `bat${i}`, msgType: 0, attach: `b${i}` })));
+    const badItem = await api.call("chatroom/batchSendMsg", {
+      roomid: id,
+      fromAccid: "viewer",
+      msgList: JSON.stringify([
+        { msgId: "x1", msgType: 0, attach: "fine" },
+        { msgId: "x2", msgType: 5, attach: "bad type" },
+      ]),
+    });
+    expect(badItem.code).toBe(414);
+    expect(badItem.desc).toMatch(/^msgList\.1\.msgType: /);
+    expect((await api.call("chatroom/batchSendMsg", { roomid: id, fromAccid: "viewer", msgList: list(11) })).code).toBe(414);
+    const batch = await ok("chatroom/batchSendMsg", { roomid: id, fromAccid: "viewer", msgList: list(3) });
+    expect((batch.desc as unknown as { success: { seq: number }[]; fail: unknown[] }).success.map((s) => s.seq)).toEqual([1, 2, 3]);
+
+    const some = await ok("chatroom/sendMsgToSomeone", {
+      roomid: id,
+      fromAccid: "host",
+      toAccids: JSON.stringify(["viewer"]),
+      msgId: "psst",
+      msgType: "0",
+      attach: "just you",
+    });
+    expect(some.desc).toMatchObject({ msgid_client: "psst", attach: "just you" });
+    const hist = async () =>
+      (await ok("history/queryChatroomMsg", { roomid: id, accid: "host", timetag: "0", limit: "10" })).msgs as {
+        attach: string;
+        time: number;
+      }[];
+    const before = await hist();
+    expect(before.map((m) => m.attach)).toEqual(["b2", "b1", "b0"]);
+    await ok("chatroom/deleteHistoryMessage", { roomid: id, fromAcc: "viewer", msgTimetag: String(before[1]!.time) });
+    expect((await hist()).map((m) => m.attach)).not.toContain("b1");
+    expect(await api.call("chatroom/deleteHistoryMessage", { roomid: id, fromAcc: "host", msgTimetag: "1" })).toMatchObject({ code: 404 });
+  });
+
   it("the room, its fixed members, its queue and its history survive a restart", async () => {
     const room = await newRoom();
     const id = String(room.roomid);

@@ -125,6 +125,15 @@ export async function sweepFixture(api: ApiNode, tag: string): Promise<SweepFixt
       },
     },
     "chatroom/recall": { params: { roomid, msgTimetag: String(crSent.time), fromAcc: sb, msgId: "sweep-cr", operatorAcc: sa } },
+    "chatroom/queueMultiGet": { params: { roomid, keys: '["k","nope"]' } },
+    "chatroom/cleanRobot": { params: { roomid, notify: "false" } },
+    "chatroom/queryMembersByRole": { params: { roomid, roles: '{"creator":true,"manager":true}' } },
+    "chatroom/updateMyRoomRole": { params: { roomid, accid: sa, save: "true", needNotify: "true", nick: "n", avator: "a", ext: "e" } },
+    "chatroom/deleteHistoryMessage": { params: { roomid, fromAcc: sb, msgTimetag: String(crSent.time) } },
+    "chatroom/sendMsgToSomeone": {
+      params: { roomid, fromAccid: sb, toAccids: JSON.stringify([sa]), msgId: "sweep-some", msgType: "0", attach: "hi" },
+    },
+    "chatroom/batchSendMsg": { params: { roomid, fromAccid: sb, msgList: '[{"msgId":"sweep-b1","msgType":0,"attach":"hi"}]' } },
     "history/queryChatroomMsg": { params: { roomid, accid: sa, timetag: "0", limit: "100", reverse: "2", type: "0" } },
   };
 

@@ -3,6 +3,7 @@ import { chatroomInfoEndpoints } from "./chatroom-info.ts";
 import { chatroomMemberEndpoints } from "./chatroom-members.ts";
 import { chatroomMessageEndpoints } from "./chatroom-msg.ts";
 import { chatroomQueueEndpoints } from "./chatroom-queue.ts";
+import { chatroomExtraEndpoints } from "./chatroom-extra.ts";
 
 /** NIM's `chatroom/*` (and `history/queryChatroomMsg`). */
 export const chatroomEndpoints: readonly NimEndpoint[] = [
@@ -10,4 +11,5 @@ export const chatroomEndpoints: readonly NimEndpoint[] = [
   ...chatroomMemberEndpoints,
   ...chatroomQueueEndpoints,
   ...chatroomMessageEndpoints,
+  ...chatroomExtraEndpoints,
 ];
