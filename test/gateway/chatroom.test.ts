@@ -161,6 +161,38 @@ describe("chat rooms over the room edge: enter, send, receive, roles, the queue"
     expect(got.map((m) => m.seq)).toEqual([1, 2, 3, 4]);
   });
 
+  it("a message to some members reaches only their clients; a member's updated info reaches the room as 316", async () => {
+    const roomid = await createRoom(gw, "host");
+    const [v1, v3] = [await member(roomid, "v1"), await member(roomid, "v3")];
+    const got1 = collect(v1, "message");
+    const got3 = collect(v3, "message");
+    const notes = collect(v3, "notification");
+    const res = await gw.call("chatroom/sendMsgToSomeone", {
+      roomid: String(roomid),
+      fromAccid: "host",
+      toAccids: JSON.stringify(["v1"]),
+      msgId: "dm1",
+      msgType: "0",
+      attach: "for v1",
+      highPriority: "true",
+    });
+    expect(res.code).toBe(200);
+    await restSend(gw, roomid, "host", "all1", "for all", { highPriority: "true" });
+    await until(() => got3.length >= 1 && got1.length >= 2, 5000, "the messages");
+    expect(got1.map((m) => m.attach)).toEqual(["for v1", "for all"]);
+    expect(got3.map((m) => m.attach)).toEqual(["for all"]);
+    expect((await gw.call("chatroom/updateMyRoomRole", { roomid: String(roomid), accid: "v1", nick: "Vee", notifyExt: "n" })).code).toBe(
+      200,
+    );
+    await until(() => notes.some((n) => n.id === Kind.MY_ROLE_UPDATED), 5000, "notification 316");
+    expect(notes.find((n) => n.id === Kind.MY_ROLE_UPDATED)).toMatchObject({
+      operator: "v1",
+      targets: ["v1"],
+      ext: "n",
+      data: { nick: "Vee" },
+    });
+  });
+
   it("one client per account per room: entering again puts the older client out", async () => {
     const roomid = await createRoom(gw, "host");
     const first = await member(roomid, "v2");
