@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { matchMaker, ServerError, type MessageContext } from "@colyseus/core";
 import type { Logger } from "pino";
 import { z } from "zod";
@@ -71,13 +72,22 @@ const ONLINE_REPORT_DELAY_MS = 200;
 
 const enterOptions = z.object({
   appKey: z.string({ error: "required" }).min(1, "required").max(64, "too long"),
+  // A number, or its decimal string (some Colyseus SDKs send every option as a string).
   roomid: z
-    .number({ error: "must be a chat room id" })
-    .int("must be a chat room id")
-    .positive("must be a chat room id")
-    .max(Number.MAX_SAFE_INTEGER),
-  accid: z.string({ error: "required" }),
-  token: z.string({ error: "required" }),
+    .union(
+      [
+        z.number(),
+        z
+          .string()
+          .regex(/^[1-9]\d{0,15}$/)
+          .transform(Number),
+      ],
+      { error: "must be a chat room id" },
+    )
+    .pipe(z.number().int("must be a chat room id").positive("must be a chat room id").max(Number.MAX_SAFE_INTEGER)),
+  /** Both absent: an anonymous entry, to watch only, when the app allows it. */
+  accid: z.string().optional(),
+  token: z.string().optional(),
   nick: text(64).optional(),
   avator: text(1024).optional(),
   ext: text(4096).optional(),
@@ -134,18 +144,7 @@ export class ChatroomEdges implements ChatroomRoomDelegate {
       throw new NimbusError("PARAM_ERROR", `${issue?.path.map(String).join(".") || "options"}: ${issue?.message ?? "invalid"}`);
     }
     const o = parsed.data;
-    const login = await this.deps.verifyLogin(
-      { appKey: o.appKey, accid: o.accid, token: o.token, deviceId: `chatroom-${o.roomid}`, clientType: o.clientType ?? "WEB" },
-      ip,
-    );
-    const entry = await this.deps.system.ask(chatroomAddress(o.appKey, o.roomid), {
-      t: "enter",
-      accid: login.accid,
-      ...(o.nick !== undefined && { nick: o.nick }),
-      ...(o.avator !== undefined && { avator: o.avator }),
-      ...(o.ext !== undefined && { ext: o.ext }),
-    });
-    const grant: ChatroomGrant = { appKey: o.appKey, roomid: o.roomid, accid: login.accid, clientType: login.clientType, ...entry };
+    const grant = o.accid === undefined && o.token === undefined ? await this.anonymous(o.appKey, o.roomid) : await this.member(o, ip);
     if (o.nick !== undefined) grant.nick = o.nick;
     if (o.avator !== undefined) grant.avator = o.avator;
     if (o.ext !== undefined) grant.ext = o.ext;
@@ -161,6 +160,35 @@ export class ChatroomEdges implements ChatroomRoomDelegate {
         if (attempt >= 2) throw err;
       }
     }
+  }
+
+  /** An account's entry: its token (as an `im` login), then the room's blacklist and state. */
+  private async member(o: z.output<typeof enterOptions>, ip: string): Promise<ChatroomGrant> {
+    const login = await this.deps.verifyLogin(
+      { appKey: o.appKey, accid: o.accid, token: o.token, deviceId: `chatroom-${o.roomid}`, clientType: o.clientType ?? "WEB" },
+      ip,
+    );
+    const entry = await this.deps.system.ask(chatroomAddress(o.appKey, o.roomid), {
+      t: "enter",
+      accid: login.accid,
+      ...(o.nick !== undefined && { nick: o.nick }),
+      ...(o.avator !== undefined && { avator: o.avator }),
+      ...(o.ext !== undefined && { ext: o.ext }),
+    });
+    return { appKey: o.appKey, roomid: o.roomid, accid: login.accid, clientType: login.clientType, anonymous: false, ...entry };
+  }
+
+  /**
+   * An anonymous viewer, when the app allows it: no account, so an id no account can have
+   * (accids never hold ":"), and it may only watch (its sends and queue changes are refused 403).
+   */
+  private async anonymous(appKey: string, roomid: number): Promise<ChatroomGrant> {
+    const app = this.deps.apps.get(appKey);
+    if (!app) throw new NimbusError("FORBIDDEN", `unknown appKey ${appKey}`);
+    if (!app.limits.chatroomAnonymous) throw new NimbusError("FORBIDDEN", "accid: required (this app does not allow anonymous entry)");
+    const room = await this.deps.chatrooms.get(appKey, roomid);
+    if (!room.valid) throw new NimbusError("CHATROOM_STATE", `roomid: chat room ${roomid} is closed`);
+    return { appKey, roomid, accid: `anonymous:${randomUUID()}`, clientType: "WEB", anonymous: true, role: "ANONYMOUS", muted: true, room };
   }
 
   /** Members on this node, and rooms with an edge here. */
@@ -240,21 +268,24 @@ export class ChatroomEdges implements ChatroomRoomDelegate {
       serverTime: Date.now(),
     };
     client.send(ChatroomFrames.WELCOME, welcome);
-    // One client per account per room, cluster-wide: every edge puts out this account's other clients.
-    const only: ChatroomControl = {
-      op: "kick",
-      accids: [grant.accid],
-      keepSession: client.sessionId,
-      reason: ChatroomKickReason.ENTERED_ELSEWHERE,
-    };
-    this.deps.bus.publish(local.subject, encodeChatroomEvent("control", only, ChatroomDelivery.CONTROL));
+    // One client per account per room (unless the app allows more), cluster-wide: every edge puts
+    // out this account's other clients.
+    if (!grant.anonymous && !app?.limits.chatroomMultiClient) {
+      const only: ChatroomControl = {
+        op: "kick",
+        accids: [grant.accid],
+        keepSession: client.sessionId,
+        reason: ChatroomKickReason.ENTERED_ELSEWHERE,
+      };
+      this.deps.bus.publish(local.subject, encodeChatroomEvent("control", only, ChatroomDelivery.CONTROL));
+    }
     this.scheduleReport(local);
   }
 
   leave(room: ChatroomRoom, client: ChatroomClient, _code: number): void {
     const local = this.rooms.get(room.key);
     if (!local || local.room !== room || !local.members.delete(client.sessionId)) return;
-    const accid = client.userData?.grant.accid;
+    const accid = client.userData?.grant.anonymous === false ? client.userData.grant.accid : undefined;
     if (accid !== undefined && ![...local.members.values()].some((c) => c.userData?.grant.accid === accid)) {
       this.deps.system.tell(chatroomAddress(local.appKey, local.roomid), { t: "left", accid });
     }

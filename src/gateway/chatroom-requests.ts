@@ -50,9 +50,13 @@ export function chatroomRequestHandlers(deps: {
     return app;
   };
   const room = (g: ChatroomGrant) => chatroomAddress(g.appKey, g.roomid);
+  const speaker = (g: ChatroomGrant) => {
+    if (g.anonymous) throw new NimbusError("FORBIDDEN", "an anonymous member may only watch");
+  };
   const handlers = new Map<string, ChatroomRequestHandler>();
 
   handlers.set(ChatroomRequests.SEND, async ({ grant, sessionId }, body) => {
+    speaker(grant);
     const raw = objectBody(body);
     const input = checkChatroomSend(
       { ...raw, fromNick: grant.nick, fromAvator: grant.avator, fromClientType: grant.clientType },
@@ -85,6 +89,7 @@ export function chatroomRequestHandlers(deps: {
   });
 
   handlers.set(ChatroomRequests.QUEUE_OFFER, async ({ grant }, body) => {
+    speaker(grant);
     const raw = objectBody(body);
     const key = str(raw.key, "key", QUEUE_KEY_MAX, true);
     const value = str(raw.value, "value", QUEUE_VALUE_MAX, true);
@@ -100,6 +105,7 @@ export function chatroomRequestHandlers(deps: {
   });
 
   handlers.set(ChatroomRequests.QUEUE_POLL, async ({ grant }, body) => {
+    speaker(grant);
     const raw = body === undefined || body === null ? {} : objectBody(body);
     const key = str(raw.key, "key", QUEUE_KEY_MAX, false);
     return deps.system.ask(room(grant), { t: "queuePoll", operator: grant.accid, key, member: true });

@@ -6,8 +6,10 @@ import type { FrameRateLimiter } from "./rate-limit.ts";
 export interface ChatroomGrant {
   appKey: string;
   roomid: number;
-  /** Lower-cased. */
+  /** Lower-cased; an anonymous viewer's is `anonymous:<uuid>`. */
   accid: string;
+  /** Entered without an account, to watch only. */
+  anonymous: boolean;
   clientType: string;
   nick?: string;
   avator?: string;

@@ -19,8 +19,9 @@ export function chatroomSubject(appKey: string, roomid: number | string): string
 export interface ChatroomEnterOptions {
   appKey: string;
   roomid: number;
-  accid: string;
-  token: string;
+  /** With `token`; both absent: an anonymous entry, to watch only, where the app allows it. */
+  accid?: string;
+  token?: string;
   /** Shown to the room with this member's messages (NIM `nick`, `avator`, `ext`); not stored unless fixed. */
   nick?: string;
   avator?: string;

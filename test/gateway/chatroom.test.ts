@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ChatroomKickReason, ChatroomNotificationKind as Kind, NimbusClientError, type ChatroomHandle } from "nimbus/client";
+import { ChatroomKickReason, ChatroomNotificationKind as Kind, enterChatroom, NimbusClientError, type ChatroomHandle } from "nimbus/client";
 import { startGatewayNode, until, type GatewayNode } from "./support.ts";
 import { collect, createRoom, enter, nextOf, restSend } from "./chatroom-support.ts";
 
@@ -224,5 +224,63 @@ describe("chat rooms over the room edge: enter, send, receive, roles, the queue"
     await until(async () => !(await host.queueList()).some((e) => e.key === "seat"), 5000, "the transient element gone");
     expect(changes.at(-1)).toMatchObject({ op: "transientRemoved", key: "seat", operator: "v1" });
     expect(await host.queuePoll()).toEqual(list[0]);
+  });
+});
+
+describe("chat rooms where the app allows anonymous viewers and several clients per account", () => {
+  let gw: GatewayNode;
+  let token = "";
+  const handles: ChatroomHandle[] = [];
+
+  beforeAll(async () => {
+    gw = await startGatewayNode({}, { limits: { chatroomAnonymous: true, chatroomMultiClient: true } });
+    token = await gw.createAccount("star");
+  });
+  afterAll(async () => {
+    await Promise.all(handles.map((h) => h.leave()));
+    await gw.close();
+  });
+
+  it("an anonymous viewer watches and reads history, and may not speak or queue", async () => {
+    const roomid = await createRoom(gw, "star");
+    const viewer = await enterChatroom(roomid, { url: gw.url, appKey: gw.appKey });
+    handles.push(viewer);
+    expect(viewer.welcome).toMatchObject({ role: "ANONYMOUS", muted: true });
+    expect(viewer.welcome.accid).toMatch(/^anonymous:/);
+    const got = collect(viewer, "message");
+    await restSend(gw, roomid, "star", "a1", "hello all", { highPriority: "true" });
+    await until(() => got.length === 1, 5000, "the message");
+    expect((await viewer.history()).map((m) => m.attach)).toEqual(["hello all"]);
+    for (const refused of [viewer.sendText("me too"), viewer.queueOffer("k", "v")]) {
+      expect(((await refused.catch((e: unknown) => e)) as NimbusClientError).code).toBe(403);
+    }
+  });
+
+  it("one account may be in a room from several clients at once", async () => {
+    const roomid = await createRoom(gw, "star");
+    const [a, b] = [await enter(gw, roomid, "star", token), await enter(gw, roomid, "star", token)];
+    handles.push(a, b);
+    const kicked = collect(a, "kicked");
+    const got = collect(a, "message");
+    const sent = await b.sendText("from my other client");
+    await until(() => got.length === 1, 5000, "the other client's message");
+    expect(got[0]!.seq).toBe(sent.message.seq);
+    expect(kicked).toEqual([]);
+    expect(a.state).toBe("in");
+  });
+});
+
+describe("chat rooms where the app does not allow anonymous viewers", () => {
+  it("refuses an entry without an account with 403", async () => {
+    const gw = await startGatewayNode();
+    try {
+      await gw.createAccount("owner");
+      const roomid = await createRoom(gw, "owner");
+      const refused = (await enterChatroom(roomid, { url: gw.url, appKey: gw.appKey }).catch((e: unknown) => e)) as NimbusClientError;
+      expect(refused.code).toBe(403);
+      expect(refused.message).toMatch(/^accid: /);
+    } finally {
+      await gw.close();
+    }
   });
 });
