@@ -36,6 +36,7 @@ import {
   requireAuthority,
   type FixedMember,
 } from "./members.ts";
+import { delayInfoOf, isDue, nextCheckMs, type DelayClose } from "./delay-close.ts";
 import { dropTransientOf, emptyQueue, listOf, offer, poll, QUEUE_SIZE_MAX, type QueueState } from "./queue.ts";
 import { JournalChain, type ChainAnswer } from "../conversation/journal-chain.ts";
 
@@ -53,6 +54,7 @@ interface RoomRecord extends ChatroomInfoFields {
   muted: boolean;
   ionotify: boolean;
   createdAt: number;
+  delay?: DelayClose;
 }
 
 type Req<T extends keyof ChatroomProtocol & string> = RequestNamed<ChatroomProtocol, T>;
@@ -76,6 +78,9 @@ export class ChatroomActor extends Actor<ChatroomState> {
   private readonly onlineFixed = new Set<string>();
   /** The room's journal: gap-free seqs, msgId dedup, appends pipelined (see journal-chain.ts). */
   private readonly chain = new JournalChain(this.ctx, formatConversation({ kind: "chatroom", id: this.ctx.id }));
+  /** Since when no node reports a member (for the idle close); undefined while someone is in. */
+  private emptySince: number | undefined;
+  private cancelDelayCheck: (() => void) | undefined;
   private highSecond = 0;
   private highCount = 0;
 
@@ -86,6 +91,8 @@ export class ChatroomActor extends Actor<ChatroomState> {
   override async onActivate(): Promise<void> {
     this.members = new Map(this.state.members.map((m) => [m.accid, m]));
     await this.chain.activate();
+    this.emptySince = Date.now();
+    this.scheduleDelayCheck();
   }
 
   receive(message: unknown): unknown {
@@ -115,7 +122,12 @@ export class ChatroomActor extends Actor<ChatroomState> {
         return this.left(m.accid);
       case "online":
         this.onlineByNode.set(m.nodeId, { startedAt: m.startedAt, count: m.count });
+        this.onlineChanged();
         return null;
+      case "setDelayClose":
+        return this.setDelayClose(m.policy, m.seconds);
+      case "delayCheck":
+        return this.delayCheck();
       case "send":
         return this.send(m);
       case "recall":
@@ -197,6 +209,7 @@ export class ChatroomActor extends Actor<ChatroomState> {
       valid: r.valid,
       muted: r.muted,
       ionotify: r.ionotify,
+      delayInfo: delayInfoOf(r.delay, r.valid),
     };
     if (withOnline) v.onlineusercount = this.onlineCount();
     return v;
@@ -214,10 +227,20 @@ export class ChatroomActor extends Actor<ChatroomState> {
     const now = Date.now();
     const creator: FixedMember = { ...blankMember(m.creator, now), role: "creator" };
     await this.commit({
-      room: { ...m.info, roomid: this.roomid, creator: m.creator, valid: true, muted: false, ionotify: m.ionotify, createdAt: now },
+      room: {
+        ...m.info,
+        roomid: this.roomid,
+        creator: m.creator,
+        valid: true,
+        muted: false,
+        ionotify: m.ionotify,
+        createdAt: now,
+        ...(m.delay && m.delay.policy !== 0 && { delay: { ...m.delay, startTime: now } }),
+      },
       members: [creator],
       queue: emptyQueue(),
     });
+    this.scheduleDelayCheck();
     return this.view(false);
   }
 
@@ -239,13 +262,62 @@ export class ChatroomActor extends Actor<ChatroomState> {
     if (room.creator !== m.operator)
       throw new NimbusError("FORBIDDEN", `operator: only the creator ${room.creator} may open or close the room`);
     if (room.valid === m.valid) return this.view(false);
-    await this.commit({ ...this.state, room: { ...room, valid: m.valid } });
-    if (!m.valid) {
-      this.notify(Kind.CLOSED, m.operator, []);
-      this.control({ op: "close", reason: ChatroomKickReason.CLOSED });
-      this.onlineFixed.clear();
+    if (!m.valid) await this.close(m.operator);
+    else {
+      // Reopened: a timed close counts from now.
+      const delay = room.delay && { ...room.delay, startTime: Date.now() };
+      await this.commit({ ...this.state, room: { ...room, valid: true, ...(delay && { delay }) } });
+      this.scheduleDelayCheck();
     }
     return this.view(false);
+  }
+
+  private async setDelayClose(policy: 0 | 1 | 2, seconds: number): Promise<ChatroomView> {
+    const room = this.room();
+    const { delay: _old, ...rest } = room;
+    const next: RoomRecord = policy === 0 ? rest : { ...rest, delay: { policy, seconds, startTime: Date.now() } };
+    await this.commit({ ...this.state, room: next });
+    this.scheduleDelayCheck();
+    return this.view(false);
+  }
+
+  /** The edges' counts changed: the idle clock starts when the last member anywhere left. */
+  private onlineChanged(): void {
+    if (this.onlineCount() > 0) this.emptySince = undefined;
+    else if (this.emptySince === undefined) {
+      this.emptySince = Date.now();
+      this.scheduleDelayCheck();
+    }
+  }
+
+  private scheduleDelayCheck(): void {
+    this.cancelDelayCheck?.();
+    this.cancelDelayCheck = undefined;
+    const room = this.state.room;
+    if (!room?.valid) return;
+    const wait = nextCheckMs(room.delay, Date.now(), this.emptySince);
+    if (wait !== undefined) this.cancelDelayCheck = this.ctx.schedule(wait + 50, { t: "delayCheck", due: Date.now() + wait });
+  }
+
+  private async delayCheck(): Promise<null> {
+    const room = this.state.room;
+    if (!room?.valid) return null;
+    // The counts of nodes that died meanwhile no longer count.
+    if (this.onlineCount() === 0) this.emptySince ??= Date.now();
+    if (isDue(room.delay, Date.now(), this.emptySince)) await this.close(room.creator);
+    else this.scheduleDelayCheck();
+    return null;
+  }
+
+  /** Closes the room: saved, then the room hears 311 and every edge puts its members out. */
+  private async close(operator: string): Promise<void> {
+    const room = this.room();
+    await this.commit({ ...this.state, room: { ...room, valid: false } });
+    this.notify(Kind.CLOSED, operator, []);
+    this.control({ op: "close", reason: ChatroomKickReason.CLOSED });
+    this.onlineFixed.clear();
+    this.cancelDelayCheck?.();
+    this.cancelDelayCheck = undefined;
   }
 
   private async setInOut(ionotify: boolean): Promise<ChatroomView> {

@@ -45,6 +45,7 @@ export class ChatroomOwnerActor extends Actor<ChatroomOwnerState> {
       creator: this.ctx.id,
       info: m.info,
       ionotify: m.ionotify,
+      ...(m.delay && { delay: m.delay }),
     });
     const before = this.state;
     this.state = { rooms: [...before.rooms, roomid] };

@@ -43,13 +43,20 @@ export class ChatroomService {
   ) {}
 
   /** Creates a room for `creator` (an existing account), within the app's rooms-per-creator limit. */
-  async create(app: App, creator: string, info: ChatroomInfoFields, ionotify: boolean): Promise<ChatroomView> {
+  async create(
+    app: App,
+    creator: string,
+    info: ChatroomInfoFields,
+    ionotify: boolean,
+    delay?: { policy: 0 | 1 | 2; seconds: number },
+  ): Promise<ChatroomView> {
     await this.requireAccount(app.appKey, creator, "creator");
     return this.system.ask(chatroomOwnerAddress(app.appKey, creator), {
       t: "create",
       info,
       ionotify,
       maxRooms: app.limits.chatroomsPerCreator,
+      ...(delay && { delay }),
     });
   }
 

@@ -30,6 +30,8 @@ export interface ChatroomView extends ChatroomInfoFields {
   muted: boolean;
   ionotify: boolean;
   onlineusercount?: number;
+  /** NIM's delayed close: `{delayCloseEnable, delayClosePolicy, delaySeconds, status, startTime}`. */
+  delayInfo: Record<string, unknown>;
 }
 
 /** A fixed member (or a guest, for queries) as NIM's membersByPage / queryMembers answer it. */
@@ -85,7 +87,7 @@ export interface ChatroomNotifyOptions {
 
 export type ChatroomProtocol = {
   create: {
-    request: { creator: string; info: ChatroomInfoFields; ionotify: boolean };
+    request: { creator: string; info: ChatroomInfoFields; ionotify: boolean; delay?: { policy: 0 | 1 | 2; seconds: number } };
     reply: ChatroomView;
   };
   get: { request: { needOnlineUserCount?: boolean }; reply: ChatroomView | null };
@@ -96,6 +98,10 @@ export type ChatroomProtocol = {
   /** Opens (valid true) or closes the room; creator only. Closing removes every online member. */
   toggleClose: { request: { operator: string; valid: boolean }; reply: ChatroomView };
   setInOutNotification: { request: { ionotify: boolean }; reply: ChatroomView };
+  /** NIM's delayed close: policy 0 none, 1 close `seconds` from now, 2 close after `seconds` with nobody in. */
+  setDelayClose: { request: { policy: 0 | 1 | 2; seconds: number }; reply: ChatroomView };
+  /** The actor's own timer (ctx.schedule): is the delayed close due? */
+  delayCheck: { request: { due: number }; reply: null };
   /** NIM opt: 1 manager, 2 normal (fixed) member, -1 blacklist, -2 mute; optvalue true sets, false unsets. */
   setRole: {
     request: { operator: string | null; target: string; opt: 1 | 2 | -1 | -2; optvalue: boolean; notifyExt?: string };
@@ -178,7 +184,12 @@ export function chatroomAddress(appKey: string, roomid: number): ActorRef<Chatro
  */
 export type ChatroomOwnerProtocol = {
   create: {
-    request: { info: ChatroomProtocol["create"]["request"]["info"]; ionotify: boolean; maxRooms: number };
+    request: {
+      info: ChatroomProtocol["create"]["request"]["info"];
+      ionotify: boolean;
+      maxRooms: number;
+      delay?: { policy: 0 | 1 | 2; seconds: number };
+    };
     reply: ChatroomView;
   };
   list: { request: object; reply: number[] };

@@ -307,6 +307,28 @@ describeOnEachStore("server API: chatroom/* info, roles, queue, messages", (back
     expect(await api.call("chatroom/deleteHistoryMessage", { roomid: id, fromAcc: "host", msgTimetag: "1" })).toMatchObject({ code: 404 });
   });
 
+  it("delayed close: a timed room closes after delaySeconds, an idle one once nobody has been in for delaySeconds", async () => {
+    const timed = await newRoom("host", { delayClosePolicy: "1", delaySeconds: "1" });
+    expect((timed as unknown as { delayInfo: object }).delayInfo).toMatchObject({
+      delayCloseEnable: true,
+      delayClosePolicy: 1,
+      delaySeconds: 1,
+      status: 1,
+    });
+    const idle = await newRoom();
+    const set = await ok("chatroom/updateDelayClosePolicy", { roomid: String(idle.roomid), delayClosePolicy: "2", delaySeconds: "1" });
+    expect(set.chatroom).toMatchObject({ valid: true, delayInfo: { delayClosePolicy: 2 } });
+    const open = await newRoom();
+    const valid = async (id: number) => ((await ok("chatroom/get", { roomid: String(id) })).chatroom as Room).valid;
+    const deadline = Date.now() + 10_000;
+    while ((await valid(timed.roomid)) || (await valid(idle.roomid))) {
+      if (Date.now() > deadline) throw new Error("the delayed rooms did not close");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(await valid(open.roomid)).toBe(true);
+    expect((await api.call("chatroom/create", { creator: "host", name: "x", delayClosePolicy: "1" })).desc).toMatch(/^delaySeconds: /);
+  });
+
   it("the room, its fixed members, its queue and its history survive a restart", async () => {
     const room = await newRoom();
     const id = String(room.roomid);

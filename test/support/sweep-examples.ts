@@ -95,6 +95,7 @@ export async function sweepFixture(api: ApiNode, tag: string): Promise<SweepFixt
     "chatroom/update": { params: { roomid, name: "n2", announcement: "a2", needNotify: "true", notifyExt: "x" } },
     "chatroom/toggleCloseStat": { params: { roomid, operator: sa, valid: "true" } },
     "chatroom/updateInOutNotification": { params: { roomid, close: "false" } },
+    "chatroom/updateDelayClosePolicy": { params: { roomid, delayClosePolicy: "0", delaySeconds: "60" } },
     "chatroom/requestAddr": { params: { roomid, accid: sb, clienttype: "1" } },
     "chatroom/queryUserRoomIds": { params: { creator: sa } },
     "chatroom/setMemberRole": { params: { roomid, operator: sa, target: sx, opt: "2", optvalue: "true", notifyExt: "x" } },

@@ -3,8 +3,18 @@ import type { ChatroomInfoFields } from "../../contracts/chatroom.ts";
 import { mapLimit } from "../../util/map-limit.ts";
 import { NimbusError } from "../../protocol/errors.ts";
 import { endpoint, type NimEndpoint } from "./endpoint.ts";
-import { accid, bool, intEnum, jsonArray, requiredText, text } from "./params.ts";
+import { accid, bool, int, intEnum, jsonArray, requiredText, text } from "./params.ts";
 import { ANNOUNCEMENT_MAX, askRoom, BROADCAST_URL_MAX, NAME_MAX, NOTIFY_EXT_MAX, ROOM_EXT_MAX, roomid } from "./chatroom-params.ts";
+
+/** How long a delayed close may wait: 30 days. */
+const DELAY_SECONDS_MAX = 2_592_000;
+
+/** NIM's delayClosePolicy with its delaySeconds (required with policy 1 or 2). */
+function delayOf(policy: 0 | 1 | 2 | undefined, seconds: number | undefined): { policy: 0 | 1 | 2; seconds: number } | undefined {
+  if (policy === undefined || policy === 0) return undefined;
+  if (seconds === undefined) throw new NimbusError("PARAM_ERROR", "delaySeconds: required with delayClosePolicy 1 or 2");
+  return { policy, seconds };
+}
 
 /** NIM: at most 20 rooms per getBatch. */
 const BATCH_MAX = 20;
@@ -21,6 +31,8 @@ const create = endpoint({
     ext: text(ROOM_EXT_MAX).optional(),
     queuelevel: intEnum([0, 1]).optional(),
     inOutNotification: bool().optional(),
+    delayClosePolicy: intEnum([0, 1, 2]).optional(),
+    delaySeconds: int(1, DELAY_SECONDS_MAX).optional(),
     bid: text(64).optional(),
   }),
   async handler(ctx, p) {
@@ -31,7 +43,8 @@ const create = endpoint({
       ext: p.ext ?? "",
       queuelevel: p.queuelevel ?? 0,
     };
-    return { chatroom: await ctx.chatrooms.create(ctx.app, p.creator, info, p.inOutNotification ?? false) };
+    const delay = delayOf(p.delayClosePolicy, p.delaySeconds);
+    return { chatroom: await ctx.chatrooms.create(ctx.app, p.creator, info, p.inOutNotification ?? false, delay) };
   },
 });
 
@@ -124,6 +137,17 @@ const updateInOutNotification = endpoint({
   },
 });
 
+const updateDelayClosePolicy = endpoint({
+  module: "chatroom",
+  action: "updateDelayClosePolicy",
+  summary: "Set the room's delayed close: 0 none, 1 close delaySeconds from now, 2 close once nobody has been in for delaySeconds",
+  params: z.object({ roomid: roomid(), delayClosePolicy: intEnum([0, 1, 2]), delaySeconds: int(1, DELAY_SECONDS_MAX).optional() }),
+  async handler(ctx, p) {
+    const delay = delayOf(p.delayClosePolicy, p.delaySeconds) ?? { policy: 0 as const, seconds: 0 };
+    return { chatroom: await askRoom(ctx, p.roomid, { t: "setDelayClose", policy: delay.policy, seconds: delay.seconds }) };
+  },
+});
+
 const requestAddr = endpoint({
   module: "chatroom",
   action: "requestAddr",
@@ -159,6 +183,7 @@ export const chatroomInfoEndpoints: readonly NimEndpoint[] = [
   update,
   toggleCloseStat,
   updateInOutNotification,
+  updateDelayClosePolicy,
   requestAddr,
   queryUserRoomIds,
 ];
