@@ -78,11 +78,10 @@ export class ChatroomService {
   }
 
   /** A checked message (validate.ts) into the room: mutes, blacklist and a closed room answer NIM's 13004, 13003, 13002. */
-  async send(app: App, roomid: number, input: ChatroomSendInput, byServer: boolean): Promise<ChatroomSendAck> {
+  async send(app: App, roomid: number, input: ChatroomSendInput): Promise<ChatroomSendAck> {
     const ack = await this.system.ask(chatroomAddress(app.appKey, roomid), {
       t: "send",
       input,
-      byServer,
       retainDays: app.limits.chatroomHistoryDays,
       highPriorityPerSecond: app.limits.chatroomHighPriorityPerSecond,
     });

@@ -64,7 +64,7 @@ export function chatroomRequestHandlers(deps: {
       EDGE_SEND_FIELDS,
     );
     input.fromSession = sessionId;
-    return deps.chatrooms.send(appOf(grant), grant.roomid, input, false);
+    return deps.chatrooms.send(appOf(grant), grant.roomid, input);
   });
 
   handlers.set(ChatroomRequests.HISTORY, async ({ grant }, body) => {

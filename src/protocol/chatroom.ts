@@ -116,8 +116,8 @@ export const ChatroomFrames = {
   /** First frame after the join: {@link ChatroomWelcome}. */
   WELCOME: "crWelcome",
   MESSAGE: "crMessage",
+  /** Also queue changes: notifications 317 and 320 carry them (NIM's way). */
   NOTIFICATION: "crNotification",
-  QUEUE: "crQueue",
   /** This member is out of the room and must not re-enter by itself: {@link ChatroomKicked}. */
   KICKED: "crKicked",
 } as const;

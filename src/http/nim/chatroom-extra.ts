@@ -171,7 +171,7 @@ const batchSendMsg = endpoint({
     // In order, one after another: the room numbers them as listed.
     for (const input of inputs) {
       try {
-        const ack = await namedAsSent({ clientMsgId: "msgId" }, ctx.chatrooms.send(ctx.app, p.roomid, input, true));
+        const ack = await namedAsSent({ clientMsgId: "msgId" }, ctx.chatrooms.send(ctx.app, p.roomid, input));
         success.push({ msgId: input.clientMsgId, msgid: ack.message.msgid, time: ack.message.time, seq: ack.message.seq });
       } catch (err) {
         if (!(err instanceof NimbusError)) throw err;

@@ -82,7 +82,7 @@ const sendMsg = endpoint({
       p.fromAccid,
       REST_SEND_FIELDS,
     );
-    const ack = await namedAsSent({ clientMsgId: "msgId" }, ctx.chatrooms.send(ctx.app, p.roomid, input, true));
+    const ack = await namedAsSent({ clientMsgId: "msgId" }, ctx.chatrooms.send(ctx.app, p.roomid, input));
     return { desc: { ...restMessage(ack.message), msgAbandonFlag: 0 } };
   },
 });
