@@ -1,6 +1,13 @@
 import { Actor } from "../../src/runtime/mod.ts";
 import { NimbusError } from "../../src/protocol/errors.ts";
-import { chatroomAddress, type ChatroomOwnerProtocol, type ChatroomView } from "../../src/contracts/chatroom.ts";
+import { chatroomAddress, type ChatroomOwnerProtocol, type ChatroomSendInput, type ChatroomView } from "../../src/contracts/chatroom.ts";
+import {
+  ChatroomDelivery,
+  ChatroomFrames,
+  chatroomBroadcastSubject,
+  encodeChatroomEvent,
+  type ChatroomMessage,
+} from "../../src/protocol/chatroom.ts";
 import type { RequestNamed, RequestOf } from "../../src/runtime/actor-ref.ts";
 
 /** The rooms this account created, oldest first. */
@@ -27,9 +34,43 @@ export class ChatroomOwnerActor extends Actor<ChatroomOwnerState> {
         return this.create(m);
       case "list":
         return [...this.state.rooms];
+      case "broadcast":
+        return this.broadcast(m.input);
       default:
         throw new NimbusError("PARAM_ERROR", `unknown chat room owner message ${JSON.stringify((m as { t?: unknown }).t)}`);
     }
+  }
+
+  /** Recent broadcasts by msgId, so a resend is answered with the first and sent once. */
+  private readonly recent = new Map<string, ChatroomMessage>();
+
+  private async broadcast(input: ChatroomSendInput): Promise<ChatroomMessage> {
+    const known = this.recent.get(input.clientMsgId);
+    if (known) return known;
+    const msgid = await this.ctx.nextId("msgid");
+    const message: ChatroomMessage = {
+      roomid: 0,
+      seq: 0,
+      msgid,
+      clientMsgId: input.clientMsgId,
+      from: this.ctx.id,
+      time: Date.now(),
+      type: input.type,
+      attach: input.attach,
+    };
+    if (input.ext) message.ext = input.ext;
+    this.ctx.publish(
+      chatroomBroadcastSubject(this.ctx.appKey),
+      encodeChatroomEvent(
+        ChatroomFrames.MESSAGE,
+        message,
+        input.highPriority ? ChatroomDelivery.HIGH : ChatroomDelivery.NORMAL,
+        this.ctx.id,
+      ),
+    );
+    this.recent.set(input.clientMsgId, message);
+    if (this.recent.size > 64) this.recent.delete(this.recent.keys().next().value!);
+    return message;
   }
 
   private async create(m: RequestNamed<ChatroomOwnerProtocol, "create">): Promise<ChatroomView> {

@@ -189,6 +189,8 @@ export class ChatroomHandle extends Emitter<ChatroomEvents> {
 
   /** Records a message as seen; false when it was seen already (a repeat after re-entry). */
   private seen(m: ChatroomMessage): boolean {
+    // Seq 0: not stored (a broadcast, a message to some members): never in history, never repeated.
+    if (m.seq === 0) return true;
     if (this.seenSeqs.has(m.seq)) return false;
     this.seenSeqs.add(m.seq);
     if (this.seenSeqs.size > SEEN_KEPT) this.seenSeqs.delete(this.seenSeqs.values().next().value!);

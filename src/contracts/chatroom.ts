@@ -193,6 +193,8 @@ export type ChatroomOwnerProtocol = {
     reply: ChatroomView;
   };
   list: { request: object; reply: number[] };
+  /** A message from this account to every room of the app (NIM chatroom/broadcast): numbered, published once, never stored. */
+  broadcast: { request: { input: ChatroomSendInput }; reply: ChatroomMessage };
 };
 
 export const CHATROOM_OWNER_KIND = "chatroomOwner";

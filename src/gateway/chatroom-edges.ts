@@ -12,6 +12,7 @@ import {
   ChatroomDelivery,
   ChatroomFrames,
   ChatroomKickReason,
+  chatroomBroadcastSubject,
   chatroomSubject,
   decodeChatroomBody,
   decodeChatroomEnvelope,
@@ -220,7 +221,11 @@ export class ChatroomEdges implements ChatroomRoomDelegate {
       disposed: false,
       reportTimer: undefined,
     };
-    local.subscribed = this.deps.subjects.hold(subject, (data) => this.deliver(local, data));
+    local.subscribed = Promise.all([
+      this.deps.subjects.hold(subject, (data) => this.deliver(local, data)),
+      // Held once per local room of the app: the subscription lives while any of them does.
+      this.deps.subjects.hold(chatroomBroadcastSubject(appKey), (data) => this.broadcast(appKey, data)),
+    ]).then(() => undefined);
     this.rooms.set(room.key, local);
     for (const [type, handler] of this.handlers) {
       room.onMessage(type, (client: ChatroomClient, body: unknown, ctx: MessageContext) => {
@@ -299,6 +304,7 @@ export class ChatroomEdges implements ChatroomRoomDelegate {
     this.rooms.delete(room.key);
     clearTimeout(local.reportTimer);
     this.deps.subjects.release(local.subject);
+    this.deps.subjects.release(chatroomBroadcastSubject(local.appKey));
     this.tellOnline(local);
   }
 
@@ -340,6 +346,11 @@ export class ChatroomEdges implements ChatroomRoomDelegate {
       }
       client.enqueueRaw(frame);
     }
+  }
+
+  /** A broadcast to every room of the app: the same bytes to the members of each local room of it. */
+  private broadcast(appKey: string, data: Uint8Array): void {
+    for (const local of this.rooms.values()) if (local.appKey === appKey) this.deliver(local, data);
   }
 
   private control(local: LocalRoom, c: ChatroomControl): void {

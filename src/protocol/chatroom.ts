@@ -15,6 +15,15 @@ export function chatroomSubject(appKey: string, roomid: number | string): string
   return `chatroom.${appKey}.${roomid}`;
 }
 
+/**
+ * Broadcasts to every chat room of the app (NIM's chatroom/broadcast): a node holds it while it has
+ * an edge of any room of the app, and writes each broadcast once to all its members in them. The
+ * message's `roomid` is 0 and its `seq` 0: it is no room's, so no room's history keeps it.
+ */
+export function chatroomBroadcastSubject(appKey: string): string {
+  return `chatroom.${appKey}.all`;
+}
+
 /** The matchmake body of a chat room entry: an account and its token (the same token as the `im` login). */
 export interface ChatroomEnterOptions {
   appKey: string;

@@ -193,6 +193,45 @@ describe("chat rooms over the room edge: enter, send, receive, roles, the queue"
     });
   });
 
+  it("a broadcast reaches the members of every room of the app once, and no room's history", async () => {
+    const [r1, r2] = [await createRoom(gw, "host"), await createRoom(gw, "host")];
+    const [a, b] = [await member(r1, "v1"), await member(r2, "v3")];
+    const [gotA, gotB] = [collect(a, "message"), collect(b, "message")];
+    const res = await gw.call("chatroom/broadcast", {
+      fromAccid: "host",
+      msgId: "all-1",
+      msgType: "0",
+      attach: "to everyone",
+      highPriority: "true",
+    });
+    expect(res.code).toBe(200);
+    // A resend is the same broadcast: answered again, not sent again.
+    const again = await gw.call("chatroom/broadcast", {
+      fromAccid: "host",
+      msgId: "all-1",
+      msgType: "0",
+      attach: "to everyone",
+      highPriority: "true",
+    });
+    expect((again.desc as unknown as { msgid: number }).msgid).toBe((res.desc as unknown as { msgid: number }).msgid);
+    const second = await gw.call("chatroom/broadcast", {
+      fromAccid: "host",
+      msgId: "all-2",
+      msgType: "0",
+      attach: "again",
+      highPriority: "true",
+    });
+    expect(second.code).toBe(200);
+    await restSend(gw, r1, "host", "after-all", "room one only", { highPriority: "true" });
+    await until(() => gotA.length >= 3 && gotB.length >= 2, 5000, "the broadcasts in both rooms");
+    expect(gotA.map((m) => m.attach)).toEqual(["to everyone", "again", "room one only"]);
+    expect(gotB.map((m) => [m.attach, m.roomid, m.seq])).toEqual([
+      ["to everyone", 0, 0],
+      ["again", 0, 0],
+    ]);
+    expect(await b.history()).toEqual([]);
+  });
+
   it("one client per account per room: entering again puts the older client out", async () => {
     const roomid = await createRoom(gw, "host");
     const first = await member(roomid, "v2");

@@ -8,6 +8,7 @@ import {
   REST_SEND_FIELDS,
 } from "../../chatrooms/validate.ts";
 import { NimbusError } from "../../protocol/errors.ts";
+import { chatroomOwnerAddress } from "../../contracts/chatroom.ts";
 import { endpoint, type NimEndpoint } from "./endpoint.ts";
 import { namedAsSent } from "./caller-names.ts";
 import { accidList, jsonSwitches, millis } from "./msg-params.ts";
@@ -134,6 +135,23 @@ const sendMsgToSomeone = endpoint({
   },
 });
 
+const broadcast = endpoint({
+  module: "chatroom",
+  action: "broadcast",
+  summary: "A message to every chat room of the app, to the members in them now; no room's history keeps it",
+  params: z.object({ fromAccid: accid(), ...messageParams }),
+  async handler(ctx, p) {
+    await ctx.chatrooms.requireAccount(ctx.app.appKey, p.fromAccid, "fromAccid");
+    const input = checkChatroomSend(
+      { clientMsgId: p.msgId, type: p.msgType, attach: p.attach, ext: p.ext, highPriority: p.highPriority === true },
+      p.fromAccid,
+      REST_SEND_FIELDS,
+    );
+    const m = await ctx.system.ask(chatroomOwnerAddress(ctx.app.appKey, p.fromAccid), { t: "broadcast", input });
+    return { desc: { msgid: m.msgid, msgid_client: m.clientMsgId, fromAccount: m.from, time: m.time, type: m.type, attach: m.attach } };
+  },
+});
+
 const batchItem = z.object({
   msgId: z.string().min(1).max(CHATROOM_MSG_ID_MAX),
   msgType: z.number().int(),
@@ -203,4 +221,5 @@ export const chatroomExtraEndpoints: readonly NimEndpoint[] = [
   deleteHistoryMessage,
   sendMsgToSomeone,
   batchSendMsg,
+  broadcast,
 ];
