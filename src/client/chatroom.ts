@@ -168,6 +168,9 @@ export class ChatroomHandle extends Emitter<ChatroomEvents> {
   private async enter(): Promise<void> {
     const { url: _u, reconnect: _r, requestTimeoutMs: _t, ...enter } = this.options;
     const room = await this.matchmaker.enterChatroom({ ...enter, roomid: this.roomid });
+    // The handle enters again by itself (a new seat, then history): the Colyseus SDK's own
+    // reconnection would try to resume a seat the edge does not keep.
+    room.reconnection.enabled = false;
     const welcomed = new Promise<ChatroomWelcome>((resolve) => room.onMessage(ChatroomFrames.WELCOME, resolve));
     room.onMessage(ChatroomFrames.MESSAGE, (m: ChatroomMessage) => {
       if (this.seen(m)) this.emit("message", m);

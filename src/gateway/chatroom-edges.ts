@@ -258,7 +258,7 @@ export class ChatroomEdges implements ChatroomRoomDelegate {
     const bound = Math.min(this.deps.outgoingBufferBytes, CHATROOM_OUTGOING_BUFFER_MAX);
     OutgoingBudget.watch(client, bound, () => {
       this.deps.log.info({ roomid: local.roomid, accid: grant.accid }, "chat room member dropped: its socket fell behind");
-      client.leave(CHATROOM_SLOW_CLOSE, "slow consumer");
+      this.putOut(local, client, CHATROOM_SLOW_CLOSE);
     });
     const app = this.deps.apps.get(grant.appKey);
     const welcome: ChatroomWelcome = {
@@ -289,7 +289,21 @@ export class ChatroomEdges implements ChatroomRoomDelegate {
 
   leave(room: ChatroomRoom, client: ChatroomClient, _code: number): void {
     const local = this.rooms.get(room.key);
-    if (!local || local.room !== room || !local.members.delete(client.sessionId)) return;
+    if (local && local.room === room) this.forget(local, client);
+  }
+
+  /**
+   * Ends a member now: it gets nothing more and counts no more, at once, while its socket closes
+   * (a client that stopped reading would hold Colyseus's leave until the close handshake times out).
+   */
+  private putOut(local: LocalRoom, client: ChatroomClient, code: number): void {
+    this.forget(local, client);
+    client.leave(code);
+  }
+
+  /** The member is gone from this edge: the actor hears when it was the account's last client here. */
+  private forget(local: LocalRoom, client: ChatroomClient): void {
+    if (!local.members.delete(client.sessionId)) return;
     const accid = client.userData?.grant.anonymous === false ? client.userData.grant.accid : undefined;
     if (accid !== undefined && ![...local.members.values()].some((c) => c.userData?.grant.accid === accid)) {
       this.deps.system.tell(chatroomAddress(local.appKey, local.roomid), { t: "left", accid });
@@ -362,7 +376,7 @@ export class ChatroomEdges implements ChatroomRoomDelegate {
       const kicked: ChatroomKicked = { roomid: local.roomid, reason: c.reason };
       if (c.ext !== undefined) kicked.ext = c.ext;
       client.send(ChatroomFrames.KICKED, kicked);
-      client.leave(CloseCodes.KICKED);
+      this.putOut(local, client, CloseCodes.KICKED);
     }
   }
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChatroomKickReason, ChatroomNotificationKind as Kind, enterChatroom, NimbusClientError, type ChatroomHandle } from "nimbus/client";
 import { startGatewayNode, until, type GatewayNode } from "./support.ts";
+import { ChatroomDelivery, ChatroomFrames, chatroomSubject, encodeChatroomEvent } from "../../src/protocol/chatroom.ts";
 import { collect, createRoom, enter, nextOf, restSend } from "./chatroom-support.ts";
 
 const BUDGET = 1;
@@ -322,4 +323,39 @@ describe("chat rooms where the app does not allow anonymous viewers", () => {
       await gw.close();
     }
   });
+});
+
+describe("a chat room member whose socket falls behind", () => {
+  it("is dropped with 4415 once its send buffer passes the bound, and the room goes on", async () => {
+    // Pings far apart, so only the buffer bound can end the member while it does not read.
+    const gw = await startGatewayNode({ pingIntervalMs: 120_000 }, { limits: { chatroomReceivePerSecond: 1_000_000 } });
+    try {
+      const token = await gw.createAccount("slow");
+      await gw.createAccount("src");
+      const roomid = await createRoom(gw, "src");
+      const slow = await enter(gw, roomid, "slow", token, { reconnect: { enabled: false } });
+      const closed = nextOf(slow, "closed", 60_000);
+      // The client stops reading: what the node writes piles up in the kernel, then in the node.
+      const transport = slow.connection?.connection.transport as unknown as { ws: { _socket: { pause(): void; resume(): void } } };
+      transport.ws._socket.pause();
+      // Published on the room's subject as the room's actor would, 64 KB each: high priority, so no budget drops them.
+      const body = { roomid, seq: 0, msgid: 1, clientMsgId: "big", from: "src", time: Date.now(), type: 0, attach: "x".repeat(64 * 1024) };
+      const event = encodeChatroomEvent(ChatroomFrames.MESSAGE, body, ChatroomDelivery.HIGH, "src");
+      let published = 0;
+      while ((gw.node.gateway.stats().chatrooms?.members ?? 0) > 0 && published < 2000) {
+        for (let i = 0; i < 20; i++) gw.node.bus.publish(chatroomSubject(gw.appKey, roomid), event);
+        published += 20;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      expect(gw.node.gateway.stats().chatrooms?.members).toBe(0);
+      // It took more than the kernel holds: the bound was reached in the node, not before.
+      expect(published * 64 * 1024).toBeGreaterThan(4 * 1024 * 1024);
+      transport.ws._socket.resume();
+      expect((await closed).code).toBe(4415);
+      // The room itself is fine.
+      expect((await restSend(gw, roomid, "src", "after", "still here")).seq).toBe(1);
+    } finally {
+      await gw.close();
+    }
+  }, 90_000);
 });
