@@ -1,63 +1,23 @@
-import { Actor } from "../../src/runtime/mod.ts";
-import { MessageFlags, type JournalEntry } from "../../src/store/mod.ts";
-import type { ChatroomMessage } from "../../src/protocol/chatroom.ts";
-import { NimbusError } from "../../src/protocol/errors.ts";
+import { type ChatroomInfoFields, type ChatroomMemberView, type ChatroomRequest, type ChatroomView } from "../../src/contracts/chatroom.ts";
 import { chatroomMessageOf, type ChatroomPayload } from "../../src/conversation/chatroom-entry.ts";
+import { RECALLED, isRecalled } from "../../src/conversation/flags.ts";
 import { formatConversation } from "../../src/conversation/ref.ts";
-import {
-  type ChatroomEntryGrant,
-  type ChatroomInfoFields,
-  type ChatroomMemberView,
-  type ChatroomProtocol,
-  type ChatroomRequest,
-  type ChatroomView,
-} from "../../src/contracts/chatroom.ts";
-import type { RequestNamed } from "../../src/runtime/actor-ref.ts";
+import type { ChatroomMessage } from "../../src/protocol/chatroom.ts";
 import {
   ChatroomDelivery,
   ChatroomFrames,
   ChatroomKickReason,
   ChatroomNotificationKind as Kind,
-  chatroomSubject,
   encodeChatroomEvent,
-  type ChatroomControl,
-  type ChatroomNotification,
-  type ChatroomQueueChange,
 } from "../../src/protocol/chatroom.ts";
-import { RECALLED, isRecalled } from "../../src/conversation/flags.ts";
-import {
-  blankMember,
-  isFixed,
-  isManagerOrCreator,
-  isMutedMember,
-  isWorthKeeping,
-  memberType,
-  memberView,
-  requireAuthority,
-  type FixedMember,
-} from "./members.ts";
-import { delayInfoOf, isDue, nextCheckMs, type DelayClose } from "./delay-close.ts";
-import { dropTransientOf, emptyQueue, listOf, offer, poll, QUEUE_SIZE_MAX, type QueueState } from "./queue.ts";
+import { NimbusError } from "../../src/protocol/errors.ts";
+import { MessageFlags, type JournalEntry } from "../../src/store/mod.ts";
 import { JournalChain, type ChainAnswer } from "../conversation/journal-chain.ts";
-
-/** The room as saved: info, the members it remembers, the queue. Lists, not maps: an accid may be `__proto__`. */
-export interface ChatroomState {
-  room: RoomRecord | null;
-  members: FixedMember[];
-  queue: QueueState;
-}
-
-interface RoomRecord extends ChatroomInfoFields {
-  roomid: number;
-  creator: string;
-  valid: boolean;
-  muted: boolean;
-  ionotify: boolean;
-  createdAt: number;
-  delay?: DelayClose;
-}
-
-type Req<T extends keyof ChatroomProtocol & string> = RequestNamed<ChatroomProtocol, T>;
+import { isDue, nextCheckMs } from "./delay-close.ts";
+import { blankMember, isManagerOrCreator, isMutedMember, requireAuthority, type FixedMember } from "./members.ts";
+import { QUEUE_SIZE_MAX, emptyQueue, listOf, offer, poll } from "./queue.ts";
+import type { Req, RoomRecord } from "./room-base.ts";
+import { RoomRoles } from "./room-roles.ts";
 
 /**
  * One chat room (`chatroom/<appKey>/<roomid>`): its info, the members it remembers (creator,
@@ -72,10 +32,7 @@ type Req<T extends keyof ChatroomProtocol & string> = RequestNamed<ChatroomProto
  * Everything the room hears (messages, notifications, queue changes, and the edges' kicks) is
  * published once on `chatroom.<app>.<roomid>`, in the order of this actor's turns.
  */
-export class ChatroomActor extends Actor<ChatroomState> {
-  private members = new Map<string, FixedMember>();
-  private readonly onlineByNode = new Map<string, { startedAt: number; count: number }>();
-  private readonly onlineFixed = new Set<string>();
+export class ChatroomActor extends RoomRoles {
   /** The room's journal: gap-free seqs, msgId dedup, appends pipelined (see journal-chain.ts). */
   private readonly chain = new JournalChain(this.ctx, formatConversation({ kind: "chatroom", id: this.ctx.id }));
   /** Since when no node reports a member (for the idle close); undefined while someone is in. */
@@ -83,10 +40,6 @@ export class ChatroomActor extends Actor<ChatroomState> {
   private cancelDelayCheck: (() => void) | undefined;
   private highSecond = 0;
   private highCount = 0;
-
-  initialState(): ChatroomState {
-    return { room: null, members: [], queue: emptyQueue() };
-  }
 
   override async onActivate(): Promise<void> {
     this.members = new Map(this.state.members.map((m) => [m.accid, m]));
@@ -174,51 +127,6 @@ export class ChatroomActor extends Actor<ChatroomState> {
       default:
         throw new NimbusError("PARAM_ERROR", `unknown chat room message ${JSON.stringify((m as { t?: unknown }).t)}`);
     }
-  }
-
-  // ---- info -------------------------------------------------------------------------------
-
-  private get roomid(): number {
-    return Number(this.ctx.id);
-  }
-
-  /** The room, or 404 when it was never created. */
-  private room(): RoomRecord {
-    const room = this.state.room;
-    if (!room) throw new NimbusError("NOT_FOUND", `roomid: chat room ${this.ctx.id} does not exist`);
-    return room;
-  }
-
-  /** The room, open: a closed one answers 13002. */
-  private openRoom(): RoomRecord {
-    const room = this.room();
-    if (!room.valid) throw new NimbusError("CHATROOM_STATE", `roomid: chat room ${room.roomid} is closed`);
-    return room;
-  }
-
-  private view(withOnline: boolean): ChatroomView {
-    const r = this.room();
-    const v: ChatroomView = {
-      roomid: r.roomid,
-      creator: r.creator,
-      name: r.name,
-      announcement: r.announcement,
-      broadcasturl: r.broadcasturl,
-      ext: r.ext,
-      queuelevel: r.queuelevel,
-      valid: r.valid,
-      muted: r.muted,
-      ionotify: r.ionotify,
-      delayInfo: delayInfoOf(r.delay, r.valid),
-    };
-    if (withOnline) v.onlineusercount = this.onlineCount();
-    return v;
-  }
-
-  private onlineCount(): number {
-    let n = 0;
-    for (const [nodeId, c] of this.onlineByNode) if (this.ctx.isNodeAlive(nodeId, c.startedAt)) n += c.count;
-    return n;
   }
 
   private async create(m: Req<"create">): Promise<ChatroomView> {
@@ -326,184 +234,6 @@ export class ChatroomActor extends Actor<ChatroomState> {
     return this.view(false);
   }
 
-  // ---- members and roles ------------------------------------------------------------------
-
-  private async setRole(m: Req<"setRole">): Promise<{ roomid: number; level: number; accid: string; type: string }> {
-    this.room();
-    const now = Date.now();
-    const op = m.operator === null ? undefined : this.members.get(m.operator);
-    const before = this.members.get(m.target);
-    requireAuthority(m.operator, op, m.target, before);
-    if (m.opt === 1 && m.operator !== null && op?.role !== "creator")
-      throw new NimbusError("FORBIDDEN", "operator: only the creator names or removes managers");
-    const t: FixedMember = { ...(before ?? blankMember(m.target, now)) };
-    let kind: ChatroomNotification["id"];
-    switch (m.opt) {
-      case 1:
-        if (m.optvalue) t.role = "manager";
-        else if (t.role === "manager") t.role = "none";
-        kind = m.optvalue ? Kind.MANAGER_ADD : Kind.MANAGER_REMOVE;
-        break;
-      case 2:
-        if (m.optvalue) t.role = "normal";
-        else if (t.role === "normal") t.role = "none";
-        kind = m.optvalue ? Kind.COMMON_ADD : Kind.COMMON_REMOVE;
-        break;
-      case -1:
-        t.blacklisted = m.optvalue;
-        // A blacklisted member keeps no role in the room.
-        if (m.optvalue) t.role = "none";
-        kind = m.optvalue ? Kind.BLACKLIST_ADD : Kind.BLACKLIST_REMOVE;
-        break;
-      default:
-        t.muted = m.optvalue;
-        kind = m.optvalue ? Kind.MUTE_ADD : Kind.MUTE_REMOVE;
-        break;
-    }
-    t.updatedAt = now;
-    await this.saveMember(t, now);
-    this.notify(kind, m.operator, [m.target], m.notifyExt);
-    if (m.opt === -1 && m.optvalue) {
-      this.onlineFixed.delete(m.target);
-      this.control({ op: "kick", accids: [m.target], reason: ChatroomKickReason.BLACKLISTED });
-    }
-    return { roomid: this.roomid, level: 0, accid: m.target, type: memberType(t) };
-  }
-
-  private async tempMute(m: Req<"tempMute">): Promise<{ muteDuration: number }> {
-    this.room();
-    const now = Date.now();
-    const before = this.members.get(m.target);
-    requireAuthority(m.operator, m.operator === null ? undefined : this.members.get(m.operator), m.target, before);
-    const t: FixedMember = { ...(before ?? blankMember(m.target, now)), tempMuteUntil: m.seconds > 0 ? now + m.seconds * 1000 : 0 };
-    await this.saveMember(t, now);
-    if (m.needNotify !== false) {
-      this.notify(m.seconds > 0 ? Kind.TEMP_MUTE_ADD : Kind.TEMP_MUTE_REMOVE, m.operator, [m.target], m.notifyExt, {
-        muteDuration: m.seconds,
-      });
-    }
-    return { muteDuration: m.seconds };
-  }
-
-  private async muteRoom(m: Req<"muteRoom">): Promise<{ success: true }> {
-    const room = this.room();
-    if (m.operator !== null && !isManagerOrCreator(this.members.get(m.operator))) {
-      throw new NimbusError("FORBIDDEN", `operator: ${m.operator} is neither the creator nor a manager of the room`);
-    }
-    if (room.muted !== m.mute) {
-      await this.commit({ ...this.state, room: { ...room, muted: m.mute } });
-      if (m.needNotify !== false) this.notify(m.mute ? Kind.ROOM_MUTED : Kind.ROOM_UNMUTED, m.operator, [], m.notifyExt);
-    }
-    return { success: true };
-  }
-
-  private kick(m: Req<"kick">): null {
-    this.openRoom();
-    requireAuthority(m.operator, m.operator === null ? undefined : this.members.get(m.operator), m.target, this.members.get(m.target));
-    this.notify(Kind.KICKED, m.operator, [m.target], m.notifyExt);
-    this.control({ op: "kick", accids: [m.target], reason: ChatroomKickReason.KICKED, ...(m.notifyExt ? { ext: m.notifyExt } : {}) });
-    this.onlineFixed.delete(m.target);
-    return null;
-  }
-
-  private enter(m: Req<"enter">): ChatroomEntryGrant {
-    this.openRoom();
-    const member = this.members.get(m.accid);
-    if (member?.blacklisted)
-      throw new NimbusError("CHATROOM_BLACKLISTED", `accid: ${m.accid} is on the blacklist of chat room ${this.ctx.id}`);
-    if (isFixed(member)) this.onlineFixed.add(m.accid);
-    const room = this.view(false);
-    if (room.ionotify) this.notify(Kind.MEMBER_IN, m.accid, [m.accid], undefined, { nick: m.nick ?? member?.nick ?? "" });
-    return { role: memberType(member), muted: isMutedMember(member, Date.now()) || room.muted, room };
-  }
-
-  private async left(accid: string): Promise<null> {
-    const room = this.state.room;
-    if (!room) return null;
-    this.onlineFixed.delete(accid);
-    const { queue, removed } = dropTransientOf(this.state.queue, accid);
-    if (removed.length > 0) {
-      await this.commit({ ...this.state, queue });
-      for (const e of removed) this.queueChanged({ op: "transientRemoved", key: e.key, value: e.value, operator: accid });
-    }
-    if (room.ionotify && room.valid) this.notify(Kind.MEMBER_EXIT, accid, [accid]);
-    return null;
-  }
-
-  private membersOf(accids: string[]): ChatroomMemberView[] {
-    this.room();
-    const now = Date.now();
-    return accids.map((a) => memberView(this.roomid, a, this.members.get(a), this.onlineFixed.has(a), now));
-  }
-
-  private membersByPage(m: Req<"membersByPage">): ChatroomMemberView[] {
-    this.room();
-    const now = Date.now();
-    const end = m.endtime === 0 ? Number.MAX_SAFE_INTEGER : m.endtime;
-    return [...this.members.values()]
-      .filter((x) => isFixed(x) && x.updatedAt <= end && (m.type === 0 || this.onlineFixed.has(x.accid)))
-      .sort((a, b) => b.updatedAt - a.updatedAt || (a.accid < b.accid ? -1 : 1))
-      .slice(0, m.limit)
-      .map((x) => memberView(this.roomid, x.accid, x, this.onlineFixed.has(x.accid), now));
-  }
-
-  private async addRobots(m: Req<"addRobots">): Promise<{ successAccids: string[]; failAccids: string[]; oldAccids: string[] }> {
-    this.openRoom();
-    const now = Date.now();
-    const successAccids: string[] = [];
-    const oldAccids: string[] = [];
-    const next = new Map(this.members);
-    for (const accid of m.accids) {
-      const before = next.get(accid);
-      if (before?.robot) {
-        oldAccids.push(accid);
-        continue;
-      }
-      next.set(accid, { ...(before ?? blankMember(accid, now)), robot: true, ext: m.roleExt ?? before?.ext ?? "", updatedAt: now });
-      successAccids.push(accid);
-    }
-    if (successAccids.length > 0) {
-      await this.commit({ ...this.state, members: [...next.values()] });
-      this.notify(Kind.MEMBER_IN, null, successAccids, m.notifyExt, { robot: true });
-    }
-    return { successAccids, failAccids: [], oldAccids };
-  }
-
-  private membersByRole(m: Req<"membersByRole">): ChatroomMemberView[] {
-    this.room();
-    const now = Date.now();
-    return [...this.members.values()]
-      .filter(
-        (x) =>
-          (m.creator && x.role === "creator") ||
-          (m.manager && x.role === "manager") ||
-          (m.blacklist && x.blacklisted) ||
-          (m.mute && x.muted) ||
-          (m.tempMute && x.tempMuteUntil > now),
-      )
-      .map((x) => memberView(this.roomid, x.accid, x, this.onlineFixed.has(x.accid), now));
-  }
-
-  private async updateMyRole(m: Req<"updateMyRole">): Promise<null> {
-    this.openRoom();
-    const before = this.members.get(m.accid);
-    if (m.save && isFixed(before)) {
-      const after: FixedMember = { ...before! };
-      if (m.nick !== undefined) after.nick = m.nick;
-      if (m.avator !== undefined) after.avator = m.avator;
-      if (m.ext !== undefined) after.ext = m.ext;
-      await this.saveMember(after, Date.now());
-    }
-    if (m.needNotify !== false) {
-      const data: Record<string, unknown> = {};
-      if (m.nick !== undefined) data.nick = m.nick;
-      if (m.avator !== undefined) data.avator = m.avator;
-      if (m.ext !== undefined) data.ext = m.ext;
-      this.notify(Kind.MY_ROLE_UPDATED, m.accid, [m.accid], m.notifyExt, data);
-    }
-    return null;
-  }
-
   private async deleteHistory(from: string, time: number): Promise<null> {
     this.room();
     const around = await this.ctx.journal.rangeByTime({
@@ -542,30 +272,6 @@ export class ChatroomActor extends Actor<ChatroomState> {
     const delivery = input.highPriority ? ChatroomDelivery.HIGH : ChatroomDelivery.NORMAL;
     this.ctx.publish(this.subject, encodeChatroomEvent(ChatroomFrames.MESSAGE, message, delivery, input.from, null, m.to));
     return message;
-  }
-
-  private async removeRobots(accids: string[], notify = true): Promise<{ successAccids: string[]; failAccids: string[] }> {
-    this.room();
-    const now = Date.now();
-    const successAccids: string[] = [];
-    const failAccids: string[] = [];
-    const next = new Map(this.members);
-    for (const accid of accids) {
-      const before = next.get(accid);
-      if (!before?.robot) {
-        failAccids.push(accid);
-        continue;
-      }
-      const after = { ...before, robot: false };
-      if (isWorthKeeping(after, now)) next.set(accid, after);
-      else next.delete(accid);
-      successAccids.push(accid);
-    }
-    if (successAccids.length > 0) {
-      await this.commit({ ...this.state, members: [...next.values()] });
-      if (notify) this.notify(Kind.MEMBER_EXIT, null, successAccids, undefined, { robot: true });
-    }
-    return { successAccids, failAccids };
   }
 
   // ---- messages ---------------------------------------------------------------------------
@@ -721,59 +427,6 @@ export class ChatroomActor extends Actor<ChatroomState> {
       if (m.needNotify !== false) this.queueChanged({ op: "batch", elements, operator }, Kind.QUEUE_BATCH_CHANGE, m.notifyExt);
     }
     return { noExistElementKey };
-  }
-
-  // ---- saving and publishing --------------------------------------------------------------
-
-  private async saveMember(t: FixedMember, now: number): Promise<void> {
-    const next = new Map(this.members);
-    if (isWorthKeeping(t, now)) next.set(t.accid, t);
-    else next.delete(t.accid);
-    await this.commit({ ...this.state, members: [...next.values()] });
-  }
-
-  /** Saves `next` before anyone hears of it; on failure the state is as before. */
-  private async commit(next: ChatroomState): Promise<void> {
-    const before = this.state;
-    this.state = next;
-    try {
-      await this.ctx.persist();
-    } catch (err) {
-      this.state = before;
-      throw err;
-    }
-    this.members = new Map(next.members.map((m) => [m.accid, m]));
-  }
-
-  private get subject(): string {
-    return chatroomSubject(this.ctx.appKey, this.ctx.id);
-  }
-
-  private notify(
-    id: ChatroomNotification["id"],
-    operator: string | null,
-    targets: string[],
-    ext?: string,
-    data?: Record<string, unknown>,
-  ): void {
-    const n: ChatroomNotification = { roomid: this.roomid, id, operator: operator ?? "", targets, time: Date.now() };
-    if (ext) n.ext = ext;
-    if (data) n.data = data;
-    this.ctx.publish(this.subject, encodeChatroomEvent(ChatroomFrames.NOTIFICATION, n, ChatroomDelivery.HIGH));
-  }
-
-  /** A queue change reaches the room as NIM's notification 317 (or 320 for a batch), with the change as its data. */
-  private queueChanged(
-    change: Omit<ChatroomQueueChange, "roomid" | "time">,
-    kind: ChatroomNotification["id"] = Kind.QUEUE_CHANGE,
-    ext?: string,
-  ): void {
-    const full: ChatroomQueueChange = { roomid: this.roomid, time: Date.now(), ...change };
-    this.notify(kind, change.operator, [], ext, full as unknown as Record<string, unknown>);
-  }
-
-  private control(c: ChatroomControl): void {
-    this.ctx.publish(this.subject, encodeChatroomEvent("control", c, ChatroomDelivery.CONTROL));
   }
 }
 
