@@ -128,6 +128,8 @@ export class ChatroomEdges implements ChatroomRoomDelegate {
   private readonly refresh: ReturnType<typeof setInterval>;
   /** Normal messages dropped by members' receive budgets on this node. */
   droppedByBudget = 0;
+  /** Set by stop: nothing is told to the actors any more (they are being drained). */
+  private stopped = false;
 
   constructor(private readonly deps: ChatroomEdgeDeps) {
     this.handlers = chatroomRequestHandlers({ apps: deps.apps, system: deps.system, chatrooms: deps.chatrooms });
@@ -202,6 +204,8 @@ export class ChatroomEdges implements ChatroomRoomDelegate {
   /** Closes every member (4001: enter again, on any node). */
   async stop(): Promise<void> {
     clearInterval(this.refresh);
+    this.stopped = true;
+    for (const local of this.rooms.values()) clearTimeout(local.reportTimer);
     await Promise.all([...this.rooms.values()].map((local) => local.room.disconnect(CloseCodes.SERVER_SHUTDOWN).catch(() => undefined)));
   }
 
@@ -423,6 +427,7 @@ export class ChatroomEdges implements ChatroomRoomDelegate {
   }
 
   private scheduleReport(local: LocalRoom): void {
+    if (this.stopped) return;
     local.reportTimer ??= setTimeout(() => {
       local.reportTimer = undefined;
       this.tellOnline(local);
@@ -430,6 +435,8 @@ export class ChatroomEdges implements ChatroomRoomDelegate {
   }
 
   private tellOnline(local: LocalRoom): void {
+    // After a stop the node's actors are draining; the counts of a stopped node stop counting anyway.
+    if (this.stopped) return;
     this.deps.system.tell(chatroomAddress(local.appKey, local.roomid), {
       t: "online",
       nodeId: this.deps.nodeId,
