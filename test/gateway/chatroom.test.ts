@@ -178,9 +178,19 @@ describe("chat rooms over the room edge: enter, send, receive, roles, the queue"
       highPriority: "true",
     });
     expect(res.code).toBe(200);
+    const batch = await gw.call("chatroom/batchSendMsgToSomeone", {
+      roomid: String(roomid),
+      fromAccid: "host",
+      toAccids: JSON.stringify(["v1"]),
+      msgList: JSON.stringify([
+        { msgId: "dm2", msgType: 0, attach: "v1 again", highPriority: true },
+        { msgId: "dm3", msgType: 0, attach: "v1 once more", highPriority: true },
+      ]),
+    });
+    expect(batch.code).toBe(200);
     await restSend(gw, roomid, "host", "all1", "for all", { highPriority: "true" });
-    await until(() => got3.length >= 1 && got1.length >= 2, 5000, "the messages");
-    expect(got1.map((m) => m.attach)).toEqual(["for v1", "for all"]);
+    await until(() => got3.length >= 1 && got1.length >= 4, 5000, "the messages");
+    expect(got1.map((m) => m.attach)).toEqual(["for v1", "v1 again", "v1 once more", "for all"]);
     expect(got3.map((m) => m.attach)).toEqual(["for all"]);
     expect((await gw.call("chatroom/updateMyRoomRole", { roomid: String(roomid), accid: "v1", nick: "Vee", notifyExt: "n" })).code).toBe(
       200,

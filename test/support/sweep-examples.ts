@@ -134,6 +134,9 @@ export async function sweepFixture(api: ApiNode, tag: string): Promise<SweepFixt
     "chatroom/sendMsgToSomeone": {
       params: { roomid, fromAccid: sb, toAccids: JSON.stringify([sa]), msgId: "sweep-some", msgType: "0", attach: "hi" },
     },
+    "chatroom/batchSendMsgToSomeone": {
+      params: { roomid, fromAccid: sb, toAccids: JSON.stringify([sa]), msgList: '[{"msgId":"sweep-bs1","msgType":0,"attach":"hi"}]' },
+    },
     "chatroom/broadcast": { params: { fromAccid: sa, msgId: "sweep-all", msgType: "0", attach: "to all rooms" } },
     "chatroom/batchSendMsg": { params: { roomid, fromAccid: sb, msgList: '[{"msgId":"sweep-b1","msgType":0,"attach":"hi"}]' } },
     "history/queryChatroomMsg": { params: { roomid, accid: sa, timetag: "0", limit: "100", reverse: "2", type: "0" } },

@@ -202,6 +202,31 @@ const batchSendMsg = endpoint({
   },
 });
 
+const batchSendMsgToSomeone = endpoint({
+  module: "chatroom",
+  action: "batchSendMsgToSomeone",
+  summary: `Up to ${BATCH_SEND_MAX} messages from fromAccid to some members only (up to 100 accounts), in order; never stored`,
+  params: z.object({ roomid: roomid(), fromAccid: accid(), toAccids: accidList(100), msgList: jsonArray(batchItem, BATCH_SEND_MAX) }),
+  async handler(ctx, p) {
+    await ctx.chatrooms.requireAccount(ctx.app.appKey, p.fromAccid, "fromAccid");
+    const inputs = p.msgList.map((item, i) =>
+      namedAsSentSync(`msgList.${i}`, () =>
+        checkChatroomSend(
+          { clientMsgId: item.msgId, type: item.msgType, attach: item.attach, ext: item.ext, highPriority: item.highPriority },
+          p.fromAccid,
+          REST_SEND_FIELDS,
+        ),
+      ),
+    );
+    const success: Record<string, unknown>[] = [];
+    for (const input of inputs) {
+      const m = await askRoom(ctx, p.roomid, { t: "sendToSome", input, to: p.toAccids });
+      success.push({ msgId: m.clientMsgId, msgid: m.msgid, time: m.time });
+    }
+    return { desc: { success, fail: [] } };
+  },
+});
+
 /** A refusal inside one list item, named by where it is (`msgList.2.attach: …`, as zod names list items). */
 function namedAsSentSync<T>(where: string, check: () => T): T {
   try {
@@ -221,5 +246,6 @@ export const chatroomExtraEndpoints: readonly NimEndpoint[] = [
   deleteHistoryMessage,
   sendMsgToSomeone,
   batchSendMsg,
+  batchSendMsgToSomeone,
   broadcast,
 ];
