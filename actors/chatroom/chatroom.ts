@@ -19,6 +19,9 @@ import { QUEUE_SIZE_MAX, emptyQueue, listOf, offer, poll } from "./queue.ts";
 import type { Req, RoomRecord } from "./room-base.ts";
 import { RoomRoles } from "./room-roles.ts";
 
+/** How many recent messages to some members a room remembers for resends. */
+const RECENT_TO_SOME = 64;
+
 /**
  * One chat room (`chatroom/<appKey>/<roomid>`): its info, the members it remembers (creator,
  * managers, fixed members, the blacklisted and muted, robots), the queue and the journal. It is
@@ -38,6 +41,8 @@ export class ChatroomActor extends RoomRoles {
   /** Since when no node reports a member (for the idle close); undefined while someone is in. */
   private emptySince: number | undefined;
   private cancelDelayCheck: (() => void) | undefined;
+  /** Messages to some members lately, by msgId: a resend is answered, not sent again. */
+  private readonly recentToSome = new Map<string, ChatroomMessage>();
   private highSecond = 0;
   private highCount = 0;
 
@@ -252,11 +257,22 @@ export class ChatroomActor extends RoomRoles {
   }
 
   /** A message for some members' clients only: published, never stored, no seq (0). */
+  /**
+   * A message for some members' clients only: published, never stored, no seq (0). A resend of a
+   * recent one (same msgId, same sender) is answered with it and not sent again; past this
+   * activation's memory it would be.
+   */
   private async sendToSome(m: Req<"sendToSome">): Promise<ChatroomMessage> {
     const room = this.openRoom();
     const input = m.input;
     const member = this.members.get(input.from);
     if (member?.blacklisted) throw new NimbusError("CHATROOM_BLACKLISTED", `${input.from} is on the blacklist of chat room ${room.roomid}`);
+    const known = this.recentToSome.get(input.clientMsgId);
+    if (known) {
+      if (known.from !== input.from)
+        throw new NimbusError("PARAM_ERROR", `clientMsgId: ${input.clientMsgId} is already used in chat room ${room.roomid}`);
+      return known;
+    }
     const msgid = await this.ctx.nextId("msgid");
     const message: ChatroomMessage = {
       roomid: this.roomid,
@@ -271,6 +287,8 @@ export class ChatroomActor extends RoomRoles {
     if (input.ext) message.ext = input.ext;
     const delivery = input.highPriority ? ChatroomDelivery.HIGH : ChatroomDelivery.NORMAL;
     this.ctx.publish(this.subject, encodeChatroomEvent(ChatroomFrames.MESSAGE, message, delivery, input.from, null, m.to));
+    this.recentToSome.set(input.clientMsgId, message);
+    if (this.recentToSome.size > RECENT_TO_SOME) this.recentToSome.delete(this.recentToSome.keys().next().value!);
     return message;
   }
 

@@ -188,6 +188,17 @@ describe("chat rooms over the room edge: enter, send, receive, roles, the queue"
       ]),
     });
     expect(batch.code).toBe(200);
+    // A resend of a message to some is answered, not sent again.
+    const resent = await gw.call("chatroom/sendMsgToSomeone", {
+      roomid: String(roomid),
+      fromAccid: "host",
+      toAccids: JSON.stringify(["v1"]),
+      msgId: "dm1",
+      msgType: "0",
+      attach: "for v1",
+      highPriority: "true",
+    });
+    expect((resent.desc as unknown as { msgid: number }).msgid).toBe((res.desc as unknown as { msgid: number }).msgid);
     await restSend(gw, roomid, "host", "all1", "for all", { highPriority: "true" });
     await until(() => got3.length >= 1 && got1.length >= 4, 5000, "the messages");
     expect(got1.map((m) => m.attach)).toEqual(["for v1", "v1 again", "v1 once more", "for all"]);
