@@ -45,14 +45,14 @@ module.exports = {
       name: "messaging-does-not-know-actors",
       comment: "services reach actors through src/contracts only.",
       severity: "error",
-      from: { path: "^src/(messaging|relations|teams)/" },
+      from: { path: "^src/(messaging|relations|teams|chatrooms)/" },
       to: { path: "^actors/" },
     },
     {
       name: "services-do-not-know-edges",
       comment: "services are called by the edges, never the other way round.",
       severity: "error",
-      from: { path: "^src/(messaging|relations|teams)/" },
+      from: { path: "^src/(messaging|relations|teams|chatrooms)/" },
       to: { path: "^src/(http|gateway|client|node\\.ts|main\\.ts)" },
     },
     {

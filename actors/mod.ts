@@ -19,6 +19,9 @@ import { TeamActor } from "./team/team.ts";
 import { TEAM_KIND } from "../src/contracts/team.ts";
 import { UserTeamsActor } from "./team/user-teams.ts";
 import { USER_TEAMS_KIND } from "../src/contracts/user-teams.ts";
+import { ChatroomActor } from "./chatroom/chatroom.ts";
+import { ChatroomOwnerActor } from "./chatroom/owner.ts";
+import { CHATROOM_KIND, CHATROOM_OWNER_KIND } from "../src/contracts/chatroom.ts";
 
 /** Every domain actor kind a node hosts, by kind. */
 export const domainActors: Record<string, ActorFactory> = {
@@ -33,4 +36,6 @@ export const domainActors: Record<string, ActorFactory> = {
   [SIGNAL_ROOM_KIND]: (ctx) => new SignalRoomActor(ctx),
   [SIGNAL_NAME_KIND]: (ctx) => new SignalNameActor(ctx),
   [SIGNAL_BOX_KIND]: (ctx) => new SignalBoxActor(ctx),
+  [CHATROOM_KIND]: (ctx) => new ChatroomActor(ctx),
+  [CHATROOM_OWNER_KIND]: (ctx) => new ChatroomOwnerActor(ctx),
 };

@@ -11,6 +11,7 @@ import { runP2pOffline } from "./scenarios/p2p-offline.ts";
 import { runP2pCluster } from "./scenarios/p2p-cluster.ts";
 import { runPeersP2p } from "./scenarios/peers-p2p.ts";
 import { runTeam } from "./scenarios/team.ts";
+import { runChatroom } from "./scenarios/chatroom.ts";
 
 const scenarios: Record<string, (quick: boolean) => Promise<BenchResult>> = {
   actors: runActors,
@@ -21,6 +22,7 @@ const scenarios: Record<string, (quick: boolean) => Promise<BenchResult>> = {
   baseline: runBaseline,
   "peers-p2p": runPeersP2p,
   team: runTeam,
+  chatroom: runChatroom,
 };
 
 const args = process.argv.slice(2);

@@ -16,6 +16,7 @@ import { createMessagingService, type MessagingService } from "./messaging/mod.t
 import { createTeamsService, type TeamsService } from "./teams/mod.ts";
 import { createHooks } from "./hooks/mod.ts";
 import { AppRegistry } from "./apps/registry.ts";
+import { ChatroomService } from "./chatrooms/service.ts";
 import { domainActors } from "../actors/mod.ts";
 import type { NodeInfo } from "./http/types.ts";
 import { createLogger, type Logger } from "./util/log.ts";
@@ -45,6 +46,8 @@ export interface NimbusNode {
   readonly messaging: MessagingService;
   /** Advanced teams, as the REST API and the gateway use them. */
   readonly teams: TeamsService;
+  /** Chat rooms, as the REST API and the room edges use them. */
+  readonly chatrooms: ChatroomService;
   readonly http: FastifyInstance;
   /** The realtime link: Colyseus on the same port, devices, delivery. */
   readonly gateway: Gateway;
@@ -144,6 +147,12 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
     info.hooks = hooks.report;
     const messaging = measuredMessaging(createMessagingService({ system, bus, apps, hooks: hooks.hooks }), metrics);
     const teams = createTeamsService({ system, apps, sequences: store.sequences });
+    const chatrooms = new ChatroomService(system, store.journal, () =>
+      membership
+        .members()
+        .map((id) => membership.info(id)?.address)
+        .filter((a): a is string => a !== undefined),
+    );
     const gateway = new Gateway({
       nodeId,
       apps,
@@ -155,6 +164,8 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
       options: { ...config.gateway, ...ext.gateway },
       publicAddress: config.publicAddress,
       metrics,
+      chatrooms,
+      nodeStartedAt: self.startedAt,
     });
     startedGateway = gateway;
     linkHooks(gateway, hooks.hooks);
@@ -166,6 +177,7 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
         presence: clusterPresenceView(system),
         messaging,
         teams,
+        chatrooms,
         nonces: store.nonces,
         files,
         ...(config.publicAddress !== undefined && { publicAddress: config.publicAddress }),
@@ -207,6 +219,7 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
       apps,
       messaging,
       teams,
+      chatrooms,
       http,
       gateway,
       log,

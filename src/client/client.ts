@@ -364,7 +364,7 @@ export class NimbusClient extends Emitter<NimbusClientEvents> {
 }
 
 /** Maps what `room.request` rejects with (see the SDK's RoomRequest) to a NimbusClientError. */
-function requestError(err: unknown): NimbusClientError {
+export function requestError(err: unknown): NimbusClientError {
   if (err instanceof NimbusClientError) return err;
   const e = err as { name?: string; message?: string; code?: unknown; reason?: unknown };
   const message = e.message ?? String(err);

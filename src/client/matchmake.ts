@@ -1,6 +1,7 @@
 import { Client as ColyseusClient, ServerError, type Room, type SeatReservation } from "@colyseus/sdk";
 import { NimbusClientError } from "./errors.ts";
 import { ROOM_NAME, type JoinOptions, type MatchmakeErrorBody } from "../protocol/link.ts";
+import { CHATROOM_ROOM_NAME, type ChatroomEnterOptions } from "../protocol/chatroom.ts";
 
 /**
  * Login and resume through the official Colyseus SDK, with one difference from its
@@ -17,6 +18,11 @@ export class Matchmaker {
 
   async login(options: JoinOptions): Promise<Room> {
     return this.consume(await this.post(`/matchmake/joinOrCreate/${ROOM_NAME}`, { ...options }));
+  }
+
+  /** Enters a chat room: a seat in the room's edge on the node this client talks to. */
+  async enterChatroom(options: ChatroomEnterOptions): Promise<Room> {
+    return this.consume(await this.post(`/matchmake/joinOrCreate/${CHATROOM_ROOM_NAME}`, { ...options }));
   }
 
   /** `token` is the room's `reconnectionToken`, `roomId:secret`. */

@@ -94,6 +94,21 @@ export {
   type Welcome,
 } from "../protocol/link.ts";
 
+export { enterChatroom, ChatroomHandle, type ChatroomEvents, type ChatroomSendOptions, type EnterChatroomOptions } from "./chatroom.ts";
+export {
+  CHATROOM_ROOM_NAME,
+  ChatroomFrames,
+  ChatroomKickReason,
+  ChatroomNotificationKind,
+  ChatroomRequests,
+  type ChatroomKicked,
+  type ChatroomMessage,
+  type ChatroomNotification,
+  type ChatroomQueueChange,
+  type ChatroomSendAck,
+  type ChatroomWelcome,
+} from "../protocol/chatroom.ts";
+
 /** Logs a device in; rejects with NimbusClientError carrying the NIM code (302, 404, 422, …). */
 export async function connect(options: ConnectOptions): Promise<NimbusClient> {
   const client = new NimbusClient(options);

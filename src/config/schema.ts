@@ -34,6 +34,14 @@ export const limitsSchema = z
     createdTeamsPerUser: z.number().int().positive().optional(),
     joinedTeamsPerUser: z.number().int().positive().default(5000),
     chatroomsPerCreator: z.number().int().positive().default(200),
+    /** Normal chat room messages a member receives per second per room; more are dropped for it (NIM: 20). */
+    chatroomReceivePerSecond: z.number().int().positive().default(20),
+    /** High-priority messages a room may send per second; more go as normal ones (NIM: 10). */
+    chatroomHighPriorityPerSecond: z.number().int().positive().default(10),
+    /** Whether one account may be in a room from several clients at once (NIM's console switch; default one). */
+    chatroomMultiClient: z.boolean().default(false),
+    /** Whether clients may enter chat rooms without an account, to watch only (NIM's anonymous entry). */
+    chatroomAnonymous: z.boolean().default(false),
     subscriptions: z.number().int().positive().default(3000),
     /** NIM's multi-device policies: 1 one device, 2 one desktop + one mobile, 3 up to 10 devices. */
     multiDevicePolicy: z.union([z.literal(1), z.literal(2), z.literal(3)]).default(3),

@@ -4,6 +4,8 @@ import { setLogger } from "@colyseus/core/Logger";
 import type { Logger } from "pino";
 import { ROOM_NAME } from "../protocol/link.ts";
 import { ImRoom } from "./im-room.ts";
+import { ChatroomRoom } from "./chatroom-room.ts";
+import { CHATROOM_ROOM_NAME } from "../protocol/chatroom.ts";
 
 // Colyseus 0.18 reads the global WebSocket when a client resumes (Room.ts `WebSocket.OPEN`); Node 20
 // has none. main.ts sets this too, but tests import the node directly, so the gateway does it as well.
@@ -30,6 +32,7 @@ export function ensureColyseusRuntime(log: Logger): Promise<void> {
     setLogger(log.child({}, { msgPrefix: "colyseus: " }));
     await matchMaker.setup(new LocalPresence(), new LocalDriver());
     matchMaker.defineRoomType(ROOM_NAME, ImRoom);
+    matchMaker.defineRoomType(CHATROOM_ROOM_NAME, ChatroomRoom);
   })();
   return ready;
 }

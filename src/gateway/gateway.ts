@@ -33,6 +33,8 @@ import type { TeamsService } from "../teams/service.ts";
 import { GatewayTransport } from "./transport.ts";
 import type { NodeMetrics } from "../util/metrics.ts";
 import type { ClientType } from "../protocol/link.ts";
+import type { ChatroomService } from "../chatrooms/service.ts";
+import { ChatroomEdges } from "./chatroom-edges.ts";
 
 export interface GatewayDeps {
   nodeId: string;
@@ -53,6 +55,10 @@ export interface GatewayDeps {
   publicAddress?: string;
   /** The node's metrics: logins by code, logouts, fan-out deliveries. */
   metrics?: NodeMetrics;
+  /** Chat rooms: with them, clients may enter rooms here (`joinOrCreate("chatroom", …)`). */
+  chatrooms?: ChatroomService;
+  /** This node's start time as membership knows it (the chat room actors count live nodes' members). */
+  nodeStartedAt?: number;
 }
 
 /** Login refusals that count as a guess against the source address: wrong token, no such account. */
@@ -78,6 +84,8 @@ export class Gateway {
   private readonly sessions: Sessions;
   private readonly loginThrottle: LoginThrottle;
   private transport: GatewayTransport | undefined;
+  /** The chat room edges of this node, when the node serves chat rooms. */
+  readonly chatroomEdges: ChatroomEdges | undefined;
   private roomId: string | undefined;
   private state: "new" | "open" | "stopping" | "stopped" = "new";
   private stopping: Promise<void> | undefined;
@@ -114,6 +122,23 @@ export class Gateway {
     if (deps.teams) registerTeamRequests((type, handler) => this.requests.register(type, handler), deps.teams);
     registerBroadcastRequests((type, handler) => this.requests.register(type, handler), deps);
     registerSignalRequests((type, handler) => this.requests.register(type, handler), deps);
+    this.chatroomEdges =
+      deps.chatrooms &&
+      new ChatroomEdges({
+        nodeId: deps.nodeId,
+        nodeStartedAt: deps.nodeStartedAt ?? Date.now(),
+        apps: deps.apps,
+        system: deps.system,
+        bus: deps.bus,
+        chatrooms: deps.chatrooms,
+        subjects: this.subjects,
+        log: deps.log.child({ component: "chatrooms" }),
+        seatReservationSeconds: this.options.seatReservationSeconds,
+        outgoingBufferBytes: this.options.outgoingBufferBytes,
+        ratePerSecond: this.options.ratePerSecond,
+        rateBurst: this.options.rateBurst,
+        verifyLogin: (body, ip) => this.verifyLogin(body, ip),
+      });
   }
 
   /** Takes WebSocket upgrades on the app's server, mounts the matchmake routes, creates the room. */
@@ -123,6 +148,7 @@ export class Gateway {
     registerMatchmakeRoutes(app, {
       login: (body, ip) => this.login(body, ip),
       resume: (roomId, token) => this.resume(roomId, token),
+      ...(this.chatroomEdges && { enterChatroom: (body: unknown, ip: string) => this.enterChatroom(body, ip) }),
     });
     this.transport = new GatewayTransport(app.server, this.options);
     const create: ImRoomCreateOptions = { delegate: this.sessions, seatReservationSeconds: this.options.seatReservationSeconds };
@@ -176,8 +202,19 @@ export class Gateway {
   }
 
   /** Local users and devices, open sockets, and the bus subjects this node holds, by kind. */
-  stats(): { users: number; devices: number; sockets: number; subjects: Record<string, number> } {
-    return { ...this.sessions.table.counts(), sockets: this.transport?.openSockets ?? 0, subjects: this.subjects.countsByKind() };
+  stats(): {
+    users: number;
+    devices: number;
+    sockets: number;
+    subjects: Record<string, number>;
+    chatrooms?: { rooms: number; members: number; droppedByBudget: number };
+  } {
+    return {
+      ...this.sessions.table.counts(),
+      sockets: this.transport?.openSockets ?? 0,
+      subjects: this.subjects.countsByKind(),
+      ...(this.chatroomEdges && { chatrooms: this.chatroomEdges.stats() }),
+    };
   }
 
   /** Closes every device (4001: log in again elsewhere) and stops taking connections. */
@@ -186,6 +223,7 @@ export class Gateway {
       const wasOpen = this.state === "open";
       this.state = "stopping";
       if (wasOpen) await this.sessions.stop();
+      await this.chatroomEdges?.stop();
       await this.transport?.stop(CLOSE_GRACE_MS);
       this.state = "stopped";
     })();
@@ -216,19 +254,29 @@ export class Gateway {
 
   private async admit(body: unknown, ip: string): Promise<SeatReservation> {
     const roomId = this.openRoom();
+    const grant = await this.verifyLogin(body, ip);
+    await this.hooks.admission?.(grant);
+    const listing = await matchMaker.getRoomById(roomId);
+    if (!listing) throw new NimbusError("UNAVAILABLE", "the realtime gateway is not running");
+    const seat = await matchMaker.reserveSeatFor(listing, {}, grant);
+    return this.deps.publicAddress ? { ...seat, publicAddress: this.deps.publicAddress } : seat;
+  }
+
+  /** The account and token check of a login, with the login throttle; shared by `im` logins and chat room entries. */
+  private async verifyLogin(body: unknown, ip: string): Promise<LoginGrant> {
     await this.loginThrottle.admit(ip);
-    let grant: LoginGrant;
     try {
-      grant = await checkLogin({ ...this.deps, lockout: this.loginThrottle.accountPolicy }, body, ip);
+      return await checkLogin({ ...this.deps, lockout: this.loginThrottle.accountPolicy }, body, ip);
     } catch (err) {
       // Guesses (a wrong token, an account that does not exist) count against the address.
       if (err instanceof NimbusError && GUESS_CODES.has(err.code)) await this.loginThrottle.failed(ip);
       throw err;
     }
-    await this.hooks.admission?.(grant);
-    const listing = await matchMaker.getRoomById(roomId);
-    if (!listing) throw new NimbusError("UNAVAILABLE", "the realtime gateway is not running");
-    const seat = await matchMaker.reserveSeatFor(listing, {}, grant);
+  }
+
+  private async enterChatroom(body: unknown, ip: string): Promise<SeatReservation> {
+    this.openRoom();
+    const seat = await this.chatroomEdges!.enter(body, ip);
     return this.deps.publicAddress ? { ...seat, publicAddress: this.deps.publicAddress } : seat;
   }
 

@@ -7,12 +7,15 @@ import { ROOM_NAME, type Kicked, type MatchmakeErrorBody } from "../protocol/lin
 import { NimbusError } from "../protocol/errors.ts";
 import { Codes } from "../protocol/codes.ts";
 import { HttpStatus, httpStatusOfCode, type HttpStatusCode } from "../protocol/http-status.ts";
+import { CHATROOM_ROOM_NAME } from "../protocol/chatroom.ts";
 
 export interface MatchmakeHandlers {
   /** A login: answers a seat in this node's room. */
   login(body: unknown, ip: string): Promise<SeatReservation>;
   /** A resume of a dropped session by its reconnection token. */
   resume(roomId: string, reconnectionToken: string): Promise<SeatReservation>;
+  /** A chat room entry (`joinOrCreate("chatroom", {appKey, roomid, accid, token, …})`): a seat in this node's edge of the room. */
+  enterChatroom?(body: unknown, ip: string): Promise<SeatReservation>;
 }
 
 /** A resume refused because the session was kicked while away. */
@@ -65,9 +68,10 @@ export function registerMatchmakeRoutes(app: FastifyInstance, handlers: Matchmak
       const { method, name } = req.params;
       let seat: SeatReservation;
       if (LOGIN_METHODS.has(method)) {
-        if (name !== ROOM_NAME)
+        if (name === CHATROOM_ROOM_NAME && handlers.enterChatroom) seat = await handlers.enterChatroom(req.body, req.ip);
+        else if (name !== ROOM_NAME)
           throw new ServerError(ErrorCode.MATCHMAKE_NO_HANDLER, `no room named ${JSON.stringify(name)}: devices join "${ROOM_NAME}"`);
-        seat = await handlers.login(req.body, req.ip);
+        else seat = await handlers.login(req.body, req.ip);
       } else if (method === "reconnect") {
         const token = (req.body as { reconnectionToken?: unknown } | null)?.reconnectionToken;
         if (typeof token !== "string" || token === "") throw new NimbusError("PARAM_ERROR", "reconnectionToken: required");

@@ -1,6 +1,5 @@
-import { ClientState, type ISendOptions } from "@colyseus/core";
+import { ClientState, type Client, type ISendOptions } from "@colyseus/core";
 import type { WebSocket } from "ws";
-import type { ImClient } from "./im-room.ts";
 
 /**
  * Bounds the bytes one connection may have waiting to be sent. Node buffers whatever a socket
@@ -14,18 +13,21 @@ import type { ImClient } from "./im-room.ts";
  * sent, and `onOver` is called once: the caller ends the session and closes the socket. Nothing is
  * written to that client after that.
  */
+/** What the budget wraps: any Colyseus client (a device in the `im` room, a chat room member). */
+type WatchedClient = Pick<Client, "enqueueRaw" | "raw" | "state" | "ref">;
+
 export class OutgoingBudget {
   /** Bytes queued by Colyseus before the join was acknowledged; written (and counted by ws) after it. */
   private queuedBeforeJoin = 0;
   private over = false;
 
   private constructor(
-    private readonly client: ImClient,
+    private readonly client: WatchedClient,
     private readonly budget: number,
     private readonly onOver: (waiting: number) => void,
   ) {}
 
-  static watch(client: ImClient, budget: number, onOver: (waiting: number) => void): OutgoingBudget {
+  static watch(client: WatchedClient, budget: number, onOver: (waiting: number) => void): OutgoingBudget {
     const guard = new OutgoingBudget(client, budget, onOver);
     const enqueueRaw = client.enqueueRaw.bind(client);
     const raw = client.raw.bind(client);

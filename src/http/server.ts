@@ -9,6 +9,7 @@ import { openApiDocument } from "./nim/openapi.ts";
 import type { MessagingService } from "../messaging/service.ts";
 import type { TeamsService } from "../teams/service.ts";
 import type { PresenceView } from "../contracts/presence.ts";
+import type { ChatroomService } from "../chatrooms/service.ts";
 import type { HttpTimeouts } from "../config/schema.ts";
 import type { NonceStore } from "../store/mod.ts";
 import type { NodeMetrics } from "../util/metrics.ts";
@@ -44,6 +45,7 @@ export async function createHttpServer(
     presence: PresenceView;
     messaging: MessagingService;
     teams: TeamsService;
+    chatrooms: ChatroomService;
     nonces: NonceStore;
     files: FileStore;
     publicAddress?: string;

@@ -46,4 +46,25 @@ describe("README examples", () => {
     expect(out).toMatch(/^alice\w+: bob\w+ has read up to #5$/m);
     expect(out).toMatch(/^done$/m);
   });
+
+  it("examples/live-room.ts: a host, a manager and viewers in a live room, using the queue", async () => {
+    const res = await promisify(execFile)(process.execPath, ["--import", "tsx", "examples/live-room.ts"], {
+      env: { ...process.env, NIMBUS_URL: api.url, NIMBUS_APP_KEY: api.appKey, NIMBUS_APP_SECRET: api.appSecret },
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    expect(res.stderr).toBe("");
+    const out = res.stdout;
+    expect(out).toMatch(/^host\w+ entered as CREATOR$/m);
+    expect(out).toMatch(/^mod\w+ entered as MANAGER$/m);
+    expect(out).toMatch(/^host sees ann: hello from ann!$/m);
+    expect(out).toMatch(/^mic order: ann, bob$/m);
+    expect(out).toMatch(/^the mic goes to ann$/m);
+    expect(out).toMatch(/^bob is told: notification 314 by mod\w+ for bob\w+$/m);
+    expect(out).toMatch(/^bob's message refused: 13004$/m);
+    expect(out).toMatch(/^queue: transientRemoved bob\w+/m);
+    expect(out).toMatch(/^queue now: \[\]$/m);
+    expect(out).toMatch(/^history: hello from ann!$/m);
+    expect(out).toMatch(/^done$/m);
+  });
 });

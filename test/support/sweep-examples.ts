@@ -56,13 +56,22 @@ export async function sweepFixture(api: ApiNode, tag: string): Promise<SweepFixt
   const toRead = await broadcastId("sweep-read");
   const toUnbroadcast = await broadcastId("sweep-delete");
 
-  const room = async () => ((await ok(api, "signal/createRoom", { type: "1", from: sa })).data as { channelId: string }).channelId;
-  const [channel, toClose, toKick] = [await room(), await room(), await room()];
+  const signalRoom = async () => ((await ok(api, "signal/createRoom", { type: "1", from: sa })).data as { channelId: string }).channelId;
+  const [channel, toClose, toKick] = [await signalRoom(), await signalRoom(), await signalRoom()];
   await ok(api, "signal/invite", { channelId: channel, from: sa, to: sb, requestId: "sweep-cancel" });
   // Only a device joins a room: the kick example's member joins through the service, as the gateway would.
   await new Signalling(api.node.system).room(api.appKey, toKick, { t: "join", accid: sb, deviceId: "sweep", attachExt: "" });
 
   const team = await teamFixture(api, tag, sa);
+
+  // A chat room of <tag>a's, with <tag>b's message in it (to recall) and one queue element.
+  const room = (await ok(api, "chatroom/create", { creator: sa, name: "sweep" })).chatroom as { roomid: number };
+  const roomid = String(room.roomid);
+  const crSent = (await ok(api, "chatroom/sendMsg", { roomid, msgId: "sweep-cr", fromAccid: sb, msgType: "0", attach: "setup" }))
+    .desc as unknown as {
+    time: number;
+  };
+  await ok(api, "chatroom/queueOffer", { roomid, key: "k", value: "v" });
 
   const body = '{"msg":"hi"}';
   const examples: Record<string, SweepExample> = {
@@ -125,6 +134,57 @@ export async function sweepFixture(api: ApiNode, tag: string): Promise<SweepFixt
     "signal/cancelInvite": { params: { channelId: channel, from: sa, to: sb, requestId: "sweep-cancel", attachExt: "x" } },
     "signal/kick": { params: { channelId: toKick, from: sa, to: sb, attachExt: "x", isSave: "0" } },
     "job/nos/del": { params: { startTime: "0", endTime: FAR_FUTURE, contentType: "text", tag: "sweep" } },
+    "chatroom/create": { params: { creator: sa, name: "n", announcement: "a", broadcasturl: "u", ext: "e", queuelevel: "0" } },
+    "chatroom/get": { params: { roomid, needOnlineUserCount: "true" } },
+    "chatroom/getBatch": { params: { roomids: JSON.stringify([room.roomid]), needOnlineUserCount: "false" } },
+    "chatroom/update": { params: { roomid, name: "n2", announcement: "a2", needNotify: "true", notifyExt: "x" } },
+    "chatroom/toggleCloseStat": { params: { roomid, operator: sa, valid: "true" } },
+    "chatroom/updateInOutNotification": { params: { roomid, close: "false" } },
+    "chatroom/updateDelayClosePolicy": { params: { roomid, delayClosePolicy: "0", delaySeconds: "60" } },
+    "chatroom/requestAddr": { params: { roomid, accid: sb, clienttype: "1" } },
+    "chatroom/queryUserRoomIds": { params: { creator: sa } },
+    "chatroom/setMemberRole": { params: { roomid, operator: sa, target: sx, opt: "2", optvalue: "true", notifyExt: "x" } },
+    "chatroom/temporaryMute": { params: { roomid, operator: sa, target: sx, muteDuration: "0", needNotify: "true" } },
+    "chatroom/muteRoom": { params: { roomid, operator: sa, mute: "false", needNotify: "false" } },
+    "chatroom/kickMember": { params: { roomid, targetAccid: sx, accid: sa, notifyExt: "x" } },
+    "chatroom/membersByPage": { params: { roomid, type: "0", endtime: "0", limit: "10" } },
+    "chatroom/queryMembers": { params: { roomid, accids: JSON.stringify([sa, sb]) } },
+    "chatroom/addRobot": { params: { roomid, accids: JSON.stringify([sc]), roleExt: "r", notifyExt: "x" } },
+    "chatroom/removeRobot": { params: { roomid, accids: JSON.stringify([sc]) } },
+    "chatroom/queueInit": { params: { roomid, sizeLimit: "100" } },
+    "chatroom/queueOffer": { params: { roomid, key: "k2", value: "v2", operator: sa, transient: "false" } },
+    "chatroom/queuePoll": { params: { roomid, key: "" } },
+    "chatroom/queueList": { params: { roomid } },
+    "chatroom/queueDrop": { params: { roomid } },
+    "chatroom/queueBatchUpdateElements": { params: { roomid, operator: sa, elements: '{"k":"v3"}', needNotify: "true" } },
+    "chatroom/sendMsg": {
+      params: {
+        roomid,
+        msgId: "sweep-cr-send",
+        fromAccid: sb,
+        msgType: "0",
+        attach: "hi",
+        ext: "e",
+        resendFlag: "0",
+        skipHistory: "0",
+        highPriority: "false",
+      },
+    },
+    "chatroom/recall": { params: { roomid, msgTimetag: String(crSent.time), fromAcc: sb, msgId: "sweep-cr", operatorAcc: sa } },
+    "chatroom/queueMultiGet": { params: { roomid, keys: '["k","nope"]' } },
+    "chatroom/cleanRobot": { params: { roomid, notify: "false" } },
+    "chatroom/queryMembersByRole": { params: { roomid, roles: '{"creator":true,"manager":true}' } },
+    "chatroom/updateMyRoomRole": { params: { roomid, accid: sa, save: "true", needNotify: "true", nick: "n", avator: "a", ext: "e" } },
+    "chatroom/deleteHistoryMessage": { params: { roomid, fromAcc: sb, msgTimetag: String(crSent.time) } },
+    "chatroom/sendMsgToSomeone": {
+      params: { roomid, fromAccid: sb, toAccids: JSON.stringify([sa]), msgId: "sweep-some", msgType: "0", attach: "hi" },
+    },
+    "chatroom/batchSendMsgToSomeone": {
+      params: { roomid, fromAccid: sb, toAccids: JSON.stringify([sa]), msgList: '[{"msgId":"sweep-bs1","msgType":0,"attach":"hi"}]' },
+    },
+    "chatroom/broadcast": { params: { fromAccid: sa, msgId: "sweep-all", msgType: "0", attach: "to all rooms" } },
+    "chatroom/batchSendMsg": { params: { roomid, fromAccid: sb, msgList: '[{"msgId":"sweep-b1","msgType":0,"attach":"hi"}]' } },
+    "history/queryChatroomMsg": { params: { roomid, accid: sa, timetag: "0", limit: "100", reverse: "2", type: "0" } },
   };
 
   const conversation: ReadBack[] = [
@@ -136,8 +196,15 @@ export async function sweepFixture(api: ApiNode, tag: string): Promise<SweepFixt
     user: [{ path: "user/getUinfos", params: { accids: JSON.stringify([sa, sb, sx, fresh]) } }],
     friend: [{ path: "friend/get", params: { accid: sa, updatetime: "0" } }],
     msg: conversation,
-    history: conversation,
     team: team.readBacks,
+    history: [...conversation, { path: "history/queryChatroomMsg", params: { roomid, accid: sa, timetag: "0", limit: "200" } }],
+    chatroom: <ReadBack[]>[
+      { path: "chatroom/get", params: { roomid, needOnlineUserCount: "true" } },
+      { path: "chatroom/queueList", params: { roomid } },
+      { path: "chatroom/membersByPage", params: { roomid, type: "0", endtime: "0", limit: "100" } },
+      { path: "history/queryChatroomMsg", params: { roomid, accid: sa, timetag: "0", limit: "200" } },
+      { path: "chatroom/queryUserRoomIds", params: { creator: sa } },
+    ],
   };
   return { examples, readBacks };
 }

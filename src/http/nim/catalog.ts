@@ -7,6 +7,7 @@ import { teamEndpoints } from "./team.ts";
 import { jobEndpoints, msgUploadEndpoints } from "./msg-upload.ts";
 import { signalEndpoints } from "./signal.ts";
 import { userEndpoints } from "./user.ts";
+import { chatroomEndpoints } from "./chatroom.ts";
 
 /** Every server-API endpoint this node answers. */
 export const nimEndpoints: readonly NimEndpoint[] = [
@@ -20,4 +21,5 @@ export const nimEndpoints: readonly NimEndpoint[] = [
   ...msgUploadEndpoints,
   ...jobEndpoints,
   ...signalEndpoints,
+  ...chatroomEndpoints,
 ];

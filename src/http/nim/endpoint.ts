@@ -6,6 +6,7 @@ import type { App } from "../../apps/registry.ts";
 import type { ActorSystem } from "../../runtime/system.ts";
 import type { PresenceView } from "../../contracts/presence.ts";
 import type { FileStore } from "../../store/files.ts";
+import type { ChatroomService } from "../../chatrooms/service.ts";
 
 /** What a handler may use: the calling app and the actor system (and, later, the gateway). */
 export interface NimContext {
@@ -22,6 +23,8 @@ export interface NimContext {
   files: FileStore;
   /** host[:port] that reaches this node, for URLs it answers: the configured public address, else the request's Host. */
   publicHost: string;
+  /** Chat rooms: create, send, history, requestAddr. */
+  chatrooms: ChatroomService;
 }
 
 /** Top-level keys beside `code` in the answer, as NIM names them (`info`, `uinfos`, …). */

@@ -17,6 +17,7 @@ import type { NonceStore } from "../../store/mod.ts";
 import type { NodeMetrics } from "../../util/metrics.ts";
 import type { FileStore } from "../../store/files.ts";
 import { isMultipart, parseMultipart } from "./multipart-body.ts";
+import type { ChatroomService } from "../../chatrooms/service.ts";
 
 export interface NimApiDeps {
   apps: AppRegistry;
@@ -24,6 +25,7 @@ export interface NimApiDeps {
   presence: PresenceView;
   messaging: MessagingService;
   teams: TeamsService;
+  chatrooms: ChatroomService;
   /** Where request nonces are claimed, cluster-wide (the node's store). */
   nonces: NonceStore;
   /** Uploaded files. */
@@ -184,6 +186,7 @@ export async function registerNimApi(app: FastifyInstance, deps: NimApiDeps): Pr
           teams: deps.teams,
           files: deps.files,
           publicHost: deps.publicAddress ?? header(req, "host") ?? req.host,
+          chatrooms: deps.chatrooms,
           log: deps.log,
         };
         const payload = await ep.handler(ctx, parsed.data);
