@@ -3,10 +3,11 @@ import type { AppendEntry, JournalEntry } from "../../src/store/mod.ts";
 import { NimbusError } from "../../src/protocol/errors.ts";
 import { encodeUserEvent, encodeUserEventOf, userSubject } from "../../src/protocol/user-events.ts";
 import { messageOf, type P2pPayload } from "../../src/conversation/entry.ts";
-import { HIDDEN_FOR_OTHERS, isRecalled, RECALLED } from "../../src/conversation/flags.ts";
+import { DELETED, HIDDEN_FOR_OTHERS, isDeleted, isRecalled, RECALLED } from "../../src/conversation/flags.ts";
 import {
   MessagingEvents,
   NOTIFICATION_TYPE,
+  type DeleteEvent,
   type Message,
   type SystemNotification,
   type ReadReceipt,
@@ -28,7 +29,7 @@ import {
 import type { MessageRef } from "../../src/contracts/conversation.ts";
 import type { TeamMessage } from "../../src/contracts/team.ts";
 import { uuidV7 } from "../../src/util/uuid-v7.ts";
-import { JournalChain, type ChainAnswer } from "../conversation/journal-chain.ts";
+import { JournalChain, type ChainAnswer, type ChainInput } from "../conversation/journal-chain.ts";
 import { actor, requireManager, requireMaySend, requireMayInvite, requireMayUpdate, requireOutranks, requireOwner } from "./permissions.ts";
 
 /** A member as saved: the wire's member, how far they have read, and the last seq before they joined. */
@@ -142,6 +143,8 @@ export class TeamActor extends Actor<TeamState> {
         return this.recall(m);
       case "deleteOneWay":
         return this.deleteOneWay(m.accid, m.msgid);
+      case "delete":
+        return this.deleteForAll(m.from, m.msgid);
       case "markRead":
         return this.markRead(m.reader, m.seq);
       case "lookup":
@@ -203,7 +206,7 @@ export class TeamActor extends Actor<TeamState> {
   // ---- messages -------------------------------------------------------------------------------
 
   private send(m: Req<"send">): ChainAnswer {
-    const { input, retainDays } = m;
+    const { input, retainDays, sync } = m;
     const info = this.live();
     const sender = actor(this.members, input.from);
     requireMaySend(info, sender);
@@ -212,25 +215,25 @@ export class TeamActor extends Actor<TeamState> {
     if (input.option != null) payload.option = input.option;
     if (input.fromClientType != null) payload.fromClientType = input.fromClientType;
     if (input.fromDeviceId != null) payload.fromDeviceId = input.fromDeviceId;
-    return this.chain.send(
-      {
-        from: input.from,
-        clientMsgId: input.clientMsgId,
-        type: input.type,
-        payload: payload as unknown as Record<string, unknown>,
-        retainDays,
-      },
-      (entry) => {
-        this.deliver(messageOf(entry), []);
-        // Who sends has read the team up to their own message; saved with the state later (a
-        // lost update only shows an unread count too high), not one write per message.
-        const now = this.members.get(entry.from);
-        if (now && now.readSeq < entry.seq) {
-          now.readSeq = entry.seq;
-          this.ctx.markDirty();
-        }
-      },
-    );
+    const chained: ChainInput = {
+      from: input.from,
+      clientMsgId: input.clientMsgId,
+      type: input.type,
+      payload: payload as unknown as Record<string, unknown>,
+      retainDays,
+    };
+    // Data sync: queued by the same write that stores the message (AppendEntry.outbox).
+    if (sync !== undefined) chained.sync = sync;
+    return this.chain.send(chained, (entry) => {
+      this.deliver(messageOf(entry), []);
+      // Who sends has read the team up to their own message; saved with the state later (a
+      // lost update only shows an unread count too high), not one write per message.
+      const now = this.members.get(entry.from);
+      if (now && now.readSeq < entry.seq) {
+        now.readSeq = entry.seq;
+        this.ctx.markDirty();
+      }
+    });
   }
 
   /** One publish on the team's subject (and, for new members not yet subscribed, on theirs). */
@@ -281,6 +284,23 @@ export class TeamActor extends Actor<TeamState> {
    * NIM's one-way recall of a team message (delMsgOneWay type 14): `accid`, its sender, still sees
    * it; every other member no longer does (history, sync). Nothing is published, as for p2p.
    */
+  /**
+   * NIM's two-way delete of a team message (msg/delMsg type 8): gone for every member (history,
+   * sync); every member's devices are told with one publish on the team's subject, as a recall is.
+   */
+  private async deleteForAll(from: string, msgid: number): Promise<DeleteEvent> {
+    this.live();
+    const entry = await this.find(msgid);
+    if (entry.from !== from) throw new NimbusError("PARAM_ERROR", `from: message ${msgid} was not sent by ${from}`);
+    const event: DeleteEvent = { conv: teamConversationId(this.tid), msgid: entry.msgid, seq: entry.seq, time: Date.now() };
+    // An app server may retry: a second delete is answered alike and announced once.
+    if (isDeleted(entry.flags)) return event;
+    const after = await this.ctx.journal.updateFlags(this.ctx.address, entry.seq, DELETED);
+    if (!after) throw new NimbusError("NOT_FOUND", `msgid: message ${msgid} no longer exists`);
+    this.ctx.publish(teamSubject(this.ctx.appKey, this.tid), encodeUserEvent({ ev: MessagingEvents.DELETE, ...event }));
+    return event;
+  }
+
   private async deleteOneWay(accid: string, msgid: number): Promise<null> {
     this.live();
     const entry = await this.find(msgid);

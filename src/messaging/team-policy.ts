@@ -3,7 +3,7 @@ import type { ConversationProtocol } from "../contracts/conversation.ts";
 import { teamAddress } from "../contracts/team.ts";
 import { userAddress } from "../contracts/user.ts";
 import type { ConversationRef } from "../conversation/ref.ts";
-import { HIDDEN_FOR_OTHERS } from "../conversation/flags.ts";
+import { HIDDEN_FOR_OTHERS, isDeleted } from "../conversation/flags.ts";
 import { NimbusError, refuse } from "../protocol/errors.ts";
 import type { ActorRef } from "../runtime/actor-ref.ts";
 import type { ActorSystem } from "../runtime/system.ts";
@@ -89,6 +89,7 @@ export class TeamPolicy implements ConversationPolicy {
 
   /** A one-way recalled team message is hidden from everyone but its sender. */
   hiddenFor(flags: number, _conv: ConversationRef, accid: string, from: string): boolean {
-    return (flags & HIDDEN_FOR_OTHERS) !== 0 && accid !== from;
+    // Deleted for everyone (msg/delMsg type 8), or one-way for every member but its sender (type 14).
+    return isDeleted(flags) || ((flags & HIDDEN_FOR_OTHERS) !== 0 && accid !== from);
   }
 }

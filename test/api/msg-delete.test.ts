@@ -81,11 +81,11 @@ describeOnEachStore("server API: msg/delMsg and msg/delRoamSession", (backend) =
     expect(await api.call("msg/delMsg", { ...gone, type: "7", from: "dm1", to: "dm2" })).toEqual({ code: 200 });
   });
 
-  it("refuses what names no message of `from`, team deletes, and bad parameters, changing nothing", async () => {
+  it("refuses what names no message of `from`, a team delete without a team id, and bad parameters, changing nothing", async () => {
     const m = await send("dm1", "dm2", "stays");
     const cases: [Record<string, string>, number, RegExp][] = [
       [{ ...m, type: "7", from: "dm2", to: "dm1" }, 414, /^from: /],
-      [{ ...m, type: "8", from: "dm1", to: "dm2" }, 414, /^type: team/],
+      [{ ...m, type: "8", from: "dm1", to: "dm2" }, 414, /^to: must be a team id/],
       [{ ...m, type: "13", from: "dm1", to: "dm2" }, 414, /^type: /],
       [{ timetag: m.timetag, deleteMsgid: "999999999", type: "7", from: "dm1", to: "dm2" }, 404, /^deleteMsgid: /],
       [{ ...m, deleteMsgid: "x", type: "7", from: "dm1", to: "dm2" }, 414, /^deleteMsgid: /],

@@ -200,8 +200,31 @@ describe("server API: team/* actions, notifications and permission refusals [sql
     const sent = await sendTeamText(api, tid, m1, "oops");
     const { msgid, timetag } = sent.data as { msgid: number; timetag: number };
     await ok(api, "msg/recall", { deleteMsgid: String(msgid), timetag: String(timetag), type: "8", from: m1, to: tid });
-    const last = (await teamHistory(api, tid, o)).at(-1)!;
-    expect(last).toMatchObject({ msgid, recalled: true });
+    // The server API's history no longer has it (as NIM); devices keep a marker for their recall event.
+    expect((await teamHistory(api, tid, o)).map((m) => m.msgid)).not.toContain(msgid);
+    const page = await api.node.messaging.history(api.appKey, { accid: o, conv: { kind: "team", id: tid }, limit: 100, order: "desc" });
+    expect(page.find((m) => m.msgid === msgid)).toMatchObject({ recalled: true });
+  });
+
+  it("delMsg type 8: the app server deletes a team message for every member, once, and only its sender's", async () => {
+    const { tid, o, m1 } = await fixture();
+    const sent = await sendTeamText(api, tid, m1, "gone for all");
+    const kept = await sendTeamText(api, tid, m1, "kept");
+    const { msgid, timetag } = sent.data as { msgid: number; timetag: number };
+    const del = { deleteMsgid: String(msgid), timetag: String(timetag), type: "8", from: m1, to: tid };
+    // Not the sender's message: refused naming from, nothing changes.
+    expect(await api.call("msg/delMsg", { ...del, from: o })).toMatchObject({ code: 414, desc: expect.stringMatching(/^from: /) });
+    expect((await teamHistory(api, tid, o)).map((m) => m.msgid)).toContain(msgid);
+    expect(await api.call("msg/delMsg", { ...del, to: "team-x" })).toMatchObject({ code: 414, desc: expect.stringMatching(/^to: /) });
+    await ok(api, "msg/delMsg", del);
+    await ok(api, "msg/delMsg", del); // an app server's retry is answered alike
+    for (const who of [o, m1]) {
+      const ids = (await teamHistory(api, tid, who)).map((m) => m.msgid);
+      expect(ids).not.toContain(msgid);
+      expect(ids).toContain((kept.data as { msgid: number }).msgid);
+    }
+    const devices = await api.node.messaging.history(api.appKey, { accid: o, conv: { kind: "team", id: tid }, limit: 100, order: "desc" });
+    expect(devices.map((m) => m.msgid)).not.toContain(msgid);
   });
 });
 

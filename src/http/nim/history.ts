@@ -92,6 +92,8 @@ const queryTeamMsg = endpoint({
         ...(p.type !== undefined && { types: p.type }),
         ...(p.excludeMsgid !== undefined && { excludeMsgid: p.excludeMsgid }),
         ...(p.checkTeamValid === false && { checkMember: false }),
+        // As NIM, and as querySessionMsg: a recalled message is gone from the server API's history.
+        withoutRecalled: true,
       }),
     );
     return { size: msgs.length, msgs: msgs.map(nimMessage) };

@@ -16,13 +16,14 @@ const delMsg = endpoint({
   module: "msg",
   action: "delMsg",
   summary:
-    "Delete a p2p message (type 7) of `from` for both sides: gone from history, sync and unread counts; both sides' devices get a msgDeleted event",
+    "Delete a message of `from` for everyone: p2p (type 7) for both sides, gone from history, sync and unread counts; or a team message (type 8, `to` the tid) for every member. The devices get a msgDeleted event",
   params: z.object({ deleteMsgid: msgid(), timetag: millis(), type: intEnum([7, 8]), from: accid(), to: accid() }),
   async handler(ctx, p) {
-    if (p.type === 8) throw new NimbusError("PARAM_ERROR", "type: team messages (8) are not supported yet");
+    if (p.type === 8 && !/^[1-9]\d{0,15}$/.test(p.to)) throw new NimbusError("PARAM_ERROR", "to: must be a team id with type 8");
+    const conv = p.type === 8 ? { kind: "team" as const, id: p.to } : p2pConversation(p.from, p.to);
     await namedAsSent(
-      { msgid: "deleteMsgid" },
-      ctx.messaging.deleteMessage(ctx.app.appKey, p2pConversation(p.from, p.to), { from: p.from, msgid: p.deleteMsgid }),
+      { msgid: "deleteMsgid", tid: "to" },
+      ctx.messaging.deleteMessage(ctx.app.appKey, conv, { from: p.from, msgid: p.deleteMsgid }),
     );
     return {};
   },
