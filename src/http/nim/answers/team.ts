@@ -117,7 +117,16 @@ export const teamAnswers: AnswerSchemas = {
     data: z
       .object({
         count: int(),
-        status: z.array(z.object({ accid: z.string(), clientTypes: z.array(z.string()) }).strict()),
+        status: z
+          .record(
+            z.string(),
+            z.array(
+              z
+                .object({ loginTime: int(), clientType: int().describe("NIM's number: 1 AOS, 2 IOS, 4 PC, 16 WEB, 64 MAC, 65 HARMONY") })
+                .strict(),
+            ),
+          )
+          .describe("the online members' devices, keyed by accid (offline members are not listed); what NIM's Java and Go SDKs read"),
       })
       .strict(),
   }),
