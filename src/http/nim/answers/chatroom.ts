@@ -155,6 +155,17 @@ export const chatroomAnswers: AnswerSchemas = {
   "chatroom/broadcast": z.object({ desc: z.object(unkeptFields).strict() }),
   "history/queryChatroomMsg": z.object({
     size: int(),
-    msgs: z.array(z.object({ ...messageFields, recalled: z.literal(true).optional() }).strict()),
+    msgs: z.array(
+      z
+        .object({
+          ...messageFields,
+          recalled: z.literal(true).optional(),
+          from: z.string().describe("NIM's history key: the sender (as fromAccount)"),
+          sendtime: int().describe("NIM's history key: as time"),
+          fromclienttype: int().describe("NIM's number: 1 AOS, 2 IOS, 4 PC, 16 WEB, 32 REST, 64 MAC, 65 HARMONY"),
+          body: z.string().describe("NIM's history key: as attach"),
+        })
+        .strict(),
+    ),
   }),
 };
