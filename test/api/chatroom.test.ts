@@ -175,6 +175,14 @@ describeOnEachStore("server API: chatroom/* info, roles, queue, messages", (back
     await ok("chatroom/sendMsg", { roomid: id, msgId: "h4", fromAccid: "host", msgType: "0", attach: "four" });
     const hist = await ok("history/queryChatroomMsg", { roomid: id, accid: "viewer", timetag: "0", limit: "10" });
     expect((hist.msgs as { msgid_client: string }[]).map((m) => m.msgid_client)).toEqual(["h4", "h2", "h1"]);
+    // NIM's history keys, which NIM's Java and Go SDKs read, beside sendMsg's.
+    expect((hist.msgs as unknown[])[0]).toMatchObject({
+      from: "host",
+      fromAccount: "host",
+      body: "four",
+      sendtime: expect.any(Number),
+      fromclienttype: 32,
+    });
     const asc = await ok("history/queryChatroomMsg", { roomid: id, accid: "viewer", timetag: "0", limit: "2", reverse: "1", type: "0" });
     expect((asc.msgs as { msgid_client: string }[]).map((m) => m.msgid_client)).toEqual(["h1", "h4"]);
 

@@ -30,13 +30,19 @@ describe("server API answers, as described", () => {
     expect(Object.keys(nimAnswers).sort()).toEqual([...paths].sort());
   });
 
-  it("describes each endpoint's own keys: info.token, data.msgid, uinfos, msgs, …", () => {
+  it("describes each endpoint's own keys: info.token, data.msgid, uinfos, msgs, tinfos, desc, …", () => {
     expect(success("user/create").properties!.info!.properties!.token).toBeDefined();
     expect(success("user/create").required).toContain("info");
     expect(success("msg/sendMsg").properties!.data!.properties!.msgid).toBeDefined();
     expect(success("user/getUinfos").properties!.uinfos!.items!.properties!.accid).toBeDefined();
     expect(success("history/querySessionMsg").properties!.msgs!.items!.properties!.msgidclient).toBeDefined();
     expect(success("user/userOnlineStatus").properties!.data!.properties!.onlineStatusList).toBeDefined();
+    expect(success("team/query").properties!.tinfos!.items!.properties!.tid).toBeDefined();
+    expect(success("team/queryDetail").properties!.tinfo!.properties!.admins!.items!.properties!.accid).toBeDefined();
+    expect(success("chatroom/sendMsg").properties!.desc!.properties!.msgid_client).toBeDefined();
+    expect(success("chatroom/get").properties!.chatroom!.properties!.delayInfo!.properties!.delayClosePolicy).toBeDefined();
+    expect(success("signal/createRoom").properties!.data!.properties!.channelId).toBeDefined();
+    expect(success("msg/broadcastMsg").properties!.msg!.properties!.broadcastId).toBeDefined();
   });
 
   it("answers every endpoint's valid request in exactly the shape described", async () => {

@@ -167,7 +167,7 @@ describe("server API: team/* actions, notifications and permission refusals [sql
     expect(q0.tinfos).toEqual([expect.not.objectContaining({ members: expect.anything() })]);
     const q1 = await ok(api, "team/query", { tids: JSON.stringify([Number(tid)]), ope: "1" });
     expect(q1.tinfos).toEqual([expect.objectContaining({ owner: o, admins: [mg], members: [m1, m2], size: 4 })]);
-    expect(await ok(api, "team/listOnlineUsers", { tid })).toMatchObject({ data: { count: 0, status: [] } });
+    expect(await ok(api, "team/listOnlineUsers", { tid })).toEqual({ code: 200, data: { count: 0, status: {} } });
     expect(await ok(api, "team/listOnlineUserCount", { tids: JSON.stringify([tid]) })).toMatchObject({
       data: [{ tid: Number(tid), onlineUserCount: 0, offlineUserCount: 4 }],
     });

@@ -136,6 +136,23 @@ describe("gateway: delivery and kicks", () => {
     await c.logout();
   });
 
+  it("answers a team's online members keyed by accid, in the shape both official SDKs read", async () => {
+    const t = await gw.createAccount("iris");
+    await gw.createAccount("ian");
+    const created = await gw.call("team/create", {
+      tname: "t",
+      owner: "iris",
+      members: JSON.stringify(["ian"]),
+      msg: "join us",
+      magree: "0",
+      joinmode: "0",
+    });
+    const c = await gw.device("iris", t, "i1", { clientType: "MAC" });
+    const res = await gw.call("team/listOnlineUsers", { tid: created.tid as string });
+    expect(res).toEqual({ code: 200, data: { count: 1, status: { iris: [{ clientType: 64, loginTime: expect.any(Number) }] } } });
+    await c.logout();
+  });
+
   it("ignores malformed and reserved user events without disturbing delivery", async () => {
     const t = await gw.createAccount("ivy");
     const c = await gw.device("ivy", t, "i1");

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { nimClientTypeNumber } from "../../protocol/client-type-number.ts";
 import type { ChatroomMessage } from "../../protocol/chatroom.ts";
 import { CHATROOM_HISTORY_LIMIT_MAX } from "../../chatrooms/service.ts";
 import {
@@ -41,6 +42,21 @@ function restMessage(m: ChatroomMessage): Record<string, unknown> {
   };
   if (m.recalled) out.recalled = true;
   return out;
+}
+
+/**
+ * A message as history/queryChatroomMsg shows it: NIM's history keys (`from`, `sendtime`,
+ * `fromclienttype` as NIM's number, `body`), which NIM's Java and Go SDKs read, beside the keys
+ * sendMsg answers.
+ */
+function historyMessage(m: ChatroomMessage): Record<string, unknown> {
+  return {
+    ...restMessage(m),
+    from: m.from,
+    sendtime: m.time,
+    fromclienttype: nimClientTypeNumber(m.fromClientType),
+    body: m.attach,
+  };
 }
 
 const sendMsg = endpoint({
@@ -134,7 +150,7 @@ const queryChatroomMsg = endpoint({
       reverse: p.reverse ?? 2,
       ...(p.type !== undefined && { types: p.type }),
     });
-    return { size: msgs.length, msgs: msgs.map(restMessage) };
+    return { size: msgs.length, msgs: msgs.map(historyMessage) };
   },
 });
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { mapLimit } from "../../util/map-limit.ts";
+import { nimClientTypeNumber } from "../../protocol/client-type-number.ts";
 import { endpoint, type NimContext, type NimEndpoint } from "./endpoint.ts";
 import { msgid } from "./msg-params.ts";
 import { accid, bool, intEnum, jsonArray } from "./params.ts";
@@ -87,9 +88,16 @@ const getMarkReadInfo = endpoint({
   },
 });
 
-async function onlineOf(ctx: NimContext, accids: readonly string[]): Promise<{ accid: string; clientTypes: string[] }[]> {
+/** Each account's online devices as NIM shows them: clientType as NIM's number, as user/userOnlineStatus does. */
+async function onlineOf(
+  ctx: NimContext,
+  accids: readonly string[],
+): Promise<{ accid: string; statusList: { loginTime: number; clientType: number }[] }[]> {
   const devices = await mapLimit([...accids], PARALLEL, (a) => ctx.presence.devicesOf(ctx.app.appKey, a));
-  return accids.map((accid, i) => ({ accid, clientTypes: devices[i]!.map((d) => d.clientType) }));
+  return accids.map((accid, i) => ({
+    accid,
+    statusList: devices[i]!.map((d) => ({ loginTime: d.loginTime, clientType: nimClientTypeNumber(d.clientType) })),
+  }));
 }
 
 const listOnlineUsers = endpoint({
@@ -104,8 +112,9 @@ const listOnlineUsers = endpoint({
         ctx,
         view.members.map((m) => m.accid),
       )
-    ).filter((o) => o.clientTypes.length > 0);
-    return { data: { count: online.length, status: online.map((o) => ({ accid: o.accid, clientTypes: o.clientTypes })) } };
+    ).filter((o) => o.statusList.length > 0);
+    // NIM's `status` is an object keyed by accid: NIM's Java and Go SDKs read it so (getJSONObject / a map).
+    return { data: { count: online.length, status: Object.fromEntries(online.map((o) => [o.accid, o.statusList])) } };
   },
 });
 
@@ -124,7 +133,7 @@ const listOnlineUserCount = endpoint({
           ctx,
           v.members.map((m) => m.accid),
         )
-      ).filter((o) => o.clientTypes.length > 0).length;
+      ).filter((o) => o.statusList.length > 0).length;
       data.push({ tid: Number(v.info.tid), onlineUserCount: online, offlineUserCount: v.members.length - online });
     }
     return { data };
