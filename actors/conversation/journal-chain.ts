@@ -1,8 +1,8 @@
 import { AnswerLater, type ActorContext } from "../../src/runtime/mod.ts";
 import { SeqConflictError, type AppendEntry, type JournalEntry } from "../../src/store/mod.ts";
 import { NimbusError } from "../../src/protocol/errors.ts";
-import { DAY_MS } from "../../src/conversation/entry.ts";
-import type { ConversationId, SendAck } from "../../src/protocol/messages.ts";
+import { DAY_MS, type P2pPayload } from "../../src/conversation/entry.ts";
+import type { ConversationId, MessageInput, SendAck } from "../../src/protocol/messages.ts";
 
 /** Acks of the last sends, by clientMsgId, kept so that a resend is answered without the store. */
 const RECENT_ACKS = 16;
@@ -24,6 +24,35 @@ export interface ChainInput {
   retainDays: number;
   /** An outbox topic the same write queues the message in (data sync), when set. */
   sync?: string;
+}
+
+/**
+ * A message as its conversation's actor hands it to the chain: the sender's input in the payload
+ * kinds share (P2pPayload: `to`, `conv` for kinds other than p2p, body, ext, option, client), and
+ * the data sync topic the same write queues it under, when set. Assigned, not spread in: this runs
+ * for every message.
+ */
+export function chainInputOf(
+  input: MessageInput & { clientMsgId: string },
+  address: { to: string; conv?: ConversationId },
+  retainDays: number,
+  sync: string | undefined,
+): ChainInput {
+  const payload: P2pPayload = { to: address.to, body: input.body };
+  if (address.conv !== undefined) payload.conv = address.conv;
+  if (input.ext != null) payload.ext = input.ext;
+  if (input.option != null) payload.option = input.option;
+  if (input.fromClientType != null) payload.fromClientType = input.fromClientType;
+  if (input.fromDeviceId != null) payload.fromDeviceId = input.fromDeviceId;
+  const chained: ChainInput = {
+    from: input.from,
+    clientMsgId: input.clientMsgId,
+    type: input.type,
+    payload: payload as unknown as Record<string, unknown>,
+    retainDays,
+  };
+  if (sync !== undefined) chained.sync = sync;
+  return chained;
 }
 
 /** What a send answers: at once (a resend known here), later (once stored), or after msgids came. */

@@ -1,10 +1,10 @@
 import { parseP2pId } from "../../src/conversation/ref.ts";
 import { Actor } from "../../src/runtime/mod.ts";
 import type { JournalEntry } from "../../src/store/mod.ts";
-import { JournalChain, type ChainAnswer, type ChainInput } from "../conversation/journal-chain.ts";
+import { chainInputOf, JournalChain, type ChainAnswer } from "../conversation/journal-chain.ts";
 import { NimbusError } from "../../src/protocol/errors.ts";
 import { encodeUserEvent, encodeUserEventOf, userSubject } from "../../src/protocol/user-events.ts";
-import { countsAsUnread, messageOf, type P2pPayload } from "../../src/conversation/entry.ts";
+import { countsAsUnread, messageOf } from "../../src/conversation/entry.ts";
 import { DELETED, hiddenFlagFor, isDeleted, isRecalled, RECALLED } from "../../src/conversation/flags.ts";
 import {
   MessagingEvents,
@@ -89,22 +89,7 @@ export class SessionActor extends Actor<SessionState> {
   private send(m: Extract<SessionMessage, { t: "send" }>): ChainAnswer {
     const { input, retainDays, sync } = m;
     const to = this.requireParty(input.from, "from");
-    // Assigned, not spread in: this runs for every message.
-    const payload: P2pPayload = { to, body: input.body };
-    if (input.ext != null) payload.ext = input.ext;
-    if (input.option != null) payload.option = input.option;
-    if (input.fromClientType != null) payload.fromClientType = input.fromClientType;
-    if (input.fromDeviceId != null) payload.fromDeviceId = input.fromDeviceId;
-    const chained: ChainInput = {
-      from: input.from,
-      clientMsgId: input.clientMsgId,
-      type: input.type,
-      payload: payload as unknown as Record<string, unknown>,
-      retainDays,
-    };
-    // Data sync: queued by the same write that stores the message (AppendEntry.outbox).
-    if (sync !== undefined) chained.sync = sync;
-    return this.chain.send(chained, (entry) => this.deliver(messageOf(entry)));
+    return this.chain.send(chainInputOf(input, { to }, retainDays, sync), (entry) => this.deliver(messageOf(entry)));
   }
 
   /** After the append: the devices of both sides, and both conversation lists. */

@@ -29,7 +29,7 @@ import {
 import type { MessageRef } from "../../src/contracts/conversation.ts";
 import type { TeamMessage } from "../../src/contracts/team.ts";
 import { uuidV7 } from "../../src/util/uuid-v7.ts";
-import { JournalChain, type ChainAnswer, type ChainInput } from "../conversation/journal-chain.ts";
+import { chainInputOf, JournalChain, type ChainAnswer } from "../conversation/journal-chain.ts";
 import { actor, requireManager, requireMaySend, requireMayInvite, requireMayUpdate, requireOutranks, requireOwner } from "./permissions.ts";
 
 /** A member as saved: the wire's member, how far they have read, and the last seq before they joined. */
@@ -210,20 +210,7 @@ export class TeamActor extends Actor<TeamState> {
     const info = this.live();
     const sender = actor(this.members, input.from);
     requireMaySend(info, sender);
-    const payload: P2pPayload = { to: this.tid, conv: teamConversationId(this.tid), body: input.body };
-    if (input.ext != null) payload.ext = input.ext;
-    if (input.option != null) payload.option = input.option;
-    if (input.fromClientType != null) payload.fromClientType = input.fromClientType;
-    if (input.fromDeviceId != null) payload.fromDeviceId = input.fromDeviceId;
-    const chained: ChainInput = {
-      from: input.from,
-      clientMsgId: input.clientMsgId,
-      type: input.type,
-      payload: payload as unknown as Record<string, unknown>,
-      retainDays,
-    };
-    // Data sync: queued by the same write that stores the message (AppendEntry.outbox).
-    if (sync !== undefined) chained.sync = sync;
+    const chained = chainInputOf(input, { to: this.tid, conv: teamConversationId(this.tid) }, retainDays, sync);
     return this.chain.send(chained, (entry) => {
       this.deliver(messageOf(entry), []);
       // Who sends has read the team up to their own message; saved with the state later (a

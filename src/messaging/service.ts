@@ -3,6 +3,7 @@ import type { ConversationRef } from "../conversation/ref.ts";
 import type {
   ConversationSummary,
   DeleteEvent,
+  HistoryRequest,
   Message,
   ReadReceipt,
   RecallEvent,
@@ -13,26 +14,15 @@ import type {
   SystemNotification,
 } from "../protocol/messages.ts";
 
-/** A page of one conversation's history, by seq or by time (bounds inclusive), as one account sees it. */
-export interface HistoryQuery {
+/**
+ * A page of one conversation's history, by seq or by time (bounds inclusive), as one account sees
+ * it: the wire's HistoryRequest (bounds, limit, order, types, excludeMsgid) with the conversation
+ * named by reference and the reader named.
+ */
+export interface HistoryQuery extends Omit<HistoryRequest, "peer"> {
   /** Whose view: messages they deleted one-way are left out. */
   accid: string;
   conv: ConversationRef;
-  fromSeq?: number;
-  toSeq?: number;
-  fromTime?: number;
-  toTime?: number;
-  /** 1..100. */
-  limit: number;
-  /** asc: oldest first from the lower bound; desc: newest first from the upper bound. */
-  order: "asc" | "desc";
-  /** Only these message types, filtered before the limit; absent = all. */
-  types?: number[];
-  /**
-   * NIM's `excludeMsgid`: this message is left out, and when it lies at the time the page starts
-   * the page starts right after it, so a time walk returns every message once.
-   */
-  excludeMsgid?: number;
   /**
    * Leave recalled messages out (NIM's server API does: an app server would read a recalled message
    * as an empty one); devices keep them as markers, so their recall events have something to mark.
