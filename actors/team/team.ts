@@ -9,6 +9,7 @@ import {
   NOTIFICATION_TYPE,
   type DeleteEvent,
   type Message,
+  type SessionRemovedEvent,
   type SystemNotification,
   type ReadReceipt,
   type RecallEvent,
@@ -37,6 +38,8 @@ interface StoredMember extends TeamMember {
   readSeq: number;
   /** Absent in members saved before it was kept: 0 then. */
   joinSeq?: number;
+  /** The team's last seq when this member removed it from their conversation list (delRoamSession). */
+  hiddenAtSeq?: number;
 }
 
 /** A pending invitation or application. */
@@ -93,7 +96,12 @@ export class TeamActor extends Actor<TeamState> {
       case "position": {
         const member = this.state.info?.valid ? this.members.get(m.accid) : undefined;
         return member
-          ? { lastSeq: this.chain.storedSeq, readSeq: Math.min(member.readSeq, this.chain.storedSeq), joinedAfterSeq: member.joinSeq ?? 0 }
+          ? {
+              lastSeq: this.chain.storedSeq,
+              readSeq: Math.min(member.readSeq, this.chain.storedSeq),
+              joinedAfterSeq: member.joinSeq ?? 0,
+              ...(member.hiddenAtSeq !== undefined && { hiddenAtSeq: member.hiddenAtSeq }),
+            }
           : null;
       }
       case "send":
@@ -147,6 +155,8 @@ export class TeamActor extends Actor<TeamState> {
         return this.deleteForAll(m.from, m.msgid);
       case "markRead":
         return this.markRead(m.reader, m.seq);
+      case "hideSession":
+        return this.hideSession(m.accid);
       case "lookup":
         return this.lookup(m.clientMsgId);
       default:
@@ -166,7 +176,10 @@ export class TeamActor extends Actor<TeamState> {
   }
 
   private view(): TeamView {
-    return { info: { ...this.state.info! }, members: [...this.members.values()].map(({ readSeq: _r, joinSeq: _j, ...m }) => m) };
+    return {
+      info: { ...this.state.info! },
+      members: [...this.members.values()].map(({ readSeq: _r, joinSeq: _j, hiddenAtSeq: _h, ...m }) => m),
+    };
   }
 
   private newMember(accid: string, role: TeamMember["role"], now: number): StoredMember {
@@ -299,6 +312,23 @@ export class TeamActor extends Actor<TeamState> {
   }
 
   /** A member's read position: only forward, never past the newest message; their other devices hear of it. */
+  /**
+   * The team leaves the member's conversation list until its next message, read up to here (as a
+   * removed p2p conversation is); the member's devices are told.
+   */
+  private async hideSession(accid: string): Promise<boolean> {
+    const member = this.state.info?.valid ? this.members.get(accid) : undefined;
+    if (!member) return false;
+    const at = this.chain.storedSeq;
+    if (member.hiddenAtSeq !== at || member.readSeq < at) {
+      this.members.set(accid, { ...member, hiddenAtSeq: at, readSeq: Math.max(member.readSeq, at) });
+      await this.save();
+    }
+    const event: SessionRemovedEvent = { conv: teamConversationId(this.tid), time: Date.now() };
+    this.ctx.publish(userSubject(this.ctx.appKey, accid), encodeUserEvent({ ev: MessagingEvents.SESSION_REMOVED, ...event }));
+    return true;
+  }
+
   private async markRead(reader: string, seq: number): Promise<ReadReceipt> {
     this.live();
     const member = actor(this.members, reader);
@@ -516,7 +546,7 @@ export class TeamActor extends Actor<TeamState> {
     if (m.custom !== undefined) next.custom = m.custom;
     this.members.set(m.accid, next);
     await this.save();
-    const { readSeq: _r, joinSeq: _j, ...shown } = next;
+    const { readSeq: _r, joinSeq: _j, hiddenAtSeq: _h, ...shown } = next;
     return shown;
   }
 

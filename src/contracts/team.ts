@@ -69,7 +69,15 @@ export type TeamProtocol = ConversationProtocol & {
   /** Who has read message `msgid` (its seq ≤ their read position), sender left out. */
   readInfo: { request: { msgid: number; from: string }; reply: { readAccids: string[]; unreadAccids: string[] } };
   /** A member's read position and the team's last stored seq: the member's unread count is the difference. */
-  position: { request: { accid: string }; reply: { lastSeq: number; readSeq: number; joinedAfterSeq: number } | null };
+  position: {
+    request: { accid: string };
+    reply: { lastSeq: number; readSeq: number; joinedAfterSeq: number; hiddenAtSeq?: number } | null;
+  };
+  /**
+   * NIM delRoamSession for a team: the team leaves `accid`'s conversation list until its next
+   * message (the member's `hiddenAtSeq`); answers false when `accid` is not a member.
+   */
+  hideSession: { request: { accid: string }; reply: boolean };
 };
 
 export type TeamMessage = RequestOf<TeamProtocol>;

@@ -150,6 +150,7 @@ export class Messaging implements MessagingService {
     const who = checkAccid(accid, "accid");
     const policy = this.policy(target, "to");
     const conv = policy.requireParty(target, who, "to", "must not be the account itself");
+    if (policy.removeFrom) return policy.removeFrom(appKey, who, conv);
     const m: InboxMessage = { t: "remove", conv: conv.id };
     return (await this.deps.system.ask(inboxAddress(appKey, who), m)) as boolean;
   }

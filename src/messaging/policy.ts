@@ -41,6 +41,11 @@ export interface ConversationPolicy {
    * keeps no per-user inbox (teams: unread is the team's last seq minus the member's read seq).
    */
   listFor?(appKey: string, accid: string): Promise<ConversationSummary[]>;
+  /**
+   * Takes `conv` off `accid`'s list until its next message (NIM delRoamSession), for kinds that keep
+   * no per-user inbox; answers whether `accid` takes part. Absent: the inbox does it.
+   */
+  removeFrom?(appKey: string, accid: string, conv: ConversationRef): Promise<boolean>;
   /** Whether `accid` had the message from `from` with these journal flags hidden from them (one-way delete). */
   hiddenFor(flags: number, conv: ConversationRef, accid: string, from: string): boolean;
 }

@@ -58,7 +58,8 @@ export class TeamPolicy implements ConversationPolicy {
     const { tids } = await this.system.ask(userTeamsAddress(appKey, accid), { t: "list" });
     const rows = await mapLimit(tids, PARALLEL_READS, async (tid): Promise<ConversationSummary | undefined> => {
       const position = await this.system.ask(teamAddress(appKey, tid), { t: "position", accid });
-      if (!position) return undefined;
+      // Removed from the list (delRoamSession) and nothing new since.
+      if (!position || (position.hiddenAtSeq !== undefined && position.hiddenAtSeq >= position.lastSeq)) return undefined;
       const [last] = await this.system.journal.rangeBySeq({ conversation: teamAddress(appKey, tid), order: "desc", limit: 1 });
       const summary: ConversationSummary = {
         conv: teamConversationId(tid),
@@ -73,6 +74,10 @@ export class TeamPolicy implements ConversationPolicy {
       return summary;
     });
     return rows.filter((r): r is ConversationSummary => r !== undefined);
+  }
+
+  async removeFrom(appKey: string, accid: string, conv: ConversationRef): Promise<boolean> {
+    return this.system.ask(teamAddress(appKey, conv.id), { t: "hideSession", accid });
   }
 
   actor(appKey: string, conv: ConversationRef): ActorRef<ConversationProtocol> {

@@ -135,7 +135,8 @@ describeOnEachStore("server API: msg/delMsg and msg/delRoamSession", (backend) =
     expect((await list("ds1")).map((s) => s.accid)).toContain("ds2");
 
     for (const [params, desc] of [
-      [{ type: "2", from: "ds1", to: "ds2" }, /^type: team/],
+      [{ type: "2", from: "ds1", to: "ds2" }, /^to: must be a team id/],
+      [{ type: "3", from: "ds1", to: "1" }, /^type: super team/],
       [{ type: "4", from: "ds1", to: "ds2" }, /^type: /],
       [{ type: "1", from: "ds1", to: "ds1" }, /^to: /],
       [{ type: "1", from: "ds1" }, /^to: /],

@@ -206,6 +206,23 @@ describe("server API: team/* actions, notifications and permission refusals [sql
     expect(page.find((m) => m.msgid === msgid)).toMatchObject({ recalled: true });
   });
 
+  it("delRoamSession type 2: the team leaves the member's session list, read, until its next message; a non-member gets 804", async () => {
+    const { tid, o, m1 } = await fixture();
+    await sendTeamText(api, tid, o, "before");
+    const sessions = async (accid: string) =>
+      (
+        (await ok(api, "history/querySessionList", { accid })).data as { sessions: { tid?: number; unreadCount: number }[] }
+      ).sessions.filter((s) => String(s.tid) === tid); // NIM's tid is a number there
+    expect((await sessions(m1)).map((s) => s.unreadCount)).toEqual([expect.any(Number)]);
+    await ok(api, "msg/delRoamSession", { type: "2", from: m1, to: tid });
+    expect(await sessions(m1)).toEqual([]);
+    expect(await sessions(o)).toHaveLength(1); // only m1's list
+    await sendTeamText(api, tid, o, "after");
+    expect((await sessions(m1)).map((s) => s.unreadCount)).toEqual([1]);
+    await createUsers(api, "roamer");
+    expect(await api.call("msg/delRoamSession", { type: "2", from: "roamer", to: tid })).toMatchObject({ code: 804 });
+  });
+
   it("delMsg type 8: the app server deletes a team message for every member, once, and only its sender's", async () => {
     const { tid, o, m1 } = await fixture();
     const sent = await sendTeamText(api, tid, m1, "gone for all");
