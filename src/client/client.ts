@@ -205,7 +205,16 @@ export class NimbusClient extends Emitter<NimbusClientEvents> {
 
   private joinOptions(): JoinOptions {
     const { appKey, accid, token, deviceId, clientType } = this.options;
-    return { appKey, accid, token, deviceId, clientType };
+    const { sdkVersion, customTag } = this.options;
+    return {
+      appKey,
+      accid,
+      token,
+      deviceId,
+      clientType,
+      ...(sdkVersion !== undefined && { sdkVersion }),
+      ...(customTag !== undefined && { customTag }),
+    };
   }
 
   private openRoom(type: string, body: unknown): Room {

@@ -80,6 +80,7 @@ export async function sweepFixture(api: ApiNode, tag: string): Promise<SweepFixt
     },
     "history/querySessionMsg": { params: { from: sa, to: sb, begintime: "0", endtime: FAR_FUTURE, limit: "10" } },
     "history/querySessionList": { params: { accid: sa, needLastMsg: "1" } },
+    "history/queryUserEvents": { params: { accid: sa, begintime: "0", endtime: FAR_FUTURE, limit: "10" } },
   };
 
   const conversation: ReadBack[] = [

@@ -8,6 +8,7 @@ import { nimMessage, nimSession } from "./msg-format.ts";
 import { millis, msgid } from "./msg-params.ts";
 import { namedAsSent } from "./caller-names.ts";
 import { accid, bool, int, intEnum } from "./params.ts";
+import { queryUserEvents } from "./history-user-events.ts";
 
 /** NIM's `type` filter: message types separated by commas, e.g. "0,1,100". */
 const typeList = z
@@ -86,4 +87,4 @@ const querySessionList = endpoint({
 });
 
 /** The `history/*` family of NIM's server API v1 (reference §3.6), p2p so far. */
-export const historyEndpoints: readonly NimEndpoint[] = [querySessionMsg, querySessionList];
+export const historyEndpoints: readonly NimEndpoint[] = [querySessionMsg, querySessionList, queryUserEvents];
