@@ -9,6 +9,8 @@ import { SESSION_KIND } from "../src/contracts/session.ts";
 import { UserActor } from "./user/user.ts";
 import { FRIENDS_KIND } from "../src/contracts/friends.ts";
 import { USER_KIND } from "../src/contracts/user.ts";
+import { SubscriptionsActor } from "./subscriptions/subscriptions.ts";
+import { SUBSCRIPTIONS_KIND } from "../src/contracts/subscriptions.ts";
 
 /** Every domain actor kind a node hosts, by kind. */
 export const domainActors: Record<string, ActorFactory> = {
@@ -17,4 +19,5 @@ export const domainActors: Record<string, ActorFactory> = {
   [SESSION_KIND]: (ctx) => new SessionActor(ctx),
   [INBOX_KIND]: (ctx) => new InboxActor(ctx),
   [NOTICES_KIND]: (ctx) => new NoticesActor(ctx),
+  [SUBSCRIPTIONS_KIND]: (ctx) => new SubscriptionsActor(ctx),
 };

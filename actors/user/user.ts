@@ -27,8 +27,10 @@ import { generateToken, hashToken, tokenMatches } from "./token.ts";
 import { admitDevice, LOGIN_HISTORY, type DeviceRecord, type LoginEvent } from "./devices.ts";
 import { LoginLockout } from "./login-lockout.ts";
 import { DEFAULT_LOGIN_LOG_DAYS, LoginLog } from "./login-log.ts";
+import { presenceChanges, presenceNow } from "./presence.ts";
+import { PRESENCE_EVENT, presenceSubject } from "../../src/protocol/presence-events.ts";
 import type { LoginLockoutPolicy } from "../../src/contracts/user.ts";
-import { encodeUserEvent, KickReason, userSubject, type KickEvent } from "../../src/protocol/user-events.ts";
+import { encodeUserEvent, encodeUserEventOf, KickReason, userSubject, type KickEvent } from "../../src/protocol/user-events.ts";
 
 /**
  * One account (`user/<appKey>/<accid>`, accid lower-case): its token, profile, bans, mutes and
@@ -127,6 +129,10 @@ export class UserActor extends Actor<UserState> {
         return this.loginLog.read(m);
       case "devices":
         return this.liveDevices();
+      case "presence":
+        return this.state.account
+          ? presenceNow(this.ctx.id, this.liveDevices(), this.state.presenceSeq ?? 0, this.state.presenceAt ?? 0)
+          : null;
       default:
         throw new NimbusError("PARAM_ERROR", `unknown user message ${JSON.stringify((m as { t?: unknown }).t)}`);
     }
@@ -222,13 +228,23 @@ export class UserActor extends Actor<UserState> {
   private async commitDevices(devices: DeviceRecord[], events: LoginEvent[], retainDays: number): Promise<void> {
     await this.loginLog.append(events, retainDays);
     const previous = this.state;
-    this.state = { ...previous, devices, logins: [...(previous.logins ?? []), ...events].slice(-LOGIN_HISTORY) };
+    const changes = presenceChanges(this.ctx.id, this.liveDevices(), events, previous.presenceSeq ?? 0);
+    const last = changes[changes.length - 1];
+    this.state = {
+      ...previous,
+      devices,
+      logins: [...(previous.logins ?? []), ...events].slice(-LOGIN_HISTORY),
+      ...(last && { presenceSeq: last.seq, presenceAt: last.time }),
+    };
     try {
       await this.ctx.persist();
     } catch (err) {
       this.state = previous;
       throw err;
     }
+    // Once per turn, whatever the number of subscribers: the nodes that hold some fan it out.
+    if (changes.length > 0)
+      this.ctx.publish(presenceSubject(this.ctx.appKey, this.ctx.id), encodeUserEventOf(PRESENCE_EVENT, { events: changes }));
   }
 
   private existing(): Account {

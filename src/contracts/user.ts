@@ -1,5 +1,6 @@
 import { actorRef, type ActorRef, type RequestNamed, type RequestOf } from "../runtime/actor-ref.ts";
 import type { DeviceRecord, MultiDevicePolicy } from "./devices.ts";
+import type { PresenceChange } from "../protocol/presence-events.ts";
 
 /**
  * The user actor's messages (`user/<appKey>/<accid>`): the account, its token, its profile, its
@@ -86,6 +87,8 @@ export type UserProtocol = {
   loginEvents: { request: { fromTime: number; toTime: number; limit: number; order: "asc" | "desc" }; reply: LoginEventRecord[] };
   /** The devices online now, on live nodes only. */
   devices: { request: object; reply: DeviceRecord[] };
+  /** The online state now, for a subscriber's sync (null: no such account). */
+  presence: { request: object; reply: PresenceChange | null };
 };
 
 export type UserMessage = RequestOf<UserProtocol>;

@@ -81,6 +81,10 @@ export async function sweepFixture(api: ApiNode, tag: string): Promise<SweepFixt
     "history/querySessionMsg": { params: { from: sa, to: sb, begintime: "0", endtime: FAR_FUTURE, limit: "10" } },
     "history/querySessionList": { params: { accid: sa, needLastMsg: "1" } },
     "history/queryUserEvents": { params: { accid: sa, begintime: "0", endtime: FAR_FUTURE, limit: "10" } },
+    "event/subscribe/add": { params: { accid: sa, eventType: "1", publisherAccids: JSON.stringify([sb, sc]), ttl: "3600" } },
+    "event/subscribe/delete": { params: { accid: sa, eventType: "1", publisherAccids: JSON.stringify([sc]) } },
+    "event/subscribe/batchdel": { params: { accid: sx, eventType: "1" } },
+    "event/subscribe/query": { params: { accid: sa, eventType: "1", publisherAccids: JSON.stringify([sb, sc]) } },
   };
 
   const conversation: ReadBack[] = [
@@ -93,6 +97,9 @@ export async function sweepFixture(api: ApiNode, tag: string): Promise<SweepFixt
     friend: [{ path: "friend/get", params: { accid: sa, updatetime: "0" } }],
     msg: conversation,
     history: conversation,
+    "event/subscribe": [
+      { path: "event/subscribe/query", params: { accid: sa, eventType: "1", publisherAccids: JSON.stringify([sb, sc]) } },
+    ],
   };
   return { examples, readBacks };
 }
