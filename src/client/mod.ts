@@ -42,6 +42,16 @@ export {
   type SyncState,
 } from "../protocol/messaging.ts";
 export {
+  PRESENCE_EVENT,
+  PresenceRequests,
+  PresenceValue,
+  type PresenceChange,
+  type PresencePush,
+  type SubscribeRequest,
+  type SubscriptionInfo,
+  type UnsubscribeRequest,
+} from "../protocol/presence-events.ts";
+export {
   conversationOf,
   formatConversation,
   parseConversation,

@@ -22,6 +22,9 @@ import { registerMatchmakeRoutes, ResumeKickedError } from "./matchmake-routes.t
 import { resolveGatewayOptions, type GatewayOptions } from "../config/gateway-options.ts";
 import { localPresenceView } from "./presence.ts";
 import { SubjectTable } from "./subject-table.ts";
+import { PresenceWatch } from "./presence-watch.ts";
+import { registerPresenceRequests } from "./presence-requests.ts";
+import { SUBSCRIPTIONS_EVENT } from "../protocol/presence-events.ts";
 import { registerMessagingRequests } from "./messaging-requests.ts";
 import { RequestRegistry, type RequestHandler } from "./requests.ts";
 import { Sessions } from "./sessions.ts";
@@ -66,6 +69,8 @@ export class Gateway {
   private readonly subjects: SubjectTable;
   private readonly sessions: Sessions;
   private readonly loginThrottle: LoginThrottle;
+  /** Online-status subscriptions: which publishers this node listens to for its subscribers' devices. */
+  private readonly presenceWatch: PresenceWatch;
   private transport: GatewayTransport | undefined;
   private roomId: string | undefined;
   private state: "new" | "open" | "stopping" | "stopped" = "new";
@@ -79,6 +84,13 @@ export class Gateway {
     this.sessions = new Sessions(deps.nodeId, this.options, this.subjects, this.hooks, this.requests, deps.log);
     this.presence = localPresenceView(this.sessions.table);
     this.loginThrottle = new LoginThrottle(this.options);
+    this.presenceWatch = new PresenceWatch({ subjects: this.subjects, system: deps.system, table: this.sessions.table, log: deps.log });
+    this.hooks.onDeviceOnline((d) => this.presenceWatch.deviceOnline(d));
+    this.hooks.onDeviceOffline((d) => this.presenceWatch.deviceOffline(d));
+    this.sessions.internalEvents.set(SUBSCRIPTIONS_EVENT, (user, event) =>
+      this.presenceWatch.subscriptionsChanged(user.appKey, user.accid, event),
+    );
+    registerPresenceRequests((type, handler) => this.requests.register(type, handler), deps);
     this.requests.register(Requests.SESSION, (device) => device.session);
     registerMessagingRequests((type, handler) => this.requests.register(type, handler), deps);
   }
@@ -144,6 +156,7 @@ export class Gateway {
       const wasOpen = this.state === "open";
       this.state = "stopping";
       if (wasOpen) await this.sessions.stop();
+      this.presenceWatch.stop();
       await this.transport?.stop(CLOSE_GRACE_MS);
       this.state = "stopped";
     })();

@@ -72,3 +72,30 @@ export interface SubscriptionsChanged {
   /** Every subscription went. */
   cleared?: boolean;
 }
+
+/** What a device may ask about its own subscriptions (Colyseus requests). */
+export const PresenceRequests = {
+  /** {@link SubscribeRequest} -> `{failed: string[]}` (as event/subscribe/add's failedAccid). */
+  SUBSCRIBE: "subscribe",
+  /** {@link UnsubscribeRequest} -> `{failed: string[]}`; without `publishers`, every subscription ends. */
+  UNSUBSCRIBE: "unsubscribe",
+  /** `{publishers?: string[]}` -> {@link SubscriptionInfo}[]. */
+  SUBSCRIPTIONS: "subscriptions",
+} as const;
+
+export interface SubscribeRequest {
+  /** 1 to 100 accids. */
+  publishers: string[];
+  /** 60 to 2,592,000 (30 days). */
+  ttlSeconds: number;
+}
+
+export interface UnsubscribeRequest {
+  publishers?: string[];
+}
+
+export interface SubscriptionInfo {
+  publisher: string;
+  subscribedAt: number;
+  expireAt: number;
+}
