@@ -1,12 +1,8 @@
 import { describe, it, expect, afterEach } from "vitest";
-import { KickReason, type NimbusClient, type PresenceChange } from "nimbus/client";
+import { KickReason, type NimbusClient } from "nimbus/client";
+import { brief } from "./presence-support.ts";
 import { subscriptionsAddress } from "../../src/contracts/subscriptions.ts";
 import { next, record, startGatewayNode, until, type GatewayNode } from "./support.ts";
-
-/** `<seq>:<value>:<client types online>[:<reason>]`, with `s` for a sync. */
-export function brief(e: PresenceChange): string {
-  return [e.sync ? `s${e.seq}` : e.seq, e.value, e.clientTypes.join("+"), ...(e.reason !== undefined ? [e.reason] : [])].join(":");
-}
 
 function watch(client: NimbusClient): string[] {
   const seen: string[] = [];
