@@ -122,6 +122,7 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
       log: log.child({ component: "gateway" }),
       options: { ...config.gateway, ...ext.gateway },
       publicAddress: config.publicAddress,
+      membership,
     });
     startedGateway = gateway;
     linkDeviceRegistry(gateway, { system, apps, nodeStartedAt: self.startedAt, log: log.child({ component: "devices" }) });

@@ -129,6 +129,8 @@ export class UserActor extends Actor<UserState> {
         return this.loginLog.read(m);
       case "devices":
         return this.liveDevices();
+      case "nodeGone":
+        return this.nodeGone(m.nodeId, m.startedAt, m.retainDays ?? DEFAULT_LOGIN_LOG_DAYS);
       case "presence":
         return this.state.account
           ? presenceNow(this.ctx.id, this.liveDevices(), this.state.presenceSeq ?? 0, this.state.presenceAt ?? 0)
@@ -212,6 +214,26 @@ export class UserActor extends Actor<UserState> {
     return null;
   }
 
+  /**
+   * Logs out, as disconnected, the devices of a node that died (by the caller's word, which may
+   * come before this node's membership view has noticed) and of any node this node knows is gone.
+   */
+  private async nodeGone(nodeId: string, startedAt: number, retainDays: number): Promise<null> {
+    const current = this.state.devices ?? [];
+    const stale = current.filter(
+      (d) => (d.nodeId === nodeId && d.nodeStartedAt === startedAt) || !this.ctx.isNodeAlive(d.nodeId, d.nodeStartedAt),
+    );
+    if (stale.length === 0) return null;
+    const now = Date.now();
+    await this.commitDevices(
+      current.filter((d) => !stale.includes(d)),
+      stale.map((d) => loginEvent(d, "logout", now, 2)),
+      retainDays,
+      current,
+    );
+    return null;
+  }
+
   /** Devices on live nodes; those of a dead or restarted node are stale and left out. */
   private liveDevices(): DeviceRecord[] {
     return (this.state.devices ?? []).filter((d) => this.ctx.isNodeAlive(d.nodeId, d.nodeStartedAt));
@@ -225,10 +247,15 @@ export class UserActor extends Actor<UserState> {
    * The log first: a turn that fails after it is retried, and the retry's appends are duplicates
    * (keyed by session and event), so an event is never logged twice nor lost.
    */
-  private async commitDevices(devices: DeviceRecord[], events: LoginEvent[], retainDays: number): Promise<void> {
+  private async commitDevices(
+    devices: DeviceRecord[],
+    events: LoginEvent[],
+    retainDays: number,
+    before: readonly DeviceRecord[] = this.liveDevices(),
+  ): Promise<void> {
     await this.loginLog.append(events, retainDays);
     const previous = this.state;
-    const changes = presenceChanges(this.ctx.id, this.liveDevices(), events, previous.presenceSeq ?? 0);
+    const changes = presenceChanges(this.ctx.id, before, events, previous.presenceSeq ?? 0);
     const last = changes[changes.length - 1];
     this.state = {
       ...previous,

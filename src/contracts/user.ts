@@ -87,6 +87,12 @@ export type UserProtocol = {
   loginEvents: { request: { fromTime: number; toTime: number; limit: number; order: "asc" | "desc" }; reply: LoginEventRecord[] };
   /** The devices online now, on live nodes only. */
   devices: { request: object; reply: DeviceRecord[] };
+  /**
+   * A node died (that incarnation: id and start time): its devices of this account are logged out
+   * as disconnected (reason 2), which subscribers hear as a change. Idempotent; every surviving
+   * node that watches this account for a subscriber may send it.
+   */
+  nodeGone: { request: { nodeId: string; startedAt: number; retainDays?: number }; reply: null };
   /** The online state now, for a subscriber's sync (null: no such account). */
   presence: { request: object; reply: PresenceChange | null };
 };

@@ -5,6 +5,7 @@ import type { SeatReservation } from "./matchmake-routes.ts";
 import type { AppRegistry } from "../apps/registry.ts";
 import type { Bus } from "../bus/port.ts";
 import type { ActorSystem } from "../runtime/system.ts";
+import type { Membership } from "../runtime/membership.ts";
 import type { PresenceView } from "../contracts/presence.ts";
 import type { MessagingService } from "../messaging/service.ts";
 import { NimbusError } from "../protocol/errors.ts";
@@ -45,6 +46,8 @@ export interface GatewayDeps {
    * the device connects to the address it logged in through.
    */
   publicAddress?: string;
+  /** The cluster's members: a member's death logs its devices out of the presence subscribers watch. */
+  membership?: Membership;
 }
 
 /** Login refusals that count as a guess against the source address: wrong token, no such account. */
@@ -84,7 +87,14 @@ export class Gateway {
     this.sessions = new Sessions(deps.nodeId, this.options, this.subjects, this.hooks, this.requests, deps.log);
     this.presence = localPresenceView(this.sessions.table);
     this.loginThrottle = new LoginThrottle(this.options);
-    this.presenceWatch = new PresenceWatch({ subjects: this.subjects, system: deps.system, table: this.sessions.table, log: deps.log });
+    this.presenceWatch = new PresenceWatch({
+      subjects: this.subjects,
+      system: deps.system,
+      table: this.sessions.table,
+      log: deps.log,
+      ...(deps.membership && { membership: deps.membership }),
+      retainDays: (appKey) => deps.apps.get(appKey)?.limits.historyDays,
+    });
     this.hooks.onDeviceOnline((d) => this.presenceWatch.deviceOnline(d));
     this.hooks.onDeviceOffline((d) => this.presenceWatch.deviceOffline(d));
     this.sessions.internalEvents.set(SUBSCRIPTIONS_EVENT, (user, event) =>

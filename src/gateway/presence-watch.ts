@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { ActorSystem } from "../runtime/system.ts";
+import type { Membership } from "../runtime/membership.ts";
 import { subscriptionsAddress } from "../contracts/subscriptions.ts";
 import { userAddress } from "../contracts/user.ts";
 import {
@@ -59,10 +60,50 @@ export class PresenceWatch {
   private readonly watched = new Map<string, Watched>();
   private readonly sweep: ReturnType<typeof setInterval>;
 
-  constructor(private readonly deps: { subjects: SubjectTable; system: ActorSystem; table: DeviceTable; log: Logger }) {
+  /** The members as last seen, with their start times: a member that drops out is looked up here. */
+  private members = new Map<string, number>();
+
+  constructor(
+    private readonly deps: {
+      subjects: SubjectTable;
+      system: ActorSystem;
+      table: DeviceTable;
+      log: Logger;
+      /** With it, a member's death logs its devices out of the publishers this node watches. */
+      membership?: Membership;
+      /** How long the login event log keeps a logout recorded for a dead node's device, per app. */
+      retainDays?: (appKey: string) => number | undefined;
+    },
+  ) {
     this.sweep = setInterval(() => this.dropExpired(Date.now()), SWEEP_MS);
     this.sweep.unref();
+    deps.membership?.on("change", this.onMembers);
+    this.onMembers(deps.membership?.members() ?? []);
   }
+
+  /**
+   * A node that died took its devices with it, unannounced: the publishers this node watches are
+   * told, so their user actors log those devices out and publish the change. Every surviving node
+   * with watchers of a publisher tells it; the actor does it once.
+   */
+  private readonly onMembers = (members: readonly string[]): void => {
+    const next = new Map<string, number>();
+    for (const id of members) {
+      const startedAt = this.deps.membership?.info(id)?.startedAt ?? this.members.get(id);
+      if (startedAt !== undefined) next.set(id, startedAt);
+    }
+    const gone = [...this.members].filter(([id, startedAt]) => next.get(id) !== startedAt);
+    this.members = next;
+    for (const [nodeId, startedAt] of gone) {
+      for (const key of this.watched.keys()) {
+        const [appKey, publisher] = key.split("\u0000") as [string, string];
+        const retainDays = this.deps.retainDays?.(appKey);
+        this.deps.system
+          .ask(userAddress(appKey, publisher), { t: "nodeGone", nodeId, startedAt, ...(retainDays !== undefined && { retainDays }) })
+          .catch((err: unknown) => this.deps.log.warn({ err, publisher, nodeId }, "could not log out a dead node's devices"));
+      }
+    }
+  };
 
   deviceOnline(d: LocalDevice): void {
     const key = keyOf(d.appKey, d.accid);
@@ -143,6 +184,7 @@ export class PresenceWatch {
 
   stop(): void {
     clearInterval(this.sweep);
+    this.deps.membership?.off("change", this.onMembers);
     for (const [key, w] of this.watchers) {
       w.gone = true;
       for (const p of w.entries.keys()) this.unwatch(w.appKey, p, w.accid);

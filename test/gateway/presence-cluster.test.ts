@@ -106,4 +106,34 @@ describeWith(["nats", "mongo"], "online-state subscriptions across two node proc
     await until(() => published.length >= 5, 5000, "the spy's five messages");
     expect(published).toHaveLength(5);
   });
+
+  // Last: it kills node 2.
+  it("a kill -9 of the publisher's node logs its devices out, as disconnected, to subscribers on the survivor", async () => {
+    const [n1, n2] = [nodes[0]!, nodes[1]!];
+    const [tHost, tFan] = await Promise.all(["host", "fanc"].map(account));
+    const fan = await device(n1, "fanc", tFan!, "c1", "WEB");
+    const seen: string[] = [];
+    fan.on("presence", (e) => seen.push(brief(e)));
+    expect(await fan.subscribePresence(["host"], 600)).toEqual({ failed: [] });
+    await until(() => seen.length === 1, 10_000, "the sync after subscribing");
+    const host = await device(n2, "host", tHost!, "h", "IOS");
+    host.on("error", () => undefined);
+    await until(() => seen.length === 2, 10_000, "host's login");
+    n2.kill("SIGKILL");
+    await n2.exited;
+    await until(() => seen.length === 3, 15_000, "host's devices logged out after its node died");
+    expect(seen).toEqual(["s0:2:", "1:1:IOS", "2:3::2"]);
+    // The login event log says so too.
+    const res = (await call(n1, "history/queryUserEvents", {
+      accid: "host",
+      begintime: "0",
+      endtime: String(Date.now() + 60_000),
+      limit: "10",
+      reverse: "1",
+    })) as unknown as { events: { eventType: number; logoutReason?: number }[] };
+    expect(res.events.map((e) => [e.eventType, e.logoutReason])).toEqual([
+      [2, undefined],
+      [3, 2],
+    ]);
+  });
 });
