@@ -9,6 +9,7 @@ import { runConnect } from "./scenarios/connect.ts";
 import { runP2p } from "./scenarios/p2p.ts";
 import { runP2pOffline } from "./scenarios/p2p-offline.ts";
 import { runP2pCluster } from "./scenarios/p2p-cluster.ts";
+import { runPresence } from "./scenarios/presence.ts";
 
 const scenarios: Record<string, (quick: boolean) => Promise<BenchResult>> = {
   actors: runActors,
@@ -17,6 +18,7 @@ const scenarios: Record<string, (quick: boolean) => Promise<BenchResult>> = {
   "p2p-offline": runP2pOffline,
   "p2p-cluster": runP2pCluster,
   baseline: runBaseline,
+  presence: runPresence,
 };
 
 const args = process.argv.slice(2);

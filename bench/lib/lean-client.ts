@@ -50,6 +50,8 @@ export interface LeanLogin extends JoinOptions {
   agent: Agent;
   /** Called for every `msg` push addressed to this account. */
   onMessage(m: Message): void;
+  /** Called for every other push after the welcome, with its body still encoded (msgpack). */
+  onPush?(type: string, body: Uint8Array): void;
   /** Resolve only once the login sync is answered (the device is then fully online), not at `welcome`. */
   waitForSync?: boolean;
 }
@@ -81,7 +83,9 @@ export class LeanDevice {
           if (type === MessagingEvents.MESSAGE) {
             const m = decode(data.subarray(at.offset)) as Message;
             if (m.to === me) o.onMessage(m);
-          } else if (type === Frames.WELCOME) {
+          } else if (type !== Frames.WELCOME) {
+            if (o.onPush && typeof type === "string") o.onPush(type, data.subarray(at.offset));
+          } else {
             ws.removeAllListeners("close");
             ws.removeAllListeners("error");
             ws.on("error", () => undefined);

@@ -42,6 +42,8 @@ interface Watched {
 
 /** How many publishers' states one sync asks for at once. */
 const SYNC_CONCURRENCY = 16;
+/** The longest wait between two tries to read a subscriber's list. */
+const LOAD_RETRY_MAX_MS = 5_000;
 /** How often expired subscriptions are let go (a push checks the expiry anyway). */
 const SWEEP_MS = 30_000;
 
@@ -192,9 +194,23 @@ export class PresenceWatch {
     }
   }
 
+  /**
+   * Reads the subscriber's list until it is at least as new as every change heard meanwhile. A
+   * failed read (a busy or failing-over actor) is tried again, with backoff, while the subscriber
+   * is here: without its list a device would hear nothing.
+   */
   private async load(w: Watcher): Promise<void> {
-    for (;;) {
-      const list = await this.deps.system.ask(subscriptionsAddress(w.appKey, w.accid), { t: "list" });
+    for (let failures = 0; ; ) {
+      let list: { version: number; entries: [string, number][] };
+      try {
+        list = await this.deps.system.ask(subscriptionsAddress(w.appKey, w.accid), { t: "list" });
+      } catch (err) {
+        if (w.gone) return;
+        failures++;
+        this.deps.log.warn({ err, accid: w.accid, failures }, "could not read a subscriber's subscriptions; trying again");
+        await new Promise((r) => setTimeout(r, Math.min(LOAD_RETRY_MAX_MS, 250 * 2 ** failures)));
+        continue;
+      }
       if (w.gone) return;
       const next = new Map(list.entries);
       const added = [...next.keys()].filter((p) => !w.entries.has(p));
