@@ -200,7 +200,7 @@ export class PresenceWatch {
    * is here: without its list a device would hear nothing.
    */
   private async load(w: Watcher): Promise<void> {
-    for (let failures = 0; ; ) {
+    for (let failures = 0; ;) {
       let list: { version: number; entries: [string, number][] };
       try {
         list = await this.deps.system.ask(subscriptionsAddress(w.appKey, w.accid), { t: "list" });
