@@ -139,7 +139,7 @@ export async function runPresence(quick: boolean): Promise<BenchResult> {
           );
           return;
         } catch (err) {
-          if (attempt >= 3) throw err;
+          if (attempt >= 5) throw err;
         }
       }
     });
