@@ -22,6 +22,8 @@ import { USER_TEAMS_KIND } from "../src/contracts/user-teams.ts";
 import { ChatroomActor } from "./chatroom/chatroom.ts";
 import { ChatroomOwnerActor } from "./chatroom/owner.ts";
 import { CHATROOM_KIND, CHATROOM_OWNER_KIND } from "../src/contracts/chatroom.ts";
+import { SubscriptionsActor } from "./subscriptions/subscriptions.ts";
+import { SUBSCRIPTIONS_KIND } from "../src/contracts/subscriptions.ts";
 
 /** Every domain actor kind a node hosts, by kind. */
 export const domainActors: Record<string, ActorFactory> = {
@@ -38,4 +40,5 @@ export const domainActors: Record<string, ActorFactory> = {
   [SIGNAL_BOX_KIND]: (ctx) => new SignalBoxActor(ctx),
   [CHATROOM_KIND]: (ctx) => new ChatroomActor(ctx),
   [CHATROOM_OWNER_KIND]: (ctx) => new ChatroomOwnerActor(ctx),
+  [SUBSCRIPTIONS_KIND]: (ctx) => new SubscriptionsActor(ctx),
 };

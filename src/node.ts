@@ -166,6 +166,7 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
       metrics,
       chatrooms,
       nodeStartedAt: self.startedAt,
+      membership,
     });
     startedGateway = gateway;
     linkHooks(gateway, hooks.hooks);

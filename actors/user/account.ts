@@ -28,6 +28,9 @@ export interface UserState {
   devices?: DeviceRecord[];
   /** The latest logins and logouts, newest last, for data sync and status subscriptions. */
   logins?: LoginEvent[];
+  /** Changes of the online state so far (PresenceChange.seq of the last one), and when it was. */
+  presenceSeq?: number;
+  presenceAt?: number;
 }
 
 export const PROFILE_KEYS = [

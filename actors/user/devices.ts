@@ -16,6 +16,8 @@ export interface LoginEvent {
   deviceId: string;
   clientType: ClientType;
   ip: string;
+  sdkVersion?: string;
+  customTag?: string;
   /** For a logout: NIM's reason (1 logout, 2 disconnect, 3/4 kicked by a device or the policy, 5 by the app server). */
   reason?: number;
 }

@@ -26,8 +26,11 @@ import { DEFAULT_MAX_RELATIONS, withRelation } from "./relations.ts";
 import { generateToken, hashToken, tokenMatches } from "./token.ts";
 import { admitDevice, LOGIN_HISTORY, type DeviceRecord, type LoginEvent } from "./devices.ts";
 import { LoginLockout } from "./login-lockout.ts";
+import { DEFAULT_LOGIN_LOG_DAYS, LoginLog } from "./login-log.ts";
+import { presenceChanges, presenceNow } from "./presence.ts";
+import { PRESENCE_EVENT, presenceSubject } from "../../src/protocol/presence-events.ts";
 import type { LoginLockoutPolicy } from "../../src/contracts/user.ts";
-import { encodeUserEvent, KickReason, userSubject, type KickEvent } from "../../src/protocol/user-events.ts";
+import { encodeUserEvent, encodeUserEventOf, KickReason, userSubject, type KickEvent } from "../../src/protocol/user-events.ts";
 
 /**
  * One account (`user/<appKey>/<accid>`, accid lower-case): its token, profile, bans, mutes and
@@ -37,6 +40,8 @@ import { encodeUserEvent, KickReason, userSubject, type KickEvent } from "../../
 export class UserActor extends Actor<UserState> {
   /** Wrong tokens lately, cluster-wide (every login of the account asks this actor); in memory only. */
   private readonly logins = new LoginLockout();
+  /** The durable login event log (journal-backed); `state.logins` keeps only the last few in the snapshot. */
+  private readonly loginLog = new LoginLog(this.ctx);
 
   initialState(): UserState {
     return { account: null };
@@ -117,11 +122,19 @@ export class UserActor extends Actor<UserState> {
       case "setSpecialRelation":
         return this.setSpecialRelation(m);
       case "deviceOnline":
-        return this.deviceOnline(m.device, m.policy);
+        return this.deviceOnline(m.device, m.policy, m.retainDays ?? DEFAULT_LOGIN_LOG_DAYS);
       case "deviceOffline":
-        return this.deviceOffline(m.sessionId, m.reason);
+        return this.deviceOffline(m.sessionId, m.reason, m.retainDays ?? DEFAULT_LOGIN_LOG_DAYS);
+      case "loginEvents":
+        return this.loginLog.read(m);
       case "devices":
         return this.liveDevices();
+      case "nodeGone":
+        return this.nodeGone(m.nodeId, m.startedAt, m.retainDays ?? DEFAULT_LOGIN_LOG_DAYS);
+      case "presence":
+        return this.state.account
+          ? presenceNow(this.ctx.id, this.liveDevices(), this.state.presenceSeq ?? 0, this.state.presenceAt ?? 0)
+          : null;
       default:
         throw new NimbusError("PARAM_ERROR", `unknown user message ${JSON.stringify((m as { t?: unknown }).t)}`);
     }
@@ -167,7 +180,7 @@ export class UserActor extends Actor<UserState> {
    * A login on some node: admitted under the app's policy, recorded, saved, and only then are the
    * evicted devices told to go — the registry never shows a device that is being kicked.
    */
-  private async deviceOnline(device: DeviceRecord, policy: 1 | 2 | 3): Promise<{ kicked: string[] }> {
+  private async deviceOnline(device: DeviceRecord, policy: 1 | 2 | 3, retainDays: number): Promise<{ kicked: string[] }> {
     this.existing();
     const { devices, evicted } = admitDevice(this.liveDevices(), device, policy);
     const now = Date.now();
@@ -175,7 +188,7 @@ export class UserActor extends Actor<UserState> {
       ...evicted.map(({ device: d, reason }) => loginEvent(d, "logout", now, reason)),
       loginEvent(device, "login", device.loginTime),
     ];
-    await this.commitDevices(devices, events);
+    await this.commitDevices(devices, events, retainDays);
     const byReason = new Map<number, string[]>();
     for (const e of evicted) byReason.set(e.reason, [...(byReason.get(e.reason) ?? []), e.device.sessionId]);
     for (const [reason, sessionIds] of byReason) {
@@ -188,7 +201,7 @@ export class UserActor extends Actor<UserState> {
     return { kicked: evicted.map((e) => e.device.sessionId) };
   }
 
-  private async deviceOffline(sessionId: string, reason: number): Promise<null> {
+  private async deviceOffline(sessionId: string, reason: number, retainDays: number): Promise<null> {
     const current = this.state.devices ?? [];
     const gone = current.find((d) => d.sessionId === sessionId);
     // Already gone (kicked here first, or pruned with its node): nothing to record twice.
@@ -196,6 +209,27 @@ export class UserActor extends Actor<UserState> {
     await this.commitDevices(
       current.filter((d) => d !== gone),
       [loginEvent(gone, "logout", Date.now(), reason)],
+      retainDays,
+    );
+    return null;
+  }
+
+  /**
+   * Logs out, as disconnected, the devices of a node that died (by the caller's word, which may
+   * come before this node's membership view has noticed) and of any node this node knows is gone.
+   */
+  private async nodeGone(nodeId: string, startedAt: number, retainDays: number): Promise<null> {
+    const current = this.state.devices ?? [];
+    const stale = current.filter(
+      (d) => (d.nodeId === nodeId && d.nodeStartedAt === startedAt) || !this.ctx.isNodeAlive(d.nodeId, d.nodeStartedAt),
+    );
+    if (stale.length === 0) return null;
+    const now = Date.now();
+    await this.commitDevices(
+      current.filter((d) => !stale.includes(d)),
+      stale.map((d) => loginEvent(d, "logout", now, 2)),
+      retainDays,
+      current,
     );
     return null;
   }
@@ -209,15 +243,35 @@ export class UserActor extends Actor<UserState> {
     this.ctx.publish(userSubject(this.ctx.appKey, this.ctx.id), encodeUserEvent({ ev: "kick", ...kick }));
   }
 
-  private async commitDevices(devices: DeviceRecord[], events: LoginEvent[]): Promise<void> {
+  /**
+   * The log first: a turn that fails after it is retried, and the retry's appends are duplicates
+   * (keyed by session and event), so an event is never logged twice nor lost.
+   */
+  private async commitDevices(
+    devices: DeviceRecord[],
+    events: LoginEvent[],
+    retainDays: number,
+    before: readonly DeviceRecord[] = this.liveDevices(),
+  ): Promise<void> {
+    await this.loginLog.append(events, retainDays);
     const previous = this.state;
-    this.state = { ...previous, devices, logins: [...(previous.logins ?? []), ...events].slice(-LOGIN_HISTORY) };
+    const changes = presenceChanges(this.ctx.id, before, events, previous.presenceSeq ?? 0);
+    const last = changes[changes.length - 1];
+    this.state = {
+      ...previous,
+      devices,
+      logins: [...(previous.logins ?? []), ...events].slice(-LOGIN_HISTORY),
+      ...(last && { presenceSeq: last.seq, presenceAt: last.time }),
+    };
     try {
       await this.ctx.persist();
     } catch (err) {
       this.state = previous;
       throw err;
     }
+    // Once per turn, whatever the number of subscribers: the nodes that hold some fan it out.
+    if (changes.length > 0)
+      this.ctx.publish(presenceSubject(this.ctx.appKey, this.ctx.id), encodeUserEventOf(PRESENCE_EVENT, { events: changes }));
   }
 
   private existing(): Account {
@@ -264,6 +318,8 @@ function loginEvent(d: DeviceRecord, event: LoginEvent["event"], at: number, rea
     deviceId: d.deviceId,
     clientType: d.clientType,
     ip: d.ip,
+    ...(d.sdkVersion !== undefined && { sdkVersion: d.sdkVersion }),
+    ...(d.customTag !== undefined && { customTag: d.customTag }),
     ...(reason !== undefined && { reason }),
   };
 }

@@ -50,6 +50,8 @@ export interface LeanLogin extends JoinOptions {
   agent: Agent;
   /** Called for every `msg` push addressed to this account, and every team message pushed to it. */
   onMessage(m: Message): void;
+  /** Called for every other push after the welcome, with its body still encoded (msgpack). */
+  onPush?(type: string, body: Uint8Array): void;
   /** Resolve only once the login sync is answered (the device is then fully online), not at `welcome`. */
   waitForSync?: boolean;
 }
@@ -82,7 +84,9 @@ export class LeanDevice {
             const m = decode(data.subarray(at.offset)) as Message;
             // A p2p message to this account, or a team's (its `to` is the tid).
             if (m.to === me || m.conv.startsWith("team:")) o.onMessage(m);
-          } else if (type === Frames.WELCOME) {
+          } else if (type !== Frames.WELCOME) {
+            if (o.onPush && typeof type === "string") o.onPush(type, data.subarray(at.offset));
+          } else {
             ws.removeAllListeners("close");
             ws.removeAllListeners("error");
             ws.on("error", () => undefined);

@@ -17,6 +17,14 @@ import {
   type SystemNotification,
 } from "../protocol/messages.ts";
 import type { SyncState } from "../protocol/messaging.ts";
+import { PresenceFeed } from "./presence-feed.ts";
+import {
+  PresenceRequests,
+  type PresenceChange,
+  type SubscribeRequest,
+  type SubscriptionInfo,
+  type UnsubscribeRequest,
+} from "../protocol/presence-events.ts";
 import { CloseCodes, Frames, RESUME_GONE_CODES, type JoinOptions, type Kicked, type SessionInfo, type Welcome } from "../protocol/link.ts";
 
 export interface ConnectOptions extends JoinOptions {
@@ -51,6 +59,11 @@ export interface NimbusClientEvents extends MessagingClientEvents {
   error: { code: number; desc: string };
   /** Done for good: logout, kick, a refused login while reconnecting, or too many failed attempts. */
   closed: { code: number; reason: string };
+  /**
+   * A subscribed publisher's online state: each change once and in order (per publisher), and its
+   * state now (`sync: true`) after subscribing and after each login when that is news.
+   */
+  presence: PresenceChange;
 }
 
 export type ClientState = "connected" | "reconnecting" | "closed";
@@ -74,6 +87,7 @@ export class NimbusClient extends Emitter<NimbusClientEvents> {
   readonly teams: TeamsClient;
   /** Signalling: invitations into call rooms, their answers, joins and leaves (events: `signal`). */
   readonly signalling: SignallingClient;
+  private readonly presenceFeed = new PresenceFeed((change) => this.emit("presence", change));
 
   constructor(private readonly options: ConnectOptions) {
     super();
@@ -125,6 +139,8 @@ export class NimbusClient extends Emitter<NimbusClientEvents> {
       await this.adopt(room);
       this.status = "connected";
       this.messenger.onOnline({ resumed: false, lost: 0 });
+      // After the caller of connect() has the client (its continuation runs before any timer).
+      setTimeout(() => this.presenceFeed.release(), 0);
     } catch (err) {
       this.status = "closed";
       throw err;
@@ -143,6 +159,26 @@ export class NimbusClient extends Emitter<NimbusClientEvents> {
     } catch (err) {
       throw requestError(err);
     }
+  }
+
+  /**
+   * Subscribes this account to the online state of `publishers` (1 to 100 accids) for `ttlSeconds`
+   * (60 s to 30 days; subscribing again renews). Answers the ones that failed (not registered, or
+   * this account). Rejects with 419 past the app's limit (3,000 accounts), changing nothing.
+   * Their state follows as `presence` events.
+   */
+  subscribePresence(publishers: string[], ttlSeconds: number): Promise<{ failed: string[] }> {
+    return this.request(PresenceRequests.SUBSCRIBE, { publishers, ttlSeconds } satisfies SubscribeRequest);
+  }
+
+  /** Ends subscriptions to `publishers`, or every one without; answers those that were not subscribed. */
+  unsubscribePresence(publishers?: string[]): Promise<{ failed: string[] }> {
+    return this.request(PresenceRequests.UNSUBSCRIBE, (publishers ? { publishers } : {}) satisfies UnsubscribeRequest);
+  }
+
+  /** This account's live subscriptions (of `publishers` only, when given). */
+  presenceSubscriptions(publishers?: string[]): Promise<SubscriptionInfo[]> {
+    return this.request(PresenceRequests.SUBSCRIPTIONS, publishers ? { publishers } : {});
   }
 
   /** Sends a plain message of any type, with no answer; failures come back as `error` events. */
@@ -213,7 +249,16 @@ export class NimbusClient extends Emitter<NimbusClientEvents> {
 
   private joinOptions(): JoinOptions {
     const { appKey, accid, token, deviceId, clientType } = this.options;
-    return { appKey, accid, token, deviceId, clientType };
+    const { sdkVersion, customTag } = this.options;
+    return {
+      appKey,
+      accid,
+      token,
+      deviceId,
+      clientType,
+      ...(sdkVersion !== undefined && { sdkVersion }),
+      ...(customTag !== undefined && { customTag }),
+    };
   }
 
   private openRoom(type: string, body: unknown): Room {
@@ -253,6 +298,7 @@ export class NimbusClient extends Emitter<NimbusClientEvents> {
       if (room !== this.current) return;
       this.emit("event", { type: String(type), body });
       this.messenger.onPush(String(type), body);
+      this.presenceFeed.offer(String(type), body);
     });
     room.onError((code, message) => {
       if (room === this.current && typeof code === "number") this.emit("error", { code, desc: message ?? "" });

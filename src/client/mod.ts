@@ -72,6 +72,16 @@ export {
 } from "../protocol/signal.ts";
 export { SignallingClient } from "./signalling.ts";
 export {
+  PRESENCE_EVENT,
+  PresenceRequests,
+  PresenceValue,
+  type PresenceChange,
+  type PresencePush,
+  type SubscribeRequest,
+  type SubscriptionInfo,
+  type UnsubscribeRequest,
+} from "../protocol/presence-events.ts";
+export {
   conversationOf,
   formatConversation,
   parseConversation,

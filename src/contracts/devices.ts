@@ -11,6 +11,9 @@ export interface DeviceRecord {
   nodeStartedAt: number;
   loginTime: number;
   ip: string;
+  /** As the device gave them at login, for the login event log. */
+  sdkVersion?: string;
+  customTag?: string;
 }
 
 /** NIM's multi-device policies: 1 one device, 2 one desktop plus one mobile, 3 up to 10 devices. */

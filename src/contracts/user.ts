@@ -1,5 +1,6 @@
 import { actorRef, type ActorRef, type RequestNamed, type RequestOf } from "../runtime/actor-ref.ts";
 import type { DeviceRecord, MultiDevicePolicy } from "./devices.ts";
+import type { PresenceChange } from "../protocol/presence-events.ts";
 
 /**
  * The user actor's messages (`user/<appKey>/<accid>`): the account, its token, its profile, its
@@ -75,15 +76,43 @@ export type UserProtocol = {
    */
   /** With `lockout`, wrong tokens are counted and too many lock the account's logins for a while. */
   verifyToken: { request: { token: string; lockout?: LoginLockoutPolicy }; reply: TokenCheck };
-  /** A device logged in (the gateway reports it): the policy may kick others, whose session ids it answers. */
-  deviceOnline: { request: { device: DeviceRecord; policy: MultiDevicePolicy }; reply: { kicked: string[] } };
+  /**
+   * A device logged in (the gateway reports it): the policy may kick others, whose session ids it
+   * answers. `retainDays`: how long the login event log keeps what this records (default 7).
+   */
+  deviceOnline: { request: { device: DeviceRecord; policy: MultiDevicePolicy; retainDays?: number }; reply: { kicked: string[] } };
   /** A device left for good, with NIM's logout reason. */
-  deviceOffline: { request: { sessionId: string; reason: number }; reply: null };
+  deviceOffline: { request: { sessionId: string; reason: number; retainDays?: number }; reply: null };
+  /** The login event log between two times (inclusive), oldest first (`asc`) or newest first. */
+  loginEvents: { request: { fromTime: number; toTime: number; limit: number; order: "asc" | "desc" }; reply: LoginEventRecord[] };
   /** The devices online now, on live nodes only. */
   devices: { request: object; reply: DeviceRecord[] };
+  /**
+   * A node died (that incarnation: id and start time): its devices of this account are logged out
+   * as disconnected (reason 2), which subscribers hear as a change. Idempotent; every surviving
+   * node that watches this account for a subscriber may send it.
+   */
+  nodeGone: { request: { nodeId: string; startedAt: number; retainDays?: number }; reply: null };
+  /** The online state now, for a subscriber's sync (null: no such account). */
+  presence: { request: object; reply: PresenceChange | null };
 };
 
 export type UserMessage = RequestOf<UserProtocol>;
+
+/** One login or logout as the login event log keeps it (NIM data sync eventTypes 2 and 3). */
+export interface LoginEventRecord {
+  /** 2 login, 3 logout (NIM's data sync eventTypes). */
+  eventType: 2 | 3;
+  time: number;
+  sessionId: string;
+  deviceId: string;
+  clientType: string;
+  ip: string;
+  sdkVersion?: string;
+  customTag?: string;
+  /** For a logout: 1 logout, 2 disconnect, 3 kicked by the user's other device, 4 by the policy, 5 by the app server. */
+  reason?: number;
+}
 
 export interface RelationLists {
   blacklist: string[];

@@ -26,11 +26,24 @@ export function linkDeviceRegistry(
       nodeStartedAt: deps.nodeStartedAt,
       loginTime: d.loginTime,
       ip: d.ip,
+      ...(d.sdkVersion !== undefined && { sdkVersion: d.sdkVersion }),
+      ...(d.customTag !== undefined && { customTag: d.customTag }),
     };
-    await deps.system.ask(userAddress(d.appKey, d.accid), { t: "deviceOnline", device, policy: app.limits.multiDevicePolicy });
+    await deps.system.ask(userAddress(d.appKey, d.accid), {
+      t: "deviceOnline",
+      device,
+      policy: app.limits.multiDevicePolicy,
+      retainDays: app.limits.historyDays,
+    });
   });
   gateway.onDeviceOffline(async (d, reason) => {
-    await deps.system.ask(userAddress(d.appKey, d.accid), { t: "deviceOffline", sessionId: d.sessionId, reason: reason.code });
+    const retainDays = deps.apps.get(d.appKey)?.limits.historyDays;
+    await deps.system.ask(userAddress(d.appKey, d.accid), {
+      t: "deviceOffline",
+      sessionId: d.sessionId,
+      reason: reason.code,
+      ...(retainDays !== undefined && { retainDays }),
+    });
   });
 }
 

@@ -5,6 +5,7 @@ import type { SeatReservation } from "./matchmake-routes.ts";
 import type { AppRegistry } from "../apps/registry.ts";
 import type { Bus } from "../bus/port.ts";
 import type { ActorSystem } from "../runtime/system.ts";
+import type { Membership } from "../runtime/membership.ts";
 import type { PresenceView } from "../contracts/presence.ts";
 import type { MessagingService } from "../messaging/service.ts";
 import { NimbusError } from "../protocol/errors.ts";
@@ -24,6 +25,9 @@ import { localPresenceView } from "./presence.ts";
 import { SubjectTable } from "./subject-table.ts";
 import { registerBroadcastRequests } from "./broadcast-requests.ts";
 import { registerSignalRequests } from "./signal-requests.ts";
+import { PresenceWatch } from "./presence-watch.ts";
+import { registerPresenceRequests } from "./presence-requests.ts";
+import { SUBSCRIPTIONS_EVENT } from "../protocol/presence-events.ts";
 import { registerMessagingRequests } from "./messaging-requests.ts";
 import { RequestRegistry, type RequestHandler } from "./requests.ts";
 import { Sessions } from "./sessions.ts";
@@ -59,6 +63,8 @@ export interface GatewayDeps {
   chatrooms?: ChatroomService;
   /** This node's start time as membership knows it (the chat room actors count live nodes' members). */
   nodeStartedAt?: number;
+  /** The cluster's members: a member's death logs its devices out of the presence subscribers watch. */
+  membership?: Membership;
 }
 
 /** Login refusals that count as a guess against the source address: wrong token, no such account. */
@@ -83,6 +89,8 @@ export class Gateway {
   private readonly subjects: SubjectTable;
   private readonly sessions: Sessions;
   private readonly loginThrottle: LoginThrottle;
+  /** Online-status subscriptions: which publishers this node listens to for its subscribers' devices. */
+  private readonly presenceWatch: PresenceWatch;
   private transport: GatewayTransport | undefined;
   /** The chat room edges of this node, when the node serves chat rooms. */
   readonly chatroomEdges: ChatroomEdges | undefined;
@@ -117,6 +125,20 @@ export class Gateway {
     });
     this.presence = localPresenceView(this.sessions.table);
     this.loginThrottle = new LoginThrottle(this.options);
+    this.presenceWatch = new PresenceWatch({
+      subjects: this.subjects,
+      system: deps.system,
+      table: this.sessions.table,
+      log: deps.log,
+      ...(deps.membership && { membership: deps.membership }),
+      retainDays: (appKey) => deps.apps.get(appKey)?.limits.historyDays,
+    });
+    this.hooks.onDeviceOnline((d) => this.presenceWatch.deviceOnline(d));
+    this.hooks.onDeviceOffline((d) => this.presenceWatch.deviceOffline(d));
+    this.sessions.internalEvents.set(SUBSCRIPTIONS_EVENT, (user, event) =>
+      this.presenceWatch.subscriptionsChanged(user.appKey, user.accid, event),
+    );
+    registerPresenceRequests((type, handler) => this.requests.register(type, handler), deps);
     this.requests.register(Requests.SESSION, (device) => device.session);
     registerMessagingRequests((type, handler) => this.requests.register(type, handler), deps);
     if (deps.teams) registerTeamRequests((type, handler) => this.requests.register(type, handler), deps.teams);
@@ -224,6 +246,7 @@ export class Gateway {
       this.state = "stopping";
       if (wasOpen) await this.sessions.stop();
       await this.chatroomEdges?.stop();
+      this.presenceWatch.stop();
       await this.transport?.stop(CLOSE_GRACE_MS);
       this.state = "stopped";
     })();

@@ -12,4 +12,7 @@ export interface LoginGrant {
   clientType: ClientType;
   /** Where the login came from, as the node saw it (behind a proxy: as Fastify's trustProxy resolves it). */
   ip: string;
+  /** As the device gave them (JoinOptions), for the login event log. */
+  sdkVersion?: string;
+  customTag?: string;
 }

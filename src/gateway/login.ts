@@ -19,6 +19,8 @@ const joinOptions = z.object({
     .string({ error: "required" })
     .transform((s) => s.toUpperCase())
     .pipe(z.enum(CLIENT_TYPES, { error: `must be one of ${CLIENT_TYPES.join(", ")}` })),
+  sdkVersion: z.string({ error: "must be a string" }).max(64, "too long: at most 64 characters").optional(),
+  customTag: z.string({ error: "must be a string" }).max(64, "too long: at most 64 characters").optional(),
 });
 
 export interface LoginDeps {
@@ -54,5 +56,13 @@ export async function checkLogin(deps: LoginDeps, body: unknown, ip: string): Pr
   if (check.lockedForMs > 0) throw lockedOut(`for account ${accid}`, check.lockedForMs);
   if (!check.ok) throw new NimbusError("LOGIN_FAILED", "wrong token for this account");
   if (check.blocked || !record.valid) throw new NimbusError("ACCOUNT_DISABLED", `account ${accid} is blocked`);
-  return { appKey: o.appKey, accid, deviceId: o.deviceId, clientType: o.clientType, ip };
+  return {
+    appKey: o.appKey,
+    accid,
+    deviceId: o.deviceId,
+    clientType: o.clientType,
+    ip,
+    ...(o.sdkVersion !== undefined && { sdkVersion: o.sdkVersion }),
+    ...(o.customTag !== undefined && { customTag: o.customTag }),
+  };
 }

@@ -49,6 +49,11 @@ export class Sessions implements ImRoomDelegate {
   readonly kickedTokens: KickedTokens;
   private room: ImRoom | undefined;
   private stopping = false;
+  /**
+   * The gateway's own user events besides `kick` (names in RESERVED_EVENT_NAMES, never pushed to
+   * a device), by name: e.g. a subscriber's subscriptions changed.
+   */
+  readonly internalEvents = new Map<string, (user: LocalUser, event: EncodedUserEvent) => void>();
 
   constructor(
     private readonly nodeId: string,
@@ -179,6 +184,11 @@ export class Sessions implements ImRoomDelegate {
       }
     } catch (err) {
       this.log.warn({ err, subject: user.subject }, "dropped a malformed user event");
+      return;
+    }
+    const internal = this.internalEvents.get(event.ev);
+    if (internal) {
+      internal(user, event);
       return;
     }
     if (RESERVED_EVENT_NAMES.has(event.ev)) {

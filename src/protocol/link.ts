@@ -21,6 +21,10 @@ export interface JoinOptions {
   token: string;
   deviceId: string;
   clientType: ClientType;
+  /** The app's SDK version, kept in the login event log (NIM's `sdkVersion`); at most 64 characters. */
+  sdkVersion?: string;
+  /** The app's tag for this login (NIM's `customTag`), kept in the login event log; at most 64 characters. */
+  customTag?: string;
 }
 
 /** Frames the gateway pushes (Colyseus ROOM_DATA message types). Other types are user events. */
@@ -48,6 +52,9 @@ export interface SessionInfo {
   loginTime: number;
   /** The address the login came from, as the server saw it. */
   ip: string;
+  /** As the device gave them at login. */
+  sdkVersion?: string;
+  customTag?: string;
 }
 
 export interface Welcome extends SessionInfo {

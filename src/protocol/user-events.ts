@@ -59,7 +59,7 @@ export interface KickEvent {
  * Event names a publisher may not use: the gateway's own frames travel under these names, and a
  * device must be able to trust that a `kicked` frame came from the gateway.
  */
-export const RESERVED_EVENT_NAMES: ReadonlySet<string> = new Set(["kick", "kicked", "welcome"]);
+export const RESERVED_EVENT_NAMES: ReadonlySet<string> = new Set(["kick", "kicked", "welcome", "subs"]);
 
 /** `user.<appKey>.<accid>`, accid lower-cased as accounts are stored. */
 export function userSubject(appKey: string, accid: string): string {

@@ -70,6 +70,9 @@ describe("gateway: login", () => {
     expect(bad.message).toMatch(/clientType: must be one of AOS, IOS, PC, WEB, MAC, HARMONY/);
     expect((await refused({ deviceId: "" })).code).toBe(414);
     expect((await refused({ accid: "bad accid!" })).code).toBe(414);
+    // The login event log's two optional fields.
+    expect((await refused({ sdkVersion: "9".repeat(65) })).message).toMatch(/sdkVersion: too long/);
+    expect((await refused({ customTag: 7 as unknown as string })).message).toMatch(/customTag: must be a string/);
   });
 
   it("gives a plain Colyseus SDK an HTTP status meaning the same as the NIM code (302 travels as 401)", async () => {

@@ -27,10 +27,23 @@ export interface GatewayNode {
 
 export async function startGatewayNode(
   gateway: Partial<GatewayOptions> = {},
-  { limits, ...node }: { publicAddress?: string; limits?: Record<string, unknown>; http?: Record<string, number> } = {},
+  {
+    limits,
+    app,
+    ...node
+  }: {
+    publicAddress?: string;
+    limits?: Record<string, unknown>;
+    http?: Record<string, number>;
+    /** The same data directory and app again: a restart of an earlier node. */
+    dataDir?: string;
+    app?: { appKey: string; appSecret: string };
+    bus?: { natsUrl: string };
+    store?: { kind: "mongo"; mongoUrl: string; mongoDatabase: string };
+  } = {},
 ): Promise<GatewayNode> {
-  const appKey = uniqueName("app");
-  const appSecret = randomBytes(16).toString("hex");
+  const appKey = app?.appKey ?? uniqueName("app");
+  const appSecret = app?.appSecret ?? randomBytes(16).toString("hex");
   const config = configSchema.parse({
     nodeId: uniqueName("node"),
     port: 0,

@@ -185,6 +185,11 @@ export async function sweepFixture(api: ApiNode, tag: string): Promise<SweepFixt
     "chatroom/broadcast": { params: { fromAccid: sa, msgId: "sweep-all", msgType: "0", attach: "to all rooms" } },
     "chatroom/batchSendMsg": { params: { roomid, fromAccid: sb, msgList: '[{"msgId":"sweep-b1","msgType":0,"attach":"hi"}]' } },
     "history/queryChatroomMsg": { params: { roomid, accid: sa, timetag: "0", limit: "100", reverse: "2", type: "0" } },
+    "history/queryUserEvents": { params: { accid: sa, begintime: "0", endtime: FAR_FUTURE, limit: "10" } },
+    "event/subscribe/add": { params: { accid: sa, eventType: "1", publisherAccids: JSON.stringify([sb, sc]), ttl: "3600" } },
+    "event/subscribe/delete": { params: { accid: sa, eventType: "1", publisherAccids: JSON.stringify([sc]) } },
+    "event/subscribe/batchdel": { params: { accid: sx, eventType: "1" } },
+    "event/subscribe/query": { params: { accid: sa, eventType: "1", publisherAccids: JSON.stringify([sb, sc]) } },
   };
 
   const conversation: ReadBack[] = [
@@ -204,6 +209,9 @@ export async function sweepFixture(api: ApiNode, tag: string): Promise<SweepFixt
       { path: "chatroom/membersByPage", params: { roomid, type: "0", endtime: "0", limit: "100" } },
       { path: "history/queryChatroomMsg", params: { roomid, accid: sa, timetag: "0", limit: "200" } },
       { path: "chatroom/queryUserRoomIds", params: { creator: sa } },
+    ],
+    "event/subscribe": [
+      { path: "event/subscribe/query", params: { accid: sa, eventType: "1", publisherAccids: JSON.stringify([sb, sc]) } },
     ],
   };
   return { examples, readBacks };

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { chatroomAnswers } from "./answers/chatroom.ts";
+import { eventAnswers } from "./answers/event.ts";
 import { msgAnswers } from "./answers/msg.ts";
 import { signalAnswers } from "./answers/signal.ts";
 import { teamAnswers } from "./answers/team.ts";
@@ -18,4 +19,5 @@ export const nimAnswers: Readonly<Record<string, z.ZodObject>> = {
   ...teamAnswers,
   ...signalAnswers,
   ...chatroomAnswers,
+  ...eventAnswers,
 };

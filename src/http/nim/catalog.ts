@@ -8,6 +8,7 @@ import { jobEndpoints, msgUploadEndpoints } from "./msg-upload.ts";
 import { signalEndpoints } from "./signal.ts";
 import { userEndpoints } from "./user.ts";
 import { chatroomEndpoints } from "./chatroom.ts";
+import { eventSubscribeEndpoints } from "./event-subscribe.ts";
 
 /** Every server-API endpoint this node answers. */
 export const nimEndpoints: readonly NimEndpoint[] = [
@@ -22,4 +23,5 @@ export const nimEndpoints: readonly NimEndpoint[] = [
   ...jobEndpoints,
   ...signalEndpoints,
   ...chatroomEndpoints,
+  ...eventSubscribeEndpoints,
 ];

@@ -9,6 +9,7 @@ import { millis, msgid } from "./msg-params.ts";
 import { namedAsSent } from "./caller-names.ts";
 import { accid, bool, int, intEnum } from "./params.ts";
 import { tid } from "./team-params.ts";
+import { queryUserEvents } from "./history-user-events.ts";
 
 /** NIM's `type` filter: message types separated by commas, e.g. "0,1,100". */
 const typeList = z
@@ -128,5 +129,5 @@ const querySessionList = endpoint({
   },
 });
 
-/** The `history/*` family of NIM's server API v1 (reference §3.6), p2p and teams. */
-export const historyEndpoints: readonly NimEndpoint[] = [querySessionMsg, queryTeamMsg, querySessionList];
+/** The `history/*` family of NIM's server API v1 (reference §3.6): p2p, teams, the login event log. */
+export const historyEndpoints: readonly NimEndpoint[] = [querySessionMsg, queryTeamMsg, querySessionList, queryUserEvents];

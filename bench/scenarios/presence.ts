@@ -1,0 +1,217 @@
+import { Agent } from "node:http";
+import { decode } from "@msgpack/msgpack";
+import { findBinary, startFerretDb, startNatsServer } from "../../test/support/processes.ts";
+import { connectNatsBus } from "../../src/bus/mod.ts";
+import { PRESENCE_EVENT, presenceSubject, type PresencePush } from "../../src/protocol/presence-events.ts";
+import { createAccounts, startNodeUnderTest, type Account, type NodeUnderTest } from "../lib/node-under-test.ts";
+import { LeanDevice } from "../lib/lean-client.ts";
+import type { BenchResult } from "../lib/report.ts";
+
+/** The bus prefix a node uses unless configured otherwise (config/default.json). */
+const BUS_PREFIX = "nimbus";
+const CELEB = "celeb";
+
+async function inParallel<T>(items: readonly T[], concurrency: number, work: (item: T, i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (;;) {
+        const i = next++;
+        if (i >= items.length) return;
+        await work(items[i]!, i);
+      }
+    }),
+  );
+}
+
+async function retried(call: () => Promise<{ code: number }>, attempts = 3): Promise<void> {
+  for (let i = 1; ; i++) {
+    const r = await call();
+    if (r.code === 200) return;
+    if (i >= attempts) throw new Error(`gave up after ${attempts} tries: ${JSON.stringify(r)}`);
+  }
+}
+
+/**
+ * Creates an account; when a busy node times the call out (408), the account may exist anyway,
+ * so its token is then refreshed instead.
+ */
+async function ensureAccount(node: NodeUnderTest, accid: string): Promise<Account> {
+  for (let attempt = 1; ; attempt++) {
+    const r = await node.call(attempt === 1 ? "user/create" : "user/refreshToken", { accid });
+    const token = (r.info as { token?: string } | undefined)?.token;
+    if (r.code === 200 && token) return { accid, token };
+    if (attempt > 1 && r.code === 404) return ensureAccount(node, accid);
+    if (attempt >= 4) throw new Error(`user/create ${accid}: ${JSON.stringify(r)}`);
+  }
+}
+
+/**
+ * `presence`: one publisher goes online with N subscribers (BENCH_DEVICES, 10,000; 1,000 with
+ * --quick), each with one device, half on each of two nodes (node processes on a real nats-server
+ * and one FerretDB). Every subscriber subscribed over the server API before; the publisher's login
+ * starts the clock, which stops when the last subscriber device has the `presence` push of it.
+ * Counted on NATS meanwhile: messages on the publisher's presence subject (the design says one),
+ * and every bus message of the cluster in that window (membership heartbeats and the login's own
+ * actor asks included). The devices are lean clients in this process.
+ */
+export async function runPresence(quick: boolean): Promise<BenchResult> {
+  const natsBin = findBinary("nats-server");
+  const ferretBin = findBinary("ferretdb");
+  if (!natsBin || !ferretBin) throw new Error("presence needs nats-server and ferretdb (on PATH or in Go's bin)");
+  const n = Number(process.env.BENCH_DEVICES) || (quick ? 1000 : 10_000);
+
+  const nats = await startNatsServer(natsBin);
+  const ferret = await startFerretDb(ferretBin);
+  const nodes: NodeUnderTest[] = [];
+  const devices: LeanDevice[] = [];
+  const spy = await connectNatsBus({ url: nats.url, name: "bench-presence-spy", prefix: BUS_PREFIX });
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  try {
+    const env = { NIMBUS_NATS_URL: nats.url, NIMBUS_MONGO_URL: ferret.url };
+    nodes.push(await startNodeUnderTest({ nodeId: "bench-a", env }), await startNodeUnderTest({ nodeId: "bench-b", env }));
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const h = (await (await fetch(`${nodes[0]!.url}/healthz`)).json()) as { members?: string[] };
+      if ((h.members?.length ?? 0) >= 2) break;
+      if (Date.now() > deadline) throw new Error(`cluster did not form: ${JSON.stringify(h)}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const [celeb] = await createAccounts(nodes[0]!, [CELEB]);
+    const fans: Account[] = new Array(n);
+    await inParallel(
+      Array.from({ length: n }, (_, i) => `fan${i}`),
+      16,
+      async (accid, i) => {
+        fans[i] = await ensureAccount(nodes[0]!, accid);
+      },
+    );
+    const t0setup = performance.now();
+    await inParallel(fans, 16, async (f, i) => {
+      const r = await nodes[i % 2]!.call("event/subscribe/add", {
+        accid: f.accid,
+        eventType: "1",
+        publisherAccids: JSON.stringify([CELEB]),
+        ttl: "86400",
+      });
+      // Renewing is harmless, so a call a busy node timed out (408) is simply made again.
+      if (r.code !== 200)
+        await retried(() =>
+          nodes[0]!.call("event/subscribe/add", { accid: f.accid, eventType: "1", publisherAccids: JSON.stringify([CELEB]), ttl: "86400" }),
+        );
+    });
+    const subscribeMs = performance.now() - t0setup;
+
+    let clockStart = 0;
+    let received = 0;
+    let last = 0;
+    let allIn: () => void = () => undefined;
+    const everyone = new Promise<void>((r) => (allIn = r));
+    let synced = 0;
+    const onPush = (type: string, body: Uint8Array) => {
+      if (type === PRESENCE_EVENT && clockStart === 0) synced++;
+      if (type !== PRESENCE_EVENT || clockStart === 0) return;
+      const push = decode(body) as PresencePush;
+      if (!push.events.some((e) => e.accid === CELEB && e.online && !e.sync)) return;
+      received++;
+      last = performance.now();
+      if (received === n) allIn();
+    };
+    const t0login = performance.now();
+    // Each login waits for its login sync, so the nodes are done with the logins when the clock
+    // starts; a login refused by a busy node (408) is tried again.
+    await inParallel(fans, 16, async (f: Account, i) => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          devices.push(
+            await LeanDevice.login({
+              url: nodes[i % 2]!.url,
+              agent,
+              appKey: nodes[0]!.appKey,
+              accid: f.accid,
+              token: f.token,
+              deviceId: `d-${f.accid}`,
+              clientType: "WEB",
+              onMessage: () => undefined,
+              onPush,
+              waitForSync: true,
+            }),
+          );
+          return;
+        } catch (err) {
+          if (attempt >= 5) throw err;
+        }
+      }
+    });
+    const loginMs = performance.now() - t0login;
+    // The presence syncs of the logins too.
+    const settled = Date.now() + 60_000;
+    while (synced < n && Date.now() < settled) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 1000));
+
+    let presenceMessages = 0;
+    let busMessages = 0;
+    spy.subscribe(presenceSubject(nodes[0]!.appKey, CELEB), () => presenceMessages++);
+    spy.subscribe(">", () => busMessages++);
+    await spy.flush();
+    clockStart = performance.now();
+    const celebDevice = await LeanDevice.login({
+      url: nodes[0]!.url,
+      agent,
+      appKey: nodes[0]!.appKey,
+      accid: CELEB,
+      token: celeb!.token,
+      deviceId: "celeb-phone",
+      clientType: "IOS",
+      onMessage: () => undefined,
+    });
+    devices.push(celebDevice);
+    const welcomed = performance.now();
+    const timeout = new Promise<void>((_, reject) =>
+      setTimeout(
+        () =>
+          reject(
+            new Error(
+              `only ${received} of ${n} devices had the event (${synced} login syncs before; ${presenceMessages} presence and ${busMessages} bus messages)`,
+            ),
+          ),
+        60_000,
+      ),
+    );
+    await Promise.race([everyone, timeout]);
+    await spy.flush();
+    const windowBus = busMessages;
+    const fromLogin = last - clockStart;
+    const fromWelcome = last - welcomed;
+    return {
+      scenario: "presence",
+      note: `one publisher logs in with ${n} subscribers, one lean device each, half on each of two node processes on one nats-server and one FerretDB; the clock runs from the publisher's login request to the last subscriber device having its presence push`,
+      rows: [
+        {
+          label: `${n} subscribers on 2 nodes`,
+          "devices with the event": received,
+          "ms to the last device (from login)": Math.round(fromLogin),
+          "ms to the last device (from welcome)": Math.round(fromWelcome),
+          "bus messages on the presence subject": presenceMessages,
+          "bus messages in all, that window": windowBus,
+          "subscribe calls/s (setup)": Math.round(n / (subscribeMs / 1000)),
+          "logins/s (setup)": Math.round(n / (loginMs / 1000)),
+        },
+      ],
+      summary: {
+        subscribers: n,
+        lastDeviceMs: Math.round(fromLogin),
+        lastDeviceFromWelcomeMs: Math.round(fromWelcome),
+        presenceBusMessages: presenceMessages,
+        windowBusMessages: windowBus,
+      },
+    };
+  } finally {
+    for (const d of devices) d.close();
+    agent.destroy();
+    await spy.close();
+    await Promise.all(nodes.map((x) => x.stop()));
+    await nats.stop();
+    await ferret.stop();
+  }
+}
