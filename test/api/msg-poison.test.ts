@@ -146,6 +146,20 @@ describeOnEachStore("server API and SDK: what a send stores reads back, and a re
   });
 
   it("refuses a body nested past the documented depth with 414, over REST and the link, before a msgid is taken", async () => {
+    const { client } = await device("pa", "deep-phone");
+    // The login event log numbers its entries from the same cluster-wide sequence as messages:
+    // wait for this login's entry, so that nothing but these sends takes an id from here on.
+    await expect
+      .poll(async () => {
+        const res = await api.call("history/queryUserEvents", {
+          accid: "pa",
+          begintime: "0",
+          endtime: String(Date.now() + 60_000),
+          limit: "100",
+        });
+        return (res.events as { deviceId: string; eventType: number }[]).some((e) => e.deviceId === "deep-phone" && e.eventType === 2);
+      })
+      .toBe(true);
     const first = await restSendOk("pa", "pb", JSON.parse(nested(32)) as Record<string, unknown>);
     for (const levels of [33, 100, 800]) {
       const res = await restSend("pa", "pb", nested(levels));
@@ -154,7 +168,6 @@ describeOnEachStore("server API and SDK: what a send stores reads back, and a re
       const batch = await api.call("msg/sendBatchMsg", { fromAccid: "pa", toAccids: '["pb","pc"]', type: "100", body: nested(levels) });
       expect(batch.code).toBe(414);
     }
-    const { client } = await device("pa", "deep-phone");
     // The SDK refuses it itself; a device that skips the SDK's check is refused by the server.
     expect(await codeOf(client.send("pb", MessageType.CUSTOM, JSON.parse(nested(100)) as Record<string, unknown>))).toMatchObject({
       code: 414,
