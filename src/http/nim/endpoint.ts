@@ -15,7 +15,7 @@ export interface NimContext {
   log: Logger;
   /** Online devices per account, cluster-wide. */
   presence: PresenceView;
-  /** P2P messaging: sends, recalls, receipts, history, notifications. */
+  /** Messaging by conversation (p2p, teams): sends, recalls, deletes, receipts, history, notifications. */
   messaging: MessagingService;
   /** Advanced teams: membership, settings, limits. */
   teams: TeamsService;
