@@ -7,36 +7,13 @@
  * NIMBUS_URL, NIMBUS_APP_KEY and NIMBUS_APP_SECRET choose the node and the app; by default the
  * development app in ./data/dev-app.json on http://127.0.0.1:2567.
  */
-import { createHash, randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
 import { connect, type Message, type NimbusClient, type SyncState } from "nimbus/client";
+import { appKey, nimOk, url } from "./server-api.ts";
 
-const url = process.env.NIMBUS_URL ?? "http://127.0.0.1:2567";
-const devApp = () => JSON.parse(readFileSync("data/dev-app.json", "utf8")) as { appKey: string; appSecret: string };
-const appKey = process.env.NIMBUS_APP_KEY ?? devApp().appKey;
-const appSecret = process.env.NIMBUS_APP_SECRET ?? devApp().appSecret;
-
-/** One NIM server-API call, as the app server makes it: accounts are created there, not by devices. */
+/** Accounts are created by the app server over the server API, not by devices. */
 async function createAccount(accid: string): Promise<string> {
-  const nonce = randomBytes(8).toString("hex");
-  const curTime = String(Math.floor(Date.now() / 1000));
-  const checkSum = createHash("sha1")
-    .update(appSecret + nonce + curTime)
-    .digest("hex");
-  const res = await fetch(`${url}/nimserver/user/create.action`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/x-www-form-urlencoded;charset=utf-8",
-      AppKey: appKey,
-      Nonce: nonce,
-      CurTime: curTime,
-      CheckSum: checkSum,
-    },
-    body: new URLSearchParams({ accid }),
-  });
-  const body = (await res.json()) as { code: number; info: { token: string } };
-  if (body.code !== 200) throw new Error(`user/create ${accid}: ${JSON.stringify(body)}`);
-  return body.info.token;
+  return ((await nimOk("user/create", { accid })).info as { token: string }).token;
 }
 
 const suffix = randomBytes(3).toString("hex");

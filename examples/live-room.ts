@@ -8,37 +8,9 @@
  * NIMBUS_URL, NIMBUS_APP_KEY and NIMBUS_APP_SECRET choose the node and the app; by default the
  * development app in ./data/dev-app.json on http://127.0.0.1:2567.
  */
-import { createHash, randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
 import { enterChatroom, NimbusClientError, type ChatroomHandle } from "nimbus/client";
-
-const url = process.env.NIMBUS_URL ?? "http://127.0.0.1:2567";
-const devApp = () => JSON.parse(readFileSync("data/dev-app.json", "utf8")) as { appKey: string; appSecret: string };
-const appKey = process.env.NIMBUS_APP_KEY ?? devApp().appKey;
-const appSecret = process.env.NIMBUS_APP_SECRET ?? devApp().appSecret;
-
-/** One NIM server-API call, as the app server makes it. */
-async function api(path: string, params: Record<string, string>): Promise<Record<string, unknown>> {
-  const nonce = randomBytes(8).toString("hex");
-  const curTime = String(Math.floor(Date.now() / 1000));
-  const checkSum = createHash("sha1")
-    .update(appSecret + nonce + curTime)
-    .digest("hex");
-  const res = await fetch(`${url}/nimserver/${path}.action`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/x-www-form-urlencoded;charset=utf-8",
-      AppKey: appKey,
-      Nonce: nonce,
-      CurTime: curTime,
-      CheckSum: checkSum,
-    },
-    body: new URLSearchParams(params),
-  });
-  const body = (await res.json()) as Record<string, unknown>;
-  if (body.code !== 200) throw new Error(`${path}: ${JSON.stringify(body)}`);
-  return body;
-}
+import { appKey, nimOk as api, url } from "./server-api.ts";
 
 const suffix = randomBytes(3).toString("hex");
 const [host, mod, ann, bob] = ["host", "mod", "ann", "bob"].map((n) => `${n}${suffix}`) as [string, string, string, string];

@@ -7,35 +7,9 @@
  * NIMBUS_URL, NIMBUS_APP_KEY and NIMBUS_APP_SECRET choose the node and the app; by default the
  * development app in ./data/dev-app.json on http://127.0.0.1:2567.
  */
-import { createHash, randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
 import { connect } from "nimbus/client";
-
-const url = process.env.NIMBUS_URL ?? "http://127.0.0.1:2567";
-const devApp = () => JSON.parse(readFileSync("data/dev-app.json", "utf8")) as { appKey: string; appSecret: string };
-const appKey = process.env.NIMBUS_APP_KEY ?? devApp().appKey;
-const appSecret = process.env.NIMBUS_APP_SECRET ?? devApp().appSecret;
-
-/** One NIM server-API call: a form POST signed with CheckSum = sha1(AppSecret + Nonce + CurTime). */
-async function nim(path: string, params: Record<string, string>): Promise<Record<string, unknown>> {
-  const nonce = randomBytes(8).toString("hex");
-  const curTime = String(Math.floor(Date.now() / 1000));
-  const checkSum = createHash("sha1")
-    .update(appSecret + nonce + curTime)
-    .digest("hex");
-  const res = await fetch(`${url}/nimserver/${path}.action`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/x-www-form-urlencoded;charset=utf-8",
-      AppKey: appKey,
-      Nonce: nonce,
-      CurTime: curTime,
-      CheckSum: checkSum,
-    },
-    body: new URLSearchParams(params),
-  });
-  return (await res.json()) as Record<string, unknown>;
-}
+import { appKey, nim, url } from "./server-api.ts";
 
 const accid = `demo${randomBytes(3).toString("hex")}`;
 const created = (await nim("user/create", { accid, name: "Demo" })) as { code: number; info: { token: string } };
