@@ -1,9 +1,8 @@
 import { it, expect, beforeAll, afterAll } from "vitest";
 import { connect, type NimbusClient } from "nimbus/client";
-import { signedCall } from "../support/nim-api.ts";
 import { describeWith } from "../support/services.ts";
 import type { NodeProcess } from "../support/node-process.ts";
-import { killCluster, startCluster } from "../support/cluster.ts";
+import { createAccountOn, killCluster, startCluster } from "../support/cluster.ts";
 import { next, sleep } from "./support.ts";
 import { Received, expectSameAsServer, range, serverHistory } from "./messaging-support.ts";
 
@@ -11,14 +10,7 @@ const ENTRY = "test/fixtures/gateway-node.ts";
 const APP_KEY = "msgclusterapp";
 const APP_SECRET = "messaging-cluster-secret";
 
-async function createAccount(node: NodeProcess, accid: string): Promise<string> {
-  const body = (await signedCall({ url: node.url, appKey: APP_KEY, appSecret: APP_SECRET }, "user/create", { accid })) as unknown as {
-    code: number;
-    info: { token: string };
-  };
-  expect(body.code).toBe(200);
-  return body.info.token;
-}
+const createAccount = (node: NodeProcess, accid: string) => createAccountOn(node, { appKey: APP_KEY, appSecret: APP_SECRET }, accid);
 
 describeWith(["nats", "mongo"], "gateway messaging across two node processes (real NATS and FerretDB)", () => {
   const nodes: NodeProcess[] = [];

@@ -3,7 +3,7 @@ import { connect, type NimbusClient } from "nimbus/client";
 import { signedCall } from "../support/nim-api.ts";
 import { describeWith } from "../support/services.ts";
 import type { NodeProcess } from "../support/node-process.ts";
-import { killCluster, startCluster } from "../support/cluster.ts";
+import { createAccountOn, killCluster, startCluster } from "../support/cluster.ts";
 import { sleep } from "./support.ts";
 import { Received, expectSameAsServer, range, serverHistory } from "./messaging-support.ts";
 
@@ -15,11 +15,7 @@ async function call(node: NodeProcess, path: string, params: Record<string, stri
   return (await signedCall({ url: node.url, appKey: APP_KEY, appSecret: APP_SECRET }, path, params)) as { code: number };
 }
 
-async function createAccount(node: NodeProcess, accid: string): Promise<string> {
-  const body = (await call(node, "user/create", { accid })) as unknown as { code: number; info: { token: string } };
-  expect(body.code).toBe(200);
-  return body.info.token;
-}
+const createAccount = (node: NodeProcess, accid: string) => createAccountOn(node, { appKey: APP_KEY, appSecret: APP_SECRET }, accid);
 
 describeWith(["nats", "mongo"], "teams across two node processes (real NATS and FerretDB)", () => {
   const nodes: NodeProcess[] = [];

@@ -4,6 +4,7 @@ import { waitUntil } from "./actor-system.ts";
 import { tempDir } from "./processes.ts";
 import { health, spawnNode, type NodeProcess } from "./node-process.ts";
 import { serviceUrl, uniqueName } from "./services.ts";
+import { signedCall } from "./nim-api.ts";
 
 export interface ClusterOptions {
   /** The node process entry, e.g. test/fixtures/cluster-node.ts. */
@@ -45,4 +46,14 @@ export async function startCluster(o: ClusterOptions): Promise<NodeProcess[]> {
 export async function killCluster(nodes: readonly NodeProcess[]): Promise<void> {
   for (const n of nodes) n.kill("SIGKILL");
   await Promise.all(nodes.map((n) => n.exited));
+}
+
+/** Creates `accid` through `node`'s server API for the cluster's app; answers its token (insists on 200). */
+export async function createAccountOn(node: NodeProcess, app: { appKey: string; appSecret: string }, accid: string): Promise<string> {
+  const body = (await signedCall({ url: node.url, ...app }, "user/create", { accid })) as unknown as {
+    code: number;
+    info?: { token: string };
+  };
+  if (body.code !== 200 || !body.info) throw new Error(`user/create ${accid}: ${JSON.stringify(body)}`);
+  return body.info.token;
 }
