@@ -45,24 +45,29 @@ interface HistoryMsg {
   body: string;
 }
 
-/** Every message of a conversation over REST on `node`, oldest first. */
+/**
+ * Every message of a conversation over REST on `node`, oldest first, walked as NIM documents: the
+ * next page starts at the last message's time with `excludeMsgid` set to it, so a burst of more
+ * than a page in one millisecond is neither repeated nor stalls the walk.
+ */
 async function history(node: NodeProcess, from: string, to: string): Promise<HistoryMsg[]> {
   const out: HistoryMsg[] = [];
-  let begintime = "0";
+  let after: { sendtime: number; msgid: number } | undefined;
   for (;;) {
     const res = await call(node, "history/querySessionMsg", {
       from,
       to,
-      begintime,
+      begintime: String(after?.sendtime ?? 0),
       endtime: String(Date.now() + 1000),
       limit: "100",
       reverse: "1",
+      ...(after && { excludeMsgid: String(after.msgid) }),
     });
     expect(res.code, JSON.stringify(res)).toBe(200);
-    const page = (res.msgs as (HistoryMsg & { sendtime: number })[]).filter((m) => !out.some((o) => o.msgid === m.msgid));
+    const page = res.msgs as (HistoryMsg & { sendtime: number })[];
     out.push(...page);
-    if ((res.msgs as unknown[]).length < 100) return out;
-    begintime = String(page[page.length - 1]!.sendtime);
+    if (page.length < 100) return out;
+    after = page[page.length - 1]!;
   }
 }
 
