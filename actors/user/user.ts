@@ -56,6 +56,7 @@ export class UserActor extends Actor<UserState> {
     // A send asks `standing` of its sender and `admits` of its recipient when it cannot read their
     // AdmissionView (src/messaging/admission.ts): answered at once, not in a promise, with answers made once.
     if (m.t === "standing") return this.state.account ? standingOf(this.state.account.record) : null;
+    if (m.t === "teamStanding") return this.state.account ? teamStandingOf(this.state.account.record) : null;
     if (m.t === "admits") {
       const a = this.state.account;
       return a ? (a.blacklist.includes(m.from) ? BLACKLISTED : ADMITTED) : null;
@@ -64,7 +65,7 @@ export class UserActor extends Actor<UserState> {
     return this.handle(m);
   }
 
-  private async handle(m: Exclude<UserMessage, { t: "get" | "admits" | "standing" }>): Promise<unknown> {
+  private async handle(m: Exclude<UserMessage, { t: "get" | "admits" | "standing" | "teamStanding" }>): Promise<unknown> {
     switch (m.t) {
       case "create":
         return this.create(m);
@@ -298,7 +299,8 @@ export class UserActor extends Actor<UserState> {
 
   private shareAdmission(account: Account): void {
     const blacklist = account.blacklist.length === 0 ? NOBODY : new Set(account.blacklist);
-    this.ctx.share({ standing: standingOf(account.record), blacklist } satisfies AdmissionView);
+    const record = account.record;
+    this.ctx.share({ standing: standingOf(record), teamStanding: teamStandingOf(record), blacklist } satisfies AdmissionView);
   }
 }
 
@@ -308,6 +310,11 @@ const NOBODY: ReadonlySet<string> = new Set();
 function standingOf(r: UserRecord): SenderStanding {
   if (!r.valid) return "blocked";
   return r.mute || r.muteP2P ? "muted" : "ok";
+}
+
+function teamStandingOf(r: UserRecord): SenderStanding {
+  if (!r.valid) return "blocked";
+  return r.mute || r.muteTeam ? "muted" : "ok";
 }
 
 function loginEvent(d: DeviceRecord, event: LoginEvent["event"], at: number, reason?: number): LoginEvent {

@@ -70,6 +70,8 @@ export type UserProtocol = {
    * copy the whole record to say it.
    */
   standing: { request: object; reply: SenderStanding | null };
+  /** The same for team messages (muted globally or for teams), asked likewise when its AdmissionView is not here. */
+  teamStanding: { request: object; reply: SenderStanding | null };
   /**
    * The realtime link's login check. An unknown account answers `{ok: false, blocked: false}`
    * rather than 404, so login cannot tell it from a wrong token.
@@ -133,11 +135,14 @@ export type SenderStanding = "ok" | "blocked" | "muted";
  */
 export interface AdmissionView {
   readonly standing: SenderStanding;
+  /** Whether it may send team messages (`muteTeam` in place of `muteP2P`). */
+  readonly teamStanding: SenderStanding;
   readonly blacklist: ReadonlySet<string>;
 }
 
 /** The sender's question of every send, made once: it carries nothing of its own. */
 export const STANDING_QUESTION: RequestNamed<UserProtocol, "standing"> = Object.freeze({ t: "standing" });
+export const TEAM_STANDING_QUESTION: RequestNamed<UserProtocol, "teamStanding"> = Object.freeze({ t: "teamStanding" });
 
 /** The two answers to `admits`, made once. */
 export const ADMITTED: Admission = Object.freeze({ blacklisted: false });

@@ -2,6 +2,7 @@ import {
   ADMITTED,
   BLACKLISTED,
   STANDING_QUESTION,
+  TEAM_STANDING_QUESTION,
   userAddress,
   type Admission,
   type AdmissionView,
@@ -39,6 +40,26 @@ function judge(from: string, to: string, standing: SenderStanding | null, admiss
   if (standing === "blocked") throw new NimbusError("ACCOUNT_DISABLED", `from: account ${from} is blocked`);
   if (standing === "muted") throw new NimbusError("ACCOUNT_MUTED", `from: account ${from} is muted`);
   if (admission.blacklisted) throw new NimbusError("FORBIDDEN", `blacklisted by ${to}`);
+  return undefined;
+}
+
+/**
+ * Whether `from` may send team messages: the account exists (404), is not blocked (422) nor muted —
+ * globally or for teams — (423). Read from the sender's AdmissionView when its user actor is active
+ * on this node, as a p2p send does; asked only otherwise. Membership and team mutes are the team
+ * actor's to check, in the turn of the append.
+ */
+export function admitTeamSender(system: ActorSystem, appKey: string, from: string): Promise<void> | undefined {
+  const address = userAddress(appKey, from);
+  const standing = system.sharedView<AdmissionView>(address)?.teamStanding;
+  if (standing !== undefined) return judgeSender(from, standing);
+  return system.ask(address, TEAM_STANDING_QUESTION).then((s) => judgeSender(from, s));
+}
+
+function judgeSender(from: string, standing: SenderStanding | null): undefined {
+  if (!standing) throw new NimbusError("NOT_FOUND", `from: account ${from} does not exist`);
+  if (standing === "blocked") throw new NimbusError("ACCOUNT_DISABLED", `from: account ${from} is blocked`);
+  if (standing === "muted") throw new NimbusError("ACCOUNT_MUTED", `from: account ${from} is muted`);
   return undefined;
 }
 

@@ -1,7 +1,6 @@
 import type { App } from "../apps/registry.ts";
 import type { ConversationProtocol } from "../contracts/conversation.ts";
 import { teamAddress } from "../contracts/team.ts";
-import { userAddress } from "../contracts/user.ts";
 import type { ConversationRef } from "../conversation/ref.ts";
 import { HIDDEN_FOR_OTHERS, isDeleted } from "../conversation/flags.ts";
 import { NimbusError, refuse } from "../protocol/errors.ts";
@@ -14,6 +13,7 @@ import type { ConversationSummary } from "../protocol/messages.ts";
 import { teamConversationId } from "../protocol/team.ts";
 import { mapLimit } from "../util/map-limit.ts";
 import { journalRetentionDays } from "./retention.ts";
+import { admitTeamSender } from "./admission.ts";
 
 /** A tid: a positive decimal integer below 2^53 (as ref.ts reads `team:<tid>`). */
 const TID = /^[1-9]\d{0,15}$/;
@@ -36,12 +36,9 @@ export class TeamPolicy implements ConversationPolicy {
     return ref;
   }
 
-  admitSend(appKey: string, from: string): Promise<void> {
-    return this.system.ask(userAddress(appKey, from), { t: "get" }).then((r) => {
-      if (!r) throw new NimbusError("NOT_FOUND", `from: account ${from} does not exist`);
-      if (!r.valid) throw new NimbusError("ACCOUNT_DISABLED", `from: account ${from} is blocked`);
-      if (r.mute || r.muteTeam) throw new NimbusError("ACCOUNT_MUTED", `from: account ${from} is muted`);
-    });
+  /** Undefined (no ask, no promise) when the sender's user actor shares its standing on this node. */
+  admitSend(appKey: string, from: string): Promise<void> | undefined {
+    return admitTeamSender(this.system, appKey, from);
   }
 
   /** History and read marks: only a member of a team that exists (NIM checkTeamValid). */

@@ -125,6 +125,22 @@ describe("server API: team/* actions, notifications and permission refusals [sql
     expect(info.data).toEqual([expect.objectContaining({ accid: m1, nick: "me", custom: "c", pushEnable: false, mute: false })]);
   });
 
+  it("the sender's account: muted for teams or globally 423, blocked 422, unknown 404; muted for p2p only may still send", async () => {
+    const { tid, m1, m2 } = await fixture();
+    // Each change is read by the next send at once (the user actor's shared admission view).
+    await ok(api, "user/muteModule", { accid: m1, muteTeam: "true" });
+    expect((await sendTeamText(api, tid, m1, "x")).code).toBe(423);
+    await ok(api, "user/muteModule", { accid: m1, muteTeam: "false", muteP2P: "true" });
+    expect((await sendTeamText(api, tid, m1, "x")).code).toBe(200);
+    await ok(api, "user/mute", { accid: m1, mute: "true" });
+    expect((await sendTeamText(api, tid, m1, "x")).code).toBe(423);
+    await ok(api, "user/mute", { accid: m1, mute: "false" });
+    expect((await sendTeamText(api, tid, m1, "x")).code).toBe(200);
+    await ok(api, "user/block", { accid: m2 });
+    expect((await sendTeamText(api, tid, m2, "x")).code).toBe(422);
+    expect((await sendTeamText(api, tid, "nosuchsender", "x")).code).toBe(404);
+  });
+
   it("muteTlist and muteTlistAll: muted members are refused 812; muteType 1 spares managers, 3 mutes the owner too", async () => {
     const { tid, o, mg, m1, m2 } = await fixture();
     expect(await code("team/muteTlist", { tid, owner: m2, accid: m1, mute: "1" })).toBe(802);
