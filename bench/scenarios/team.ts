@@ -1,9 +1,11 @@
 import { Agent } from "node:http";
-import hdr from "hdr-histogram-js";
-import { createAccounts, readCpuMs, startNodeUnderTest, type Account } from "../lib/node-under-test.ts";
+import { createAccounts, startNodeUnderTest, type Account } from "../lib/node-under-test.ts";
 import { LeanDevice } from "../lib/lean-client.ts";
 import type { BenchResult, BenchRow } from "../lib/report.ts";
 import type { Message } from "../../src/protocol/messages.ts";
+import { held, TeamTracker, type TeamFleet, type TeamStep } from "../lib/team-ladder.ts";
+import { relayTeamFleet } from "../lib/team-relay-fleet.ts";
+import { startRelay } from "./p2p.ts";
 
 /**
  * `team`: teams of 200 members, every member online (lean clients in this process, the node in its
@@ -11,42 +13,23 @@ import type { Message } from "../../src/protocol/messages.ts";
  * message i is due at start + i/rate, latency measured from then), stepped up until p99
  * send→deliver passes 100 ms or a delivery is lost, duplicated or out of order. Each message is
  * delivered to every member's device but the sender's (which has its ack): deliveries/s is
- * messages/s × 199. Not measured here: the ratio to a bare relay doing the same fan-out (the
- * baseline relay of the p2p scenarios relays one recipient per message).
+ * messages/s × 199. Then, in the same run, the same ladder against the bare `ws` relay doing the
+ * same fan-out (raw clients in groups of 200, each frame encoded once and written to the group):
+ * the ratio is Nimbus's highest held deliveries/s over the relay's.
  */
 
 const MEMBERS = Number(process.env.BENCH_TEAM_MEMBERS) || 200;
 
-interface Step {
-  rate: number;
-  scheduled: number;
-  errors: number;
-  expected: number;
-  delivered: number;
-  duplicated: number;
-  outOfOrder: number;
-  ackP99Ms: number;
-  p50Ms: number;
-  p99Ms: number;
-  maxMs: number;
-  deliveriesPerSecond: number;
-  serverCpu: number;
-  /** CPU of this process (the 200·teams lean clients and the sender), in cores. */
-  clientsCpu: number;
-}
-
-function held(s: Step): boolean {
-  return s.p99Ms <= 100 && s.errors === 0 && s.duplicated === 0 && s.outOfOrder === 0 && s.delivered === s.expected;
-}
-
-export async function runTeam(quick: boolean): Promise<BenchResult> {
-  const teams = Number(process.env.BENCH_TEAMS) || (quick ? 1 : 2);
-  const rates = process.env.BENCH_RATES?.split(",").map(Number) ?? (quick ? [25, 50, 100] : [50, 100, 150, 200, 250, 300, 400]);
-  const durationMs = quick ? 2000 : 10_000;
-  const drainMs = quick ? 2000 : 5000;
+/** Nimbus: teams made over REST, one lean client per member. */
+async function nimbusFleet(teams: number, tracker: TeamTracker) {
   const node = await startNodeUnderTest();
   const devices: LeanDevice[] = [];
-  const steps: Step[] = [];
+  const agent = new Agent({ keepAlive: true, maxSockets: 32 });
+  const close = async () => {
+    for (const d of devices) d.close();
+    agent.destroy();
+    await node.stop();
+  };
   try {
     const accounts = await createAccounts(
       node,
@@ -66,29 +49,6 @@ export async function runTeam(quick: boolean): Promise<BenchResult> {
       if (res.code !== 200) throw new Error(`team/create: ${JSON.stringify(res)}`);
       byTeam.push({ tid: res.tid as string, members });
     }
-
-    // Per receiving account: the last seq seen per team, and what each step delivered.
-    let step = 0;
-    let current:
-      { sentAt: Map<number, number>; got: Map<number, number>; hist: ReturnType<typeof hdr.build>; dup: number; ooo: number } | undefined;
-    const lastSeq = new Map<string, number>();
-    const onMessage = (accid: string) => (m: Message) => {
-      const key = `${accid}\u0000${m.conv}`;
-      if ((lastSeq.get(key) ?? 0) >= m.seq) {
-        if (current) current.ooo++;
-      } else lastSeq.set(key, m.seq);
-      const [s, i] = String((m.body as { msg?: string }).msg ?? "")
-        .split(":")
-        .map(Number);
-      if (!current || s !== step || i === undefined) return;
-      const sentAt = current.sentAt.get(i);
-      if (sentAt === undefined) return;
-      const n = (current.got.get(i) ?? 0) + 1;
-      current.got.set(i, n);
-      if (n > MEMBERS - 1) current.dup++;
-      current.hist.recordValue(Math.max(1, Math.round((performance.now() - sentAt) * 1000)));
-    };
-    const agent = new Agent({ keepAlive: true, maxSockets: 32 });
     for (let i = 0; i < accounts.length; i += 32) {
       devices.push(
         ...(await Promise.all(
@@ -101,90 +61,37 @@ export async function runTeam(quick: boolean): Promise<BenchResult> {
               token: a.token,
               deviceId: "bench",
               clientType: "WEB",
-              onMessage: onMessage(a.accid),
+              onMessage: (m: Message) => tracker.delivered(a.accid, m.conv, m.seq, String((m.body as { msg?: string }).msg ?? "")),
               waitForSync: true,
             }),
           ),
         )),
       );
     }
-    const deviceOf = new Map(accounts.map((a, i) => [a.accid, devices[i]!]));
-
-    // Warm-up, not recorded: JIT and first-message paths (every member sends once).
-    await Promise.all(
-      byTeam.flatMap((team) =>
-        team.members.map((a, i) => deviceOf.get(a.accid)!.sendText(`team:${team.tid}`, "warm", `w-${team.tid}-${i}`)),
-      ),
-    );
-    await new Promise((r) => setTimeout(r, drainMs));
-
-    for (const rate of rates) {
-      step++;
-      const sentAt = new Map<number, number>();
-      current = {
-        sentAt,
-        got: new Map(),
-        hist: hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 }),
-        dup: 0,
-        ooo: 0,
-      };
-      const total = Math.round((rate * durationMs) / 1000);
-      const ackHist = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
-      let errors = 0;
-      const cpu0 = readCpuMs(node.pid);
-      const own0 = process.cpuUsage();
-      const t0 = performance.now();
-      const sends: Promise<unknown>[] = [];
-      for (let i = 0; i < total; i++) {
-        const due = t0 + (i * 1000) / rate;
-        const wait = due - performance.now();
-        if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-        const team = byTeam[i % teams]!;
-        const sender = team.members[(i * 7919) % MEMBERS]!;
-        sentAt.set(i, due);
-        sends.push(
-          deviceOf
-            .get(sender.accid)!
-            .sendText(`team:${team.tid}`, `${step}:${i}`, `b${step}-${i}`)
-            .then(() => ackHist.recordValue(Math.max(1, Math.round((performance.now() - due) * 1000))))
-            .catch(() => errors++),
-        );
-      }
-      await Promise.all(sends);
-      await new Promise((r) => setTimeout(r, drainMs));
-      const elapsed = performance.now() - t0;
-      const delivered = [...current.got.values()].reduce((a, n) => a + Math.min(n, MEMBERS - 1), 0);
-      const h = current.hist;
-      const s: Step = {
-        rate,
-        scheduled: total,
-        errors,
-        expected: total * (MEMBERS - 1),
-        delivered,
-        duplicated: current.dup,
-        outOfOrder: current.ooo,
-        ackP99Ms: Math.round(ackHist.getValueAtPercentile(99) / 100) / 10,
-        p50Ms: Math.round(h.getValueAtPercentile(50) / 100) / 10,
-        p99Ms: Math.round(h.getValueAtPercentile(99) / 100) / 10,
-        maxMs: Math.round(h.maxValue / 100) / 10,
-        deliveriesPerSecond: Math.round(delivered / (durationMs / 1000)),
-        serverCpu: Math.round(((readCpuMs(node.pid) - cpu0) / elapsed) * 100) / 100,
-        clientsCpu: Math.round(((process.cpuUsage(own0).user + process.cpuUsage(own0).system) / 1000 / elapsed) * 100) / 100,
-      };
-      steps.push(s);
-      console.error(
-        `team ${rate} msgs/s: ${s.deliveriesPerSecond} deliveries/s, ack p99 ${s.ackP99Ms} ms, deliver p50 ${s.p50Ms} p99 ${s.p99Ms} max ${s.maxMs} ms, delivered ${s.delivered}/${s.expected}, errors ${s.errors}, dup ${s.duplicated}, ooo ${s.outOfOrder}, server cpu ${s.serverCpu}, clients cpu ${s.clientsCpu}`,
-      );
-      if (!held(s)) break;
-    }
-    agent.destroy();
-  } finally {
-    for (const d of devices) d.close();
-    await node.stop();
+    const fleet: TeamFleet = {
+      teams,
+      members: MEMBERS,
+      serverPid: node.pid,
+      send: (team, member, text, clientId) => devices[team * MEMBERS + member]!.sendText(`team:${byTeam[team]!.tid}`, text, clientId),
+    };
+    return { fleet, close };
+  } catch (err) {
+    await close();
+    throw err;
   }
-  const best = steps.filter(held).at(-1);
-  const rows: BenchRow[] = steps.map((s) => ({
-    label: "nimbus",
+}
+
+/** Warm-up, not recorded: JIT and first-message paths (every member sends once). */
+async function warm(fleet: TeamFleet, drainMs: number): Promise<void> {
+  const sends: Promise<unknown>[] = [];
+  for (let t = 0; t < fleet.teams; t++) for (let m = 0; m < fleet.members; m++) sends.push(fleet.send(t, m, "warm", `w-${t}-${m}`));
+  await Promise.all(sends);
+  await new Promise((r) => setTimeout(r, drainMs));
+}
+
+function row(label: string, s: TeamStep): BenchRow {
+  return {
+    label,
     "team msgs/s offered": s.rate,
     "deliveries/s": s.deliveriesPerSecond,
     "ack p99 ms": s.ackP99Ms,
@@ -198,19 +105,65 @@ export async function runTeam(quick: boolean): Promise<BenchResult> {
     "server cpu": s.serverCpu,
     "clients cpu": s.clientsCpu,
     held: held(s) ? "yes" : "no",
-  }));
+  };
+}
+
+export async function runTeam(quick: boolean): Promise<BenchResult> {
+  const teams = Number(process.env.BENCH_TEAMS) || (quick ? 1 : 2);
+  const rates = process.env.BENCH_RATES?.split(",").map(Number) ?? (quick ? [25, 50, 100] : [50, 100, 150, 200, 250, 300, 400]);
+  const durationMs = Number(process.env.BENCH_STEP_MS) || (quick ? 2000 : 10_000);
+  const drainMs = quick ? 2000 : 5000;
+
+  const tracker = new TeamTracker(MEMBERS);
+  const nimbus = await nimbusFleet(teams, tracker);
+  let steps: TeamStep[];
+  try {
+    await warm(nimbus.fleet, drainMs);
+    steps = await tracker.climb("team", nimbus.fleet, rates, durationMs, drainMs);
+  } finally {
+    await nimbus.close();
+  }
+
+  // The bare relay, same run, same ladder, same tracker (its steps are numbered on from Nimbus's).
+  const relay = await startRelay();
+  let relaySteps: TeamStep[];
+  try {
+    const fleet = await relayTeamFleet(relay.url, relay.pid, teams, MEMBERS, tracker);
+    try {
+      await warm(fleet, 500);
+      // Further up than Nimbus's ladder, so the relay's own ceiling is found rather than bounded.
+      const top = rates.at(-1)!;
+      const relayRates = process.env.BENCH_RELAY_RATES?.split(",").map(Number) ?? [...rates, top * 2, top * 4, top * 8];
+      relaySteps = await tracker.climb("relay", fleet, relayRates, durationMs, drainMs);
+    } finally {
+      fleet.close();
+    }
+  } finally {
+    relay.stop();
+  }
+
+  const best = steps.filter(held).at(-1);
+  const relayBest = relaySteps.filter(held).at(-1);
+  const relayHeldAll = relayBest !== undefined && relayBest === relaySteps.at(-1);
+  const ratio = best && relayBest ? Math.round((best.deliveriesPerSecond / relayBest.deliveriesPerSecond) * 1000) / 1000 : null;
   return {
     scenario: quick ? "team-quick" : "team",
     note:
       `${teams} team(s) of ${MEMBERS} members, every member online (${teams * MEMBERS} lean clients in the bench process), one node on SQLite; ` +
       `open loop, ${durationMs / 1000} s per step. Highest held: ${best ? `${best.rate} msgs/s = ${best.deliveriesPerSecond} deliveries/s` : "none"}. ` +
-      "The same-run ratio to a bare relay's fan-out is not measured yet.",
-    rows,
+      `Relay rows: the bare ws relay in the same run doing the same fan-out (raw clients in groups of ${MEMBERS}, one encode per frame), ` +
+      `highest held ${relayBest ? `${relayBest.rate} msgs/s = ${relayBest.deliveriesPerSecond} deliveries/s` : "none"}` +
+      `${relayHeldAll ? "; it held the whole ladder, so the ratio is a bound (at most this), not a measurement" : ""}. ` +
+      "Ratio: Nimbus's highest held deliveries/s over the relay's.",
+    rows: [...steps.map((s) => row("nimbus", s)), ...relaySteps.map((s) => row("bare relay", s))],
     summary: {
       messagesPerSecond: best?.rate ?? 0,
       deliveriesPerSecond: best?.deliveriesPerSecond ?? 0,
       p99Ms: best?.p99Ms ?? null,
-      baselineRatio: null,
+      relayDeliveriesPerSecond: relayBest?.deliveriesPerSecond ?? 0,
+      relayP99Ms: relayBest?.p99Ms ?? null,
+      baselineRatio: ratio,
+      relayHeldWholeLadder: relayHeldAll ? "yes" : "no",
     },
   };
 }
