@@ -169,7 +169,7 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
       membership,
     });
     startedGateway = gateway;
-    linkHooks(gateway, hooks.hooks);
+    linkHooks(gateway, hooks.hooks, hooks.teamCallbacks);
     linkDeviceRegistry(gateway, { system, apps, nodeStartedAt: self.startedAt, log: log.child({ component: "devices" }) });
     const http = await createHttpServer(
       info,

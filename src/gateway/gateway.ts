@@ -34,6 +34,7 @@ import { Sessions } from "./sessions.ts";
 import { TeamSubscriptions } from "./team-subscriptions.ts";
 import { registerTeamRequests } from "./team-requests.ts";
 import type { TeamsService } from "../teams/service.ts";
+import type { TeamOperationCheck } from "../teams/operations.ts";
 import { GatewayTransport } from "./transport.ts";
 import type { NodeMetrics } from "../util/metrics.ts";
 import type { ClientType } from "../protocol/link.ts";
@@ -84,6 +85,7 @@ export class Gateway {
   /** Online devices as the REST API sees them; local to this node for now. */
   readonly presence: PresenceView;
   private readonly hooks: DeviceLifecycle;
+  private teamCheck: TeamOperationCheck | undefined;
   private readonly requests: RequestRegistry;
   /** Every bus subject this node subscribes to for its devices, counted (users and teams; chat rooms as they land). */
   private readonly subjects: SubjectTable;
@@ -141,7 +143,12 @@ export class Gateway {
     registerPresenceRequests((type, handler) => this.requests.register(type, handler), deps);
     this.requests.register(Requests.SESSION, (device) => device.session);
     registerMessagingRequests((type, handler) => this.requests.register(type, handler), deps);
-    if (deps.teams) registerTeamRequests((type, handler) => this.requests.register(type, handler), deps.teams);
+    if (deps.teams)
+      registerTeamRequests(
+        (type, handler) => this.requests.register(type, handler),
+        deps.teams,
+        () => this.teamCheck,
+      );
     registerBroadcastRequests((type, handler) => this.requests.register(type, handler), deps);
     registerSignalRequests((type, handler) => this.requests.register(type, handler), deps);
     this.chatroomEdges =
@@ -192,6 +199,11 @@ export class Gateway {
   /** A device left for good: logout, kick, or its resume window passed. */
   onDeviceOffline(listener: OfflineListener): () => void {
     return this.hooks.onDeviceOffline(listener);
+  }
+
+  /** The app server's callback before a device's team operation (7–19), or none. */
+  setTeamOperationCheck(check: TeamOperationCheck | undefined): void {
+    this.teamCheck = check;
   }
 
   /** The multi-device policy's veto, run after the token check and before the seat. */

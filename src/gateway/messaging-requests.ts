@@ -62,7 +62,12 @@ export function registerMessagingRequests(register: (type: string, handler: Requ
   register(MessagingRequests.RECALL, (device, body): Promise<RecallEvent> => {
     const r = parseBody(recallSchema, body, "recall");
     const { appKey, accid } = device.session;
-    return deps.messaging.recall(appKey, target(accid, r.peer), { by: accid, from: accid, msgid: r.msgid });
+    return deps.messaging.recall(appKey, target(accid, r.peer), {
+      by: accid,
+      from: accid,
+      msgid: r.msgid,
+      fromClientType: device.session.clientType,
+    });
   });
 
   register(MessagingRequests.MARK_READ, (device, body): Promise<ReadReceipt> => {

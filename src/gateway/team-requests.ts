@@ -5,13 +5,15 @@ import { TeamRequests, type TeamInfo, type TeamMember, type TeamView } from "../
 import { requiredText, text } from "../protocol/text-schema.ts";
 import type { TeamChanges } from "../contracts/team.ts";
 import type { TeamsService } from "../teams/service.ts";
+import type { ClientTeamOperation, TeamOperationCheck } from "../teams/operations.ts";
 import { parseBody } from "./messaging-schemas.ts";
-import type { RequestHandler } from "./requests.ts";
+import type { DeviceContext, RequestHandler } from "./requests.ts";
 
 /**
  * The devices' team requests (protocol/team.ts TeamRequests), thin edges over the teams service:
  * the body is checked here (414 naming the field), the one who acts is the session's account —
- * never a field of the body — and the service's NIM codes pass through unchanged.
+ * never a field of the body — and the service's NIM codes pass through unchanged. A device's
+ * operation is first put to the app server's callback (7–19) when the node has one (`check()`).
  */
 
 const accid = z
@@ -67,14 +69,28 @@ function changesOf(p: z.output<typeof updateSchema>): TeamChanges {
   return changes;
 }
 
-export function registerTeamRequests(register: (type: string, handler: RequestHandler) => void, teams: TeamsService): void {
+export function registerTeamRequests(
+  register: (type: string, handler: RequestHandler) => void,
+  teams: TeamsService,
+  check: () => TeamOperationCheck | undefined,
+): void {
+  /** The app server's callback for this device's operation, when there is one; rejects with its refusal. */
+  const before = async (device: DeviceContext, operation: ClientTeamOperation): Promise<void> => {
+    const c = check();
+    if (!c) return;
+    const { appKey, accid: me, clientType, deviceId } = device.session;
+    await c({ appKey, accid: me, clientType, deviceId }, operation);
+  };
+
   register(TeamRequests.CREATE, async (device, body): Promise<{ tid: string }> => {
     const p = parseBody(createSchema, body, "team.create");
     const { appKey, accid: me } = device.session;
     const beinvitemode = p.beinvitemode ?? 0;
+    const members = p.members.filter((a) => a !== me);
+    await before(device, { op: "create", tname: p.tname, members, msg: p.msg ?? "", beinvitemode });
     const r = await teams.create(appKey, {
       owner: me,
-      members: p.members.filter((a) => a !== me),
+      members,
       // A device's invitees agree unless the team says they need not (beinvitemode 1).
       magree: beinvitemode === 0,
       msg: p.msg ?? "",
@@ -96,6 +112,7 @@ export function registerTeamRequests(register: (type: string, handler: RequestHa
 
   register(TeamRequests.INVITE, async (device, body) => {
     const p = parseBody(inviteSchema, body, "team.invite");
+    await before(device, { op: "invite", tid: p.tid, members: p.members, msg: p.msg ?? "" });
     const { added, invited } = await teams.invite(device.session.appKey, {
       tid: p.tid,
       by: device.session.accid,
@@ -109,26 +126,30 @@ export function registerTeamRequests(register: (type: string, handler: RequestHa
 
   register(TeamRequests.KICK, async (device, body) => {
     const p = parseBody(kickSchema, body, "team.kick");
+    await before(device, { op: "kick", tid: p.tid, members: p.members });
     await teams.kick(device.session.appKey, { tid: p.tid, by: device.session.accid, members: p.members });
     return null;
   });
 
   register(TeamRequests.LEAVE, async (device, body) => {
     const p = parseBody(tidOnly, body, "team.leave");
+    await before(device, { op: "leave", tid: p.tid });
     await teams.leave(device.session.appKey, { tid: p.tid, accid: device.session.accid });
     return null;
   });
 
   register(TeamRequests.DISMISS, async (device, body) => {
     const p = parseBody(tidOnly, body, "team.dismiss");
+    await before(device, { op: "dismiss", tid: p.tid });
     await teams.dismiss(device.session.appKey, { tid: p.tid, by: device.session.accid });
     return null;
   });
 
-  register(TeamRequests.UPDATE, (device, body): Promise<TeamInfo> => {
+  register(TeamRequests.UPDATE, async (device, body): Promise<TeamInfo> => {
     const p = parseBody(updateSchema, body, "team.update");
     const changes = changesOf(p);
     if (Object.keys(changes).length === 0) throw new NimbusError("PARAM_ERROR", "tname: nothing to change");
+    await before(device, { op: "update", tid: p.tid, changes });
     return teams.update(device.session.appKey, { tid: p.tid, by: device.session.accid, changes, byServer: false });
   });
 
@@ -146,8 +167,9 @@ export function registerTeamRequests(register: (type: string, handler: RequestHa
     return views.map((v) => v.info);
   });
 
-  register(TeamRequests.APPLY, (device, body) => {
+  register(TeamRequests.APPLY, async (device, body) => {
     const p = parseBody(applySchema, body, "team.apply");
+    await before(device, { op: "apply", tid: p.tid, msg: p.msg ?? "" });
     return teams.apply(device.session.appKey, { tid: p.tid, accid: device.session.accid, msg: p.msg ?? "" });
   });
 
@@ -163,18 +185,21 @@ export function registerTeamRequests(register: (type: string, handler: RequestHa
 
   register(TeamRequests.MANAGERS, async (device, body) => {
     const p = parseBody(managersSchema, body, "team.managers");
+    await before(device, { op: "managers", tid: p.tid, members: p.members, add: p.add });
     await teams.managers(device.session.appKey, { tid: p.tid, by: device.session.accid, members: p.members, add: p.add });
     return null;
   });
 
   register(TeamRequests.CHANGE_OWNER, async (device, body) => {
     const p = parseBody(changeOwnerSchema, body, "team.changeOwner");
+    await before(device, { op: "changeOwner", tid: p.tid, newOwner: p.newOwner, leave: p.leave });
     await teams.changeOwner(device.session.appKey, { tid: p.tid, by: device.session.accid, newOwner: p.newOwner, leave: p.leave });
     return null;
   });
 
   register(TeamRequests.MUTE_MEMBER, async (device, body) => {
     const p = parseBody(muteMemberSchema, body, "team.muteMember");
+    await before(device, { op: "muteMember", tid: p.tid, accid: p.accid, mute: p.mute });
     await teams.muteMember(device.session.appKey, { tid: p.tid, by: device.session.accid, accid: p.accid, mute: p.mute });
     return null;
   });
@@ -185,11 +210,18 @@ export function registerTeamRequests(register: (type: string, handler: RequestHa
     return null;
   });
 
-  register(TeamRequests.UPDATE_MEMBER, (device, body): Promise<TeamMember> => {
+  register(TeamRequests.UPDATE_MEMBER, async (device, body): Promise<TeamMember> => {
     const p = parseBody(updateMemberSchema, body, "team.updateMember");
     if (p.nick === undefined && p.custom === undefined)
       throw new NimbusError("PARAM_ERROR", "nick: nothing to change (give nick or custom)");
     const me = device.session.accid;
+    await before(device, {
+      op: "updateMember",
+      tid: p.tid,
+      accid: p.accid ?? me,
+      ...(p.nick !== undefined && { nick: p.nick }),
+      ...(p.custom !== undefined && { custom: p.custom }),
+    });
     return teams.updateMember(device.session.appKey, {
       tid: p.tid,
       by: me,

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { AppRegistry } from "../apps/registry.ts";
 import { parseCallbackAnswer, type CallbackAnswer } from "./callback-answer.ts";
-import { callbackFailedBody, SyncEvent, type NimEventBody } from "./events.ts";
+import { callbackFailedBody, SyncEvent, type CallbackBody } from "./events.ts";
 import { postSigned } from "./post.ts";
 import type { SyncQueue } from "./queue.ts";
 import type { HookStats } from "./stats.ts";
@@ -32,7 +32,7 @@ export class CallbackClient {
   }
 
   /** Calls the app server; `partitionKey` orders the 83 this may cause with the rest of its conversation. */
-  async call(appKey: string, body: NimEventBody, partitionKey: string): Promise<CallbackVerdict> {
+  async call(appKey: string, body: CallbackBody, partitionKey: string): Promise<CallbackVerdict> {
     const app = this.apps.get(appKey);
     const cb = app?.hooks.callback;
     if (!app || !cb?.url) return { allow: true };
@@ -72,7 +72,7 @@ export class CallbackClient {
    * A callback that failed — no answer (reason 1) or one Nimbus cannot use (2): reported as data
    * sync 83, and the app's `onFailure` decides.
    */
-  failed(appKey: string, body: NimEventBody, partitionKey: string, reason: 1 | 2, problem: string): CallbackVerdict {
+  failed(appKey: string, body: CallbackBody, partitionKey: string, reason: 1 | 2, problem: string): CallbackVerdict {
     const stats = this.stats.of(appKey);
     stats.callbackFailures++;
     this.log.warn({ appKey, eventType: body.eventType, problem }, "callback failed");

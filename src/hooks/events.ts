@@ -9,6 +9,9 @@ import { messageTypeName } from "../protocol/message-type-names.ts";
  */
 export type NimEventBody = Record<string, string>;
 
+/** A callback's body: strings as in data sync, and lists as arrays where NIM's bodies have them (team operations). */
+export type CallbackBody = Record<string, string | string[]>;
+
 /** Data sync eventTypes (§5.2) Nimbus sends. */
 export const SyncEvent = {
   MESSAGE: 1,
@@ -191,7 +194,7 @@ export function deviceSyncBody(d: DeviceFacts, time: number, logOutReason?: numb
 }
 
 /** Data sync 83: a callback that failed (reason 1 timeout, 2 a bad answer), with the body it carried. */
-export function callbackFailedBody(reason: 1 | 2, callbackBody: NimEventBody, time: number): NimEventBody {
+export function callbackFailedBody(reason: 1 | 2, callbackBody: CallbackBody, time: number): NimEventBody {
   return {
     eventType: String(SyncEvent.CALLBACK_FAILED),
     reason: String(reason),

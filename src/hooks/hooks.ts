@@ -29,7 +29,7 @@ function toOf(at: HookedConversation, from: string): string {
   return isP2p(at.conv) ? (peerIn(at.conv, from) ?? at.conv.id) : at.conv.id;
 }
 
-function refusal(v: Extract<CallbackVerdict, { allow: false }>): NimbusError {
+export function refusal(v: Extract<CallbackVerdict, { allow: false }>): NimbusError {
   // callbackExt goes back to the refused sender in the desc, the only text a refusal carries.
   return NimbusError.fromWire(v.code, v.callbackExt === undefined ? v.desc : `${v.desc}: ${v.callbackExt}`);
 }
@@ -98,7 +98,7 @@ export class AppHooks implements MessagingHooks {
 
   async recall(
     at: HookedConversation,
-    req: { by: string | null; from: string; msgid: number },
+    req: { by: string | null; from: string; msgid: number; fromClientType?: string },
     recall: () => Promise<RecallEvent>,
   ): Promise<RecallEvent> {
     if (req.by !== null && this.callbacks.applies(at.appKey, CallbackEvent.RECALL)) {
@@ -123,6 +123,7 @@ export class AppHooks implements MessagingHooks {
       j: at.journalKey,
       msgid: req.msgid,
       by: req.by ?? "",
+      ...(req.fromClientType !== undefined && { ct: req.fromClientType }),
       t: Date.now(),
     });
     try {

@@ -6,10 +6,12 @@ import { CallbackClient } from "./callbacks.ts";
 import { SyncDeliverer } from "./deliverer.ts";
 import { AppHooks } from "./hooks.ts";
 import { SyncQueue } from "./queue.ts";
+import { TeamCallbacks } from "./team-callbacks.ts";
 import { HookStats } from "./stats.ts";
 import { BUCKETS, syncTopic } from "./topics.ts";
 
 export { AppHooks } from "./hooks.ts";
+export { TeamCallbacks, TeamCallbackEvent } from "./team-callbacks.ts";
 export { signBody, verifySignature, type SignedHeaders } from "./sign.ts";
 
 /** An app's data sync as /metrics and /healthz show it. */
@@ -43,6 +45,8 @@ export interface HooksDeps {
 
 export interface NodeHooks {
   hooks: AppHooks;
+  /** The callbacks before a device's team operations (7–19). */
+  teamCallbacks: TeamCallbacks;
   deliverer: SyncDeliverer;
   /** Per app that has hooks. */
   report(): Promise<Record<string, AppHooksReport>>;
@@ -57,6 +61,7 @@ export function createHooks(deps: HooksDeps): NodeHooks {
   const deliverer = new SyncDeliverer({ ...deps, queue, stats });
   return {
     hooks,
+    teamCallbacks: new TeamCallbacks(callbacks),
     deliverer,
     async report() {
       const out: Record<string, AppHooksReport> = {};

@@ -25,10 +25,10 @@ export interface MessagingHooks {
     input: MessageInput & { clientMsgId: string },
     send: (input: MessageInput & { clientMsgId: string }, syncTopic: string | undefined) => Promise<SendAck>,
   ): Promise<SendAck>;
-  /** A recall by a device (`by` its sender) or the app server (`by` null). */
+  /** A recall by a device (`by` its sender, `fromClientType` its client type) or the app server (`by` null). */
   recall(
     at: HookedConversation,
-    req: { by: string | null; from: string; msgid: number },
+    req: { by: string | null; from: string; msgid: number; fromClientType?: string },
     recall: () => Promise<RecallEvent>,
   ): Promise<RecallEvent>;
   /** A read receipt by `reader`. */

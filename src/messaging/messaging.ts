@@ -129,7 +129,13 @@ export class Messaging implements MessagingService {
     const maxAgeMs = by === null && req.ignoreTime === true ? IGNORE_TIME_MAX_MS : windowMs;
     const recall = () => this.ask(policy.actor(appKey, conv), { t: "recall", by, ...(by === null && { from }), msgid, maxAgeMs });
     const hooks = this.deps.hooks;
-    return hooks ? hooks.recall({ appKey, conv, journalKey: policy.journalKey(appKey, conv) }, { by, from, msgid }, recall) : recall();
+    return hooks
+      ? hooks.recall(
+          { appKey, conv, journalKey: policy.journalKey(appKey, conv) },
+          { by, from, msgid, ...(req.fromClientType !== undefined && { fromClientType: req.fromClientType }) },
+          recall,
+        )
+      : recall();
   }
 
   async deleteMessage(

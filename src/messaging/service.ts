@@ -49,7 +49,7 @@ export interface MessagingService {
   recall(
     appKey: string,
     conv: ConversationRef,
-    req: { by: string | null; from: string; msgid: number; ignoreTime?: boolean },
+    req: { by: string | null; from: string; msgid: number; ignoreTime?: boolean; fromClientType?: string },
   ): Promise<RecallEvent>;
   /** Deletes one message of `from` for both sides (NIM delMsg); both sides' devices are told. */
   deleteMessage(appKey: string, conv: ConversationRef, req: { from: string; msgid: number }): Promise<DeleteEvent>;
