@@ -9,6 +9,7 @@ import { runConnect } from "./scenarios/connect.ts";
 import { runP2p } from "./scenarios/p2p.ts";
 import { runP2pOffline } from "./scenarios/p2p-offline.ts";
 import { runP2pCluster } from "./scenarios/p2p-cluster.ts";
+import { runP2pDataSync } from "./scenarios/p2p-datasync.ts";
 import { runPeersP2p } from "./scenarios/peers-p2p.ts";
 import { runTeam } from "./scenarios/team.ts";
 import { runChatroom } from "./scenarios/chatroom.ts";
@@ -20,6 +21,7 @@ const scenarios: Record<string, (quick: boolean) => Promise<BenchResult>> = {
   connect: runConnect,
   "p2p-offline": runP2pOffline,
   "p2p-cluster": runP2pCluster,
+  "p2p-datasync": runP2pDataSync,
   baseline: runBaseline,
   "peers-p2p": runPeersP2p,
   team: runTeam,

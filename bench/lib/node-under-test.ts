@@ -30,6 +30,8 @@ export interface NodeUnderTest {
   profileStart(): Promise<void>;
   profileStop(name: string): Promise<void>;
   call(path: string, params: Record<string, string>): Promise<NimResponse>;
+  /** With data sync on: the events its local listener has received so far. */
+  dataSyncReceived?(): number;
   stop(): Promise<void>;
 }
 
@@ -39,6 +41,8 @@ export interface NodeUnderTestOptions {
   env?: Record<string, string>;
   /** A data dir to share (several nodes on one SQLite file is not supported: give each its own). */
   dataDir?: string;
+  /** Data sync on, to a local listener in this process; default: BENCH_DATASYNC=1. */
+  dataSync?: boolean;
 }
 
 /**
@@ -75,7 +79,7 @@ export async function startNodeUnderTest(o: NodeUnderTestOptions = {}): Promise<
     }),
   );
   // BENCH_DATASYNC=1: data sync on, to a local listener in this process (README: App server hooks).
-  const sink: DataSyncSink | undefined = process.env.BENCH_DATASYNC === "1" ? await startDataSyncSink() : undefined;
+  const sink: DataSyncSink | undefined = (o.dataSync ?? process.env.BENCH_DATASYNC === "1") ? await startDataSyncSink() : undefined;
   // Picked again if the node has to be started again on fresh ports (spawnNode).
   let probePort = 0;
   const proc = await spawnNode(join(import.meta.dirname, "..", "nimbus-node.ts"), o.nodeId ?? "bench-node", async () => {
@@ -115,6 +119,7 @@ export async function startNodeUnderTest(o: NodeUnderTestOptions = {}): Promise<
       if (process.env.BENCH_CPU_PROF) await fetch(`http://127.0.0.1:${probePort}/profile/stop?name=${encodeURIComponent(name)}`);
     },
     call: (path, params) => signedCall(target, path, params),
+    ...(sink && { dataSyncReceived: () => sink.received() }),
     async stop() {
       if (proc.child.exitCode !== null) return;
       proc.kill("SIGTERM");

@@ -1,6 +1,13 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { createAccounts, readCpuMs, startNodeUnderTest, type Account } from "../lib/node-under-test.ts";
+import {
+  createAccounts,
+  readCpuMs,
+  startNodeUnderTest,
+  type Account,
+  type NodeUnderTest,
+  type NodeUnderTestOptions,
+} from "../lib/node-under-test.ts";
 import { clientsDescription, Generator, splitPairs, stepAll } from "../lib/generators.ts";
 import type { MergedStep } from "../lib/open-loop.ts";
 import type { BenchResult, BenchRow } from "../lib/report.ts";
@@ -168,8 +175,21 @@ export async function runP2p(quick: boolean): Promise<BenchResult> {
   const ladder = p2pLadder(quick);
 
   const baselineSteps = await runBaselineLadder(pairs, ladder);
+  const { steps } = await runNimbusLadder(pairs, ladder);
+  return p2pResult("p2p", quick, pairs, ladder, steps, baselineSteps, "one node, SQLite");
+}
 
-  const node = await startNodeUnderTest();
+/**
+ * The p2p ladder against a fresh node (its own process, SQLite); `afterLadder` runs while the
+ * node is still up (e.g. to wait for its data sync to drain).
+ */
+export async function runNimbusLadder(
+  pairs: number,
+  ladder: Ladder,
+  options: NodeUnderTestOptions = {},
+  afterLadder?: (node: NodeUnderTest) => Promise<void>,
+): Promise<{ steps: LadderStep[] }> {
+  const node = await startNodeUnderTest(options);
   const gens = Array.from({ length: generatorCount }, (_, i) => new Generator(i));
   let steps: LadderStep[];
   try {
@@ -185,12 +205,13 @@ export async function runP2p(quick: boolean): Promise<BenchResult> {
     );
     const failed = ready.reduce((a, r) => a + r.errors, 0);
     if (failed > 0) throw new Error(`${failed} logins failed: ${ready.find((r) => r.firstError)?.firstError}`);
-    steps = await climb("nimbus", gens, ladder, [node]);
+    steps = await climb(options.dataSync ? "nimbus (data sync on)" : "nimbus", gens, ladder, [node]);
+    if (afterLadder) await afterLadder(node);
   } finally {
     await Promise.all(gens.map((g) => g.close()));
     await node.stop();
   }
-  return p2pResult("p2p", quick, pairs, ladder, steps, baselineSteps, "one node, SQLite");
+  return { steps };
 }
 
 export function p2pResult(
