@@ -18,6 +18,8 @@ import { USER_KIND } from "../src/contracts/user.ts";
 import { TeamActor } from "./team/team.ts";
 import { TEAM_KIND } from "../src/contracts/team.ts";
 import { UserTeamsActor } from "./team/user-teams.ts";
+import { TeamNoticesActor } from "./team/team-notices.ts";
+import { TEAM_NOTICES_KIND } from "../src/contracts/team-notices.ts";
 import { USER_TEAMS_KIND } from "../src/contracts/user-teams.ts";
 import { ChatroomActor } from "./chatroom/chatroom.ts";
 import { ChatroomOwnerActor } from "./chatroom/owner.ts";
@@ -34,6 +36,7 @@ export const domainActors: Record<string, ActorFactory> = {
   [NOTICES_KIND]: (ctx) => new NoticesActor(ctx),
   [TEAM_KIND]: (ctx) => new TeamActor(ctx),
   [USER_TEAMS_KIND]: (ctx) => new UserTeamsActor(ctx),
+  [TEAM_NOTICES_KIND]: (ctx) => new TeamNoticesActor(ctx),
   [BROADCASTS_KIND]: (ctx) => new BroadcastsActor(ctx),
   [SIGNAL_ROOM_KIND]: (ctx) => new SignalRoomActor(ctx),
   [SIGNAL_NAME_KIND]: (ctx) => new SignalNameActor(ctx),

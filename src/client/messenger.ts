@@ -135,7 +135,11 @@ export class Messenger {
       { emit: (m) => this.emitMessage(m), fill: (conv, from, to) => this.fill(conv, from, to) },
       initial.cursors ?? {},
     );
-    this.notifications = new NotificationFeed((n) => host.emit("notification", n), initial.notificationCursor ?? 0);
+    this.notifications = new NotificationFeed(
+      (n) => host.emit("notification", n),
+      initial.notificationCursor ?? 0,
+      initial.teamNotificationCursors ?? {},
+    );
     this.broadcasts = new BroadcastFeed((b) => host.emit("broadcast", b), initial.broadcastCursor ?? 0);
   }
 
@@ -153,6 +157,7 @@ export class Messenger {
     return {
       cursors: this.sequencer.snapshot(),
       notificationCursor: this.notifications.notificationCursor,
+      teamNotificationCursors: this.notifications.teamNotificationCursors,
       broadcastCursor: this.broadcasts.broadcastCursor,
     };
   }
@@ -290,6 +295,7 @@ export class Messenger {
       const req: SyncRequest = {
         cursors: this.sequencer.recent(SYNC_CURSORS_MAX),
         notificationCursor: this.notifications.notificationCursor,
+        teamNotificationCursors: this.notifications.teamNotificationCursors,
       };
       try {
         const result = await this.host.request<SyncResult>(MessagingRequests.SYNC, req, { timeoutMs: SYNC_TIMEOUT_MS });

@@ -5,19 +5,29 @@ import type { SystemNotification } from "../protocol/messages.ts";
  * recipient) reach a device as pushes and again in the login sync, so they are deduplicated by
  * seq against a cursor, and held while a sync is due, like messages. Online-only ones (custom
  * notifications such as typing; `stored: false`) are never repeated and pass straight through.
- * There is no gap filling: the server keeps no history of notifications to fill from.
+ * There is no gap filling: the server keeps no history of notifications to fill from. A team's
+ * stored custom notifications (`tid` set) are numbered per team, so each team has its own cursor.
  */
 export class NotificationFeed {
   private held: SystemNotification[] = [];
   private paused = true;
 
+  private readonly teamCursors: Map<string, number>;
+
   constructor(
     private readonly emit: (n: SystemNotification) => void,
     private cursor = 0,
-  ) {}
+    teamCursors: Record<string, number> = {},
+  ) {
+    this.teamCursors = new Map(Object.entries(teamCursors));
+  }
 
   get notificationCursor(): number {
     return this.cursor;
+  }
+
+  get teamNotificationCursors(): Record<string, number> {
+    return Object.fromEntries(this.teamCursors);
   }
 
   pause(): void {
@@ -32,6 +42,7 @@ export class NotificationFeed {
 
   /** The sync's stored notifications (oldest first). */
   applySync(list: SystemNotification[]): void {
+    // Per recipient or per team, seqs only grow within one numbering: sorted by seq, each keeps its order.
     for (const n of [...list].sort((a, b) => a.seq - b.seq)) this.accept(n);
   }
 
@@ -43,8 +54,13 @@ export class NotificationFeed {
   }
 
   private accept(n: SystemNotification): void {
-    if (n.seq <= this.cursor) return;
-    this.cursor = n.seq;
+    if (n.tid !== undefined) {
+      if (n.seq <= (this.teamCursors.get(n.tid) ?? 0)) return;
+      this.teamCursors.set(n.tid, n.seq);
+    } else {
+      if (n.seq <= this.cursor) return;
+      this.cursor = n.seq;
+    }
     this.emit(n);
   }
 }

@@ -107,6 +107,7 @@ export const syncSchema = z
   .object({
     cursors: z.record(z.string(), seq, { error: "must be an object" }),
     notificationCursor: seq,
+    teamNotificationCursors: z.record(z.string().regex(/^[1-9]\d{0,15}$/, "not a team id"), seq, { error: "must be an object" }),
   })
   .partial()
   .default({});

@@ -28,6 +28,7 @@ import type { HistoryQuery, MessagingService } from "./service.ts";
 import { sendCustomNotification } from "./custom-notify.ts";
 import { syncFor, type LocatedConversation } from "./sync.ts";
 import { ATTACH_MAX, checkAccid, checkMessageInput } from "./validate.ts";
+import { userTeamsAddress } from "../contracts/user-teams.ts";
 
 export interface MessagingDeps {
   system: ActorSystem;
@@ -238,6 +239,10 @@ export class Messaging implements MessagingService {
         now: Date.now(),
         list: (opts) => this.list(appKey, who, opts),
         locate: (conv) => this.locate(appKey, conv),
+        // Teams are served: their stored custom notifications come with the sync.
+        ...(this.policies.has("team") && {
+          teams: async () => (await this.deps.system.ask(userTeamsAddress(appKey, who), { t: "list" })).tids,
+        }),
       },
       req,
     );

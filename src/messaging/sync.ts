@@ -4,6 +4,7 @@ import type { Journal, JournalEntry } from "../store/port.ts";
 import { refuse } from "../protocol/errors.ts";
 import { mapLimit } from "../util/map-limit.ts";
 import { noticesAddress, type NoticePayload } from "../contracts/notices.ts";
+import { teamNoticesAddress, type TeamNoticePayload } from "../contracts/team-notices.ts";
 import { messageOf, optionOf } from "../conversation/entry.ts";
 import { daysAgo } from "./retention.ts";
 import { scanJournal } from "./scan.ts";
@@ -24,6 +25,8 @@ export interface SyncDeps {
   now: number;
   /** Where a conversation of the user's list is journaled, and whom its policy hides a message from. */
   locate(conv: ConversationId): LocatedConversation | undefined;
+  /** The tids of the teams the user is in (their stored custom notifications); absent: none read. */
+  teams?(): Promise<string[]>;
 }
 
 /** A conversation as sync reads it: its journal, and its kind's one-way-delete rule. */
@@ -38,7 +41,12 @@ export interface CheckedSync {
   /** The cursors of the user's own conversations; others are dropped. */
   cursors: Map<ConversationId, number>;
   notificationCursor: number;
+  /** Per tid, the newest stored team notification the device holds. */
+  teamNotificationCursors: Map<string, number>;
 }
+
+/** A tid as ref.ts reads `team:<tid>`. */
+const TID = /^[1-9]\d{0,15}$/;
 
 /** Checks a device's sync request. */
 export function checkSyncRequest(raw: unknown, accid: string): CheckedSync {
@@ -57,7 +65,17 @@ export function checkSyncRequest(raw: unknown, accid: string): CheckedSync {
   }
   const nc = req.notificationCursor ?? 0;
   if (typeof nc !== "number" || !Number.isSafeInteger(nc) || nc < 0) refuse("notificationCursor", "must be a non-negative integer");
-  return { mode: named ? "offline" : "roaming", cursors, notificationCursor: nc };
+  const teamNotificationCursors = new Map<string, number>();
+  if (req.teamNotificationCursors !== undefined && req.teamNotificationCursors !== null) {
+    if (!isPlainObject(req.teamNotificationCursors)) refuse("teamNotificationCursors", "not an object");
+    for (const [tid, seq] of Object.entries(req.teamNotificationCursors)) {
+      if (!TID.test(tid)) refuse(`teamNotificationCursors.${tid}`, "not a team id");
+      if (typeof seq !== "number" || !Number.isSafeInteger(seq) || seq < 0)
+        refuse(`teamNotificationCursors.${tid}`, "must be a non-negative integer");
+      teamNotificationCursors.set(tid, seq);
+    }
+  }
+  return { mode: named ? "offline" : "roaming", cursors, notificationCursor: nc, teamNotificationCursors };
 }
 
 /**
@@ -67,11 +85,12 @@ export function checkSyncRequest(raw: unknown, accid: string): CheckedSync {
  */
 export async function syncFor(deps: SyncDeps, raw: unknown): Promise<SyncResult> {
   const req = checkSyncRequest(raw, deps.accid);
-  const [part, notifications] = await Promise.all([
+  const [part, notifications, teamNotifications] = await Promise.all([
     req.mode === "offline" ? offline(deps, req.cursors) : roaming(deps),
     storedNotifications(deps, req.notificationCursor),
+    storedTeamNotifications(deps, req.teamNotificationCursors),
   ]);
-  return { ...part, notifications };
+  return { ...part, notifications: [...notifications, ...teamNotifications] };
 }
 
 /**
@@ -169,6 +188,32 @@ async function storedNotifications(deps: SyncDeps, cursor: number): Promise<Syst
     const p = e.payload as unknown as NoticePayload;
     return { seq: e.seq, from: e.from, to: p.to, attach: p.attach, time: e.time, stored: true };
   });
+}
+
+/**
+ * The stored custom notifications of each of the user's teams after the device's cursor for it,
+ * within `offlineDays`: per team the newest `offlineTotal`, oldest first. One journal read per
+ * team the user is in; nothing was written per member.
+ */
+async function storedTeamNotifications(deps: SyncDeps, cursors: Map<string, number>): Promise<SystemNotification[]> {
+  const { journal, app, now } = deps;
+  if (!deps.teams) return [];
+  const tids = await deps.teams();
+  const perTeam = await mapLimit(tids, PARALLEL_READS, (tid) =>
+    scanJournal(
+      journal,
+      teamNoticesAddress(app.appKey, tid),
+      { order: "desc", fromSeq: (cursors.get(tid) ?? 0) + 1, fromTime: daysAgo(app.limits.offlineDays, now) },
+      (e) => e.expireAt > now,
+      app.limits.offlineTotal,
+    ),
+  );
+  return perTeam.flatMap((entries) =>
+    entries.reverse().map((e) => {
+      const p = e.payload as unknown as TeamNoticePayload;
+      return { seq: e.seq, from: e.from, to: p.tid, tid: p.tid, attach: p.attach, time: e.time, stored: true };
+    }),
+  );
 }
 
 function groupOldestFirst(items: readonly { conv: ConversationId; e: JournalEntry }[]): Record<ConversationId, Message[]> {

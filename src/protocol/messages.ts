@@ -174,13 +174,18 @@ export interface SyncRequest {
   cursors?: Record<ConversationId, number>;
   /** The newest notification seq the device holds; see `SyncResult.notifications`. */
   notificationCursor?: number;
+  /** Per tid, the newest seq of that team's stored custom notifications the device holds (absent: 0). */
+  teamNotificationCursors?: Record<string, number>;
 }
 
 export interface SyncResult {
   conversations: ConversationSummary[];
   /** Per conversation, the messages the device lacks within NIM's limits, oldest first. */
   messages: Record<ConversationId, Message[]>;
-  /** Stored (save=2) system notifications after notificationCursor, oldest first. */
+  /**
+   * Stored (save=2) system notifications after notificationCursor, oldest first; then those of the
+   * user's teams (`tid` set) after each team's cursor, oldest first per team.
+   */
   notifications: SystemNotification[];
 }
 
@@ -194,6 +199,11 @@ export interface SystemNotification {
   time: number;
   /** false for online-only (save=1): never stored. */
   stored: boolean;
+  /**
+   * A team's custom notification (`to` is then the tid too): a stored one is numbered per team,
+   * not per recipient, and its device keeps a cursor per team (SyncState.teamNotificationCursors).
+   */
+  tid?: string;
 }
 
 /** One page of the conversation with `peer`, by seq or by time (bounds inclusive). */

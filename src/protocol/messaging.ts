@@ -71,6 +71,8 @@ export interface NotifyRequest {
 export interface SyncState {
   cursors: Record<ConversationId, number>;
   notificationCursor: number;
+  /** Per team: the newest seq of the team's stored custom notifications the device holds; absent = 0. */
+  teamNotificationCursors?: Record<string, number>;
   /** The newest broadcast seq the device holds (app-wide broadcasts, PROTOCOL.md §11); absent = 0. */
   broadcastCursor?: number;
 }

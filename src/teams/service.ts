@@ -49,8 +49,11 @@ export interface TeamsService {
   joined(appKey: string, accid: string): Promise<TeamView[]>;
   /** The tids `accid` is in, from their index. */
   tidsOf(appKey: string, accid: string): Promise<string[]>;
-  /** A custom notification from member `from` to the team's online devices; never stored. */
-  customNotify(appKey: string, req: { tid: string; from: string; attach: string }): Promise<SystemNotification>;
+  /**
+   * A custom notification from member `from` to the team's devices: online only, or with `save`
+   * also stored once for the team, for members whose devices were offline (their login sync).
+   */
+  customNotify(appKey: string, req: { tid: string; from: string; attach: string; save?: boolean }): Promise<SystemNotification>;
   /** NIM markReadTeamMsg: `accid` read up to the newest of `msgids`; answers those not in the team. */
   markRead(appKey: string, req: { tid: string; accid: string; msgids: number[] }): Promise<{ errMsgIds: number[] }>;
   /** Read and unread members of one message (NIM getMarkReadInfo). */

@@ -2,6 +2,7 @@ import type { App, AppRegistry } from "../apps/registry.ts";
 import { teamAddress, type TeamMessage, type TeamProtocol } from "../contracts/team.ts";
 import { userTeamsAddress, type UserTeamsMessage } from "../contracts/user-teams.ts";
 import { userAddress } from "../contracts/user.ts";
+import { teamNoticesAddress } from "../contracts/team-notices.ts";
 import { NimbusError } from "../protocol/errors.ts";
 import type { TeamView } from "../protocol/team.ts";
 import type { ReplyOf } from "../runtime/actor-ref.ts";
@@ -252,7 +253,11 @@ export class Teams implements TeamsService {
   }
 
   async customNotify(appKey: string, req: Parameters<TeamsService["customNotify"]>[1]) {
-    this.app(appKey);
+    const app = this.app(appKey);
+    if (req.save) {
+      const m = { t: "notify", from: req.from, attach: req.attach, retainDays: app.limits.offlineDays } as const;
+      return this.deps.system.ask(teamNoticesAddress(appKey, req.tid), m);
+    }
     return this.ask(appKey, req.tid, { t: "notifyMembers", from: req.from, attach: req.attach });
   }
 

@@ -142,7 +142,41 @@ describe("gateway teams: SDK flows — invitations, applications, kicks, dismiss
     expect((await gw.call("msg/sendAttachMsg", { from: "nx", msgtype: "1", to: tid, attach: '{"k":1}' })).code).toBe(804);
     expect((await gw.call("msg/sendAttachMsg", { from: "no", msgtype: "1", to: tid, attach: '{"k":2}' })).code).toBe(200);
     await until(() => heard.length === 1, 5000, "the notification");
-    expect(heard[0]).toMatchObject({ from: "no", to: tid, attach: '{"k":2}', stored: false });
+    // NIM's save defaults to 2: stored once for the team, numbered per team.
+    expect(heard[0]).toMatchObject({ from: "no", to: tid, tid, seq: 1, attach: '{"k":2}', stored: true });
+    expect((await gw.call("msg/sendAttachMsg", { from: "no", msgtype: "1", to: tid, attach: '{"k":3}', save: "1" })).code).toBe(200);
+    await until(() => heard.length === 2, 5000, "the online-only notification");
+    expect(heard[1]).toMatchObject({ attach: '{"k":3}', stored: false, seq: 0 });
     expect(outsider).toEqual([]);
+  });
+
+  it("msg/sendAttachMsg msgtype 1 save 2: a member offline gets the team's stored notifications at login, once, and only those after its cursor", async () => {
+    const [owner, m] = [await device("so"), await device("sm")];
+    const { tid } = await owner.teams.create({ tname: "S", members: ["sm"], beinvitemode: 1 });
+    const heard = record(m, "notification");
+    expect((await gw.call("msg/sendAttachMsg", { from: "so", msgtype: "1", to: tid, attach: "one" })).code).toBe(200);
+    await until(() => heard.length === 1, 5000, "the first notification, live");
+    const saved = m.syncState();
+    expect(saved.teamNotificationCursors).toEqual({ [tid]: 1 });
+    await m.logout();
+    for (const attach of ["two", "three"])
+      expect((await gw.call("msg/sendAttachMsg", { from: "so", msgtype: "1", to: tid, attach })).code).toBe(200);
+    expect((await gw.call("msg/sendAttachMsg", { from: "so", msgtype: "1", to: tid, attach: "gone", save: "1" })).code).toBe(200);
+    // Back with its saved state: the two it missed, in order, not the one it had nor the online-only one.
+    const back = await gw.device("sm", tokens.get("sm")!, "sm-d", { syncState: saved });
+    const caught = record(back, "notification");
+    await back.synced();
+    await until(() => caught.length >= 2, 5000, "the missed notifications");
+    await sleep(200);
+    expect(caught.map((n) => [n.attach, n.seq, n.tid])).toEqual([
+      ["two", 2, tid],
+      ["three", 3, tid],
+    ]);
+    // A new device of the member (no cursors) gets all three; an outsider's sync has none of them.
+    const fresh = await gw.device("sm", tokens.get("sm")!, "sm-new");
+    const all = record(fresh, "notification");
+    await fresh.synced();
+    await until(() => all.length >= 3, 5000, "every stored notification");
+    expect(all.map((n) => n.attach)).toEqual(["one", "two", "three"]);
   });
 });

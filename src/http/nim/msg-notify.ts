@@ -36,12 +36,15 @@ const sendAttachMsg = endpoint({
   module: "msg",
   action: "sendAttachMsg",
   summary:
-    "Send a custom system notification (msgtype 0: to an account; save 2 keeps it for offline devices, 1 only reaches online ones; msgtype 1: to a team's online members, `from` a member, never stored)",
+    "Send a custom system notification (msgtype 0: to an account; save 2 keeps it for offline devices, 1 only reaches online ones; msgtype 1: to a team's members, `from` a member; save 2 stores it once for the team, for members offline now)",
   params: z.object({ from: accid(), msgtype: intEnum([0, 1]), to: accid(), ...noticeParams, checkAccidAsyncEnable: bool().optional() }),
   async handler(ctx, p) {
     if (p.msgtype === 1) {
       if (!/^[1-9]\d{0,15}$/.test(p.to)) throw new NimbusError("PARAM_ERROR", "to: must be a team id with msgtype 1");
-      await namedAsSent({ tid: "to" }, ctx.teams.customNotify(ctx.app.appKey, { tid: p.to, from: p.from, attach: p.attach }));
+      await namedAsSent(
+        { tid: "to" },
+        ctx.teams.customNotify(ctx.app.appKey, { tid: p.to, from: p.from, attach: p.attach, save: (p.save ?? 2) === 2 }),
+      );
       return {};
     }
     await ctx.messaging.notify(ctx.app.appKey, { from: p.from, to: p.to, attach: p.attach, save: (p.save ?? 2) === 2 });

@@ -1,0 +1,30 @@
+import { actorRef, type ActorRef, type RequestOf } from "../runtime/actor-ref.ts";
+import type { SystemNotification } from "../protocol/messages.ts";
+
+/**
+ * The team notices actor's messages (`teamnotices/<appKey>/<tid>`): a team's stored custom system
+ * notifications (NIM `msg/sendAttachMsg` msgtype 1 with save 2), numbered 1, 2, 3… in the team's
+ * own notices journal conversation — the actor's address — once for the whole team, never once
+ * per member. Members' devices that were offline read them at login after their cursor for the team.
+ */
+export type TeamNoticesProtocol = {
+  /** `from` must be a member of a team that exists (804, 803); `retainDays`: how long it is kept. */
+  notify: { request: { from: string; attach: string; retainDays: number }; reply: SystemNotification };
+};
+
+export type TeamNoticesMessage = RequestOf<TeamNoticesProtocol>;
+
+/** What a stored team notification keeps in `JournalEntry.payload`. */
+export interface TeamNoticePayload {
+  tid: string;
+  attach: string;
+}
+
+/** NIM message type 5, "notification", as for a member's own notices. */
+export const TEAM_NOTICE_ENTRY_TYPE = 5;
+
+export const TEAM_NOTICES_KIND = "teamnotices";
+
+export function teamNoticesAddress(appKey: string, tid: string): ActorRef<TeamNoticesProtocol> {
+  return actorRef<TeamNoticesProtocol>(TEAM_NOTICES_KIND, appKey, tid);
+}
