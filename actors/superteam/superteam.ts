@@ -183,7 +183,9 @@ export class SuperTeamActor extends Actor<SuperTeamState> {
     };
     for (const x of put) slot(x.accid).put.push(x);
     for (const a of remove) slot(a).remove.push(a);
-    await Promise.all([...byBucket].map(([n, w]) => this.ctx.ask(superTeamBucketAddress(this.ctx.appKey, this.tid, n), { t: "write", ...w })));
+    await Promise.all(
+      [...byBucket].map(([n, w]) => this.ctx.ask(superTeamBucketAddress(this.ctx.appKey, this.tid, n), { t: "write", ...w })),
+    );
     for (const [n, w] of byBucket) {
       const b = this.buckets.get(n);
       if (!b) continue;
@@ -196,7 +198,19 @@ export class SuperTeamActor extends Actor<SuperTeamState> {
     const at = this.chain.storedSeq;
     const joined = Math.max(now, (this.joinedAt ?? this.state.lastJoinAt ?? 0) + 1);
     this.joinedAt = joined;
-    return { accid, role, nick: "", custom: "", mute: false, notifyOff: false, invitor, createtime: joined, updatetime: joined, readSeq: at, joinSeq: at };
+    return {
+      accid,
+      role,
+      nick: "",
+      custom: "",
+      mute: false,
+      notifyOff: false,
+      invitor,
+      createtime: joined,
+      updatetime: joined,
+      readSeq: at,
+      joinSeq: at,
+    };
   }
 
   /** Join times handed out in this turn, saved with the info (saveInfo). */
@@ -214,7 +228,13 @@ export class SuperTeamActor extends Actor<SuperTeamState> {
     }
   }
 
-  private notify(op: SuperTeamOp, by: string, data: Omit<SuperTeamNotificationBody["data"], "tid" | "operator">, retainDays: number, alsoTo: readonly string[] = []) {
+  private notify(
+    op: SuperTeamOp,
+    by: string,
+    data: Omit<SuperTeamNotificationBody["data"], "tid" | "operator">,
+    retainDays: number,
+    alsoTo: readonly string[] = [],
+  ) {
     const body: SuperTeamNotificationBody = { id: op, data: { tid: this.tid, operator: by, ...data } };
     return this.group.notify(body, by, retainDays, alsoTo);
   }
@@ -287,9 +307,20 @@ export class SuperTeamActor extends Actor<SuperTeamState> {
     if (this.state.info) throw new NimbusError("TEAM_ALREADY_MEMBER", `tid: super team ${this.tid} already exists`);
     const now = Date.now();
     const others = [...new Set(m.members)].filter((a) => a !== m.owner);
-    if (others.length + 1 > m.info.tlevel) throw new NimbusError("TEAM_FULL", `inviteAccids: a super team of tlevel ${m.info.tlevel} holds at most ${m.info.tlevel}`);
+    if (others.length + 1 > m.info.tlevel)
+      throw new NimbusError("TEAM_FULL", `inviteAccids: a super team of tlevel ${m.info.tlevel} holds at most ${m.info.tlevel}`);
     const members = [this.newMember(m.owner, "owner", "", now), ...others.map((a) => this.newMember(a, "normal", m.owner, now))];
-    const info: SuperTeamInfo = { ...m.info, tid: this.tid, owner: m.owner, creator: m.owner, size: members.length, muteType: 0, createtime: now, updatetime: now, valid: true };
+    const info: SuperTeamInfo = {
+      ...m.info,
+      tid: this.tid,
+      owner: m.owner,
+      creator: m.owner,
+      size: members.length,
+      muteType: 0,
+      createtime: now,
+      updatetime: now,
+      valid: true,
+    };
     await this.writeMembers(members);
     await this.saveInfo(info);
     const joined = members.map((x) => x.accid);
@@ -386,7 +417,12 @@ export class SuperTeamActor extends Actor<SuperTeamState> {
     }
     await this.writeMembers(changed);
     await this.saveInfo({ ...info, updatetime: now });
-    await this.notify(m.add ? SuperTeamOps.ADD_MANAGER : SuperTeamOps.REMOVE_MANAGER, m.by, { ids: changed.map((t) => t.accid) }, m.retainDays);
+    await this.notify(
+      m.add ? SuperTeamOps.ADD_MANAGER : SuperTeamOps.REMOVE_MANAGER,
+      m.by,
+      { ids: changed.map((t) => t.accid) },
+      m.retainDays,
+    );
     return null;
   }
 
@@ -434,7 +470,8 @@ export class SuperTeamActor extends Actor<SuperTeamState> {
   private async leave(m: Req<"leave">): Promise<null> {
     const info = this.live();
     const me = await this.actor(m.accid);
-    if (me.role === "owner") throw new NimbusError("TEAM_NO_PERMISSION", "the owner may not leave: transfer the super team (changeOwner) or dismiss it");
+    if (me.role === "owner")
+      throw new NimbusError("TEAM_NO_PERMISSION", "the owner may not leave: transfer the super team (changeOwner) or dismiss it");
     await this.writeMembers([], [m.accid]);
     await this.saveInfo({ ...info, size: info.size - 1, updatetime: Date.now() });
     await this.notify(SuperTeamOps.LEAVE, m.accid, {}, m.retainDays, [m.accid]);
@@ -446,7 +483,8 @@ export class SuperTeamActor extends Actor<SuperTeamState> {
     this.live();
     const all: StoredSuperTeamMember[] = [];
     for (const b of await this.allBuckets()) for (const x of b.values()) if (!p.mutedOnly || x.mute) all.push(x);
-    const order = (a: StoredSuperTeamMember, b: StoredSuperTeamMember) => a.createtime - b.createtime || (a.accid < b.accid ? -1 : a.accid > b.accid ? 1 : 0);
+    const order = (a: StoredSuperTeamMember, b: StoredSuperTeamMember) =>
+      a.createtime - b.createtime || (a.accid < b.accid ? -1 : a.accid > b.accid ? 1 : 0);
     all.sort(order);
     const picked = p.ascending
       ? all.filter((x) => x.createtime > p.timetag || p.timetag === 0)

@@ -196,7 +196,12 @@ export class Sessions implements ImRoomDelegate {
       this.log.warn({ subject: user.subject, ev: event.ev }, "dropped a user event with a reserved name");
       return;
     }
-    const groups = event.ev === TEAM_MEMBERSHIP_EVENT ? this.teams?.teams : event.ev === SUPER_TEAM_MEMBERSHIP_EVENT ? this.teams?.superTeams : undefined;
+    const groups =
+      event.ev === TEAM_MEMBERSHIP_EVENT
+        ? this.teams?.teams
+        : event.ev === SUPER_TEAM_MEMBERSHIP_EVENT
+          ? this.teams?.superTeams
+          : undefined;
     if (groups) {
       // For this node (hold or release the group's subject), and passed on to the devices too.
       try {

@@ -1,5 +1,13 @@
 import type { App, AppRegistry } from "../apps/registry.ts";
-import { superTeamAddress, userSuperTeamsAddress, type MemberPage, type NewSuperTeam, type SuperTeamChanges, type SuperTeamMessage, type SuperTeamProtocol } from "../contracts/superteam.ts";
+import {
+  superTeamAddress,
+  userSuperTeamsAddress,
+  type MemberPage,
+  type NewSuperTeam,
+  type SuperTeamChanges,
+  type SuperTeamMessage,
+  type SuperTeamProtocol,
+} from "../contracts/superteam.ts";
 import type { UserTeamsMessage } from "../contracts/user-teams.ts";
 import { userAddress } from "../contracts/user.ts";
 import { NimbusError } from "../protocol/errors.ts";
@@ -80,7 +88,8 @@ export class SuperTeams {
     if (tlevel > max) throw new NimbusError("PARAM_ERROR", `tlevel: at most ${max} in this app`);
     await this.requireAccount(appKey, req.owner, "owner");
     const others = [...new Set(req.members)].filter((a) => a !== req.owner);
-    if (others.length + 1 > tlevel) throw new NimbusError("TEAM_FULL", `inviteAccids: a super team of tlevel ${tlevel} holds at most ${tlevel}`);
+    if (others.length + 1 > tlevel)
+      throw new NimbusError("TEAM_FULL", `inviteAccids: a super team of tlevel ${tlevel} holds at most ${tlevel}`);
     const { ok, failed } = await this.admissible(app, others);
     const tid = String(await this.deps.sequences.reserve("tid", 1));
     const { added } = await this.ask(appKey, tid, {
@@ -155,7 +164,8 @@ export class SuperTeams {
 
   async changeLevel(appKey: string, req: { tid: string; by: string; tlevel: number }): Promise<SuperTeamInfo> {
     const app = this.app(appKey);
-    if (req.tlevel > app.limits.superTeamMembers) throw new NimbusError("PARAM_ERROR", `tlevel: at most ${app.limits.superTeamMembers} in this app`);
+    if (req.tlevel > app.limits.superTeamMembers)
+      throw new NimbusError("PARAM_ERROR", `tlevel: at most ${app.limits.superTeamMembers} in this app`);
     return this.ask(appKey, req.tid, { t: "changeLevel", ...req, retainDays: journalRetentionDays(app) });
   }
 
@@ -164,7 +174,10 @@ export class SuperTeams {
     return this.ask(appKey, req.tid, { t: "update", ...req, retainDays: journalRetentionDays(app) });
   }
 
-  async updateMember(appKey: string, req: { tid: string; by: string; accid: string; nick?: string; custom?: string; notifyOff?: boolean }): Promise<SuperTeamMember> {
+  async updateMember(
+    appKey: string,
+    req: { tid: string; by: string; accid: string; nick?: string; custom?: string; notifyOff?: boolean },
+  ): Promise<SuperTeamMember> {
     this.app(appKey);
     return this.ask(appKey, req.tid, { t: "updateMember", ...req });
   }
@@ -191,7 +204,10 @@ export class SuperTeams {
   async joined(appKey: string, accid: string): Promise<SuperTeamInfo[]> {
     const tids = await this.tidsOf(appKey, accid);
     const live = await mapLimit(tids, PARALLEL, async (tid) => ((await this.ask(appKey, tid, { t: "member", accid })) ? tid : null));
-    return this.getMany(appKey, live.filter((t): t is string => t !== null));
+    return this.getMany(
+      appKey,
+      live.filter((t): t is string => t !== null),
+    );
   }
 
   async customNotify(appKey: string, req: { tid: string; from: string; attach: string }): Promise<SystemNotification> {

@@ -299,7 +299,9 @@ async function superTeamFixture(
   const toRecall = await send("recall me");
   const toRead = await send("read me");
   const examples: Record<string, SweepExample> = {
-    "superteam/create": { params: { owner, inviteAccids: JSON.stringify([b]), tname: "s", msg: "m", joinmode: "0", tlevel: "500", serverCustom: "{}" } },
+    "superteam/create": {
+      params: { owner, inviteAccids: JSON.stringify([b]), tname: "s", msg: "m", joinmode: "0", tlevel: "500", serverCustom: "{}" },
+    },
     "superteam/dismiss": { params: { tid: s2, owner } },
     "superteam/invite": { params: { tid, owner, inviteAccids: JSON.stringify([f]), msg: "m" } },
     "superteam/kick": { params: { tid, owner, kickAccids: JSON.stringify([d]) } },
@@ -321,7 +323,9 @@ async function superTeamFixture(
     "superteam/sendAttachMsg": { params: { from: owner, to: tid, attach: '{"typing":true}' } },
     "superteam/recallMsg": { params: { deleteMsgid: String(toRecall.msgid), timetag: String(toRecall.timetag), from: owner, to: tid } },
     "superteam/queryHistoryMsg": { params: { tid, accid: owner, begintime: "0", endtime: FAR_FUTURE, limit: "10" } },
-    "superteam/queryHistoryMsgByIds": { params: { msgs: JSON.stringify([{ msgid: toRead.msgid, from: owner, to: Number(tid), time: toRead.timetag }]) } },
+    "superteam/queryHistoryMsgByIds": {
+      params: { msgs: JSON.stringify([{ msgid: toRead.msgid, from: owner, to: Number(tid), time: toRead.timetag }]) },
+    },
   };
   const readBacks: ReadBack[] = [
     { path: "superteam/getTinfos", params: { tids: JSON.stringify([Number(tid)]) } },

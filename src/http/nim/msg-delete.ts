@@ -41,7 +41,8 @@ const delRoamSession = endpoint({
     if (p.type === 1 && p.from === p.to) throw new NimbusError("PARAM_ERROR", "to: must not be the account itself");
     const conv = group ? { kind: group, id: p.to } : p2pConversation(p.from, p.to);
     const member = await namedAsSent({ accid: "from", tid: "to" }, ctx.messaging.removeConversation(ctx.app.appKey, p.from, conv));
-    if (group && !member) throw new NimbusError("TEAM_NOT_MEMBER", `from: ${p.from} is not a member of ${group === "team" ? "team" : "super team"} ${p.to}`);
+    if (group && !member)
+      throw new NimbusError("TEAM_NOT_MEMBER", `from: ${p.from} is not a member of ${group === "team" ? "team" : "super team"} ${p.to}`);
     return {};
   },
 });

@@ -17,7 +17,8 @@ const faccid = (f: { accid: string[]; msg: string } | undefined) => (f ? { facci
 const create = endpoint({
   module: mod,
   action: "create",
-  summary: "Create a super team owned by `owner` with `inviteAccids` (with the owner ≤ 200); answers its tid and the accounts left out (faccid)",
+  summary:
+    "Create a super team owned by `owner` with `inviteAccids` (with the owner ≤ 200); answers its tid and the accounts left out (faccid)",
   params: z.object({
     owner: accid(),
     inviteAccids: accidList(SUPER_MEMBERS_PER_CALL),
@@ -75,7 +76,14 @@ const invite = endpoint({
   module: mod,
   action: "invite",
   summary: "Add `inviteAccids` (≤ 200), by the owner or a manager (invitemode 1: any member), within tlevel; answers those left out",
-  params: z.object({ tid: tid(), owner: accid(), inviteAccids: accidList(SUPER_MEMBERS_PER_CALL), msg: text(150), magree: intEnum([0, 1]).optional(), extension: text(512).optional() }),
+  params: z.object({
+    tid: tid(),
+    owner: accid(),
+    inviteAccids: accidList(SUPER_MEMBERS_PER_CALL),
+    msg: text(150),
+    magree: intEnum([0, 1]).optional(),
+    extension: text(512).optional(),
+  }),
   async handler(ctx, p) {
     const r = await ctx.superTeams.invite(ctx.app.appKey, { tid: p.tid, by: p.owner, members: p.inviteAccids, msg: p.msg });
     return faccid(r.faccid);
@@ -119,7 +127,9 @@ function managerAction(action: "addManager" | "removeManager", add: boolean) {
   return endpoint({
     module: mod,
     action,
-    summary: add ? "Make `managerAccids` (≤ 10) managers (owner only)" : "Make managers `managerAccids` (≤ 10) normal members again (owner only)",
+    summary: add
+      ? "Make `managerAccids` (≤ 10) managers (owner only)"
+      : "Make managers `managerAccids` (≤ 10) normal members again (owner only)",
     params: z.object({ tid: tid(), owner: accid(), managerAccids: accidList(SUPER_TEN_PER_CALL) }),
     async handler(ctx, p) {
       await ctx.superTeams.managers(ctx.app.appKey, { tid: p.tid, by: p.owner, members: p.managerAccids, add });

@@ -110,7 +110,8 @@ const recallMsg = endpoint({
 const queryHistoryMsg = endpoint({
   module: mod,
   action: "queryHistoryMsg",
-  summary: "A super team's messages between begintime and endtime as member `accid` sees them, newest first (reverse 2) or oldest first (1)",
+  summary:
+    "A super team's messages between begintime and endtime as member `accid` sees them, newest first (reverse 2) or oldest first (1)",
   params: z.object({
     tid: tid(),
     accid: accid(),

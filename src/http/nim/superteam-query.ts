@@ -60,7 +60,13 @@ const updateTlist = endpoint({
   module: mod,
   action: "updateTlist",
   summary: "A member's own settings: nick (≤ 32), custom (≤ 32), silentType 1 notifications off / 0 on",
-  params: z.object({ tid: tid(), accid: accid(), nick: text(32).optional(), custom: text(32).optional(), silentType: intEnum([0, 1]).optional() }),
+  params: z.object({
+    tid: tid(),
+    accid: accid(),
+    nick: text(32).optional(),
+    custom: text(32).optional(),
+    silentType: intEnum([0, 1]).optional(),
+  }),
   async handler(ctx, p) {
     await ctx.superTeams.updateMember(ctx.app.appKey, {
       tid: p.tid,
