@@ -24,6 +24,9 @@ import { USER_TEAMS_KIND } from "../src/contracts/user-teams.ts";
 import { ChatroomActor } from "./chatroom/chatroom.ts";
 import { ChatroomOwnerActor } from "./chatroom/owner.ts";
 import { CHATROOM_KIND, CHATROOM_OWNER_KIND } from "../src/contracts/chatroom.ts";
+import { SuperTeamActor } from "./superteam/superteam.ts";
+import { SuperTeamBucketActor } from "./superteam/bucket.ts";
+import { SUPER_TEAM_BUCKET_KIND, SUPER_TEAM_KIND, USER_SUPER_TEAMS_KIND } from "../src/contracts/superteam.ts";
 import { SubscriptionsActor } from "./subscriptions/subscriptions.ts";
 import { SUBSCRIPTIONS_KIND } from "../src/contracts/subscriptions.ts";
 
@@ -44,4 +47,7 @@ export const domainActors: Record<string, ActorFactory> = {
   [CHATROOM_KIND]: (ctx) => new ChatroomActor(ctx),
   [CHATROOM_OWNER_KIND]: (ctx) => new ChatroomOwnerActor(ctx),
   [SUBSCRIPTIONS_KIND]: (ctx) => new SubscriptionsActor(ctx),
+  [SUPER_TEAM_KIND]: (ctx) => new SuperTeamActor(ctx),
+  [SUPER_TEAM_BUCKET_KIND]: (ctx) => new SuperTeamBucketActor(ctx),
+  [USER_SUPER_TEAMS_KIND]: (ctx) => new UserTeamsActor(ctx),
 };

@@ -14,6 +14,7 @@ import type { FileStore } from "./store/files.ts";
 import { openFileStore } from "./store/open-files.ts";
 import { createMessagingService, type MessagingService } from "./messaging/mod.ts";
 import { createTeamsService, type TeamsService } from "./teams/mod.ts";
+import { SuperTeams } from "./teams/superteams.ts";
 import { createHooks } from "./hooks/mod.ts";
 import { AppRegistry } from "./apps/registry.ts";
 import { ChatroomService } from "./chatrooms/service.ts";
@@ -147,6 +148,7 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
     info.hooks = hooks.report;
     const messaging = measuredMessaging(createMessagingService({ system, bus, apps, hooks: hooks.hooks }), metrics);
     const teams = createTeamsService({ system, apps, sequences: store.sequences });
+    const superTeams = new SuperTeams({ system, apps, sequences: store.sequences });
     const chatrooms = new ChatroomService(system, store.journal, () =>
       membership
         .members()
@@ -160,6 +162,7 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
       bus,
       messaging,
       teams,
+      superTeams,
       log: log.child({ component: "gateway" }),
       options: { ...config.gateway, ...ext.gateway },
       publicAddress: config.publicAddress,
@@ -178,6 +181,7 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
         presence: clusterPresenceView(system),
         messaging,
         teams,
+        superTeams,
         chatrooms,
         nonces: store.nonces,
         files,

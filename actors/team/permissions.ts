@@ -28,7 +28,7 @@ export function requireManager(me: TeamMember, what: string): void {
 }
 
 /** invitemode 0: owner and managers; 1: every member. */
-export function requireMayInvite(info: TeamInfo, me: TeamMember): void {
+export function requireMayInvite(info: Pick<TeamInfo, "invitemode">, me: TeamMember): void {
   if (info.invitemode === 1) return;
   requireManager(me, "invite (invitemode 0)");
 }
@@ -55,7 +55,7 @@ export function requireOutranks(me: TeamMember, target: TeamMember, what: string
 }
 
 /** Whether `m` may send now under the team-wide mute and their own. */
-export function requireMaySend(info: TeamInfo, m: TeamMember): void {
+export function requireMaySend(info: Pick<TeamInfo, "tid" | "muteType">, m: TeamMember): void {
   if (m.mute) throw new NimbusError("TEAM_MUTED", `${m.accid} is muted in team ${info.tid}`);
   if (info.muteType === 3 || (info.muteType === 1 && m.role === "normal")) throw new NimbusError("TEAM_MUTED", `team ${info.tid} is muted`);
 }

@@ -1,12 +1,10 @@
-import { Actor, AnswerLater } from "../../src/runtime/mod.ts";
-import type { AppendEntry, JournalEntry } from "../../src/store/mod.ts";
+import { Actor } from "../../src/runtime/mod.ts";
+import type { JournalEntry } from "../../src/store/mod.ts";
 import { NimbusError } from "../../src/protocol/errors.ts";
 import { encodeUserEvent, encodeUserEventOf, userSubject } from "../../src/protocol/user-events.ts";
-import { messageOf, type P2pPayload } from "../../src/conversation/entry.ts";
-import { DELETED, HIDDEN_FOR_OTHERS, isDeleted, isRecalled, RECALLED } from "../../src/conversation/flags.ts";
+import { messageOf } from "../../src/conversation/entry.ts";
 import {
   MessagingEvents,
-  NOTIFICATION_TYPE,
   type DeleteEvent,
   type Message,
   type SessionRemovedEvent,
@@ -29,8 +27,8 @@ import {
 } from "../../src/protocol/team.ts";
 import type { MessageRef } from "../../src/contracts/conversation.ts";
 import type { TeamMessage } from "../../src/contracts/team.ts";
-import { uuidV7 } from "../../src/util/uuid-v7.ts";
 import { chainInputOf, JournalChain, type ChainAnswer } from "../conversation/journal-chain.ts";
+import { GroupJournal } from "../conversation/group-journal.ts";
 import { actor, requireManager, requireMaySend, requireMayInvite, requireMayUpdate, requireOutranks, requireOwner } from "./permissions.ts";
 
 /** A member as saved: the wire's member, how far they have read, and the last seq before they joined. */
@@ -77,6 +75,11 @@ type Req<T extends TeamMessage["t"]> = Extract<TeamMessage, { t: T }>;
  */
 export class TeamActor extends Actor<TeamState> {
   private readonly chain = new JournalChain(this.ctx, teamConversationId(this.ctx.id));
+  private readonly group = new GroupJournal(this.ctx, this.chain, () => ({
+    subject: teamSubject(this.ctx.appKey, this.tid),
+    conv: teamConversationId(this.tid),
+    label: `team ${this.tid}`,
+  }));
   private members = new Map<string, StoredMember>();
 
   initialState(): TeamState {
@@ -238,14 +241,11 @@ export class TeamActor extends Actor<TeamState> {
 
   /** One publish on the team's subject (and, for new members not yet subscribed, on theirs). */
   private deliver(message: Message, alsoTo: readonly string[]): void {
-    const origin = message.fromDeviceId === undefined ? undefined : { accid: message.from, deviceId: message.fromDeviceId };
-    const event = encodeUserEventOf(MessagingEvents.MESSAGE, message, origin);
-    this.ctx.publish(teamSubject(this.ctx.appKey, this.tid), event);
-    for (const accid of alsoTo) this.ctx.publish(userSubject(this.ctx.appKey, accid), event);
+    this.group.deliver(message, alsoTo);
   }
 
   /** Writes a notification (type 5) and resolves once it is stored and published. */
-  private async notify(
+  private notify(
     op: TeamOp,
     by: string,
     data: Omit<TeamNotificationBody["data"], "tid" | "operator">,
@@ -253,62 +253,22 @@ export class TeamActor extends Actor<TeamState> {
     alsoTo: readonly string[] = [],
   ): Promise<void> {
     const body: TeamNotificationBody = { id: op, data: { tid: this.tid, operator: by, ...data } };
-    const payload: P2pPayload = { to: this.tid, conv: teamConversationId(this.tid), body: body as unknown as Record<string, unknown> };
-    const answer = this.chain.send(
-      { from: by, clientMsgId: uuidV7(), type: NOTIFICATION_TYPE, payload: payload as unknown as Record<string, unknown>, retainDays },
-      (entry: AppendEntry) => this.deliver(messageOf(entry), alsoTo),
-    );
-    const settled = answer instanceof Promise ? await answer : answer;
-    if (settled instanceof AnswerLater) await settled.promise;
+    return this.group.notify(body, by, retainDays, alsoTo);
   }
 
-  private async recall(m: Req<"recall">): Promise<RecallEvent> {
+  private recall(m: Req<"recall">): Promise<RecallEvent> {
     this.live();
-    const entry = await this.find(m.msgid);
-    if (m.by !== null && entry.from !== m.by) throw new NimbusError("FORBIDDEN", "only the sender may recall a message");
-    if (m.by === null && m.from !== undefined && entry.from !== m.from)
-      throw new NimbusError("PARAM_ERROR", `from: message ${m.msgid} was not sent by ${m.from}`);
-    const now = Date.now();
-    const event: RecallEvent = { conv: teamConversationId(this.tid), msgid: entry.msgid, seq: entry.seq, by: m.by ?? "", time: now };
-    if (isRecalled(entry.flags)) return event;
-    if (now - entry.time > m.maxAgeMs) {
-      throw new NimbusError("RECALL_EXPIRED", `message ${m.msgid} is older than the recall window (${Math.floor(m.maxAgeMs / 1000)} s)`);
-    }
-    const after = await this.ctx.journal.updateFlags(this.ctx.address, entry.seq, RECALLED);
-    if (!after) throw new NimbusError("NOT_FOUND", `msgid: message ${m.msgid} no longer exists`);
-    this.ctx.publish(teamSubject(this.ctx.appKey, this.tid), encodeUserEvent({ ev: MessagingEvents.RECALL, ...event }));
-    return event;
+    return this.group.recall(m);
   }
 
-  /**
-   * NIM's one-way recall of a team message (delMsgOneWay type 14): `accid`, its sender, still sees
-   * it; every other member no longer does (history, sync). Nothing is published, as for p2p.
-   */
-  /**
-   * NIM's two-way delete of a team message (msg/delMsg type 8): gone for every member (history,
-   * sync); every member's devices are told with one publish on the team's subject, as a recall is.
-   */
-  private async deleteForAll(from: string, msgid: number): Promise<DeleteEvent> {
+  private deleteForAll(from: string, msgid: number): Promise<DeleteEvent> {
     this.live();
-    const entry = await this.find(msgid);
-    if (entry.from !== from) throw new NimbusError("PARAM_ERROR", `from: message ${msgid} was not sent by ${from}`);
-    const event: DeleteEvent = { conv: teamConversationId(this.tid), msgid: entry.msgid, seq: entry.seq, time: Date.now() };
-    // An app server may retry: a second delete is answered alike and announced once.
-    if (isDeleted(entry.flags)) return event;
-    const after = await this.ctx.journal.updateFlags(this.ctx.address, entry.seq, DELETED);
-    if (!after) throw new NimbusError("NOT_FOUND", `msgid: message ${msgid} no longer exists`);
-    this.ctx.publish(teamSubject(this.ctx.appKey, this.tid), encodeUserEvent({ ev: MessagingEvents.DELETE, ...event }));
-    return event;
+    return this.group.deleteForAll(from, msgid);
   }
 
-  private async deleteOneWay(accid: string, msgid: number): Promise<null> {
+  private deleteOneWay(accid: string, msgid: number): Promise<null> {
     this.live();
-    const entry = await this.find(msgid);
-    if (entry.from !== accid) throw new NimbusError("PARAM_ERROR", `from: message ${msgid} was not sent by ${accid}`);
-    if ((entry.flags & HIDDEN_FOR_OTHERS) !== 0) return null;
-    const after = await this.ctx.journal.updateFlags(this.ctx.address, entry.seq, HIDDEN_FOR_OTHERS);
-    if (!after) throw new NimbusError("NOT_FOUND", `msgid: message ${msgid} no longer exists`);
-    return null;
+    return this.group.deleteOneWay(accid, msgid);
   }
 
   /** A member's read position: only forward, never past the newest message; their other devices hear of it. */
@@ -371,19 +331,12 @@ export class TeamActor extends Actor<TeamState> {
     return { readAccids, unreadAccids };
   }
 
-  private async lookup(clientMsgId: string): Promise<MessageRef | null> {
-    if (typeof clientMsgId !== "string") throw new NimbusError("PARAM_ERROR", "clientMsgId: required");
-    const e = await this.ctx.journal.getByClientMsgId(this.ctx.address, clientMsgId);
-    return e ? { seq: e.seq, msgid: e.msgid, from: e.from, time: e.time } : null;
+  private lookup(clientMsgId: string): Promise<MessageRef | null> {
+    return this.group.lookup(clientMsgId);
   }
 
-  private async find(msgid: number): Promise<JournalEntry> {
-    if (!Number.isSafeInteger(msgid) || msgid <= 0) throw new NimbusError("PARAM_ERROR", "msgid: must be a positive integer");
-    const entry = await this.ctx.journal.getByMsgid(msgid);
-    if (!entry || entry.conversation !== this.ctx.address)
-      throw new NimbusError("NOT_FOUND", `msgid: no message ${msgid} in team ${this.tid}`);
-    if (entry.unreadable) throw new NimbusError("NOT_FOUND", `msgid: message ${msgid} of team ${this.tid} cannot be read`);
-    return entry;
+  private find(msgid: number): Promise<JournalEntry> {
+    return this.group.find(msgid);
   }
 
   /** Invitees hear of a pending invitation on their own subject (online devices; not stored). */

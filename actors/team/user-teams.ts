@@ -3,6 +3,8 @@ import { NimbusError } from "../../src/protocol/errors.ts";
 import { encodeUserEventOf, userSubject } from "../../src/protocol/user-events.ts";
 import { TEAM_MEMBERSHIP_EVENT, type TeamMembershipEvent } from "../../src/protocol/team.ts";
 import type { UserTeamsMessage } from "../../src/contracts/user-teams.ts";
+import { USER_SUPER_TEAMS_KIND } from "../../src/contracts/superteam.ts";
+import { SUPER_TEAM_MEMBERSHIP_EVENT } from "../../src/protocol/superteam.ts";
 
 export interface UserTeamsState {
   /** Teams joined, oldest first (a list: tids are decimal strings, but a list never meets `__proto__`). */
@@ -67,6 +69,8 @@ export class UserTeamsActor extends Actor<UserTeamsState> {
   }
 
   private announce(event: TeamMembershipEvent): void {
-    this.ctx.publish(userSubject(this.ctx.appKey, this.ctx.id), encodeUserEventOf(TEAM_MEMBERSHIP_EVENT, event));
+    // The same index serves super teams (kind usersuperteams): their gateways hold a different subject.
+    const name = this.ctx.kind === USER_SUPER_TEAMS_KIND ? SUPER_TEAM_MEMBERSHIP_EVENT : TEAM_MEMBERSHIP_EVENT;
+    this.ctx.publish(userSubject(this.ctx.appKey, this.ctx.id), encodeUserEventOf(name, event));
   }
 }

@@ -1,5 +1,6 @@
 import { NOTIFICATION_TYPE } from "../protocol/messages.ts";
 import type { TeamNotificationBody } from "../protocol/team.ts";
+import type { SuperTeamNotificationBody } from "../protocol/superteam.ts";
 import {
   MessageType,
   MessagingEvents,
@@ -63,6 +64,17 @@ export interface MessagingClientEvents {
    * updated, muted, dismissed…), right after its `message` event: in order with the team's messages.
    */
   teamNotification: TeamNotification;
+  /** A super team notification (ops 401–411), right after its `message` event, as teamNotification is for teams. */
+  superTeamNotification: SuperTeamNotification;
+}
+
+/** A super team notification as the SDK emits it: NIM's op id (401–411) and data. */
+export interface SuperTeamNotification {
+  tid: string;
+  seq: number;
+  time: number;
+  op: SuperTeamNotificationBody["id"];
+  data: SuperTeamNotificationBody["data"];
 }
 
 /** A team notification as the SDK emits it: NIM's op id and data, and where it stands in the team. */
@@ -145,10 +157,12 @@ export class Messenger {
 
   private emitMessage(m: Message): void {
     this.host.emit("message", m);
-    if (m.type === NOTIFICATION_TYPE && isTeamConv(m.conv)) {
-      const body = m.body as unknown as TeamNotificationBody;
+    if (m.type === NOTIFICATION_TYPE && isGroupConv(m.conv)) {
+      const body = m.body as unknown as TeamNotificationBody | SuperTeamNotificationBody;
       if (typeof body.id === "number" && isObject(body.data)) {
-        this.host.emit("teamNotification", { tid: m.to, seq: m.seq, time: m.time, op: body.id, data: body.data });
+        const n = { tid: m.to, seq: m.seq, time: m.time, data: body.data };
+        if (isTeamConv(m.conv)) this.host.emit("teamNotification", { ...n, op: body.id as TeamNotificationBody["id"] });
+        else this.host.emit("superTeamNotification", { ...n, op: body.id as SuperTeamNotificationBody["id"] });
       }
     }
   }
@@ -232,8 +246,8 @@ export class Messenger {
       ...(options.option !== undefined && { option: options.option }),
     };
     const me = this.host.self();
-    // `to` is an account (p2p) or a team's conversation id, `team:<tid>`.
-    const conv = isTeamConv(to) ? to : conversationOf(me.accid, to.toLowerCase());
+    // `to` is an account (p2p) or a group's conversation id, `team:<tid>` / `superteam:<tid>`.
+    const conv = isGroupConv(to) ? to : conversationOf(me.accid, to.toLowerCase());
     this.sequencer.sending(conv);
     return this.outbox.submit(req).then(
       (ack) => {
@@ -330,7 +344,7 @@ export class Messenger {
   /** A gap in the pushes of `conv`: its newest missing messages, from history. */
   private async fill(conv: string, fromSeq: number, toSeq: number): Promise<Message[]> {
     const limit = Math.min(HISTORY_PAGE, toSeq - fromSeq + 1);
-    const peer = isTeamConv(conv) ? conv : peerOf(conv, this.host.self().accid);
+    const peer = isGroupConv(conv) ? conv : peerOf(conv, this.host.self().accid);
     // isMessage let only conversations of this account (or teams it is in) through.
     if (peer === undefined) return [];
     return this.history(peer, { fromSeq, toSeq, limit, order: "desc" });
@@ -340,6 +354,12 @@ export class Messenger {
 /** A team's conversation id, `team:<tid>`. */
 function isTeamConv(conv: string): boolean {
   return parseConversation(conv)?.kind === "team";
+}
+
+/** A team's or a super team's conversation id. */
+function isGroupConv(conv: string): boolean {
+  const kind = parseConversation(conv)?.kind;
+  return kind === "team" || kind === "superteam";
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -388,7 +408,7 @@ function sentMessage(req: SendRequest, ack: SendAck, me: Pick<SessionInfo, "acci
     msgid: ack.msgid,
     clientMsgId: ack.clientMsgId,
     from: me.accid,
-    to: isTeamConv(req.to) ? req.to.slice("team:".length) : req.to.toLowerCase(),
+    to: isGroupConv(req.to) ? req.to.slice(req.to.indexOf(":") + 1) : req.to.toLowerCase(),
     time: ack.time,
     type: req.type,
     body: req.body,

@@ -16,7 +16,7 @@ import { NimbusClient, type ConnectOptions } from "./client.ts";
 export { NimbusClient, type ClientState, type ConnectOptions, type NimbusClientEvents } from "./client.ts";
 export { NimbusClientError, ClientCodes } from "./errors.ts";
 export { defaultReconnectPolicy, type ReconnectPolicy } from "./backoff.ts";
-export type { HistoryOptions, MessagingClientEvents, SendOptions, TeamNotification } from "./messenger.ts";
+export type { HistoryOptions, MessagingClientEvents, SendOptions, SuperTeamNotification, TeamNotification } from "./messenger.ts";
 export { TeamsClient, type TeamSettings } from "./teams.ts";
 export {
   JoinMode,

@@ -31,6 +31,8 @@ export const limitsSchema = z
       .optional(),
     chatroomHistoryDays: z.number().int().positive().default(10),
     teamMembers: z.number().int().positive().default(200),
+    /** The largest super team `tlevel` this app allows (NIM: 10,000 at most). */
+    superTeamMembers: z.number().int().min(2).max(10_000).default(10_000),
     createdTeamsPerUser: z.number().int().positive().optional(),
     joinedTeamsPerUser: z.number().int().positive().default(5000),
     chatroomsPerCreator: z.number().int().positive().default(200),

@@ -32,6 +32,9 @@ import { registerMessagingRequests } from "./messaging-requests.ts";
 import { RequestRegistry, type RequestHandler } from "./requests.ts";
 import { Sessions } from "./sessions.ts";
 import { TeamSubscriptions } from "./team-subscriptions.ts";
+import { GroupSubscriptions } from "./group-subscriptions.ts";
+import { superTeamSubject } from "../protocol/superteam.ts";
+import type { SuperTeams } from "../teams/superteams.ts";
 import { registerTeamRequests } from "./team-requests.ts";
 import type { TeamsService } from "../teams/service.ts";
 import type { TeamOperationCheck } from "../teams/operations.ts";
@@ -50,6 +53,8 @@ export interface GatewayDeps {
   messaging: MessagingService;
   /** Advanced teams: the team subscriptions of local users, and the devices' team requests. */
   teams?: TeamsService;
+  /** Super teams: the super team subscriptions of local users. */
+  superTeams?: Pick<SuperTeams, "tidsOf">;
   log: Logger;
   options?: Partial<GatewayOptions>;
   /**
@@ -106,7 +111,12 @@ export class Gateway {
     this.requests = new RequestRegistry(deps.log);
     this.subjects = new SubjectTable(deps.bus, deps.log);
     const metrics = deps.metrics;
-    const teams = deps.teams && new TeamSubscriptions(this.subjects, deps.teams, deps.log);
+    const teams =
+      deps.teams &&
+      new GroupSubscriptions(
+        new TeamSubscriptions(this.subjects, deps.teams, deps.log),
+        deps.superTeams && new TeamSubscriptions(this.subjects, deps.superTeams, deps.log, superTeamSubject),
+      );
     this.sessions = new Sessions(
       deps.nodeId,
       this.options,

@@ -24,6 +24,7 @@ import {
   recallSchema,
   syncSchema,
   TEAM_CONV,
+  SUPER_TEAM_CONV,
 } from "./messaging-schemas.ts";
 
 export interface MessagingRequestDeps {
@@ -37,9 +38,11 @@ export interface MessagingRequestDeps {
  * (414 naming the field), put in who is asking from the session — never from the body, so a device
  * can only ever act as its own account — and pass the service's NIM codes through unchanged.
  */
-/** The conversation a device names by `to` / `peer`: a team (`team:<tid>`) or the p2p one with that account. */
+/** The conversation a device names by `to` / `peer`: a team (`team:<tid>`), a super team (`superteam:<tid>`) or the p2p one with that account. */
 function target(me: string, to: string): ConversationRef {
-  return TEAM_CONV.test(to) ? { kind: "team", id: to.slice("team:".length) } : p2pConversation(me, to.toLowerCase());
+  if (TEAM_CONV.test(to)) return { kind: "team", id: to.slice("team:".length) };
+  if (SUPER_TEAM_CONV.test(to)) return { kind: "superteam", id: to.slice("superteam:".length) };
+  return p2pConversation(me, to.toLowerCase());
 }
 
 export function registerMessagingRequests(register: (type: string, handler: RequestHandler) => void, deps: MessagingRequestDeps): void {

@@ -17,6 +17,9 @@ import { NimbusError } from "../protocol/errors.ts";
 
 /** A team's conversation id as devices name it. */
 export const TEAM_CONV = /^team:[1-9]\d{0,15}$/;
+/** A super team's conversation id as devices name it. */
+export const SUPER_TEAM_CONV = /^superteam:[1-9]\d{0,15}$/;
+const isGroupConv = (s: string) => TEAM_CONV.test(s) || SUPER_TEAM_CONV.test(s);
 
 const accid = z
   .string({ error: "required" })
@@ -26,8 +29,8 @@ const accid = z
 /** A p2p peer (an accid, lower-cased) or a team's conversation id (`team:<tid>`). */
 const peer = z
   .string({ error: "required" })
-  .refine((s) => ACCID_PATTERN.test(s) || TEAM_CONV.test(s), "an account id, or team:<tid>")
-  .transform((s) => (TEAM_CONV.test(s) ? s : s.toLowerCase()));
+  .refine((s) => ACCID_PATTERN.test(s) || isGroupConv(s), "an account id, team:<tid> or superteam:<tid>")
+  .transform((s) => (isGroupConv(s) ? s : s.toLowerCase()));
 
 const seq = z.number({ error: "must be a number" }).int("must be an integer").min(0, "must be at least 0").max(Number.MAX_SAFE_INTEGER);
 const positive = z
@@ -118,7 +121,7 @@ export const syncSchema = z
  */
 export function checkOwnCursors(me: string, cursors: Record<string, number> | undefined): void {
   for (const conv of Object.keys(cursors ?? {})) {
-    if (!isOwnP2pId(conv, me) && !TEAM_CONV.test(conv))
+    if (!isOwnP2pId(conv, me) && !isGroupConv(conv))
       throw new NimbusError("PARAM_ERROR", `cursors.${conv}: not a conversation of this account (sorted accids joined by |)`);
   }
 }

@@ -20,7 +20,8 @@ import type { ImClient, ImRoom, ImRoomDelegate } from "./im-room.ts";
 import { KickedTokens } from "./kicked-tokens.ts";
 import type { LoginGrant } from "./login-grant.ts";
 import type { SubjectTable } from "./subject-table.ts";
-import type { TeamSubscriptions } from "./team-subscriptions.ts";
+import type { GroupSubscriptions } from "./group-subscriptions.ts";
+import { SUPER_TEAM_MEMBERSHIP_EVENT } from "../protocol/superteam.ts";
 import { TEAM_MEMBERSHIP_EVENT } from "../protocol/team.ts";
 import type { GatewayOptions } from "../config/gateway-options.ts";
 import { OutgoingBudget } from "./outgoing-budget.ts";
@@ -64,7 +65,7 @@ export class Sessions implements ImRoomDelegate {
     private readonly log: Logger,
     /** Counts each push handed to a device (the fan-out), when the node keeps metrics. */
     private readonly delivered: (devices: number) => void = () => undefined,
-    private readonly teams?: TeamSubscriptions,
+    private readonly teams?: GroupSubscriptions,
   ) {
     this.table = new DeviceTable(
       subjects,
@@ -195,11 +196,17 @@ export class Sessions implements ImRoomDelegate {
       this.log.warn({ subject: user.subject, ev: event.ev }, "dropped a user event with a reserved name");
       return;
     }
-    if (event.ev === TEAM_MEMBERSHIP_EVENT && this.teams) {
-      // For this node (hold or release the team's subject), and passed on to the devices too.
+    const groups =
+      event.ev === TEAM_MEMBERSHIP_EVENT
+        ? this.teams?.teams
+        : event.ev === SUPER_TEAM_MEMBERSHIP_EVENT
+          ? this.teams?.superTeams
+          : undefined;
+    if (groups) {
+      // For this node (hold or release the group's subject), and passed on to the devices too.
       try {
         const { tid, member } = userEventOf(event);
-        this.teams.membership(user, tid, member);
+        groups.membership(user, tid, member);
       } catch (err) {
         this.log.warn({ err, subject: user.subject }, "dropped a malformed team membership event");
       }

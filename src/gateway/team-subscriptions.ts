@@ -17,8 +17,10 @@ export class TeamSubscriptions implements LocalUserWatcher {
     subjects: SubjectTable,
     private readonly teams: Pick<TeamsService, "tidsOf">,
     private readonly log: Logger,
+    /** The group's bus subject (super teams pass theirs; the same table and index protocol serve both). */
+    subjectOf?: (appKey: string, tid: string) => string,
   ) {
-    this.table = new TeamTable(subjects, log);
+    this.table = new TeamTable(subjects, log, subjectOf);
   }
 
   /** Users whose team list is being read, and the teams they left meanwhile (the list may predate that). */

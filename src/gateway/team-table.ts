@@ -28,6 +28,8 @@ export class TeamTable {
   constructor(
     private readonly subjects: SubjectTable,
     private readonly log: Logger,
+    /** The group's bus subject: teams by default; super teams pass theirs. */
+    private readonly subjectOf: (appKey: string, tid: string) => string = teamSubject,
   ) {}
 
   /** Counts `user` in the team; the team's first local member subscribes. Answers once in effect. */
@@ -42,7 +44,7 @@ export class TeamTable {
       team.members.add(user);
       return team.subscribed;
     }
-    const subject = teamSubject(user.appKey, tid);
+    const subject = this.subjectOf(user.appKey, tid);
     const members = new Set<LocalUser>([user]);
     const subscribed = this.subjects.hold(subject, (data) => this.deliver(subject, members, data));
     this.teams.set(key, { subject, members, subscribed });

@@ -8,6 +8,7 @@ import { nimEndpoints } from "./nim/catalog.ts";
 import { openApiDocument } from "./nim/openapi.ts";
 import type { MessagingService } from "../messaging/service.ts";
 import type { TeamsService } from "../teams/service.ts";
+import type { SuperTeams } from "../teams/superteams.ts";
 import type { PresenceView } from "../contracts/presence.ts";
 import type { ChatroomService } from "../chatrooms/service.ts";
 import type { HttpTimeouts } from "../config/schema.ts";
@@ -45,6 +46,7 @@ export async function createHttpServer(
     presence: PresenceView;
     messaging: MessagingService;
     teams: TeamsService;
+    superTeams: SuperTeams;
     chatrooms: ChatroomService;
     nonces: NonceStore;
     files: FileStore;

@@ -4,7 +4,7 @@ import type { Bus } from "../bus/port.ts";
 import type { Journal } from "../store/port.ts";
 import { Messaging } from "./messaging.ts";
 import { P2pPolicy } from "./p2p-policy.ts";
-import { TeamPolicy } from "./team-policy.ts";
+import { SUPER_TEAMS, TeamPolicy } from "./team-policy.ts";
 import type { ConversationPolicy } from "./policy.ts";
 import type { MessagingService } from "./service.ts";
 
@@ -25,7 +25,7 @@ export interface CreateMessagingDeps {
 
 /** The kinds of conversation this node serves, one policy each (p2p and teams). */
 export function conversationPolicies(system: ActorSystem): ConversationPolicy[] {
-  return [new P2pPolicy(system), new TeamPolicy(system)];
+  return [new P2pPolicy(system), new TeamPolicy(system), new TeamPolicy(system, SUPER_TEAMS)];
 }
 
 /** The node's messaging service over every kind of conversation it serves. */

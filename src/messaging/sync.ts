@@ -60,7 +60,8 @@ export function checkSyncRequest(raw: unknown, accid: string): CheckedSync {
       named = true;
       if (typeof seq !== "number" || !Number.isSafeInteger(seq) || seq < 0) refuse(`cursors.${conv}`, "must be a non-negative integer");
       // A team's cursor is kept too; only teams in the user's own list are read (see offline).
-      if (isOwnP2pId(conv, accid) || parseConversation(conv)?.kind === "team") cursors.set(conv, seq);
+      const kind = parseConversation(conv)?.kind;
+      if (isOwnP2pId(conv, accid) || kind === "team" || kind === "superteam") cursors.set(conv, seq);
     }
   }
   const nc = req.notificationCursor ?? 0;

@@ -1,6 +1,9 @@
 import type { App } from "../apps/registry.ts";
 import type { ConversationProtocol } from "../contracts/conversation.ts";
-import { teamAddress } from "../contracts/team.ts";
+import { teamAddress, type TeamProtocol } from "../contracts/team.ts";
+import { superTeamAddress, userSuperTeamsAddress } from "../contracts/superteam.ts";
+import { superTeamConversationId } from "../protocol/superteam.ts";
+import type { UserTeamsProtocol } from "../contracts/user-teams.ts";
 import type { ConversationRef } from "../conversation/ref.ts";
 import { HIDDEN_FOR_OTHERS, isDeleted } from "../conversation/flags.ts";
 import { NimbusError, refuse } from "../protocol/errors.ts";
@@ -15,6 +18,29 @@ import { mapLimit } from "../util/map-limit.ts";
 import { journalRetentionDays } from "./retention.ts";
 import { admitTeamSender } from "./admission.ts";
 
+/** What differs between advanced teams and super teams here: their actors, indexes and conversation ids. */
+export interface GroupKind {
+  kind: "team" | "superteam";
+  label: string;
+  address(appKey: string, tid: string): ActorRef<ConversationProtocol & TeamProtocolReads>;
+  index(appKey: string, accid: string): ActorRef<UserTeamsProtocol>;
+  convId(tid: string): string;
+}
+
+/** The reads both group actors answer alike. */
+type TeamProtocolReads = Pick<TeamProtocol, "position" | "hideSession">;
+
+const TEAMS: GroupKind = { kind: "team", label: "team", address: teamAddress, index: userTeamsAddress, convId: teamConversationId };
+
+/** Super teams: the same policy over their own actors and index. */
+export const SUPER_TEAMS: GroupKind = {
+  kind: "superteam",
+  label: "super team",
+  address: superTeamAddress,
+  index: userSuperTeamsAddress,
+  convId: superTeamConversationId,
+};
+
 /** A tid: a positive decimal integer below 2^53 (as ref.ts reads `team:<tid>`). */
 const TID = /^[1-9]\d{0,15}$/;
 /** Teams read at once while listing a user's conversations. */
@@ -27,12 +53,17 @@ const PARALLEL_READS = 8;
  * the sender's account (exists, not blocked, not muted globally or for teams).
  */
 export class TeamPolicy implements ConversationPolicy {
-  readonly kind = "team" as const;
+  readonly kind: "team" | "superteam";
 
-  constructor(private readonly system: ActorSystem) {}
+  constructor(
+    private readonly system: ActorSystem,
+    private readonly group: GroupKind = TEAMS,
+  ) {
+    this.kind = group.kind;
+  }
 
   requireParty(ref: ConversationRef, _accid: string, field: string): ConversationRef {
-    if (ref.kind !== "team" || !TID.test(ref.id)) refuse(field, "not a team id");
+    if (ref.kind !== this.kind || !TID.test(ref.id)) refuse(field, `not a ${this.group.label} id`);
     return ref;
   }
 
@@ -43,8 +74,9 @@ export class TeamPolicy implements ConversationPolicy {
 
   /** History and read marks: only a member of a team that exists (NIM checkTeamValid). */
   async admitRead(appKey: string, accid: string, conv: ConversationRef): Promise<void> {
-    const position = await this.system.ask(teamAddress(appKey, conv.id), { t: "position", accid });
-    if (!position) throw new NimbusError("TEAM_NOT_MEMBER", `accid: ${accid} is not a member of team ${conv.id}, or it does not exist`);
+    const position = await this.system.ask(this.group.address(appKey, conv.id), { t: "position", accid });
+    if (!position)
+      throw new NimbusError("TEAM_NOT_MEMBER", `accid: ${accid} is not a member of ${this.group.label} ${conv.id}, or it does not exist`);
   }
 
   /**
@@ -52,14 +84,14 @@ export class TeamPolicy implements ConversationPolicy {
    * (unread is the difference: nothing is written per member per message) and its newest message.
    */
   async listFor(appKey: string, accid: string): Promise<ConversationSummary[]> {
-    const { tids } = await this.system.ask(userTeamsAddress(appKey, accid), { t: "list" });
+    const { tids } = await this.system.ask(this.group.index(appKey, accid), { t: "list" });
     const rows = await mapLimit(tids, PARALLEL_READS, async (tid): Promise<ConversationSummary | undefined> => {
-      const position = await this.system.ask(teamAddress(appKey, tid), { t: "position", accid });
+      const position = await this.system.ask(this.group.address(appKey, tid), { t: "position", accid });
       // Removed from the list (delRoamSession) and nothing new since.
       if (!position || (position.hiddenAtSeq !== undefined && position.hiddenAtSeq >= position.lastSeq)) return undefined;
-      const [last] = await this.system.journal.rangeBySeq({ conversation: teamAddress(appKey, tid), order: "desc", limit: 1 });
+      const [last] = await this.system.journal.rangeBySeq({ conversation: this.group.address(appKey, tid), order: "desc", limit: 1 });
       const summary: ConversationSummary = {
-        conv: teamConversationId(tid),
+        conv: this.group.convId(tid),
         peer: tid,
         lastSeq: position.lastSeq,
         readSeq: position.readSeq,
@@ -74,15 +106,15 @@ export class TeamPolicy implements ConversationPolicy {
   }
 
   async removeFrom(appKey: string, accid: string, conv: ConversationRef): Promise<boolean> {
-    return this.system.ask(teamAddress(appKey, conv.id), { t: "hideSession", accid });
+    return this.system.ask(this.group.address(appKey, conv.id), { t: "hideSession", accid });
   }
 
   actor(appKey: string, conv: ConversationRef): ActorRef<ConversationProtocol> {
-    return teamAddress(appKey, conv.id);
+    return this.group.address(appKey, conv.id);
   }
 
   journalKey(appKey: string, conv: ConversationRef): string {
-    return teamAddress(appKey, conv.id);
+    return this.group.address(appKey, conv.id);
   }
 
   retainDays(app: App): number {

@@ -63,6 +63,7 @@ export async function sweepFixture(api: ApiNode, tag: string): Promise<SweepFixt
   await new Signalling(api.node.system).room(api.appKey, toKick, { t: "join", accid: sb, deviceId: "sweep", attachExt: "" });
 
   const team = await teamFixture(api, tag, sa);
+  const superTeam = await superTeamFixture(api, tag, sa);
 
   // A chat room of <tag>a's, with <tag>b's message in it (to recall) and one queue element.
   const room = (await ok(api, "chatroom/create", { creator: sa, name: "sweep" })).chatroom as { roomid: number };
@@ -108,6 +109,7 @@ export async function sweepFixture(api: ApiNode, tag: string): Promise<SweepFixt
     "history/querySessionList": { params: { accid: sa, needLastMsg: "1" } },
     "history/queryTeamMsg": { params: { tid: team.tid, accid: sa, begintime: "0", endtime: FAR_FUTURE, limit: "10" } },
     ...team.examples,
+    ...superTeam.examples,
     "msg/broadcastMsg": { params: { body: "hello all", from: sa, isOffline: "true", ttl: "24", targetOs: '["ios","web"]' } },
     "history/queryBroadcastMsg": { params: { broadcastId: "0", limit: "10", type: "1" } },
     "history/queryBroadcastMsgById": { params: { broadcastId: toRead } },
@@ -202,6 +204,7 @@ export async function sweepFixture(api: ApiNode, tag: string): Promise<SweepFixt
     friend: [{ path: "friend/get", params: { accid: sa, updatetime: "0" } }],
     msg: conversation,
     team: team.readBacks,
+    superteam: superTeam.readBacks,
     history: [...conversation, { path: "history/queryChatroomMsg", params: { roomid, accid: sa, timetag: "0", limit: "200" } }],
     chatroom: <ReadBack[]>[
       { path: "chatroom/get", params: { roomid, needOnlineUserCount: "true" } },
@@ -267,6 +270,68 @@ async function teamFixture(
     { path: "team/queryDetail", params: { tid } },
     { path: "team/joinTeams", params: { accid: owner } },
     { path: "history/queryTeamMsg", params: { tid, accid: owner, begintime: "0", endtime: FAR_FUTURE, limit: "100" } },
+  ];
+  return { tid, examples, readBacks };
+}
+
+/**
+ * Super teams for the superteam examples, owned by `owner`: S (members b, c — a manager — d, e),
+ * S2 (for dismiss) and S3 (for changeOwner), and one message in S (to recall) and one to read by id.
+ */
+async function superTeamFixture(
+  api: ApiNode,
+  tag: string,
+  owner: string,
+): Promise<{ tid: string; examples: Record<string, SweepExample>; readBacks: ReadBack[] }> {
+  const [b, c, d, e, f] = ["sb", "sc", "sd", "se", "sf"].map((s) => `${tag}${s}`) as [string, string, string, string, string];
+  for (const accid of [b, c, d, e, f]) await ok(api, "user/create", { accid });
+  const make = async (members: string[]) => {
+    const res = await ok(api, "superteam/create", { owner, inviteAccids: JSON.stringify(members), tname: "s", msg: "m", joinmode: "0" });
+    return String(res.tid);
+  };
+  const tid = await make([b, c, d, e]);
+  const [s2, s3] = [await make([b]), await make([b])];
+  await ok(api, "superteam/addManager", { tid, owner, managerAccids: JSON.stringify([c]) });
+  const send = async (text: string) => {
+    const sent = await ok(api, "superteam/sendMsg", { tid, fromAccid: owner, type: "0", body: JSON.stringify({ msg: text }) });
+    return sent.data as { msgid: number; timetag: number };
+  };
+  const toRecall = await send("recall me");
+  const toRead = await send("read me");
+  const examples: Record<string, SweepExample> = {
+    "superteam/create": {
+      params: { owner, inviteAccids: JSON.stringify([b]), tname: "s", msg: "m", joinmode: "0", tlevel: "500", serverCustom: "{}" },
+    },
+    "superteam/dismiss": { params: { tid: s2, owner } },
+    "superteam/invite": { params: { tid, owner, inviteAccids: JSON.stringify([f]), msg: "m" } },
+    "superteam/kick": { params: { tid, owner, kickAccids: JSON.stringify([d]) } },
+    "superteam/leave": { params: { tid, accid: e } },
+    "superteam/changeOwner": { params: { tid: s3, owner, accid: b, leave: "2" } },
+    "superteam/addManager": { params: { tid, owner, managerAccids: JSON.stringify([b]) } },
+    "superteam/removeManager": { params: { tid, owner, managerAccids: JSON.stringify([c]) } },
+    "superteam/mute": { params: { tid, owner, muteType: "1" } },
+    "superteam/muteTlist": { params: { tid, owner, muteAccids: JSON.stringify([b]), mute: "1" } },
+    "superteam/changeLevel": { params: { tid, owner, tlevel: "3000" } },
+    "superteam/updateTinfo": { params: { tid, owner, tname: "n", announcement: "a", serverCustom: "{}" } },
+    "superteam/getTinfos": { params: { tids: JSON.stringify([tid]) } },
+    "superteam/getTlists": { params: { tid, timetag: "0", limit: "100", reverse: "1" } },
+    "superteam/getMuteTlists": { params: { tid, limit: "100" } },
+    "superteam/joinTeams": { params: { accid: owner } },
+    "superteam/updateTlist": { params: { tid, accid: c, nick: "n", silentType: "1" } },
+    "superteam/updateTeamNick": { params: { tid, owner, accid: b, nick: "nn" } },
+    "superteam/sendMsg": { params: { tid, fromAccid: owner, type: "0", body: '{"msg":"hi"}' } },
+    "superteam/sendAttachMsg": { params: { from: owner, to: tid, attach: '{"typing":true}' } },
+    "superteam/recallMsg": { params: { deleteMsgid: String(toRecall.msgid), timetag: String(toRecall.timetag), from: owner, to: tid } },
+    "superteam/queryHistoryMsg": { params: { tid, accid: owner, begintime: "0", endtime: FAR_FUTURE, limit: "10" } },
+    "superteam/queryHistoryMsgByIds": {
+      params: { msgs: JSON.stringify([{ msgid: toRead.msgid, from: owner, to: Number(tid), time: toRead.timetag }]) },
+    },
+  };
+  const readBacks: ReadBack[] = [
+    { path: "superteam/getTinfos", params: { tids: JSON.stringify([Number(tid)]) } },
+    { path: "superteam/getTlists", params: { tid, limit: "2000" } },
+    { path: "superteam/joinTeams", params: { accid: owner } },
+    { path: "superteam/queryHistoryMsg", params: { tid, accid: owner, begintime: "0", endtime: FAR_FUTURE, limit: "100" } },
   ];
   return { tid, examples, readBacks };
 }

@@ -4,6 +4,7 @@ import { eventAnswers } from "./answers/event.ts";
 import { msgAnswers } from "./answers/msg.ts";
 import { signalAnswers } from "./answers/signal.ts";
 import { teamAnswers } from "./answers/team.ts";
+import { superTeamAnswers } from "./answers/superteam.ts";
 import { userAnswers } from "./answers/user.ts";
 
 /**
@@ -17,6 +18,7 @@ export const nimAnswers: Readonly<Record<string, z.ZodObject>> = {
   ...userAnswers,
   ...msgAnswers,
   ...teamAnswers,
+  ...superTeamAnswers,
   ...signalAnswers,
   ...chatroomAnswers,
   ...eventAnswers,

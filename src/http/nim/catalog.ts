@@ -4,6 +4,7 @@ import { historyEndpoints } from "./history.ts";
 import { historyBroadcastEndpoints, msgBroadcastEndpoints } from "./msg-broadcast.ts";
 import { msgEndpoints } from "./msg.ts";
 import { teamEndpoints } from "./team.ts";
+import { superTeamEndpoints } from "./superteam.ts";
 import { jobEndpoints, msgUploadEndpoints } from "./msg-upload.ts";
 import { signalEndpoints } from "./signal.ts";
 import { userEndpoints } from "./user.ts";
@@ -17,6 +18,7 @@ export const nimEndpoints: readonly NimEndpoint[] = [
   ...msgEndpoints,
   ...historyEndpoints,
   ...teamEndpoints,
+  ...superTeamEndpoints,
   ...msgBroadcastEndpoints,
   ...historyBroadcastEndpoints,
   ...msgUploadEndpoints,

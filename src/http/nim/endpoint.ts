@@ -1,4 +1,5 @@
 import type { MessagingService } from "../../messaging/service.ts";
+import type { SuperTeams } from "../../teams/superteams.ts";
 import type { TeamsService } from "../../teams/service.ts";
 import type { z } from "zod";
 import type { Logger } from "pino";
@@ -19,6 +20,8 @@ export interface NimContext {
   messaging: MessagingService;
   /** Advanced teams: membership, settings, limits. */
   teams: TeamsService;
+  /** Super teams (superteam/*). */
+  superTeams: SuperTeams;
   /** Uploaded files (msg/upload, msg/fileUpload, job/nos/del). */
   files: FileStore;
   /** host[:port] that reaches this node, for URLs it answers: the configured public address, else the request's Host. */

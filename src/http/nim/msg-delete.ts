@@ -33,15 +33,16 @@ const delRoamSession = endpoint({
   module: "msg",
   action: "delRoamSession",
   summary:
-    "Remove the p2p conversation with `to` (type 1), or the team `to` (type 2), from `from`'s conversation list and roaming, until its next message; `from`'s devices get a sessionRemoved event",
+    "Remove the p2p conversation with `to` (type 1), the team `to` (type 2) or the super team `to` (type 3) from `from`'s conversation list and roaming, until its next message; `from`'s devices get a sessionRemoved event",
   params: z.object({ type: intEnum([1, 2, 3]), from: accid(), to: accid() }),
   async handler(ctx, p) {
-    if (p.type === 3) throw new NimbusError("PARAM_ERROR", "type: super team conversations (3) are not supported yet");
-    if (p.type === 2 && !/^[1-9]\d{0,15}$/.test(p.to)) throw new NimbusError("PARAM_ERROR", "to: must be a team id with type 2");
+    const group = p.type === 2 ? ("team" as const) : p.type === 3 ? ("superteam" as const) : undefined;
+    if (group && !/^[1-9]\d{0,15}$/.test(p.to)) throw new NimbusError("PARAM_ERROR", `to: must be a team id with type ${p.type}`);
     if (p.type === 1 && p.from === p.to) throw new NimbusError("PARAM_ERROR", "to: must not be the account itself");
-    const conv = p.type === 2 ? { kind: "team" as const, id: p.to } : p2pConversation(p.from, p.to);
+    const conv = group ? { kind: group, id: p.to } : p2pConversation(p.from, p.to);
     const member = await namedAsSent({ accid: "from", tid: "to" }, ctx.messaging.removeConversation(ctx.app.appKey, p.from, conv));
-    if (p.type === 2 && !member) throw new NimbusError("TEAM_NOT_MEMBER", `from: ${p.from} is not a member of team ${p.to}`);
+    if (group && !member)
+      throw new NimbusError("TEAM_NOT_MEMBER", `from: ${p.from} is not a member of ${group === "team" ? "team" : "super team"} ${p.to}`);
     return {};
   },
 });

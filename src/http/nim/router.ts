@@ -13,6 +13,7 @@ import type { NimContext, NimEndpoint } from "./endpoint.ts";
 import type { PresenceView } from "../../contracts/presence.ts";
 import type { MessagingService } from "../../messaging/service.ts";
 import type { TeamsService } from "../../teams/service.ts";
+import type { SuperTeams } from "../../teams/superteams.ts";
 import type { NonceStore } from "../../store/mod.ts";
 import type { NodeMetrics } from "../../util/metrics.ts";
 import type { FileStore } from "../../store/files.ts";
@@ -25,6 +26,7 @@ export interface NimApiDeps {
   presence: PresenceView;
   messaging: MessagingService;
   teams: TeamsService;
+  superTeams: SuperTeams;
   chatrooms: ChatroomService;
   /** Where request nonces are claimed, cluster-wide (the node's store). */
   nonces: NonceStore;
@@ -184,6 +186,7 @@ export async function registerNimApi(app: FastifyInstance, deps: NimApiDeps): Pr
           presence: deps.presence,
           messaging: deps.messaging,
           teams: deps.teams,
+          superTeams: deps.superTeams,
           files: deps.files,
           publicHost: deps.publicAddress ?? header(req, "host") ?? req.host,
           chatrooms: deps.chatrooms,
