@@ -12,6 +12,7 @@ import { runP2pCluster } from "./scenarios/p2p-cluster.ts";
 import { runP2pDataSync } from "./scenarios/p2p-datasync.ts";
 import { runPeersP2p } from "./scenarios/peers-p2p.ts";
 import { runTeam } from "./scenarios/team.ts";
+import { runSuperTeam } from "./scenarios/superteam.ts";
 import { runChatroom } from "./scenarios/chatroom.ts";
 import { runPresence } from "./scenarios/presence.ts";
 
@@ -25,6 +26,7 @@ const scenarios: Record<string, (quick: boolean) => Promise<BenchResult>> = {
   baseline: runBaseline,
   "peers-p2p": runPeersP2p,
   team: runTeam,
+  superteam: runSuperTeam,
   chatroom: runChatroom,
   presence: runPresence,
 };

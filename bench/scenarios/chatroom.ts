@@ -6,12 +6,12 @@ import type { BenchResult, BenchRow } from "../lib/report.ts";
 
 if (typeof (globalThis as { WebSocket?: unknown }).WebSocket === "undefined") (globalThis as { WebSocket?: unknown }).WebSocket = WebSocket;
 
-function percentile(sorted: number[], p: number): number {
+export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-interface Step {
+export interface RelayStep {
   rate: number;
   deliveries: number;
   elapsed: number;
@@ -19,7 +19,7 @@ interface Step {
 }
 
 /** The same steps against the bare relay: `members` raw ws clients, one sender fanning out to all. */
-async function relaySteps(members: number, rates: number[], stepSeconds: number): Promise<Step[]> {
+export async function relaySteps(members: number, rates: number[], stepSeconds: number): Promise<RelayStep[]> {
   const relay = await startRelay();
   const sockets: WebSocket[] = [];
   try {
@@ -41,7 +41,7 @@ async function relaySteps(members: number, rates: number[], stepSeconds: number)
       });
       sockets.push(ws);
     }
-    const steps: Step[] = [];
+    const steps: RelayStep[] = [];
     for (const rate of rates) {
       received = 0;
       latencies.length = 0;
