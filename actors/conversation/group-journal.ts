@@ -4,7 +4,15 @@ import { NimbusError } from "../../src/protocol/errors.ts";
 import { encodeUserEvent, encodeUserEventOf, userSubject } from "../../src/protocol/user-events.ts";
 import { messageOf, type P2pPayload } from "../../src/conversation/entry.ts";
 import { DELETED, HIDDEN_FOR_OTHERS, isDeleted, isRecalled, RECALLED } from "../../src/conversation/flags.ts";
-import { MessagingEvents, NOTIFICATION_TYPE, type DeleteEvent, type Message, type RecallEvent } from "../../src/protocol/messages.ts";
+import {
+  MessagingEvents,
+  NOTIFICATION_TYPE,
+  type DeleteEvent,
+  type Message,
+  type ReadReceipt,
+  type RecallEvent,
+  type SessionRemovedEvent,
+} from "../../src/protocol/messages.ts";
 import type { MessageRef } from "../../src/contracts/conversation.ts";
 import { uuidV7 } from "../../src/util/uuid-v7.ts";
 import type { JournalChain } from "./journal-chain.ts";
@@ -19,6 +27,23 @@ export interface GroupWhere {
   label: string;
 }
 
+/** A member's read position as a group actor keeps it. */
+export interface ReadPosition {
+  readSeq: number;
+  /** The group's last seq before they joined (absent in old team members: 0). */
+  joinSeq?: number;
+  /** The group's last seq when they removed it from their conversation list (delRoamSession). */
+  hiddenAtSeq?: number;
+}
+
+/** What a group's `position` answers: the member's unread count is lastSeq − readSeq. */
+export interface PositionAnswer {
+  lastSeq: number;
+  readSeq: number;
+  joinedAfterSeq: number;
+  hiddenAtSeq?: number;
+}
+
 /**
  * The journal side of a group conversation (advanced team, super team), shared by their actors:
  * delivery (one publish on the group's subject), notifications written as type 5 messages in
@@ -31,6 +56,42 @@ export class GroupJournal {
     private readonly chain: JournalChain,
     private readonly where: () => GroupWhere,
   ) {}
+
+  position(member: ReadPosition): PositionAnswer {
+    const last = this.chain.storedSeq;
+    return {
+      lastSeq: last,
+      readSeq: Math.min(member.readSeq, last),
+      joinedAfterSeq: member.joinSeq ?? 0,
+      ...(member.hiddenAtSeq !== undefined && { hiddenAtSeq: member.hiddenAtSeq }),
+    };
+  }
+
+  /**
+   * NIM delRoamSession: the group leaves `accid`'s conversation list until its next message, read
+   * up to here; `save` stores the member's new position (skipped when it is already so), then the
+   * member's devices are told.
+   */
+  async hide(accid: string, member: ReadPosition, save: (next: Required<Pick<ReadPosition, "readSeq" | "hiddenAtSeq">>) => Promise<void>) {
+    const at = this.chain.storedSeq;
+    if (member.hiddenAtSeq !== at || member.readSeq < at) await save({ hiddenAtSeq: at, readSeq: Math.max(member.readSeq, at) });
+    const event: SessionRemovedEvent = { conv: this.where().conv, time: Date.now() };
+    this.ctx.publish(userSubject(this.ctx.appKey, accid), encodeUserEvent({ ev: MessagingEvents.SESSION_REMOVED, ...event }));
+    return true;
+  }
+
+  /** A member's read position: only forward, never past the newest message; `save` stores it, then their other devices hear of it. */
+  async markRead(reader: string, member: ReadPosition, seq: number, save: (readSeq: number) => Promise<void>): Promise<ReadReceipt> {
+    if (!Number.isSafeInteger(seq) || seq < 0) throw new NimbusError("PARAM_ERROR", "seq: must be a non-negative integer");
+    const target = Math.min(seq, this.chain.storedSeq);
+    const conv = this.where().conv;
+    const now = Date.now();
+    if (target <= member.readSeq) return { conv, reader, seq: member.readSeq, time: now };
+    await save(target);
+    const receipt: ReadReceipt = { conv, reader, seq: target, time: now };
+    this.ctx.publish(userSubject(this.ctx.appKey, reader), encodeUserEvent({ ev: MessagingEvents.RECEIPT, ...receipt }));
+    return receipt;
+  }
 
   /** One publish on the group's subject (and, for new members not yet subscribed, on theirs). */
   deliver(message: Message, alsoTo: readonly string[]): void {

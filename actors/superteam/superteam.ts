@@ -1,8 +1,8 @@
 import { Actor } from "../../src/runtime/mod.ts";
 import { NimbusError } from "../../src/protocol/errors.ts";
-import { encodeUserEvent, encodeUserEventOf, userSubject } from "../../src/protocol/user-events.ts";
+import { encodeUserEventOf } from "../../src/protocol/user-events.ts";
 import { messageOf } from "../../src/conversation/entry.ts";
-import { MessagingEvents, type ReadReceipt, type SessionRemovedEvent, type SystemNotification } from "../../src/protocol/messages.ts";
+import { MessagingEvents, type ReadReceipt, type SystemNotification } from "../../src/protocol/messages.ts";
 import {
   SuperTeamOps,
   superTeamConversationId,
@@ -21,7 +21,7 @@ import {
   type SuperTeamMessage,
 } from "../../src/contracts/superteam.ts";
 import { chainInputOf, JournalChain, type ChainAnswer } from "../conversation/journal-chain.ts";
-import { GroupJournal } from "../conversation/group-journal.ts";
+import { GroupJournal, type PositionAnswer } from "../conversation/group-journal.ts";
 import { requireManager, requireMayInvite, requireMaySend, requireOutranks, requireOwner } from "../team/permissions.ts";
 
 /**
@@ -264,41 +264,21 @@ export class SuperTeamActor extends Actor<SuperTeamState> {
     return notice;
   }
 
-  private async position(accid: string) {
+  private async position(accid: string): Promise<PositionAnswer | null> {
     const member = await this.memberIfLive(accid);
-    if (!member) return null;
-    return {
-      lastSeq: this.chain.storedSeq,
-      readSeq: Math.min(member.readSeq, this.chain.storedSeq),
-      joinedAfterSeq: member.joinSeq,
-      ...(member.hiddenAtSeq !== undefined && { hiddenAtSeq: member.hiddenAtSeq }),
-    };
+    return member ? this.group.position(member) : null;
   }
 
   private async hideSession(accid: string): Promise<boolean> {
     const member = await this.memberIfLive(accid);
     if (!member) return false;
-    const at = this.chain.storedSeq;
-    if (member.hiddenAtSeq !== at || member.readSeq < at) {
-      await this.writeMembers([{ ...member, hiddenAtSeq: at, readSeq: Math.max(member.readSeq, at) }]);
-    }
-    const event: SessionRemovedEvent = { conv: superTeamConversationId(this.tid), time: Date.now() };
-    this.ctx.publish(userSubject(this.ctx.appKey, accid), encodeUserEvent({ ev: MessagingEvents.SESSION_REMOVED, ...event }));
-    return true;
+    return this.group.hide(accid, member, (next) => this.writeMembers([{ ...member, ...next }]));
   }
 
   private async markRead(reader: string, seq: number): Promise<ReadReceipt> {
     this.live();
     const member = await this.actor(reader);
-    if (!Number.isSafeInteger(seq) || seq < 0) throw new NimbusError("PARAM_ERROR", "seq: must be a non-negative integer");
-    const target = Math.min(seq, this.chain.storedSeq);
-    const conv = superTeamConversationId(this.tid);
-    const now = Date.now();
-    if (target <= member.readSeq) return { conv, reader, seq: member.readSeq, time: now };
-    await this.writeMembers([{ ...member, readSeq: target }]);
-    const receipt: ReadReceipt = { conv, reader, seq: target, time: now };
-    this.ctx.publish(userSubject(this.ctx.appKey, reader), encodeUserEvent({ ev: MessagingEvents.RECEIPT, ...receipt }));
-    return receipt;
+    return this.group.markRead(reader, member, seq, (readSeq) => this.writeMembers([{ ...member, readSeq }]));
   }
 
   // ---- membership and settings ----------------------------------------------------------------

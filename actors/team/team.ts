@@ -1,13 +1,12 @@
 import { Actor } from "../../src/runtime/mod.ts";
 import type { JournalEntry } from "../../src/store/mod.ts";
 import { NimbusError } from "../../src/protocol/errors.ts";
-import { encodeUserEvent, encodeUserEventOf, userSubject } from "../../src/protocol/user-events.ts";
+import { encodeUserEventOf, userSubject } from "../../src/protocol/user-events.ts";
 import { messageOf } from "../../src/conversation/entry.ts";
 import {
   MessagingEvents,
   type DeleteEvent,
   type Message,
-  type SessionRemovedEvent,
   type SystemNotification,
   type ReadReceipt,
   type RecallEvent,
@@ -98,14 +97,7 @@ export class TeamActor extends Actor<TeamState> {
         return this.state.info ? this.view() : null;
       case "position": {
         const member = this.state.info?.valid ? this.members.get(m.accid) : undefined;
-        return member
-          ? {
-              lastSeq: this.chain.storedSeq,
-              readSeq: Math.min(member.readSeq, this.chain.storedSeq),
-              joinedAfterSeq: member.joinSeq ?? 0,
-              ...(member.hiddenAtSeq !== undefined && { hiddenAtSeq: member.hiddenAtSeq }),
-            }
-          : null;
+        return member ? this.group.position(member) : null;
       }
       case "send":
         return this.send(m);
@@ -279,29 +271,19 @@ export class TeamActor extends Actor<TeamState> {
   private async hideSession(accid: string): Promise<boolean> {
     const member = this.state.info?.valid ? this.members.get(accid) : undefined;
     if (!member) return false;
-    const at = this.chain.storedSeq;
-    if (member.hiddenAtSeq !== at || member.readSeq < at) {
-      this.members.set(accid, { ...member, hiddenAtSeq: at, readSeq: Math.max(member.readSeq, at) });
+    return this.group.hide(accid, member, async (next) => {
+      this.members.set(accid, { ...member, ...next });
       await this.save();
-    }
-    const event: SessionRemovedEvent = { conv: teamConversationId(this.tid), time: Date.now() };
-    this.ctx.publish(userSubject(this.ctx.appKey, accid), encodeUserEvent({ ev: MessagingEvents.SESSION_REMOVED, ...event }));
-    return true;
+    });
   }
 
-  private async markRead(reader: string, seq: number): Promise<ReadReceipt> {
+  private markRead(reader: string, seq: number): Promise<ReadReceipt> {
     this.live();
     const member = actor(this.members, reader);
-    if (!Number.isSafeInteger(seq) || seq < 0) throw new NimbusError("PARAM_ERROR", "seq: must be a non-negative integer");
-    const target = Math.min(seq, this.chain.storedSeq);
-    const now = Date.now();
-    const conv = teamConversationId(this.tid);
-    if (target <= member.readSeq) return { conv, reader, seq: member.readSeq, time: now };
-    this.members.set(reader, { ...member, readSeq: target });
-    await this.save();
-    const receipt: ReadReceipt = { conv, reader, seq: target, time: now };
-    this.ctx.publish(userSubject(this.ctx.appKey, reader), encodeUserEvent({ ev: MessagingEvents.RECEIPT, ...receipt }));
-    return receipt;
+    return this.group.markRead(reader, member, seq, async (readSeq) => {
+      this.members.set(reader, { ...member, readSeq });
+      await this.save();
+    });
   }
 
   private async markReadMsgids(m: Req<"markReadMsgids">): Promise<{ errMsgIds: number[] }> {
