@@ -82,8 +82,8 @@ export class LeanDevice {
           const type = readHeaderValue(data, at);
           if (type === MessagingEvents.MESSAGE) {
             const m = decode(data.subarray(at.offset)) as Message;
-            // A p2p message to this account, or a team's (its `to` is the tid).
-            if (m.to === me || m.conv.startsWith("team:")) o.onMessage(m);
+            // A p2p message to this account, or a team's or super team's (its `to` is the tid).
+            if (m.to === me || m.conv.startsWith("team:") || m.conv.startsWith("superteam:")) o.onMessage(m);
           } else if (type !== Frames.WELCOME) {
             if (o.onPush && typeof type === "string") o.onPush(type, data.subarray(at.offset));
           } else {
