@@ -1,42 +1,14 @@
-import { it, expect, beforeAll, afterAll } from "vitest";
-import { connect, type NimbusClient } from "nimbus/client";
-import { signedCall } from "../support/nim-api.ts";
+import { it, expect } from "vitest";
 import { describeWith } from "../support/services.ts";
-import type { NodeProcess } from "../support/node-process.ts";
-import { createAccountOn, killCluster, startCluster } from "../support/cluster.ts";
 import { sleep } from "./support.ts";
+import { gatewayCluster } from "./cluster-support.ts";
 import { Received, expectSameAsServer, range, serverHistory } from "./messaging-support.ts";
 
-const ENTRY = "test/fixtures/gateway-node.ts";
-const APP_KEY = "teamclusterapp";
-const APP_SECRET = "team-cluster-secret";
-
-async function call(node: NodeProcess, path: string, params: Record<string, string>): Promise<{ code: number; [k: string]: unknown }> {
-  return (await signedCall({ url: node.url, appKey: APP_KEY, appSecret: APP_SECRET }, path, params)) as { code: number };
-}
-
-const createAccount = (node: NodeProcess, accid: string) => createAccountOn(node, { appKey: APP_KEY, appSecret: APP_SECRET }, accid);
-
 describeWith(["nats", "mongo"], "teams across two node processes (real NATS and FerretDB)", () => {
-  const nodes: NodeProcess[] = [];
-  const clients: NimbusClient[] = [];
-
-  beforeAll(async () => {
-    nodes.push(
-      ...(await startCluster({
-        entry: ENTRY,
-        nodeIds: ["t1", "t2"],
-        appKey: APP_KEY,
-        appSecret: APP_SECRET,
-        config: { gateway: { ratePerSecond: 10_000, rateBurst: 10_000 }, apps: [{ appKey: APP_KEY, appSecret: APP_SECRET }] },
-      })),
-    );
-  });
-
-  afterAll(async () => {
-    await Promise.all(clients.map((c) => c.logout().catch(() => undefined)));
-    await killCluster(nodes);
-  });
+  const cluster = gatewayCluster("teamclusterapp", "team-cluster-secret", ["t1", "t2"]);
+  const { nodes } = cluster;
+  const call = cluster.call;
+  const createAccount = cluster.createAccount;
 
   it("members on two nodes: every member's device gets every message once, in order", async () => {
     const [n1, n2] = [nodes[0]!, nodes[1]!];
@@ -52,21 +24,7 @@ describeWith(["nats", "mongo"], "teams across two node processes (real NATS and 
     });
     expect(res.code, JSON.stringify(res)).toBe(200);
     const conv = `team:${res.tid as string}`;
-    const devices = await Promise.all(
-      names.map(async (accid, i) => {
-        const c = await connect({
-          url: (i % 2 === 0 ? n1 : n2).url,
-          appKey: APP_KEY,
-          accid,
-          token: tokens[i]!,
-          deviceId: "d",
-          clientType: "WEB",
-        });
-        clients.push(c);
-        await c.synced();
-        return c;
-      }),
-    );
+    const devices = await Promise.all(names.map((accid, i) => cluster.device(i % 2 === 0 ? n1 : n2, accid, tokens[i]!)));
     expect(new Set(devices.map((d) => d.session.nodeId))).toEqual(new Set(["t1", "t2"]));
     const seen = devices.map((c) => new Received(c));
     // Senders on both nodes, at once: seqs come from the one team actor.
