@@ -103,7 +103,15 @@ describe("gateway super teams: a 10,000-member super team, a few hundred online"
 
     // A member's conversation list shows the super team with its unread count, read positions on a read mark only.
     const convs = await clients[2]!.conversations();
-    expect(convs.find((c) => c.conv === conv)).toMatchObject({ peer: tid });
+    // Everything after it joined is unread until it marks it read.
+    const mine = convs.find((c) => c.conv === conv);
+    expect(mine).toMatchObject({ peer: tid, lastSeq: end });
+    expect(mine!.unread).toBe(end - mine!.readSeq);
+    expect(mine!.unread).toBeGreaterThanOrEqual(32);
+    await clients[2]!.markRead(conv, end);
+    expect((await clients[2]!.conversations()).find((c) => c.conv === conv)).toMatchObject({ readSeq: end, unread: 0 });
+    // Another member's position did not move.
+    expect((await clients[3]!.conversations()).find((c) => c.conv === conv)!.unread).toBeGreaterThanOrEqual(32);
     const history = await clients[2]!.history(conv, { limit: 5, order: "desc" });
     expect(history.map((m) => m.seq)).toEqual(range(end - 4, end).reverse());
   }, 240_000);
