@@ -142,6 +142,7 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
       system,
       apps,
       devicesByClientType: () => gateway.devicesByClientType(),
+      chatrooms: () => gateway.stats().chatrooms,
     };
     const hooks = createHooks({ outbox: store.outbox, journal: store.journal, apps, membership, log: log.child({ component: "hooks" }) });
     info.hooks = hooks.report;

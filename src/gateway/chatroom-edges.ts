@@ -251,8 +251,10 @@ export class ChatroomEdges implements ChatroomRoomDelegate {
       client.leave(CloseCodes.SERVER_SHUTDOWN);
       return;
     }
+    const { room: info, ...kept } = grant;
+    client.auth = kept;
     client.userData = {
-      grant,
+      grant: kept,
       second: 0,
       received: 0,
       dropped: 0,
@@ -272,7 +274,7 @@ export class ChatroomEdges implements ChatroomRoomDelegate {
       nodeId: this.deps.nodeId,
       role: grant.role,
       muted: grant.muted,
-      room: { ...grant.room },
+      room: { ...info },
       receiveBudget: { normal: app?.limits.chatroomReceivePerSecond ?? 20, high: app?.limits.chatroomHighPriorityPerSecond ?? 10 },
       serverTime: Date.now(),
     };

@@ -6,11 +6,11 @@ import { ChatroomRequests } from "../protocol/chatroom.ts";
 import { NimbusError, refuse } from "../protocol/errors.ts";
 import { longerThan, tooLongProblem } from "../protocol/text-length.ts";
 import type { ActorSystem } from "../runtime/system.ts";
-import type { ChatroomGrant } from "./chatroom-room.ts";
+import type { MemberGrant } from "./chatroom-room.ts";
 
 /** Who asks: the member's entry, and its client session (its own messages are not pushed back to it). */
 export interface ChatroomAsker {
-  grant: ChatroomGrant;
+  grant: MemberGrant;
   sessionId: string;
 }
 
@@ -44,13 +44,13 @@ export function chatroomRequestHandlers(deps: {
   system: ActorSystem;
   chatrooms: ChatroomService;
 }): Map<string, ChatroomRequestHandler> {
-  const appOf = (g: ChatroomGrant) => {
+  const appOf = (g: MemberGrant) => {
     const app = deps.apps.get(g.appKey);
     if (!app) throw new NimbusError("FORBIDDEN", `unknown appKey ${g.appKey}`);
     return app;
   };
-  const room = (g: ChatroomGrant) => chatroomAddress(g.appKey, g.roomid);
-  const speaker = (g: ChatroomGrant) => {
+  const room = (g: MemberGrant) => chatroomAddress(g.appKey, g.roomid);
+  const speaker = (g: MemberGrant) => {
     if (g.anonymous) throw new NimbusError("FORBIDDEN", "an anonymous member may only watch");
   };
   const handlers = new Map<string, ChatroomRequestHandler>();
