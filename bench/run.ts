@@ -12,6 +12,7 @@ import { runP2pCluster } from "./scenarios/p2p-cluster.ts";
 import { runPeersP2p } from "./scenarios/peers-p2p.ts";
 import { runTeam } from "./scenarios/team.ts";
 import { runChatroom } from "./scenarios/chatroom.ts";
+import { runPeersChatroom } from "./scenarios/peers-chatroom.ts";
 import { runPresence } from "./scenarios/presence.ts";
 
 const scenarios: Record<string, (quick: boolean) => Promise<BenchResult>> = {
@@ -24,6 +25,7 @@ const scenarios: Record<string, (quick: boolean) => Promise<BenchResult>> = {
   "peers-p2p": runPeersP2p,
   team: runTeam,
   chatroom: runChatroom,
+  "peers-chatroom": runPeersChatroom,
   presence: runPresence,
 };
 
