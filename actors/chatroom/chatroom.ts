@@ -229,6 +229,7 @@ export class ChatroomActor extends RoomRoles {
     this.notify(Kind.CLOSED, operator, []);
     this.control({ op: "close", reason: ChatroomKickReason.CLOSED });
     this.onlineFixed.clear();
+    this.onlineGuests.clear();
     this.cancelDelayCheck?.();
     this.cancelDelayCheck = undefined;
   }

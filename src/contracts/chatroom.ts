@@ -142,7 +142,7 @@ export type ChatroomProtocol = {
   };
   members: { request: { accids: string[] }; reply: ChatroomMemberView[] };
   /** NIM type 0 fixed members, 2 online fixed members; newest first from `endtime` (0 = now). */
-  membersByPage: { request: { type: 0 | 2; endtime: number; limit: number }; reply: ChatroomMemberView[] };
+  membersByPage: { request: { type: 0 | 1 | 2; endtime: number; limit: number }; reply: ChatroomMemberView[] };
   addRobots: {
     request: { accids: string[]; roleExt?: string; notifyExt?: string };
     reply: { successAccids: string[]; failAccids: string[]; oldAccids: string[] };
