@@ -327,6 +327,7 @@ export class ChatroomActor extends RoomRoles {
         type: input.type,
         payload: payload as unknown as Record<string, unknown>,
         retainDays: m.retainDays,
+        ...(m.sync !== undefined && { sync: m.sync }),
       },
       (entry) => {
         const message = chatroomMessageOf(this.roomid, entry);

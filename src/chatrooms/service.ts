@@ -14,6 +14,7 @@ import { userAddress } from "../contracts/user.ts";
 import { chatroomMessageOf, skipsHistory } from "../conversation/chatroom-entry.ts";
 import { DAY_MS } from "../conversation/entry.ts";
 import { scanJournal } from "../messaging/scan.ts";
+import type { ChatroomSync } from "./sync.ts";
 
 export const CHATROOM_HISTORY_LIMIT_MAX = 200;
 
@@ -40,6 +41,8 @@ export class ChatroomService {
     private readonly journal: Journal,
     /** The public addresses of the cluster's live nodes (NIM's requestAddr). */
     readonly liveAddresses: () => string[],
+    /** The app server's data sync of chat rooms, on a node with hooks. */
+    readonly sync?: ChatroomSync,
   ) {}
 
   /** Creates a room for `creator` (an existing account), within the app's rooms-per-creator limit. */
@@ -79,12 +82,16 @@ export class ChatroomService {
 
   /** A checked message (validate.ts) into the room: mutes, blacklist and a closed room answer NIM's 13004, 13003, 13002. */
   async send(app: App, roomid: number, input: ChatroomSendInput): Promise<ChatroomSendAck> {
-    const ack = await this.system.ask(chatroomAddress(app.appKey, roomid), {
+    const address = chatroomAddress(app.appKey, roomid);
+    const topic = this.sync?.messageTopic(app.appKey, address);
+    const ack = await this.system.ask(address, {
       t: "send",
       input,
       retainDays: app.limits.chatroomHistoryDays,
       highPriorityPerSecond: app.limits.chatroomHighPriorityPerSecond,
+      ...(topic !== undefined && { sync: topic }),
     });
+    if (topic !== undefined && !ack.duplicate) this.sync?.queued(topic);
     // A resend is the same message by the same sender (the room refuses another sender's reuse of
     // the id), so the message is the input with what the room gave it.
     const message: ChatroomMessage = {

@@ -121,7 +121,8 @@ export type ChatroomProtocol = {
   /** How many members `nodeId` (started at `startedAt`) holds now. */
   online: { request: { nodeId: string; startedAt: number; count: number }; reply: null };
   /** `retainDays`: how long the journal keeps it (the app's chat room history). */
-  send: { request: { input: ChatroomSendInput; retainDays: number; highPriorityPerSecond: number }; reply: SendAck };
+  /** `sync`: the data sync outbox topic the message's append queues it in (eventType 4), when the app wants it. */
+  send: { request: { input: ChatroomSendInput; retainDays: number; highPriorityPerSecond: number; sync?: string }; reply: SendAck };
   /** By the sender's msgid (or clientMsgId); `operator` null is the app server. */
   recall: {
     request: { operator: string | null; from: string; msgid?: number; clientMsgId?: string; time?: number; notifyExt?: string };

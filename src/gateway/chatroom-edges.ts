@@ -31,7 +31,9 @@ import {
   type ChatroomGrant,
   type ChatroomRoomCreateOptions,
   type ChatroomRoomDelegate,
+  type MemberGrant,
 } from "./chatroom-room.ts";
+import { chatroomRoleType } from "../chatrooms/sync.ts";
 import { chatroomRequestHandlers, type ChatroomRequestHandler } from "./chatroom-requests.ts";
 import { pushFrameOf } from "./frames.ts";
 import type { LoginGrant } from "./login-grant.ts";
@@ -70,6 +72,12 @@ export const CHATROOM_OUTGOING_BUFFER_MAX = 256 * 1024;
 const ONLINE_REFRESH_MS = 15_000;
 /** Online counts of one room are told at most this often. */
 const ONLINE_REPORT_DELAY_MS = 200;
+
+/** Colyseus's close code for a client's own `leave()`. */
+const CONSENTED_LEAVE = 4000;
+
+/** NIM's logOutReason of data sync 9. */
+type OutReason = "OFFLINE" | "KICK" | "LOGIN_KICK" | "EXIT";
 
 const enterOptions = z.object({
   appKey: z.string({ error: "required" }).min(1, "required").max(64, "too long"),
@@ -290,26 +298,46 @@ export class ChatroomEdges implements ChatroomRoomDelegate {
       };
       this.deps.bus.publish(local.subject, encodeChatroomEvent("control", only, ChatroomDelivery.CONTROL));
     }
+    this.tellInOut(kept, "IN");
     this.scheduleReport(local);
   }
 
-  leave(room: ChatroomRoom, client: ChatroomClient, _code: number): void {
+  leave(room: ChatroomRoom, client: ChatroomClient, code: number): void {
     const local = this.rooms.get(room.key);
-    if (local && local.room === room) this.forget(local, client);
+    // A client that said goodbye (Colyseus's consented leave, a normal close) exited; any other close is a drop.
+    if (local && local.room === room) this.forget(local, client, code === CONSENTED_LEAVE || code === 1000 ? "EXIT" : "OFFLINE");
   }
 
   /**
    * Ends a member now: it gets nothing more and counts no more, at once, while its socket closes
    * (a client that stopped reading would hold Colyseus's leave until the close handshake times out).
    */
-  private putOut(local: LocalRoom, client: ChatroomClient, code: number): void {
-    this.forget(local, client);
+  private putOut(local: LocalRoom, client: ChatroomClient, code: number, why: OutReason = "OFFLINE"): void {
+    this.forget(local, client, why);
     client.leave(code);
   }
 
+  /** Data sync 9 of a member's entry or exit, when the app wants it. */
+  private tellInOut(grant: MemberGrant, event: "IN" | "OUT" | "KICK", why?: OutReason): void {
+    const sync = this.deps.chatrooms.sync;
+    if (!sync) return;
+    sync.inOut(grant.appKey, {
+      roomid: grant.roomid,
+      accid: grant.accid,
+      event,
+      clientType: grant.clientType,
+      roleType: chatroomRoleType(grant.role),
+      anonymous: grant.anonymous,
+      ...(why !== undefined && { logOutReason: why }),
+      ...(grant.ext !== undefined && { ext: grant.ext }),
+    });
+  }
+
   /** The member is gone from this edge: the actor hears when it was the account's last client here. */
-  private forget(local: LocalRoom, client: ChatroomClient): void {
+  private forget(local: LocalRoom, client: ChatroomClient, why: OutReason): void {
     if (!local.members.delete(client.sessionId)) return;
+    const grant = client.userData?.grant;
+    if (grant) this.tellInOut(grant, why === "KICK" ? "KICK" : "OUT", why);
     const accid = client.userData?.grant.anonymous === false ? client.userData.grant.accid : undefined;
     if (accid !== undefined && ![...local.members.values()].some((c) => c.userData?.grant.accid === accid)) {
       this.deps.system.tell(chatroomAddress(local.appKey, local.roomid), { t: "left", accid });
@@ -382,7 +410,7 @@ export class ChatroomEdges implements ChatroomRoomDelegate {
       const kicked: ChatroomKicked = { roomid: local.roomid, reason: c.reason };
       if (c.ext !== undefined) kicked.ext = c.ext;
       client.send(ChatroomFrames.KICKED, kicked);
-      this.putOut(local, client, CloseCodes.KICKED);
+      this.putOut(local, client, CloseCodes.KICKED, c.reason === ChatroomKickReason.ENTERED_ELSEWHERE ? "LOGIN_KICK" : "KICK");
     }
   }
 

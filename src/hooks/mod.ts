@@ -5,11 +5,13 @@ import type { Journal, Outbox } from "../store/port.ts";
 import { CallbackClient } from "./callbacks.ts";
 import { SyncDeliverer } from "./deliverer.ts";
 import { AppHooks } from "./hooks.ts";
+import { ChatroomHooks } from "./chatroom-hooks.ts";
 import { SyncQueue } from "./queue.ts";
 import { HookStats } from "./stats.ts";
 import { BUCKETS, syncTopic } from "./topics.ts";
 
 export { AppHooks } from "./hooks.ts";
+export { ChatroomHooks } from "./chatroom-hooks.ts";
 export { signBody, verifySignature, type SignedHeaders } from "./sign.ts";
 
 /** An app's data sync as /metrics and /healthz show it. */
@@ -43,6 +45,8 @@ export interface HooksDeps {
 
 export interface NodeHooks {
   hooks: AppHooks;
+  /** Chat room data sync (eventTypes 4, 9, 14). */
+  chatrooms: ChatroomHooks;
   deliverer: SyncDeliverer;
   /** Per app that has hooks. */
   report(): Promise<Record<string, AppHooksReport>>;
@@ -57,6 +61,7 @@ export function createHooks(deps: HooksDeps): NodeHooks {
   const deliverer = new SyncDeliverer({ ...deps, queue, stats });
   return {
     hooks,
+    chatrooms: new ChatroomHooks(queue, deps.log),
     deliverer,
     async report() {
       const out: Record<string, AppHooksReport> = {};
