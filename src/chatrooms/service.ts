@@ -14,7 +14,10 @@ import { userAddress } from "../contracts/user.ts";
 import { chatroomMessageOf, skipsHistory } from "../conversation/chatroom-entry.ts";
 import { DAY_MS } from "../conversation/entry.ts";
 import { scanJournal } from "../messaging/scan.ts";
-import type { ChatroomSync } from "./sync.ts";
+import type { ChatroomQueueFacts, ChatroomSync } from "./sync.ts";
+
+/** NIM's data sync eventType of a queue change. */
+const QUEUE_SYNC_EVENT = 14;
 
 export const CHATROOM_HISTORY_LIMIT_MAX = 200;
 
@@ -61,6 +64,20 @@ export class ChatroomService {
       maxRooms: app.limits.chatroomsPerCreator,
       ...(delay && { delay }),
     });
+  }
+
+  /**
+   * Data sync 14 of a queue change the room's actor made. The server API's changes are the
+   * creator's unless they name an operator (NIM's rule), so only those read the room.
+   */
+  async queueChanged(
+    appKey: string,
+    roomid: number,
+    f: Omit<ChatroomQueueFacts, "roomid" | "operator"> & { operator: string | null },
+  ): Promise<void> {
+    if (!this.sync?.wants(appKey, QUEUE_SYNC_EVENT)) return;
+    const operator = f.operator ?? (await this.get(appKey, roomid)).creator;
+    this.sync.queueChanged(appKey, { ...f, roomid, operator });
   }
 
   /** The room, 404 when it does not exist. */

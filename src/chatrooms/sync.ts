@@ -4,6 +4,8 @@
  * without hooks passes nothing and the service does not know how data sync is delivered.
  */
 export interface ChatroomSync {
+  /** Whether the app takes this data sync eventType. */
+  wants(appKey: string, eventType: number): boolean;
   /** The outbox topic a room's message append queues itself in (eventType 4), when the app wants it. */
   messageTopic(appKey: string, journalKey: string): string | undefined;
   /** A message append queued itself in `topic`. */

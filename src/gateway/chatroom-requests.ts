@@ -1,3 +1,4 @@
+import { QueueSyncEvent } from "../chatrooms/sync.ts";
 import type { AppRegistry } from "../apps/registry.ts";
 import type { ChatroomService } from "../chatrooms/service.ts";
 import { checkChatroomSend, EDGE_SEND_FIELDS } from "../chatrooms/validate.ts";
@@ -94,7 +95,7 @@ export function chatroomRequestHandlers(deps: {
     const key = str(raw.key, "key", QUEUE_KEY_MAX, true);
     const value = str(raw.value, "value", QUEUE_VALUE_MAX, true);
     if (raw.transient !== undefined && typeof raw.transient !== "boolean") refuse("transient", "must be true or false");
-    return deps.system.ask(room(grant), {
+    const done = await deps.system.ask(room(grant), {
       t: "queueOffer",
       operator: grant.accid,
       key,
@@ -102,13 +103,29 @@ export function chatroomRequestHandlers(deps: {
       transient: raw.transient === true,
       member: true,
     });
+    await deps.chatrooms.queueChanged(grant.appKey, grant.roomid, {
+      qEvent: QueueSyncEvent.ADD,
+      fromWebApi: false,
+      operator: grant.accid,
+      elements: { [key]: value },
+      transient: raw.transient === true,
+    });
+    return done;
   });
 
   handlers.set(ChatroomRequests.QUEUE_POLL, async ({ grant }, body) => {
     speaker(grant);
     const raw = body === undefined || body === null ? {} : objectBody(body);
     const key = str(raw.key, "key", QUEUE_KEY_MAX, false);
-    return deps.system.ask(room(grant), { t: "queuePoll", operator: grant.accid, key, member: true });
+    const taken = await deps.system.ask(room(grant), { t: "queuePoll", operator: grant.accid, key, member: true });
+    if (taken)
+      await deps.chatrooms.queueChanged(grant.appKey, grant.roomid, {
+        qEvent: QueueSyncEvent.POLL,
+        fromWebApi: false,
+        operator: grant.accid,
+        elements: { [taken.key]: taken.value },
+      });
+    return taken;
   });
 
   handlers.set(ChatroomRequests.QUEUE_LIST, async ({ grant }) => deps.system.ask(room(grant), { t: "queueList" }));

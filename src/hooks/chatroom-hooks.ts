@@ -16,6 +16,10 @@ export class ChatroomHooks implements ChatroomSync {
     private readonly log: Logger,
   ) {}
 
+  wants(appKey: string, eventType: number): boolean {
+    return this.queue.wants(appKey, eventType);
+  }
+
   /** The outbox topic a room's message append queues itself in, when the app wants eventType 4. */
   messageTopic(appKey: string, journalKey: string): string | undefined {
     return this.queue.wants(appKey, SyncEvent.CHATROOM_MESSAGE) ? this.queue.topic(appKey, journalKey) : undefined;
