@@ -151,6 +151,14 @@ export type ChatroomProtocol = {
   removeRobots: { request: { accids: string[] }; reply: { successAccids: string[]; failAccids: string[] } };
   cleanRobots: { request: { notify: boolean }; reply: { size: number } };
   queueMultiGet: { request: { keys: string[] }; reply: { key: string; value: string }[] };
+  /**
+   * NIM's queueBatchOffer: offers in order in one change (a key already queued is updated in place);
+   * what does not fit the queue's size limit is answered in `failedKeys`, the rest is kept.
+   */
+  queueBatchOffer: {
+    request: { elements: { key: string; value: string; operator: string | null; transient: boolean }[] } & ChatroomNotifyOptions;
+    reply: { failedKeys: string[]; offered: { key: string; value: string }[] };
+  };
   /** Fixed members (and the flagged) by role: NIM's queryMembersByRole. */
   membersByRole: {
     request: { creator: boolean; manager: boolean; blacklist: boolean; mute: boolean; tempMute: boolean };
