@@ -320,7 +320,11 @@ export class ChatroomActor extends RoomRoles {
     if (input.fromClientType) payload.fromClientType = input.fromClientType;
     if (input.skipHistory) payload.skipHistory = true;
     if (input.highPriority && this.takeHighPriority(now, m.highPriorityPerSecond)) payload.highPriority = true;
-    const delivery = payload.highPriority ? ChatroomDelivery.HIGH : ChatroomDelivery.NORMAL;
+    const delivery = !payload.highPriority
+      ? ChatroomDelivery.NORMAL
+      : input.noHighPriorityResend
+        ? ChatroomDelivery.HIGH
+        : ChatroomDelivery.HIGH_RESEND;
     const fromSession = input.fromSession ?? null;
     return this.chain.send(
       {

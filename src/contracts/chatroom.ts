@@ -71,6 +71,8 @@ export interface ChatroomSendInput {
   attach: string;
   ext?: string;
   highPriority?: boolean;
+  /** NIM's needHighPriorityMsgResend false: a high-priority message not written again to members re-entering within 30 s. */
+  noHighPriorityResend?: boolean;
   skipHistory?: boolean;
   fromNick?: string;
   fromAvator?: string;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ChatroomKickReason, ChatroomNotificationKind as Kind, enterChatroom, NimbusClientError, type ChatroomHandle } from "nimbus/client";
+import { ChatroomHandle, ChatroomKickReason, ChatroomNotificationKind as Kind, enterChatroom, NimbusClientError } from "nimbus/client";
 import { startGatewayNode, until, type GatewayNode } from "./support.ts";
 import { ChatroomDelivery, ChatroomFrames, chatroomSubject, encodeChatroomEvent } from "../../src/protocol/chatroom.ts";
 import { collect, createRoom, enter, nextOf, restSend } from "./chatroom-support.ts";
@@ -97,6 +97,25 @@ describe("chat rooms over the room edge: enter, send, receive, roles, the queue"
     await v1.leave();
     await until(async () => (await page("0")).length === 1, 5000, "v1 to be gone from the guests");
     expect((await page("0")).map((m) => m.accid)).toEqual(["v2"]);
+  });
+
+  it("a high-priority message is written again to an account back within 30 s, unless sent with needHighPriorityMsgResend false", async () => {
+    const roomid = await createRoom(gw, "host");
+    await member(roomid, "host");
+    await member(roomid, "v1");
+    const away = await enter(gw, roomid, "v3", tokens.v3!);
+    await away.leave();
+    await restSend(gw, roomid, "host", "hp-1", "again", { highPriority: "true" });
+    await restSend(gw, roomid, "host", "hp-2", "once", { highPriority: "true", needHighPriorityMsgResend: "false" });
+    await restSend(gw, roomid, "host", "hp-3", "normal");
+    // Listening before the entry: what is written again follows the welcome at once.
+    const back = new ChatroomHandle(roomid, { url: gw.url, appKey: gw.appKey, accid: "v3", token: tokens.v3! });
+    const got = collect(back, "message");
+    await back.open();
+    handles.push(back);
+    await until(() => got.length >= 1, 5000, "the high-priority message again");
+    await new Promise((r) => setTimeout(r, 300));
+    expect(got.map((m) => [m.attach, m.highPriority])).toEqual([["again", true]]);
   });
 
   it("a member's receive budget drops normal messages of others beyond it, never high-priority ones or its own", async () => {
