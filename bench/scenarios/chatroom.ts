@@ -213,6 +213,8 @@ export function stepRow(label: string, s: RoomStepFigures): BenchRow {
     "max ms": s.latencies.at(-1) ?? NaN,
     expected: s.expected,
     delivered: s.delivered,
+    // A publish answered with an error (or a dropped HTTP connection) may still have gone out: its deliveries count, it is not expected.
+    "publish errors": s.publishErrors,
     lost: s.lost,
     "dropped by budget": s.droppedByBudget,
     held: s.lost === 0 && percentile(s.latencies, 99) <= HELD_P99_MS ? "yes" : "no",
