@@ -7,7 +7,7 @@ import { writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { Session } from "node:inspector";
 import { join } from "node:path";
-import { setFlagsFromString } from "node:v8";
+import { setFlagsFromString, writeHeapSnapshot } from "node:v8";
 import { runInNewContext } from "node:vm";
 
 setFlagsFromString("--expose-gc");
@@ -62,6 +62,10 @@ if (probePort > 0) {
       gc();
       res.setHeader("content-type", "application/json");
       res.end(JSON.stringify(process.memoryUsage()));
+    } else if (url.pathname === "/heap-snapshot") {
+      // Where per-connection memory goes: a full heap snapshot to the file named (bench/chatroom-memory.ts).
+      gc();
+      res.end(writeHeapSnapshot(url.searchParams.get("file") ?? undefined));
     } else if (url.pathname === "/profile/start" || url.pathname === "/profile/stop") {
       // Stopping writes what was gathered since the last start; starting again begins afresh.
       stopProfile(url.searchParams.get("name") ?? `node-${process.pid}-${Date.now()}.cpuprofile`);

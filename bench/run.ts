@@ -14,6 +14,7 @@ import { runPeersP2p } from "./scenarios/peers-p2p.ts";
 import { runTeam } from "./scenarios/team.ts";
 import { runSuperTeam } from "./scenarios/superteam.ts";
 import { runChatroom } from "./scenarios/chatroom.ts";
+import { runPeersChatroom } from "./scenarios/peers-chatroom.ts";
 import { runPresence } from "./scenarios/presence.ts";
 
 const scenarios: Record<string, (quick: boolean) => Promise<BenchResult>> = {
@@ -28,6 +29,7 @@ const scenarios: Record<string, (quick: boolean) => Promise<BenchResult>> = {
   team: runTeam,
   superteam: runSuperTeam,
   chatroom: runChatroom,
+  "peers-chatroom": runPeersChatroom,
   presence: runPresence,
 };
 

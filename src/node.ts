@@ -143,17 +143,22 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
       system,
       apps,
       devicesByClientType: () => gateway.devicesByClientType(),
+      chatrooms: () => gateway.stats().chatrooms,
     };
     const hooks = createHooks({ outbox: store.outbox, journal: store.journal, apps, membership, log: log.child({ component: "hooks" }) });
     info.hooks = hooks.report;
     const messaging = measuredMessaging(createMessagingService({ system, bus, apps, hooks: hooks.hooks }), metrics);
     const teams = createTeamsService({ system, apps, sequences: store.sequences });
     const superTeams = new SuperTeams({ system, apps, sequences: store.sequences });
-    const chatrooms = new ChatroomService(system, store.journal, () =>
-      membership
-        .members()
-        .map((id) => membership.info(id)?.address)
-        .filter((a): a is string => a !== undefined),
+    const chatrooms = new ChatroomService(
+      system,
+      store.journal,
+      () =>
+        membership
+          .members()
+          .map((id) => membership.info(id)?.address)
+          .filter((a): a is string => a !== undefined),
+      hooks.chatrooms,
     );
     const gateway = new Gateway({
       nodeId,

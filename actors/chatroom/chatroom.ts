@@ -103,6 +103,8 @@ export class ChatroomActor extends RoomRoles {
         return this.queueDrop(m.operator);
       case "queueBatchUpdate":
         return this.queueBatchUpdate(m);
+      case "queueBatchOffer":
+        return this.queueBatchOffer(m);
       case "members":
         return this.membersOf(m.accids);
       case "membersByPage":
@@ -229,6 +231,7 @@ export class ChatroomActor extends RoomRoles {
     this.notify(Kind.CLOSED, operator, []);
     this.control({ op: "close", reason: ChatroomKickReason.CLOSED });
     this.onlineFixed.clear();
+    this.onlineGuests.clear();
     this.cancelDelayCheck?.();
     this.cancelDelayCheck = undefined;
   }
@@ -317,7 +320,11 @@ export class ChatroomActor extends RoomRoles {
     if (input.fromClientType) payload.fromClientType = input.fromClientType;
     if (input.skipHistory) payload.skipHistory = true;
     if (input.highPriority && this.takeHighPriority(now, m.highPriorityPerSecond)) payload.highPriority = true;
-    const delivery = payload.highPriority ? ChatroomDelivery.HIGH : ChatroomDelivery.NORMAL;
+    const delivery = !payload.highPriority
+      ? ChatroomDelivery.NORMAL
+      : input.noHighPriorityResend
+        ? ChatroomDelivery.HIGH
+        : ChatroomDelivery.HIGH_RESEND;
     const fromSession = input.fromSession ?? null;
     return this.chain.send(
       {
@@ -326,6 +333,7 @@ export class ChatroomActor extends RoomRoles {
         type: input.type,
         payload: payload as unknown as Record<string, unknown>,
         retainDays: m.retainDays,
+        ...(m.sync !== undefined && { sync: m.sync }),
       },
       (entry) => {
         const message = chatroomMessageOf(this.roomid, entry);
@@ -423,6 +431,32 @@ export class ChatroomActor extends RoomRoles {
     await this.commit({ ...this.state, queue: { ...this.state.queue, elements: [] } });
     this.queueChanged({ op: "drop", operator: operator ?? room.creator });
     return null;
+  }
+
+  private async queueBatchOffer(m: Req<"queueBatchOffer">): Promise<{ failedKeys: string[]; offered: { key: string; value: string }[] }> {
+    const room = this.openRoom();
+    let queue = this.state.queue;
+    const failedKeys: string[] = [];
+    const offered: { key: string; value: string }[] = [];
+    for (const el of m.elements) {
+      try {
+        queue = offer(queue, { key: el.key, value: el.value, operator: el.operator ?? room.creator, transient: el.transient });
+        offered.push({ key: el.key, value: el.value });
+      } catch (err) {
+        // Only a full queue refuses an offer: that element is answered failed, the others stand.
+        if (!(err instanceof NimbusError)) throw err;
+        failedKeys.push(el.key);
+      }
+    }
+    if (offered.length > 0) {
+      await this.commit({ ...this.state, queue });
+      if (m.needNotify !== false)
+        for (const o of offered) {
+          const operator = m.elements.find((e) => e.key === o.key)?.operator ?? room.creator;
+          this.queueChanged({ op: "offer", key: o.key, value: o.value, operator });
+        }
+    }
+    return { failedKeys, offered };
   }
 
   private async queueBatchUpdate(m: Req<"queueBatchUpdate">): Promise<{ noExistElementKey: string[] }> {

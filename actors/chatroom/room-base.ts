@@ -43,6 +43,12 @@ export abstract class RoomBase extends Actor<ChatroomState> {
   protected members = new Map<string, FixedMember>();
   protected readonly onlineByNode = new Map<string, { startedAt: number; count: number }>();
   protected readonly onlineFixed = new Set<string>();
+  /**
+   * Accounts in the room that are not fixed members (NIM's guests, membersByPage type 1), with what
+   * they entered with, newest entry last. Not saved: like onlineFixed, what the edges told since
+   * the actor woke (an anonymous viewer is never told here: it has no account).
+   */
+  protected readonly onlineGuests = new Map<string, { nick: string; avator: string; ext: string; enterTime: number }>();
 
   initialState(): ChatroomState {
     return { room: null, members: [], queue: emptyQueue() };

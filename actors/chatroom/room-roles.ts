@@ -94,6 +94,7 @@ export abstract class RoomRoles extends RoomBase {
     this.notify(Kind.KICKED, m.operator, [m.target], m.notifyExt);
     this.control({ op: "kick", accids: [m.target], reason: ChatroomKickReason.KICKED, ...(m.notifyExt ? { ext: m.notifyExt } : {}) });
     this.onlineFixed.delete(m.target);
+    this.onlineGuests.delete(m.target);
     return null;
   }
 
@@ -103,6 +104,11 @@ export abstract class RoomRoles extends RoomBase {
     if (member?.blacklisted)
       throw new NimbusError("CHATROOM_BLACKLISTED", `accid: ${m.accid} is on the blacklist of chat room ${this.ctx.id}`);
     if (isFixed(member)) this.onlineFixed.add(m.accid);
+    else {
+      // Re-inserted, so the map stays in entry order (membersByPage type 1 pages newest first).
+      this.onlineGuests.delete(m.accid);
+      this.onlineGuests.set(m.accid, { nick: m.nick ?? "", avator: m.avator ?? "", ext: m.ext ?? "", enterTime: Date.now() });
+    }
     const room = this.view(false);
     if (room.ionotify) this.notify(Kind.MEMBER_IN, m.accid, [m.accid], undefined, { nick: m.nick ?? member?.nick ?? "" });
     return { role: memberType(member), muted: isMutedMember(member, Date.now()) || room.muted, room };
@@ -112,6 +118,7 @@ export abstract class RoomRoles extends RoomBase {
     const room = this.state.room;
     if (!room) return null;
     this.onlineFixed.delete(accid);
+    this.onlineGuests.delete(accid);
     const { queue, removed } = dropTransientOf(this.state.queue, accid);
     if (removed.length > 0) {
       await this.commit({ ...this.state, queue });
@@ -131,11 +138,31 @@ export abstract class RoomRoles extends RoomBase {
     this.room();
     const now = Date.now();
     const end = m.endtime === 0 ? Number.MAX_SAFE_INTEGER : m.endtime;
+    if (m.type === 1) return this.guestsByPage(end, m.limit, now);
     return [...this.members.values()]
       .filter((x) => isFixed(x) && x.updatedAt <= end && (m.type === 0 || this.onlineFixed.has(x.accid)))
       .sort((a, b) => b.updatedAt - a.updatedAt || (a.accid < b.accid ? -1 : 1))
       .slice(0, m.limit)
       .map((x) => memberView(this.roomid, x.accid, x, this.onlineFixed.has(x.accid), now));
+  }
+
+  /** Online guests (not fixed members) who entered at or before `end`, newest first. */
+  private guestsByPage(end: number, limit: number, now: number): ChatroomMemberView[] {
+    const out: ChatroomMemberView[] = [];
+    const newestFirst = [...this.onlineGuests].reverse();
+    for (const [accid, g] of newestFirst) {
+      if (out.length >= limit) break;
+      // A guest made a fixed member since it entered is listed with the fixed ones.
+      if (g.enterTime > end || isFixed(this.members.get(accid))) continue;
+      out.push({
+        ...memberView(this.roomid, accid, this.members.get(accid), true, now),
+        nick: g.nick,
+        avator: g.avator,
+        ext: g.ext,
+        enterTime: g.enterTime,
+      });
+    }
+    return out;
   }
 
   protected async addRobots(m: Req<"addRobots">): Promise<{ successAccids: string[]; failAccids: string[]; oldAccids: string[] }> {

@@ -154,7 +154,7 @@ const ACK_JOIN = Uint8Array.of(JOIN_ROOM);
  * Header values in Colyseus's own encoding (PROTOCOL.md §7): msgpack-style type bytes, but
  * multi-byte numbers and lengths little-endian. Only the forms request ids and message types take.
  */
-function readHeaderValue(b: Buffer, at: { offset: number }): string | number {
+export function readHeaderValue(b: Buffer, at: { offset: number }): string | number {
   const t = b[at.offset++]!;
   if (t < 0x80) return t;
   if (t >= 0xa0 && t <= 0xbf) return str(b, at, t & 0x1f);
@@ -179,7 +179,7 @@ function str(b: Buffer, at: { offset: number }, len: number): string {
 }
 
 /** `[code][number id][string type]` of a ROOM_REQUEST; ids are below 2^32, types short ASCII. */
-function requestHeader(id: number, type: string): Buffer {
+export function requestHeader(id: number, type: string): Buffer {
   const head = Buffer.allocUnsafe(1 + 5 + 1 + type.length);
   let at = 0;
   head[at++] = ROOM_REQUEST;
@@ -192,7 +192,7 @@ function requestHeader(id: number, type: string): Buffer {
   return head.subarray(0, at);
 }
 
-function postJson<T>(agent: Agent, url: string, body: unknown): Promise<T> {
+export function postJson<T>(agent: Agent, url: string, body: unknown): Promise<T> {
   const payload = JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = request(

@@ -24,8 +24,10 @@ export interface NodeUnderTest {
   pid: number;
   /** RSS from /proc/<pid>/status, bytes. */
   rss(): number;
-  /** Full GC in the node, then RSS and heap. */
-  memoryAfterGc(): Promise<MemorySample>;
+  /** Full GC in the node, then RSS (`settleMs` later: freed pages go back to the OS some time after a GC) and heap. */
+  memoryAfterGc(settleMs?: number): Promise<MemorySample>;
+  /** Full GC, then a V8 heap snapshot written by the node to `file`. */
+  heapSnapshot(file: string): Promise<void>;
   /** With BENCH_CPU_PROF set: CPU-profile the node from now until `stop` writes `<BENCH_CPU_PROF>/<name>`. */
   profileStart(): Promise<void>;
   profileStop(name: string): Promise<void>;
@@ -75,7 +77,7 @@ export async function startNodeUnderTest(o: NodeUnderTestOptions = {}): Promise<
     JSON.stringify({
       gateway: { ratePerSecond: 1_000_000, rateBurst: 1_000_000, rateCloseAfterRefused: 1_000_000 },
       actors: { mailboxCapacity: 100_000 },
-      apps: [{ appKey: BENCH_APP_KEY, appSecret: BENCH_APP_SECRET, limits: { requestsPerSecond: 1_000_000 } }],
+      apps: [{ appKey: BENCH_APP_KEY, appSecret: BENCH_APP_SECRET, limits: { requestsPerSecond: 1_000_000, chatroomAnonymous: true } }],
     }),
   );
   // BENCH_DATASYNC=1: data sync on, to a local listener in this process (README: App server hooks).
@@ -106,10 +108,14 @@ export async function startNodeUnderTest(o: NodeUnderTestOptions = {}): Promise<
     appSecret: BENCH_APP_SECRET,
     pid,
     rss: () => readRss(pid),
-    async memoryAfterGc() {
+    async memoryAfterGc(settleMs = 0) {
       const res = await fetch(`http://127.0.0.1:${probePort}/memory`);
       const mem = (await res.json()) as NodeJS.MemoryUsage;
+      if (settleMs > 0) await new Promise((r) => setTimeout(r, settleMs));
       return { rss: readRss(pid), heapUsed: mem.heapUsed, external: mem.external };
+    },
+    async heapSnapshot(file) {
+      await (await fetch(`http://127.0.0.1:${probePort}/heap-snapshot?file=${encodeURIComponent(file)}`)).text();
     },
     async profileStart() {
       if (process.env.BENCH_CPU_PROF)

@@ -3,7 +3,8 @@ import { createAccounts, readCpuMs, startNodeUnderTest, type Account } from "../
 import { LeanDevice } from "../lib/lean-client.ts";
 import type { BenchResult, BenchRow } from "../lib/report.ts";
 import type { Message } from "../../src/protocol/messages.ts";
-import { percentile, relaySteps } from "./chatroom.ts";
+import { relaySteps } from "../lib/relay-steps.ts";
+import { percentile } from "../lib/room-fanout.ts";
 
 /**
  * `superteam`: one super team of 10,000 members made over REST, 2,000 of them online on one node

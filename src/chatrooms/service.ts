@@ -14,6 +14,10 @@ import { userAddress } from "../contracts/user.ts";
 import { chatroomMessageOf, skipsHistory } from "../conversation/chatroom-entry.ts";
 import { DAY_MS } from "../conversation/entry.ts";
 import { scanJournal } from "../messaging/scan.ts";
+import type { ChatroomQueueFacts, ChatroomSync } from "./sync.ts";
+
+/** NIM's data sync eventType of a queue change. */
+const QUEUE_SYNC_EVENT = 14;
 
 export const CHATROOM_HISTORY_LIMIT_MAX = 200;
 
@@ -40,6 +44,8 @@ export class ChatroomService {
     private readonly journal: Journal,
     /** The public addresses of the cluster's live nodes (NIM's requestAddr). */
     readonly liveAddresses: () => string[],
+    /** The app server's data sync of chat rooms, on a node with hooks. */
+    readonly sync?: ChatroomSync,
   ) {}
 
   /** Creates a room for `creator` (an existing account), within the app's rooms-per-creator limit. */
@@ -58,6 +64,20 @@ export class ChatroomService {
       maxRooms: app.limits.chatroomsPerCreator,
       ...(delay && { delay }),
     });
+  }
+
+  /**
+   * Data sync 14 of a queue change the room's actor made. The server API's changes are the
+   * creator's unless they name an operator (NIM's rule), so only those read the room.
+   */
+  async queueChanged(
+    appKey: string,
+    roomid: number,
+    f: Omit<ChatroomQueueFacts, "roomid" | "operator"> & { operator: string | null },
+  ): Promise<void> {
+    if (!this.sync?.wants(appKey, QUEUE_SYNC_EVENT)) return;
+    const operator = f.operator ?? (await this.get(appKey, roomid)).creator;
+    this.sync.queueChanged(appKey, { ...f, roomid, operator });
   }
 
   /** The room, 404 when it does not exist. */
@@ -79,12 +99,16 @@ export class ChatroomService {
 
   /** A checked message (validate.ts) into the room: mutes, blacklist and a closed room answer NIM's 13004, 13003, 13002. */
   async send(app: App, roomid: number, input: ChatroomSendInput): Promise<ChatroomSendAck> {
-    const ack = await this.system.ask(chatroomAddress(app.appKey, roomid), {
+    const address = chatroomAddress(app.appKey, roomid);
+    const topic = this.sync?.messageTopic(app.appKey, address);
+    const ack = await this.system.ask(address, {
       t: "send",
       input,
       retainDays: app.limits.chatroomHistoryDays,
       highPriorityPerSecond: app.limits.chatroomHighPriorityPerSecond,
+      ...(topic !== undefined && { sync: topic }),
     });
+    if (topic !== undefined && !ack.duplicate) this.sync?.queued(topic);
     // A resend is the same message by the same sender (the room refuses another sender's reuse of
     // the id), so the message is the input with what the room gave it.
     const message: ChatroomMessage = {

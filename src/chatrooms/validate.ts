@@ -68,6 +68,9 @@ export function checkChatroomSend(raw: Record<string, unknown>, from: string, na
     if (typeof v !== "boolean") refuse(flag, "must be true or false");
     if (v) input[flag] = true;
   }
+  const resend = raw.needHighPriorityMsgResend;
+  if (resend !== undefined && resend !== null && typeof resend !== "boolean") refuse("needHighPriorityMsgResend", "must be true or false");
+  if (resend === false && input.highPriority) input.noHighPriorityResend = true;
   const nick = textField(raw.fromNick, "fromNick", NICK_MAX, false);
   if (nick) input.fromNick = nick;
   const avator = textField(raw.fromAvator, "fromAvator", AVATOR_MAX, false);

@@ -71,6 +71,8 @@ export interface ChatroomSendInput {
   attach: string;
   ext?: string;
   highPriority?: boolean;
+  /** NIM's needHighPriorityMsgResend false: a high-priority message not written again to members re-entering within 30 s. */
+  noHighPriorityResend?: boolean;
   skipHistory?: boolean;
   fromNick?: string;
   fromAvator?: string;
@@ -121,7 +123,8 @@ export type ChatroomProtocol = {
   /** How many members `nodeId` (started at `startedAt`) holds now. */
   online: { request: { nodeId: string; startedAt: number; count: number }; reply: null };
   /** `retainDays`: how long the journal keeps it (the app's chat room history). */
-  send: { request: { input: ChatroomSendInput; retainDays: number; highPriorityPerSecond: number }; reply: SendAck };
+  /** `sync`: the data sync outbox topic the message's append queues it in (eventType 4), when the app wants it. */
+  send: { request: { input: ChatroomSendInput; retainDays: number; highPriorityPerSecond: number; sync?: string }; reply: SendAck };
   /** By the sender's msgid (or clientMsgId); `operator` null is the app server. */
   recall: {
     request: { operator: string | null; from: string; msgid?: number; clientMsgId?: string; time?: number; notifyExt?: string };
@@ -142,7 +145,7 @@ export type ChatroomProtocol = {
   };
   members: { request: { accids: string[] }; reply: ChatroomMemberView[] };
   /** NIM type 0 fixed members, 2 online fixed members; newest first from `endtime` (0 = now). */
-  membersByPage: { request: { type: 0 | 2; endtime: number; limit: number }; reply: ChatroomMemberView[] };
+  membersByPage: { request: { type: 0 | 1 | 2; endtime: number; limit: number }; reply: ChatroomMemberView[] };
   addRobots: {
     request: { accids: string[]; roleExt?: string; notifyExt?: string };
     reply: { successAccids: string[]; failAccids: string[]; oldAccids: string[] };
@@ -150,6 +153,14 @@ export type ChatroomProtocol = {
   removeRobots: { request: { accids: string[] }; reply: { successAccids: string[]; failAccids: string[] } };
   cleanRobots: { request: { notify: boolean }; reply: { size: number } };
   queueMultiGet: { request: { keys: string[] }; reply: { key: string; value: string }[] };
+  /**
+   * NIM's queueBatchOffer: offers in order in one change (a key already queued is updated in place);
+   * what does not fit the queue's size limit is answered in `failedKeys`, the rest is kept.
+   */
+  queueBatchOffer: {
+    request: { elements: { key: string; value: string; operator: string | null; transient: boolean }[] } & ChatroomNotifyOptions;
+    reply: { failedKeys: string[]; offered: { key: string; value: string }[] };
+  };
   /** Fixed members (and the flagged) by role: NIM's queryMembersByRole. */
   membersByRole: {
     request: { creator: boolean; manager: boolean; blacklist: boolean; mute: boolean; tempMute: boolean };

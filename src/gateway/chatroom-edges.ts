@@ -31,7 +31,9 @@ import {
   type ChatroomGrant,
   type ChatroomRoomCreateOptions,
   type ChatroomRoomDelegate,
+  type MemberGrant,
 } from "./chatroom-room.ts";
+import { chatroomRoleType } from "../chatrooms/sync.ts";
 import { chatroomRequestHandlers, type ChatroomRequestHandler } from "./chatroom-requests.ts";
 import { pushFrameOf } from "./frames.ts";
 import type { LoginGrant } from "./login-grant.ts";
@@ -70,6 +72,29 @@ export const CHATROOM_OUTGOING_BUFFER_MAX = 256 * 1024;
 const ONLINE_REFRESH_MS = 15_000;
 /** Online counts of one room are told at most this often. */
 const ONLINE_REPORT_DELAY_MS = 200;
+
+/** NIM: a high-priority message is written again to an account re-entering within this long. */
+const HIGH_RESEND_MS = 30_000;
+/** At most NIM's 10 high-priority messages a second for those 30 s. */
+const HIGH_RESEND_KEPT = 300;
+/** Accounts remembered as just left, per room: past this the oldest is forgotten. */
+const LEFT_KEPT = 10_000;
+
+/**
+ * What a room's edge keeps for NIM's needHighPriorityMsgResend: its high-priority frames of the
+ * last 30 s and when accounts left. Kept beside the edge, not in it, so a re-entry that makes a
+ * fresh edge still finds it (while the node held the room's subject, it saw those frames).
+ */
+interface ResendWindow {
+  high: { at: number; frame: Uint8Array }[];
+  left: Map<string, number>;
+}
+
+/** Colyseus's close code for a client's own `leave()`. */
+const CONSENTED_LEAVE = 4000;
+
+/** NIM's logOutReason of data sync 9. */
+type OutReason = "OFFLINE" | "KICK" | "LOGIN_KICK" | "EXIT";
 
 const enterOptions = z.object({
   appKey: z.string({ error: "required" }).min(1, "required").max(64, "too long"),
@@ -124,6 +149,7 @@ interface LocalRoom {
 export class ChatroomEdges implements ChatroomRoomDelegate {
   private readonly rooms = new Map<string, LocalRoom>();
   private readonly creating = new Map<string, Promise<LocalRoom>>();
+  private readonly resend = new Map<string, ResendWindow>();
   private readonly handlers: Map<string, ChatroomRequestHandler>;
   private readonly refresh: ReturnType<typeof setInterval>;
   /** Normal messages dropped by members' receive budgets on this node. */
@@ -135,6 +161,7 @@ export class ChatroomEdges implements ChatroomRoomDelegate {
     this.handlers = chatroomRequestHandlers({ apps: deps.apps, system: deps.system, chatrooms: deps.chatrooms });
     this.refresh = setInterval(() => {
       for (const local of this.rooms.values()) this.tellOnline(local);
+      this.pruneResend(Date.now());
     }, ONLINE_REFRESH_MS);
     this.refresh.unref();
   }
@@ -251,8 +278,10 @@ export class ChatroomEdges implements ChatroomRoomDelegate {
       client.leave(CloseCodes.SERVER_SHUTDOWN);
       return;
     }
+    const { room: info, ...kept } = grant;
+    client.auth = kept;
     client.userData = {
-      grant,
+      grant: kept,
       second: 0,
       received: 0,
       dropped: 0,
@@ -272,11 +301,12 @@ export class ChatroomEdges implements ChatroomRoomDelegate {
       nodeId: this.deps.nodeId,
       role: grant.role,
       muted: grant.muted,
-      room: { ...grant.room },
+      room: { ...info },
       receiveBudget: { normal: app?.limits.chatroomReceivePerSecond ?? 20, high: app?.limits.chatroomHighPriorityPerSecond ?? 10 },
       serverTime: Date.now(),
     };
     client.send(ChatroomFrames.WELCOME, welcome);
+    this.resendTo(local.key, grant, client);
     // One client per account per room (unless the app allows more), cluster-wide: every edge puts
     // out this account's other clients.
     if (!grant.anonymous && !app?.limits.chatroomMultiClient) {
@@ -288,29 +318,50 @@ export class ChatroomEdges implements ChatroomRoomDelegate {
       };
       this.deps.bus.publish(local.subject, encodeChatroomEvent("control", only, ChatroomDelivery.CONTROL));
     }
+    this.tellInOut(kept, "IN");
     this.scheduleReport(local);
   }
 
-  leave(room: ChatroomRoom, client: ChatroomClient, _code: number): void {
+  leave(room: ChatroomRoom, client: ChatroomClient, code: number): void {
     const local = this.rooms.get(room.key);
-    if (local && local.room === room) this.forget(local, client);
+    // A client that said goodbye (Colyseus's consented leave, a normal close) exited; any other close is a drop.
+    if (local && local.room === room) this.forget(local, client, code === CONSENTED_LEAVE || code === 1000 ? "EXIT" : "OFFLINE");
   }
 
   /**
    * Ends a member now: it gets nothing more and counts no more, at once, while its socket closes
    * (a client that stopped reading would hold Colyseus's leave until the close handshake times out).
    */
-  private putOut(local: LocalRoom, client: ChatroomClient, code: number): void {
-    this.forget(local, client);
+  private putOut(local: LocalRoom, client: ChatroomClient, code: number, why: OutReason = "OFFLINE"): void {
+    this.forget(local, client, why);
     client.leave(code);
   }
 
+  /** Data sync 9 of a member's entry or exit, when the app wants it. */
+  private tellInOut(grant: MemberGrant, event: "IN" | "OUT" | "KICK", why?: OutReason): void {
+    const sync = this.deps.chatrooms.sync;
+    if (!sync) return;
+    sync.inOut(grant.appKey, {
+      roomid: grant.roomid,
+      accid: grant.accid,
+      event,
+      clientType: grant.clientType,
+      roleType: chatroomRoleType(grant.role),
+      anonymous: grant.anonymous,
+      ...(why !== undefined && { logOutReason: why }),
+      ...(grant.ext !== undefined && { ext: grant.ext }),
+    });
+  }
+
   /** The member is gone from this edge: the actor hears when it was the account's last client here. */
-  private forget(local: LocalRoom, client: ChatroomClient): void {
+  private forget(local: LocalRoom, client: ChatroomClient, why: OutReason): void {
     if (!local.members.delete(client.sessionId)) return;
+    const grant = client.userData?.grant;
+    if (grant) this.tellInOut(grant, why === "KICK" ? "KICK" : "OUT", why);
     const accid = client.userData?.grant.anonymous === false ? client.userData.grant.accid : undefined;
     if (accid !== undefined && ![...local.members.values()].some((c) => c.userData?.grant.accid === accid)) {
       this.deps.system.tell(chatroomAddress(local.appKey, local.roomid), { t: "left", accid });
+      this.rememberLeft(local.key, accid);
     }
     this.scheduleReport(local);
   }
@@ -343,6 +394,7 @@ export class ChatroomEdges implements ChatroomRoomDelegate {
     }
     const frame = pushFrameOf(env.type, env.body);
     const throttled = env.delivery === ChatroomDelivery.NORMAL;
+    if (env.delivery === ChatroomDelivery.HIGH_RESEND && env.to === null) this.keepForResend(local.key, frame);
     const second = Math.floor(Date.now() / 1000);
     const budget = this.deps.apps.get(local.appKey)?.limits.chatroomReceivePerSecond ?? 20;
     const to = env.to === null ? undefined : new Set(env.to);
@@ -366,6 +418,43 @@ export class ChatroomEdges implements ChatroomRoomDelegate {
     }
   }
 
+  private window(key: string): ResendWindow {
+    let w = this.resend.get(key);
+    if (!w) this.resend.set(key, (w = { high: [], left: new Map() }));
+    return w;
+  }
+
+  private rememberLeft(key: string, accid: string): void {
+    const w = this.window(key);
+    w.left.delete(accid);
+    w.left.set(accid, Date.now());
+    if (w.left.size > LEFT_KEPT) w.left.delete(w.left.keys().next().value!);
+  }
+
+  private keepForResend(key: string, frame: Uint8Array): void {
+    const w = this.window(key);
+    w.high.push({ at: Date.now(), frame });
+    if (w.high.length > HIGH_RESEND_KEPT) w.high.shift();
+  }
+
+  /** An account back within 30 s of leaving gets the high-priority messages it missed meanwhile, in order. */
+  private resendTo(key: string, grant: MemberGrant, client: ChatroomClient): void {
+    const w = this.resend.get(key);
+    const leftAt = w?.left.get(grant.accid);
+    if (!w || leftAt === undefined) return;
+    w.left.delete(grant.accid);
+    if (Date.now() - leftAt > HIGH_RESEND_MS) return;
+    for (const h of w.high) if (h.at > leftAt) client.enqueueRaw(h.frame);
+  }
+
+  private pruneResend(now: number): void {
+    for (const [key, w] of this.resend) {
+      while (w.high.length > 0 && now - w.high[0]!.at > HIGH_RESEND_MS) w.high.shift();
+      for (const [accid, at] of w.left) if (now - at > HIGH_RESEND_MS) w.left.delete(accid);
+      if (w.high.length === 0 && w.left.size === 0) this.resend.delete(key);
+    }
+  }
+
   /** A broadcast to every room of the app: the same bytes to the members of each local room of it. */
   private broadcast(appKey: string, data: Uint8Array): void {
     for (const local of this.rooms.values()) if (local.appKey === appKey) this.deliver(local, data);
@@ -380,7 +469,7 @@ export class ChatroomEdges implements ChatroomRoomDelegate {
       const kicked: ChatroomKicked = { roomid: local.roomid, reason: c.reason };
       if (c.ext !== undefined) kicked.ext = c.ext;
       client.send(ChatroomFrames.KICKED, kicked);
-      this.putOut(local, client, CloseCodes.KICKED);
+      this.putOut(local, client, CloseCodes.KICKED, c.reason === ChatroomKickReason.ENTERED_ELSEWHERE ? "LOGIN_KICK" : "KICK");
     }
   }
 

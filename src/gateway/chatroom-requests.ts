@@ -1,3 +1,4 @@
+import { QueueSyncEvent } from "../chatrooms/sync.ts";
 import type { AppRegistry } from "../apps/registry.ts";
 import type { ChatroomService } from "../chatrooms/service.ts";
 import { checkChatroomSend, EDGE_SEND_FIELDS } from "../chatrooms/validate.ts";
@@ -6,11 +7,11 @@ import { ChatroomRequests } from "../protocol/chatroom.ts";
 import { NimbusError, refuse } from "../protocol/errors.ts";
 import { longerThan, tooLongProblem } from "../protocol/text-length.ts";
 import type { ActorSystem } from "../runtime/system.ts";
-import type { ChatroomGrant } from "./chatroom-room.ts";
+import type { MemberGrant } from "./chatroom-room.ts";
 
 /** Who asks: the member's entry, and its client session (its own messages are not pushed back to it). */
 export interface ChatroomAsker {
-  grant: ChatroomGrant;
+  grant: MemberGrant;
   sessionId: string;
 }
 
@@ -44,13 +45,13 @@ export function chatroomRequestHandlers(deps: {
   system: ActorSystem;
   chatrooms: ChatroomService;
 }): Map<string, ChatroomRequestHandler> {
-  const appOf = (g: ChatroomGrant) => {
+  const appOf = (g: MemberGrant) => {
     const app = deps.apps.get(g.appKey);
     if (!app) throw new NimbusError("FORBIDDEN", `unknown appKey ${g.appKey}`);
     return app;
   };
-  const room = (g: ChatroomGrant) => chatroomAddress(g.appKey, g.roomid);
-  const speaker = (g: ChatroomGrant) => {
+  const room = (g: MemberGrant) => chatroomAddress(g.appKey, g.roomid);
+  const speaker = (g: MemberGrant) => {
     if (g.anonymous) throw new NimbusError("FORBIDDEN", "an anonymous member may only watch");
   };
   const handlers = new Map<string, ChatroomRequestHandler>();
@@ -94,7 +95,7 @@ export function chatroomRequestHandlers(deps: {
     const key = str(raw.key, "key", QUEUE_KEY_MAX, true);
     const value = str(raw.value, "value", QUEUE_VALUE_MAX, true);
     if (raw.transient !== undefined && typeof raw.transient !== "boolean") refuse("transient", "must be true or false");
-    return deps.system.ask(room(grant), {
+    const done = await deps.system.ask(room(grant), {
       t: "queueOffer",
       operator: grant.accid,
       key,
@@ -102,13 +103,29 @@ export function chatroomRequestHandlers(deps: {
       transient: raw.transient === true,
       member: true,
     });
+    await deps.chatrooms.queueChanged(grant.appKey, grant.roomid, {
+      qEvent: QueueSyncEvent.ADD,
+      fromWebApi: false,
+      operator: grant.accid,
+      elements: { [key]: value },
+      transient: raw.transient === true,
+    });
+    return done;
   });
 
   handlers.set(ChatroomRequests.QUEUE_POLL, async ({ grant }, body) => {
     speaker(grant);
     const raw = body === undefined || body === null ? {} : objectBody(body);
     const key = str(raw.key, "key", QUEUE_KEY_MAX, false);
-    return deps.system.ask(room(grant), { t: "queuePoll", operator: grant.accid, key, member: true });
+    const taken = await deps.system.ask(room(grant), { t: "queuePoll", operator: grant.accid, key, member: true });
+    if (taken)
+      await deps.chatrooms.queueChanged(grant.appKey, grant.roomid, {
+        qEvent: QueueSyncEvent.POLL,
+        fromWebApi: false,
+        operator: grant.accid,
+        elements: { [taken.key]: taken.value },
+      });
+    return taken;
   });
 
   handlers.set(ChatroomRequests.QUEUE_LIST, async ({ grant }) => deps.system.ask(room(grant), { t: "queueList" }));

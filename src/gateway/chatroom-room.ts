@@ -19,9 +19,15 @@ export interface ChatroomGrant {
   room: ChatroomView;
 }
 
+/**
+ * What an edge keeps of a grant for as long as the member stays: not the room's info, which only
+ * the welcome needs (a room's announcement and ext alone may be 8 KB, once per member otherwise).
+ */
+export type MemberGrant = Omit<ChatroomGrant, "room">;
+
 /** One member's client in a room edge, and its receive budget for the current second. */
 export interface RoomMember {
-  grant: ChatroomGrant;
+  grant: MemberGrant;
   /** Which wall-clock second `received` counts. */
   second: number;
   /** Normal messages of others delivered in `second`. */
@@ -32,7 +38,8 @@ export interface RoomMember {
   rate: FrameRateLimiter;
 }
 
-export type ChatroomClient = Client<{ userData: RoomMember; auth: ChatroomGrant }>;
+/** `auth` is the full grant until the edge's join trims it to the {@link MemberGrant}. */
+export type ChatroomClient = Client<{ userData: RoomMember; auth: MemberGrant }>;
 
 /** What a room edge hands its lifecycle to: the node's chat room edges (chatroom-edges.ts). */
 export interface ChatroomRoomDelegate {

@@ -1,3 +1,4 @@
+import { chatroomMessageSyncBody, isChatroomJournalKey } from "./chatroom-events.ts";
 import type { Logger } from "pino";
 import type { AppRegistry } from "../apps/registry.ts";
 import { ownerOf } from "../runtime/placement.ts";
@@ -239,7 +240,7 @@ export class SyncDeliverer {
       if (!entry)
         return young ? { wait: `message ${p.c} of ${p.j} not stored yet` } : { drop: `message ${p.c} of ${p.j} was never stored` };
       if (entry.unreadable) return { drop: `message ${p.c} of ${p.j} cannot be read` };
-      return { body: messageSyncBody(entry, false) };
+      return { body: isChatroomJournalKey(p.j) ? chatroomMessageSyncBody(entry) : messageSyncBody(entry, false) };
     }
     switch (p.k) {
       case "raw":

@@ -5,6 +5,7 @@ import type { Journal, Outbox } from "../store/port.ts";
 import { CallbackClient } from "./callbacks.ts";
 import { SyncDeliverer } from "./deliverer.ts";
 import { AppHooks } from "./hooks.ts";
+import { ChatroomHooks } from "./chatroom-hooks.ts";
 import { SyncQueue } from "./queue.ts";
 import { TeamCallbacks } from "./team-callbacks.ts";
 import { HookStats } from "./stats.ts";
@@ -12,6 +13,7 @@ import { BUCKETS, syncTopic } from "./topics.ts";
 
 export { AppHooks } from "./hooks.ts";
 export { TeamCallbacks, TeamCallbackEvent } from "./team-callbacks.ts";
+export { ChatroomHooks } from "./chatroom-hooks.ts";
 export { signBody, verifySignature, type SignedHeaders } from "./sign.ts";
 
 /** An app's data sync as /metrics and /healthz show it. */
@@ -47,6 +49,8 @@ export interface NodeHooks {
   hooks: AppHooks;
   /** The callbacks before a device's team operations (7–19). */
   teamCallbacks: TeamCallbacks;
+  /** Chat room data sync (eventTypes 4, 9, 14). */
+  chatrooms: ChatroomHooks;
   deliverer: SyncDeliverer;
   /** Per app that has hooks. */
   report(): Promise<Record<string, AppHooksReport>>;
@@ -62,6 +66,7 @@ export function createHooks(deps: HooksDeps): NodeHooks {
   return {
     hooks,
     teamCallbacks: new TeamCallbacks(callbacks),
+    chatrooms: new ChatroomHooks(queue, deps.log),
     deliverer,
     async report() {
       const out: Record<string, AppHooksReport> = {};

@@ -82,6 +82,24 @@ export function registerMetrics(app: FastifyInstance, node: NodeInfo, metrics: N
     },
   });
 
+  new Gauge({
+    name: "nimbus_chatroom_members_online",
+    help: "chat room members entered on this node, all rooms",
+    registers: [registry],
+    collect() {
+      this.set(node.chatrooms?.()?.members ?? 0);
+    },
+  });
+  new Counter({
+    name: "nimbus_chatroom_budget_dropped_total",
+    help: "normal chat room messages not written to a member because its receive budget (per second) was spent: by design, not a loss",
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(node.chatrooms?.()?.droppedByBudget ?? 0);
+    },
+  });
+
   registerHookMetrics(registry, node);
 
   app.get("/metrics", async (_req, reply) => {

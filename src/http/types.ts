@@ -16,6 +16,8 @@ export interface NodeInfo {
   apps: AppRegistry;
   /** Devices online on this node by client type (the gateway's count). */
   devicesByClientType(): ReadonlyMap<string, number>;
+  /** Chat room members on this node and the normal messages their receive budgets dropped (the gateway's count). */
+  chatrooms?(): { members: number; droppedByBudget: number } | undefined;
   /** The app server hooks' counters per app (data sync, callbacks), when the node has hooks. */
   hooks?: () => Promise<Record<string, AppHooksReport>>;
 }

@@ -155,6 +155,8 @@ export interface ChatroomSendRequest {
   highPriority?: boolean;
   skipHistory?: boolean;
   resend?: boolean;
+  /** NIM's needHighPriorityMsgResend (default true): false, and a high-priority message is not written again to members re-entering within 30 s. */
+  needHighPriorityMsgResend?: boolean;
 }
 
 /** Why a member is out: kicked by a manager or the app server, the room closed, blacklisted, entered elsewhere. */
@@ -200,6 +202,11 @@ export const ChatroomDelivery = {
   HIGH: 1,
   /** For the edges themselves (kick, close, one-entry policy); never pushed as is. */
   CONTROL: 2,
+  /**
+   * A high-priority message sent with NIM's `needHighPriorityMsgResend` (its default): as HIGH, and
+   * an edge also writes it again to an account that re-enters within 30 s of leaving.
+   */
+  HIGH_RESEND: 3,
 } as const;
 export type ChatroomDelivery = (typeof ChatroomDelivery)[keyof typeof ChatroomDelivery];
 
@@ -243,7 +250,7 @@ export function decodeChatroomEnvelope(bytes: Uint8Array): ChatroomEnvelope {
     throw new Error("a chat room event must be [type, body, delivery, from, fromSession, to?]");
   const [type, body, delivery, from, fromSession, to] = v as unknown[];
   if (typeof type !== "string" || !(body instanceof Uint8Array)) throw new Error("a chat room event needs a type and an encoded body");
-  if (delivery !== 0 && delivery !== 1 && delivery !== 2) throw new Error("a chat room event's delivery must be 0, 1 or 2");
+  if (delivery !== 0 && delivery !== 1 && delivery !== 2 && delivery !== 3) throw new Error("a chat room event's delivery must be 0 to 3");
   if (from !== null && typeof from !== "string") throw new Error("a chat room event's from must be nil or an accid");
   if (fromSession !== null && typeof fromSession !== "string") throw new Error("a chat room event's fromSession must be nil or a string");
   if (to !== undefined && (!Array.isArray(to) || !to.every((a) => typeof a === "string")))

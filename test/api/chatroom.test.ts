@@ -276,6 +276,34 @@ describeOnEachStore("server API: chatroom/* info, roles, queue, messages", (back
     expect((await ok("chatroom/queueMultiGet", { roomid: id, keys: '["c","a","zz"]' })).desc).toEqual({ list: [{ a: "1" }, { c: "3" }] });
   });
 
+  it("queueBatchOffer offers in order, updates a queued key in place, answers what did not fit, and refuses bad elements", async () => {
+    const room = await newRoom();
+    const id = String(room.roomid);
+    await ok("chatroom/queueInit", { roomid: id, sizeLimit: "3" });
+    await ok("chatroom/queueOffer", { roomid: id, key: "a", value: "1" });
+    const els = [
+      { key: "b", value: "2", accid: "Viewer" },
+      { key: "a", value: "1b" },
+      { key: "c", value: "3" },
+      { key: "d", value: "4" },
+    ];
+    const done = await ok("chatroom/queueBatchOffer", { roomid: id, operator: "mgr", elements: JSON.stringify(els) });
+    expect(done.desc).toEqual({ failedKeys: ["d"], highPriority: false });
+    expect((await ok("chatroom/queueList", { roomid: id })).desc).toEqual({ list: [{ a: "1b" }, { b: "2" }, { c: "3" }] });
+    for (const [elements, code] of [
+      ["not json", 414],
+      [JSON.stringify([{ key: "", value: "x" }]), 414],
+      [JSON.stringify([{ key: "k", value: "x", extra: 1 }]), 414],
+      [JSON.stringify([{ key: "k", value: "x", accid: "nobody" }]), 404],
+    ] as const) {
+      const res = await api.call("chatroom/queueBatchOffer", { roomid: id, elements });
+      expect(res.code).toBe(code);
+      expect(String(res.desc)).toMatch(/elements/);
+    }
+    // Nothing of the refused calls changed the queue.
+    expect((await ok("chatroom/queueList", { roomid: id })).desc).toEqual({ list: [{ a: "1b" }, { b: "2" }, { c: "3" }] });
+  });
+
   it("batchSendMsg sends in order or refuses the whole batch; sendMsgToSomeone is not history; deleteHistoryMessage hides one", async () => {
     const room = await newRoom();
     const id = String(room.roomid);

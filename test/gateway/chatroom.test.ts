@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ChatroomKickReason, ChatroomNotificationKind as Kind, enterChatroom, NimbusClientError, type ChatroomHandle } from "nimbus/client";
+import { ChatroomHandle, ChatroomKickReason, ChatroomNotificationKind as Kind, enterChatroom, NimbusClientError } from "nimbus/client";
 import { startGatewayNode, until, type GatewayNode } from "./support.ts";
 import { ChatroomDelivery, ChatroomFrames, chatroomSubject, encodeChatroomEvent } from "../../src/protocol/chatroom.ts";
 import { collect, createRoom, enter, nextOf, restSend } from "./chatroom-support.ts";
@@ -71,6 +71,51 @@ describe("chat rooms over the room edge: enter, send, receive, roles, the queue"
     expect(pushed.map((m) => m.attach)).toEqual(["back"]);
     const hist = await back.history({ limit: 10 });
     expect(hist.map((m) => m.attach)).toEqual(["back", "while out", "while in"]);
+  });
+
+  it("membersByPage type 1 lists the accounts in the room that are not fixed members, newest entry first", async () => {
+    const roomid = await createRoom(gw, "host");
+    await member(roomid, "host");
+    const v1 = await enter(gw, roomid, "v1", tokens.v1!, { nick: "Vee", ext: '{"lvl":3}' });
+    handles.push(v1);
+    await member(roomid, "v2");
+    type Row = { accid: string; type: string; onlineStat: boolean; nick: string; ext: string; enterTime: number };
+    const page = async (endtime: string, limit = "10") => {
+      const res = await gw.call("chatroom/membersByPage", { roomid: String(roomid), type: "1", endtime, limit });
+      expect(res.code).toBe(200);
+      return (res.desc as unknown as { data: Row[] }).data;
+    };
+    const all = await page("0");
+    expect(all.map((m) => [m.accid, m.type, m.onlineStat])).toEqual([
+      ["v2", "GUEST", true],
+      ["v1", "GUEST", true],
+    ]);
+    expect(all[1]).toMatchObject({ nick: "Vee", ext: '{"lvl":3}' });
+    // The fixed members' listing does not hold guests, and endtime pages back from a guest's entry.
+    expect((await page(String(all[1]!.enterTime))).map((m) => m.accid)).toEqual(["v1"]);
+    expect((await page("0", "1")).map((m) => m.accid)).toEqual(["v2"]);
+    await v1.leave();
+    await until(async () => (await page("0")).length === 1, 5000, "v1 to be gone from the guests");
+    expect((await page("0")).map((m) => m.accid)).toEqual(["v2"]);
+  });
+
+  it("a high-priority message is written again to an account back within 30 s, unless sent with needHighPriorityMsgResend false", async () => {
+    const roomid = await createRoom(gw, "host");
+    await member(roomid, "host");
+    await member(roomid, "v1");
+    const away = await enter(gw, roomid, "v3", tokens.v3!);
+    await away.leave();
+    await restSend(gw, roomid, "host", "hp-1", "again", { highPriority: "true" });
+    await restSend(gw, roomid, "host", "hp-2", "once", { highPriority: "true", needHighPriorityMsgResend: "false" });
+    await restSend(gw, roomid, "host", "hp-3", "normal");
+    // Listening before the entry: what is written again follows the welcome at once.
+    const back = new ChatroomHandle(roomid, { url: gw.url, appKey: gw.appKey, accid: "v3", token: tokens.v3! });
+    const got = collect(back, "message");
+    await back.open();
+    handles.push(back);
+    await until(() => got.length >= 1, 5000, "the high-priority message again");
+    await new Promise((r) => setTimeout(r, 300));
+    expect(got.map((m) => [m.attach, m.highPriority])).toEqual([["again", true]]);
   });
 
   it("a member's receive budget drops normal messages of others beyond it, never high-priority ones or its own", async () => {

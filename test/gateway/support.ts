@@ -30,10 +30,13 @@ export async function startGatewayNode(
   {
     limits,
     app,
+    hooks,
     ...node
   }: {
     publicAddress?: string;
     limits?: Record<string, unknown>;
+    /** The app's hooks config (callback, dataSync). */
+    hooks?: Record<string, unknown>;
     http?: Record<string, number>;
     /** The same data directory and app again: a restart of an earlier node. */
     dataDir?: string;
@@ -48,7 +51,7 @@ export async function startGatewayNode(
     nodeId: uniqueName("node"),
     port: 0,
     dataDir: tempDir("gateway"),
-    apps: [{ appKey, appSecret, limits: { requestsPerSecond: 100_000, ...limits } }],
+    apps: [{ appKey, appSecret, limits: { requestsPerSecond: 100_000, ...limits }, ...(hooks && { hooks }) }],
     log: { level: "silent" },
     ...node,
   });

@@ -174,6 +174,17 @@ export async function sweepFixture(api: ApiNode, tag: string): Promise<SweepFixt
     },
     "chatroom/recall": { params: { roomid, msgTimetag: String(crSent.time), fromAcc: sb, msgId: "sweep-cr", operatorAcc: sa } },
     "chatroom/queueMultiGet": { params: { roomid, keys: '["k","nope"]' } },
+    "chatroom/queueBatchOffer": {
+      params: {
+        roomid,
+        operator: sa,
+        elements: JSON.stringify([
+          { key: "kb1", value: "v" },
+          { key: "kb2", value: "w", accid: sb },
+        ]),
+        needNotify: "true",
+      },
+    },
     "chatroom/cleanRobot": { params: { roomid, notify: "false" } },
     "chatroom/queryMembersByRole": { params: { roomid, roles: '{"creator":true,"manager":true}' } },
     "chatroom/updateMyRoomRole": { params: { roomid, accid: sa, save: "true", needNotify: "true", nick: "n", avator: "a", ext: "e" } },

@@ -14,6 +14,7 @@ import { namedAsSent } from "./caller-names.ts";
 import { accidList, jsonSwitches, millis } from "./msg-params.ts";
 import { accid, bool, intEnum, jsonArray, requiredText, text } from "./params.ts";
 import { askRoom, NOTIFY_EXT_MAX, ROOM_EXT_MAX, roomid } from "./chatroom-params.ts";
+import { QueueSyncEvent } from "../../chatrooms/sync.ts";
 
 /** NIM: at most 10 messages per batchSendMsg (kept small: each is one message to the whole room). */
 const BATCH_SEND_MAX = 10;
@@ -26,6 +27,70 @@ const queueMultiGet = endpoint({
   async handler(ctx, p) {
     const list = await askRoom(ctx, p.roomid, { t: "queueMultiGet", keys: p.keys });
     return { desc: { list: list.map((e) => ({ [e.key]: e.value })) } };
+  },
+});
+
+/** Elements per queueBatchOffer: as many as a queue holds at most. */
+const BATCH_OFFER_MAX = 1000;
+
+const queueElement = z
+  .object({
+    key: z.string().min(1).max(128),
+    value: z.string().max(4096),
+    /** The element's owner (a transient element goes when it leaves); defaults to the call's operator. */
+    accid: z
+      .string()
+      .min(1)
+      .max(32)
+      .transform((a) => a.toLowerCase())
+      .optional(),
+    transient: z.boolean().optional(),
+  })
+  .strict();
+
+const queueBatchOffer = endpoint({
+  module: "chatroom",
+  action: "queueBatchOffer",
+  summary:
+    "Offer several elements at once, in order (a key already queued is updated in place); keys that do not fit the queue's size are answered in failedKeys",
+  params: z.object({
+    roomid: roomid(),
+    operator: accid().optional(),
+    transient: bool().optional(),
+    elements: jsonArray(queueElement, BATCH_OFFER_MAX),
+    needNotify: bool().optional(),
+    notifyExt: text(NOTIFY_EXT_MAX).optional(),
+    /** NIM's high-priority queue notifications: accepted; queue changes are never dropped by receive budgets anyway. */
+    highPriority: intEnum([0, 1]).optional(),
+    highPriorityPolicy: intEnum([0, 1, 2]).optional(),
+  }),
+  async handler(ctx, p) {
+    const owners = new Set([
+      ...(p.operator !== undefined ? [p.operator] : []),
+      ...p.elements.flatMap((e) => (e.accid !== undefined ? [e.accid] : [])),
+    ]);
+    for (const owner of owners)
+      await ctx.chatrooms.requireAccount(ctx.app.appKey, owner, owner === p.operator ? "operator" : "elements.accid");
+    const elements = p.elements.map((e) => ({
+      key: e.key,
+      value: e.value,
+      operator: e.accid ?? p.operator ?? null,
+      transient: e.transient ?? p.transient ?? false,
+    }));
+    const done = await askRoom(ctx, p.roomid, {
+      t: "queueBatchOffer",
+      elements,
+      needNotify: p.needNotify ?? true,
+      ...(p.notifyExt ? { notifyExt: p.notifyExt } : {}),
+    });
+    if (done.offered.length > 0)
+      await ctx.chatrooms.queueChanged(ctx.app.appKey, p.roomid, {
+        qEvent: QueueSyncEvent.ADD,
+        fromWebApi: true,
+        operator: p.operator ?? null,
+        elements: Object.fromEntries(done.offered.map((o) => [o.key, o.value])),
+      });
+    return { desc: { failedKeys: done.failedKeys, highPriority: p.highPriority === 1 } };
   },
 });
 
@@ -240,6 +305,7 @@ function namedAsSentSync<T>(where: string, check: () => T): T {
 /** NIM's less common chat room calls. */
 export const chatroomExtraEndpoints: readonly NimEndpoint[] = [
   queueMultiGet,
+  queueBatchOffer,
   cleanRobot,
   queryMembersByRole,
   updateMyRoomRole,

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { NimbusError } from "../../protocol/errors.ts";
 import { mapLimit } from "../../util/map-limit.ts";
 import { endpoint, type NimEndpoint } from "./endpoint.ts";
 import { accidList } from "./msg-params.ts";
@@ -100,11 +99,10 @@ const kickMember = endpoint({
 const membersByPage = endpoint({
   module: "chatroom",
   action: "membersByPage",
-  summary: "Fixed members (type 0) or online fixed members (2), newest first from endtime (0 = now)",
+  summary:
+    "Fixed members (type 0), online guests (1: accounts in the room that are not fixed members) or online fixed members (2), newest first from endtime (0 = now)",
   params: z.object({ roomid: roomid(), type: intEnum([0, 1, 2]), endtime: millis(), limit: int(1, 100) }),
   async handler(ctx, p) {
-    if (p.type === 1)
-      throw new NimbusError("PARAM_ERROR", "type: 1 (online guests) is not offered: guests are held by each node's room edge");
     const data = await askRoom(ctx, p.roomid, { t: "membersByPage", type: p.type, endtime: p.endtime, limit: p.limit });
     return { desc: { data } };
   },

@@ -93,6 +93,7 @@ const sendMsg = endpoint({
         ext: p.ext,
         // NIM: abandonRatio turns highPriority off.
         highPriority: p.highPriority === true && p.abandonRatio === undefined,
+        needHighPriorityMsgResend: p.needHighPriorityMsgResend,
         skipHistory: p.skipHistory === 1,
       },
       p.fromAccid,

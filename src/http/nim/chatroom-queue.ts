@@ -2,6 +2,7 @@ import { z } from "zod";
 import { endpoint, type NimEndpoint } from "./endpoint.ts";
 import { accid, bool, int, requiredText, text } from "./params.ts";
 import { askRoom, NOTIFY_EXT_MAX, roomid } from "./chatroom-params.ts";
+import { QueueSyncEvent } from "../../chatrooms/sync.ts";
 
 const KEY_MAX = 128;
 const VALUE_MAX = 4096;
@@ -56,6 +57,7 @@ const queueInit = endpoint({
   params: z.object({ roomid: roomid(), sizeLimit: int(0, 1000) }),
   async handler(ctx, p) {
     await askRoom(ctx, p.roomid, { t: "queueInit", sizeLimit: p.sizeLimit });
+    await ctx.chatrooms.queueChanged(ctx.app.appKey, p.roomid, { qEvent: QueueSyncEvent.INIT, fromWebApi: true, operator: null });
     return {};
   },
 });
@@ -81,6 +83,13 @@ const queueOffer = endpoint({
       transient: p.transient ?? false,
       member: false,
     });
+    await ctx.chatrooms.queueChanged(ctx.app.appKey, p.roomid, {
+      qEvent: QueueSyncEvent.ADD,
+      fromWebApi: true,
+      operator: p.operator ?? null,
+      elements: { [p.key]: p.value },
+      transient: p.transient ?? false,
+    });
     return {};
   },
 });
@@ -92,6 +101,13 @@ const queuePoll = endpoint({
   params: z.object({ roomid: roomid(), key: text(KEY_MAX).optional() }),
   async handler(ctx, p) {
     const taken = await askRoom(ctx, p.roomid, { t: "queuePoll", operator: null, key: p.key ?? "", member: false });
+    if (taken)
+      await ctx.chatrooms.queueChanged(ctx.app.appKey, p.roomid, {
+        qEvent: QueueSyncEvent.POLL,
+        fromWebApi: true,
+        operator: null,
+        elements: { [taken.key]: taken.value },
+      });
     return { desc: taken ?? {} };
   },
 });
@@ -114,6 +130,7 @@ const queueDrop = endpoint({
   params: z.object({ roomid: roomid() }),
   async handler(ctx, p) {
     await askRoom(ctx, p.roomid, { t: "queueDrop", operator: null });
+    await ctx.chatrooms.queueChanged(ctx.app.appKey, p.roomid, { qEvent: QueueSyncEvent.DROP, fromWebApi: true, operator: null });
     return {};
   },
 });
@@ -137,6 +154,15 @@ const queueBatchUpdateElements = endpoint({
       needNotify: p.needNotify ?? true,
       ...(p.notifyExt ? { notifyExt: p.notifyExt } : {}),
     });
+    const missing = new Set(desc.noExistElementKey);
+    const updated = p.elements.filter(([k]) => !missing.has(k));
+    if (updated.length > 0)
+      await ctx.chatrooms.queueChanged(ctx.app.appKey, p.roomid, {
+        qEvent: QueueSyncEvent.BATCH_UPDATE,
+        fromWebApi: true,
+        operator: p.operator,
+        elements: Object.fromEntries(updated),
+      });
     return { desc };
   },
 });

@@ -129,6 +129,14 @@ export const chatroomAnswers: AnswerSchemas = {
   "chatroom/queueList": queueList,
   "chatroom/queueMultiGet": queueList,
   "chatroom/queueDrop": empty,
+  "chatroom/queueBatchOffer": z.object({
+    desc: z
+      .object({
+        failedKeys: z.array(z.string()).describe("keys not offered: the queue was full"),
+        highPriority: z.boolean().describe("whether the change was sent as high priority (as asked)"),
+      })
+      .strict(),
+  }),
   "chatroom/queueBatchUpdateElements": z.object({
     desc: z.object({ noExistElementKey: z.array(z.string()).describe("keys not in the queue (left alone)") }).strict(),
   }),
