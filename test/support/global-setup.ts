@@ -1,5 +1,5 @@
 import type { TestProject } from "vitest/node";
-import { findBinary, startFerretDb, startNatsServer, type RunningService } from "./processes.ts";
+import { ferretHandlerFrom, findBinary, startFerretDb, startNatsServer, type FerretHandler, type RunningService } from "./processes.ts";
 
 /**
  * Starts one nats-server and one FerretDB for the whole run (tests isolate themselves by subject
@@ -11,11 +11,13 @@ declare module "vitest" {
   export interface ProvidedContext {
     natsUrl: string;
     mongoUrl: string;
+    ferretHandler: FerretHandler;
   }
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const started: RunningService[] = [];
+  const handler = ferretHandlerFrom(project.config.env?.NIMBUS_TEST_FERRETDB_HANDLER);
 
   let natsUrl = process.env.NIMBUS_TEST_NATS_URL ?? "";
   if (!natsUrl) {
@@ -31,7 +33,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   if (!mongoUrl) {
     const bin = findBinary("ferretdb");
     if (bin) {
-      const svc = await startFerretDb(bin);
+      const svc = await startFerretDb(bin, handler);
       started.push(svc);
       mongoUrl = svc.url;
     }
@@ -39,6 +41,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
   project.provide("natsUrl", natsUrl);
   project.provide("mongoUrl", mongoUrl);
+  project.provide("ferretHandler", handler);
 
   return async () => {
     await Promise.all(started.map((s) => s.stop()));
