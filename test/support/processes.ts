@@ -72,13 +72,24 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** A real nats-server on a random loopback port, JetStream on, state in a temp dir. */
-export async function startNatsServer(binary: string): Promise<RunningService> {
+/**
+ * A real nats-server on a random loopback port, JetStream on, state in a temp dir; with
+ * `monitor`, its HTTP monitoring (/varz: message counts) on another loopback port too.
+ */
+export async function startNatsServer(binary: string, o: { monitor?: boolean } = {}): Promise<RunningService & { monitorUrl?: string }> {
   const port = await freePort();
+  const monitorPort = o.monitor ? await freePort() : 0;
   const dir = tempDir("nats");
-  const child = spawn(binary, ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", dir], { stdio: "ignore" });
+  const monitorArgs = o.monitor ? ["-m", String(monitorPort)] : [];
+  const child = spawn(binary, ["-a", "127.0.0.1", "-p", String(port), ...monitorArgs, "-js", "-sd", dir], { stdio: "ignore" });
   await waitForPort(port, 10_000, child);
-  return { url: `nats://127.0.0.1:${port}`, pids: () => (child.pid ? [child.pid] : []), stop: () => stopChild(child) };
+  if (o.monitor) await waitForPort(monitorPort, 10_000, child);
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    ...(o.monitor ? { monitorUrl: `http://127.0.0.1:${monitorPort}` } : {}),
+    pids: () => (child.pid ? [child.pid] : []),
+    stop: () => stopChild(child),
+  };
 }
 
 /** FerretDB's storage backend: its SQLite handler (serializes writes) or PostgreSQL. */
@@ -120,7 +131,7 @@ export async function startFerretDb(binary: string, handler: FerretHandler = "sq
   }
   return {
     url: `mongodb://127.0.0.1:${port}/`,
-    pids: () => [child.pid ?? 0, ...(pg?.pids() ?? [])].filter((p) => p > 0),
+    pids: () => [child.pid ?? 0, ...(pg?.pids?.() ?? [])].filter((p) => p > 0),
     stop: async () => {
       await stopChild(child);
       await pg?.stop();
