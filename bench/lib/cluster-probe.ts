@@ -93,7 +93,7 @@ export function clusterProbe(o: {
         const d = v - (metrics0.get(key) ?? 0);
         if (d <= 0) continue;
         // "a nimbus_store_commands_total{command="insert"}" → "store insert / msg"
-        const m = /^(\S+) nimbus_(store|bus)_\w+\{\w+="([^"]+)"\}$/.exec(key);
+        const m = /^(\S+) nimbus_(store|bus)_\w+\{\w+="([^"]+)"/.exec(key);
         if (!m) continue;
         const label = `${m[2]} ${m[3]} / msg`;
         totals.set(label, (totals.get(label) ?? 0) + d);
