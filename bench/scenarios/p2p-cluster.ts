@@ -55,9 +55,7 @@ export async function runP2pCluster(quick: boolean): Promise<BenchResult> {
       { name: "node b", pids: () => [nodes[1]!.pid] },
       { name: "nats", pids: () => nats.pids?.() ?? [] },
       { name: "ferretdb", pids: () => (ferretPid ? [ferretPid] : []) },
-      ...(handler === "postgresql"
-        ? [{ name: "postgres", pids: () => (backendPids[0] ? processTree(backendPids[0]) : []) }]
-        : []),
+      ...(handler === "postgresql" ? [{ name: "postgres", pids: () => (backendPids[0] ? processTree(backendPids[0]) : []) }] : []),
       { name: "generators", pids: () => gens.flatMap((g) => processTree(g.pid)) },
     ];
     const probe = clusterProbe({

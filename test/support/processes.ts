@@ -112,14 +112,7 @@ export async function startFerretDb(binary: string, handler: FerretHandler = "sq
   const backend = pg ? ["--handler=postgresql", `--postgresql-url=${pg.url}`] : ["--handler=sqlite", `--sqlite-url=file:${dir}/`];
   const child = spawn(
     binary,
-    [
-      ...backend,
-      `--listen-addr=127.0.0.1:${port}`,
-      "--telemetry=disable",
-      "--log-level=error",
-      "--debug-addr=-",
-      `--state-dir=${dir}`,
-    ],
+    [...backend, `--listen-addr=127.0.0.1:${port}`, "--telemetry=disable", "--log-level=error", "--debug-addr=-", `--state-dir=${dir}`],
     { stdio: "ignore" },
   );
   try {
