@@ -4,7 +4,7 @@ import { BusTimeoutError, NoRespondersError } from "../bus/errors.ts";
 import { NimbusError } from "../protocol/errors.ts";
 import { decode, encode } from "../protocol/codec.ts";
 import type { Envelope } from "./activation.ts";
-import { decodeRemoteReply, encodeRemoteReply, type RemoteReply } from "./remote.ts";
+import { decodeRemoteReply, encodeRemoteReply, encodeRemoteRequest, type RemoteReply } from "./remote.ts";
 
 /*
  * Cross-node asks and tells, batched per destination node per event-loop turn.
@@ -15,7 +15,8 @@ import { decodeRemoteReply, encodeRemoteReply, type RemoteReply } from "./remote
  * caller's own subject, likewise batched per caller per turn, each as soon as its ask is
  * answered: one slow actor never holds up the answers of the others in its batch. Tells want no
  * answer. A node sending N asks to another in one turn thus puts 3 messages on NATS instead of
- * 2N, and N tells 2 instead of 2N.
+ * 2N, and N tells 2 instead of 2N. A turn with a single ask for a node sends it as a plain
+ * request whose reply is the answer (2 messages, not 3): at low load most turns are like that.
  *
  * An answer that never comes (the owner died after acknowledging) is the ask's deadline's to
  * settle, as a lost reply was before.
@@ -151,7 +152,48 @@ export class RemoteBatches {
         // Bus closed: the askers' deadlines settle them.
       }
     }
-    for (const [owner, items] of pending) this.sendBatch(owner, items);
+    for (const [owner, items] of pending) {
+      if (items.length === 1 && !items[0]!.env.oneWay) this.sendOne(owner, items[0]!);
+      else this.sendBatch(owner, items);
+    }
+  }
+
+  /** One ask alone: a plain request, answered by its reply. */
+  private sendOne(owner: string, it: Outgoing): void {
+    const left = it.env.deadline - Date.now();
+    if (left <= 0) {
+      it.env.reject(new NimbusError("TIMEOUT", `no answer from ${it.address} in time`));
+      return;
+    }
+    const data = encodeRemoteRequest({ address: it.address, message: it.env.message, hops: it.hops, timeoutMs: left });
+    this.request(owner, data, left).then(
+      (reply) => {
+        const r = decodeRemoteReply(reply);
+        if (r.ok) it.env.resolve(r.value);
+        else it.env.reject(NimbusError.fromWire(r.code, r.desc));
+      },
+      (err: unknown) => this.failed(it, err),
+    );
+  }
+
+  private request(owner: string, data: Uint8Array, timeoutMs: number): Promise<Uint8Array> {
+    try {
+      return this.o.bus.request(this.o.subjectFor(owner), data, { timeoutMs });
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** The request for `it` failed as a whole: route it again if nobody got it, else fail it. */
+  private failed(it: Outgoing, err: unknown): void {
+    if (err instanceof NoRespondersError) {
+      // The owner is gone (or not yet listening): nothing was handled, so trying again is safe.
+      setTimeout(() => this.o.reroute(it.address, it.env), REROUTE_DELAY_MS).unref();
+    } else if (err instanceof BusTimeoutError) {
+      it.env.reject(new NimbusError("TIMEOUT", `no answer from ${it.address} within ${it.timeoutMs} ms`, { cause: err }));
+    } else {
+      it.env.reject(new NimbusError("UNAVAILABLE", "cluster bus unavailable", { cause: err }));
+    }
   }
 
   private sendBatch(owner: string, items: Outgoing[]): void {
@@ -177,13 +219,7 @@ export class RemoteBatches {
       for (const id of ids) if (id > 0) this.waiting.delete(id);
     };
     const data = encode({ n: this.o.selfNodeId, c: this.incarnation, b: wire } satisfies WireBatch);
-    let sent: Promise<Uint8Array>;
-    try {
-      sent = this.o.bus.request(this.o.subjectFor(owner), data, { timeoutMs });
-    } catch (err) {
-      sent = Promise.reject(err);
-    }
-    sent.then(
+    this.request(owner, data, timeoutMs).then(
       () => {
         for (const it of items) if (it.env.oneWay) it.env.resolve(undefined);
         // The answers come on our subject; an ask whose answer is lost is settled by its deadline.
@@ -192,15 +228,7 @@ export class RemoteBatches {
       (err: unknown) => {
         forget();
         items.forEach((it, k) => {
-          if (ids[k] === -1) return;
-          if (err instanceof NoRespondersError) {
-            // The owner is gone (or not yet listening): nothing was handled, so trying again is safe.
-            setTimeout(() => this.o.reroute(it.address, it.env), REROUTE_DELAY_MS).unref();
-          } else if (err instanceof BusTimeoutError) {
-            it.env.reject(new NimbusError("TIMEOUT", `no answer from ${it.address} within ${it.timeoutMs} ms`, { cause: err }));
-          } else {
-            it.env.reject(new NimbusError("UNAVAILABLE", "cluster bus unavailable", { cause: err }));
-          }
+          if (ids[k] !== -1) this.failed(it, err);
         });
       },
     );
