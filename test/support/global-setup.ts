@@ -1,5 +1,13 @@
 import type { TestProject } from "vitest/node";
-import { ferretHandlerFrom, findBinary, startFerretDb, startNatsServer, type FerretHandler, type RunningService } from "./processes.ts";
+import {
+  ferretHandlerFrom,
+  findBinary,
+  findPostgresBin,
+  startFerretDb,
+  startNatsServer,
+  type FerretHandler,
+  type RunningService,
+} from "./processes.ts";
 
 /**
  * Starts one nats-server and one FerretDB for the whole run (tests isolate themselves by subject
@@ -32,7 +40,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   let mongoUrl = process.env.NIMBUS_TEST_MONGO_URL ?? "";
   if (!mongoUrl) {
     const bin = findBinary("ferretdb");
-    if (bin) {
+    // Over PostgreSQL, its server binaries too; without them the suites skip loudly (fail under CI).
+    if (bin && (handler === "sqlite" || findPostgresBin())) {
       const svc = await startFerretDb(bin, handler);
       started.push(svc);
       mongoUrl = svc.url;

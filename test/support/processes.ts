@@ -173,7 +173,9 @@ export async function startPostgres(): Promise<RunningService> {
   const bin = findPostgresBin();
   if (!bin) throw new Error("PostgreSQL server binaries not found (apt-get install -y postgresql)");
   const user = unprivilegedUser();
-  const dir = tempDir("pg");
+  // Under root, in /tmp itself: the unprivileged user must be able to reach the data dir, which a
+  // TMPDIR under /root would not let it.
+  const dir = user ? mkdtempSync("/tmp/nimbus-pg-") : tempDir("pg");
   const data = join(dir, "data");
   if (user) execFileSync("chown", ["-R", user, dir]);
   const [initCmd, initArgs] = asUser(user, join(bin, "initdb"), [
