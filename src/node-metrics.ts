@@ -52,9 +52,23 @@ export function measuredStore(store: Store, metrics: NodeMetrics): Store {
   return withOverrides(store, { journal, snapshots });
 }
 
-/** The bus with its request/reply round trips timed. */
+/** The bus with its request/reply round trips timed, and every message it sends counted. */
 export function measuredBus(bus: Bus, metrics: NodeMetrics): Bus {
-  return timed(bus, "request", (s, ok) => metrics.busRequestSeconds.observe({ outcome: ok ? "ok" : "error" }, s));
+  const requests = metrics.busMessages.labels({ kind: "request" });
+  const publishes = metrics.busMessages.labels({ kind: "publish" });
+  const timedBus = timed(bus, "request", (s, ok) => metrics.busRequestSeconds.observe({ outcome: ok ? "ok" : "error" }, s));
+  const request = timedBus.request.bind(timedBus);
+  const publish = bus.publish.bind(bus);
+  return withOverrides(timedBus, {
+    request: (subject: string, data: Uint8Array, options: Parameters<Bus["request"]>[2]) => {
+      requests.inc();
+      return request(subject, data, options);
+    },
+    publish: (subject: string, data: Uint8Array) => {
+      publishes.inc();
+      publish(subject, data);
+    },
+  });
 }
 
 /** The messaging service with each accepted message counted by its conversation's kind. */

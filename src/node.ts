@@ -64,13 +64,14 @@ export interface NimbusNode {
 /** How often expired messages are purged. */
 const RETENTION_SWEEP_MS = 60_000;
 
-async function openConfiguredStore(config: Config, log: Logger): Promise<Store> {
+async function openConfiguredStore(config: Config, log: Logger, metrics: NodeMetrics): Promise<Store> {
   if (config.store.kind === "mongo") {
     return openStore({
       kind: "mongo",
       url: config.store.mongoUrl!,
       database: config.store.mongoDatabase,
       logger: log.child({ component: "store" }),
+      onCommand: (command) => metrics.storeCommands.inc({ command }),
     });
   }
   mkdirSync(config.dataDir, { recursive: true });
@@ -103,7 +104,7 @@ export async function startNode(config: Config, ext: NodeExtensions = {}): Promi
   const nodeId = config.nodeId!;
   const log = ext.log ?? createLogger(config.log.level, { node: nodeId });
   const metrics = new NodeMetrics();
-  const store = measuredStore(await openConfiguredStore(config, log), metrics);
+  const store = measuredStore(await openConfiguredStore(config, log, metrics), metrics);
   let bus: Bus | undefined;
   let startedGateway: Gateway | undefined;
   let files: FileStore | undefined;

@@ -1,4 +1,5 @@
-import { findBinary, startFerretDb, startNatsServer } from "../../test/support/processes.ts";
+import { ferretHandlerFrom, findBinary, processTree, startFerretDb, startNatsServer } from "../../test/support/processes.ts";
+import { clusterProbe, type ProcessGroup } from "../lib/cluster-probe.ts";
 import { createAccounts, startNodeUnderTest, type NodeUnderTest } from "../lib/node-under-test.ts";
 import { Generator, splitPairs } from "../lib/generators.ts";
 import type { BenchResult } from "../lib/report.ts";
@@ -6,7 +7,10 @@ import { climb, generatorCount, type LadderStep, p2pLadder, p2pResult, runBaseli
 
 /**
  * `p2p-cluster`: `p2p` with the two sides of every pair on different nodes — two node processes on
- * a real nats-server and one FerretDB (SQLite handler), all on loopback — beside the bare relay.
+ * a real nats-server and one FerretDB, all on loopback — beside the bare relay.
+ * BENCH_FERRETDB_HANDLER=postgresql runs FerretDB over a PostgreSQL cluster of its own (default:
+ * its SQLite handler). Each step also reports every process's CPU and, per delivered message, the
+ * store round trips and bus messages (bench/lib/cluster-probe.ts).
  */
 export async function runP2pCluster(quick: boolean): Promise<BenchResult> {
   const natsBin = findBinary("nats-server");
@@ -16,8 +20,9 @@ export async function runP2pCluster(quick: boolean): Promise<BenchResult> {
   const ladder = p2pLadder(quick);
   const baselineSteps = await runBaselineLadder(pairs, ladder);
 
-  const nats = await startNatsServer(natsBin);
-  const ferret = await startFerretDb(ferretBin);
+  const handler = ferretHandlerFrom(process.env.BENCH_FERRETDB_HANDLER);
+  const nats = await startNatsServer(natsBin, { monitor: true });
+  const ferret = await startFerretDb(ferretBin, handler);
   const nodes: NodeUnderTest[] = [];
   const gens = Array.from({ length: generatorCount }, (_, i) => new Generator(i));
   let steps: LadderStep[];
@@ -44,7 +49,21 @@ export async function runP2pCluster(quick: boolean): Promise<BenchResult> {
     );
     const failed = ready.reduce((a, r) => a + r.errors, 0);
     if (failed > 0) throw new Error(`${failed} logins failed: ${ready.find((r) => r.firstError)?.firstError}`);
-    steps = await climb("nimbus-cluster", gens, ladder, nodes);
+    const [ferretPid, ...backendPids] = ferret.pids?.() ?? [];
+    const groups: ProcessGroup[] = [
+      { name: "node a", pids: () => [nodes[0]!.pid] },
+      { name: "node b", pids: () => [nodes[1]!.pid] },
+      { name: "nats", pids: () => nats.pids?.() ?? [] },
+      { name: "ferretdb", pids: () => (ferretPid ? [ferretPid] : []) },
+      ...(handler === "postgresql" ? [{ name: "postgres", pids: () => (backendPids[0] ? processTree(backendPids[0]) : []) }] : []),
+      { name: "generators", pids: () => gens.flatMap((g) => processTree(g.pid)) },
+    ];
+    const probe = clusterProbe({
+      groups,
+      metricsUrls: { a: `${nodes[0]!.url}/metrics`, b: `${nodes[1]!.url}/metrics` },
+      ...(nats.monitorUrl ? { natsMonitorUrl: nats.monitorUrl } : {}),
+    });
+    steps = await climb(`nimbus-cluster-${handler}`, gens, ladder, nodes, probe);
   } finally {
     await Promise.all(gens.map((g) => g.close()));
     await Promise.all(nodes.map((n) => n.stop()));
@@ -52,12 +71,14 @@ export async function runP2pCluster(quick: boolean): Promise<BenchResult> {
     await ferret.stop();
   }
   return p2pResult(
-    "p2p-cluster",
+    handler === "postgresql" ? "p2p-cluster-postgresql" : "p2p-cluster",
     quick,
     pairs,
     ladder,
     steps,
     baselineSteps,
-    "two nodes (sender on one, recipient on the other) on one nats-server and one FerretDB",
+    `two nodes (sender on one, recipient on the other) on one nats-server and one FerretDB (${handler} handler); ` +
+      "breakdown columns: cores per process (the PostgreSQL column sums the postmaster and its backends) and, per delivered message, " +
+      "store commands (round trips) and bus messages sent by both nodes, and messages nats-server received from all clients",
   );
 }

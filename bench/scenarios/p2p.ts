@@ -11,6 +11,7 @@ import {
 import { clientsDescription, Generator, splitPairs, stepAll } from "../lib/generators.ts";
 import type { MergedStep } from "../lib/open-loop.ts";
 import type { BenchResult, BenchRow } from "../lib/report.ts";
+import type { ProbeFigures, StepProbe } from "../lib/cluster-probe.ts";
 
 /** Load-generator processes; more than one only helps when a generator is the bottleneck (see its cpu column). */
 export const generatorCount = Math.max(1, Number(process.env.BENCH_GENERATORS ?? 1));
@@ -44,6 +45,8 @@ export interface LadderStep extends MergedStep {
   serverCpu: number;
   /** Of that, their main threads' (the event loops; the rest is the SQLite writer thread, GC and libuv threads). */
   serverMainCpu: number;
+  /** The probe's figures (per-process CPU, round trips per message), when the scenario has one. */
+  probe?: ProbeFigures;
 }
 
 /** A process under load: its CPU is reported per step, and a node is CPU-profiled per step under BENCH_CPU_PROF. */
@@ -54,7 +57,13 @@ export interface LoadedServer {
 }
 
 /** Steps up the ladder until a step does not hold; returns every step run. */
-export async function climb(label: string, gens: Generator[], ladder: Ladder, servers: LoadedServer[]): Promise<LadderStep[]> {
+export async function climb(
+  label: string,
+  gens: Generator[],
+  ladder: Ladder,
+  servers: LoadedServer[],
+  probe?: StepProbe,
+): Promise<LadderStep[]> {
   const serverPids = servers.map((s) => s.pid);
   // Warm-up, not recorded: JIT, connection pools, first-message paths.
   // Every stream sends at least once, and it waits (up to 30 s) until all of it arrived, so
@@ -68,16 +77,19 @@ export async function climb(label: string, gens: Generator[], ladder: Ladder, se
     const c0 = cpu(false);
     const m0 = cpu(true);
     const t0 = performance.now();
+    await probe?.begin();
     await Promise.all(servers.map((srv) => srv.profileStart?.()));
     const merged = await stepAll(gens, { step: k + 1, rate, durationMs: ladder.durationMs, drainMs: ladder.drainMs });
     await Promise.all(servers.map((srv, i) => srv.profileStop?.(`${label}-${rate}-node${i}.cpuprofile`)));
     const elapsed = performance.now() - t0;
     const s: LadderStep = { ...merged, serverCpu: cores(cpu(false) - c0, elapsed), serverMainCpu: cores(cpu(true) - m0, elapsed) };
+    if (probe) s.probe = await probe.end(elapsed, merged.delivered);
     steps.push(s);
     console.error(
       `${label} ${rate}/s: deliver p50 ${s.deliver.p50Ms} p99 ${s.deliver.p99Ms} max ${s.deliver.maxMs} ms; ack p99 ${s.ack.p99Ms} ms; ` +
         `delivered ${s.delivered}/${s.scheduled}, lost ${s.lost}, errors ${s.errors} ${JSON.stringify(s.errorCodes)}, dup ${s.duplicated}, ooo ${s.outOfOrder} (seq ${s.seqOutOfOrder}); generator cpu ${s.cpu}, server cpu ${s.serverCpu} (main thread ${s.serverMainCpu})`,
     );
+    if (s.probe) console.error(`${label} ${rate}/s breakdown: ${JSON.stringify(s.probe)}`);
     if (!held(s)) break;
   }
   return steps;
@@ -107,6 +119,7 @@ export function stepRow(label: string, s: LadderStep): BenchRow {
     "server cpu": s.serverCpu,
     "server main thread cpu": s.serverMainCpu,
     held: held(s) ? "yes" : "no",
+    ...s.probe,
   };
 }
 

@@ -59,6 +59,15 @@ export class NatsBus implements Bus {
   readonly kind = "nats" as const;
   private readonly pre: string;
   private closing: Promise<void> | undefined;
+  /**
+   * Sends (publishes, requests, replies) held until the end of this event-loop turn, then handed
+   * to the client all at once, in order: the client writes what it is given in one microtask as
+   * one socket write, so a turn's worth of asks, pushes and answers to every node costs one
+   * syscall instead of one per callback that sent something (measured: a sixth of a node's main
+   * thread went to those writes in p2p-cluster). Adds at most one loop turn of latency.
+   */
+  private outbound: (() => void)[] = [];
+  private flushScheduled = false;
 
   /** Use connectNatsBus(). */
   constructor(
@@ -73,11 +82,38 @@ export class NatsBus implements Bus {
   publish(subject: string, data: Uint8Array): void {
     this.ensureOpen();
     assertSubject(subject);
+    const wire = this.pre + subject;
+    this.send(() => {
+      try {
+        this.nc.publish(wire, data);
+      } catch (err) {
+        this.logger.error({ err: this.mapError(err, subject), subject }, "NATS publish failed");
+      }
+    });
+  }
+
+  private respond(msg: Msg, reply: Uint8Array): void {
     try {
-      this.nc.publish(this.pre + subject, data);
+      msg.respond(reply);
     } catch (err) {
-      throw this.mapError(err, subject);
+      // Closed meanwhile: the asker times out, as with any lost answer.
+      this.logger.error({ err: this.mapError(err, msg.subject) }, "NATS reply failed");
     }
+  }
+
+  /** Queues a send for the end of this turn (see `outbound`). */
+  private send(op: () => void): void {
+    this.outbound.push(op);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.sendQueued());
+  }
+
+  private sendQueued(): void {
+    this.flushScheduled = false;
+    const ops = this.outbound;
+    this.outbound = [];
+    for (const op of ops) op();
   }
 
   subscribe(subject: string, handler: MessageHandler, options?: { queue?: string }): BusSubscription {
@@ -86,7 +122,7 @@ export class NatsBus implements Bus {
 
   serve(subject: string, handler: RequestHandler, options?: { queue?: string }): BusSubscription {
     return this.attach(subject, options?.queue, (msg, subj) =>
-      answerSafely(handler, msg.data, subj, (reply) => void msg.respond(reply), this.logger),
+      answerSafely(handler, msg.data, subj, (reply) => this.send(() => this.respond(msg, reply)), this.logger),
     );
   }
 
@@ -95,8 +131,17 @@ export class NatsBus implements Bus {
     assertSubject(subject);
     const { timeoutMs } = options;
     if (!(timeoutMs > 0 && Number.isFinite(timeoutMs))) throw new RangeError(`bad timeoutMs ${timeoutMs}`);
+    const wire = this.pre + subject;
     try {
-      const msg = await this.nc.request(this.pre + subject, data, { timeout: timeoutMs });
+      const msg = await new Promise<Msg>((resolve, reject) =>
+        this.send(() => {
+          try {
+            this.nc.request(wire, data, { timeout: timeoutMs }).then(resolve, reject);
+          } catch (err) {
+            reject(err);
+          }
+        }),
+      );
       return msg.data;
     } catch (err) {
       throw this.mapError(err, subject, timeoutMs);
@@ -105,6 +150,7 @@ export class NatsBus implements Bus {
 
   async flush(): Promise<void> {
     this.ensureOpen();
+    this.sendQueued();
     try {
       await this.nc.flush();
     } catch (err) {
@@ -114,6 +160,7 @@ export class NatsBus implements Bus {
 
   /** Drains: messages already received still reach their handlers, then the connection closes. */
   close(): Promise<void> {
+    if (this.closing === undefined) this.sendQueued();
     this.closing ??= this.nc.drain().catch((err: unknown) => {
       if (!isClosedError(err)) this.logger.error({ err }, "NATS drain failed");
     });

@@ -47,6 +47,8 @@ export class AskEnvelope implements Envelope, TimedAsk {
 /** A tell: nobody waits; a failure is only logged (at debug: the sender chose not to care). */
 export class TellEnvelope implements Envelope {
   attempts = 0;
+  /** No answer wanted: a remote batch sends it without an ask id (remote-batch.ts). */
+  readonly oneWay = true;
   readonly deadline: number;
 
   constructor(

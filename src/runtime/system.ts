@@ -1,6 +1,5 @@
 import type { Logger } from "pino";
 import type { Bus, BusSubscription } from "../bus/port.ts";
-import { NoRespondersError, BusTimeoutError } from "../bus/errors.ts";
 import type { Journal, Store } from "../store/port.ts";
 import { NimbusError } from "../protocol/errors.ts";
 import type { ActorContext, ActorFactory, AskOptions } from "./actor.ts";
@@ -12,7 +11,9 @@ import { parseAddress } from "./address.ts";
 import { UnknownActorKindError } from "./errors.ts";
 import type { Membership } from "./membership.ts";
 import { ownerOf } from "./placement.ts";
-import { decodeRemoteReply, decodeRemoteRequest, encodeRemoteReply, encodeRemoteRequest } from "./remote.ts";
+import { decodeRemoteRequest, encodeRemoteReply } from "./remote.ts";
+import { isBatch, RemoteBatches } from "./remote-batch.ts";
+import { decode } from "../protocol/codec.ts";
 import { emptyStats, type RuntimeStats } from "./stats.ts";
 import { IdBlocks } from "./id-blocks.ts";
 
@@ -29,7 +30,6 @@ export interface ActorSystemOptions {
 /** A fenced-off message is retried this many times before the caller hears 503. */
 const MAX_ATTEMPTS = 5;
 /** How long to wait before re-routing when the owner had no listener (it died or is starting). */
-const REROUTE_DELAY_MS = 100;
 /** A message is forwarded at most this often when nodes disagree about its owner. */
 const MAX_HOPS = 2;
 
@@ -45,6 +45,8 @@ export class ActorSystem {
   private readonly deadlines = new AskDeadlines();
   private readonly nodeSubject: string;
   private serveSub: BusSubscription | undefined;
+  private answersSub: BusSubscription | undefined;
+  private readonly remote: RemoteBatches;
   private sweeper: NodeJS.Timeout | undefined;
   private readonly onMembersChanged = (members: readonly string[]) => this.rebalance(members);
   private draining = false;
@@ -54,6 +56,22 @@ export class ActorSystem {
   constructor(private readonly opts: ActorSystemOptions) {
     this.nodeSubject = ActorSystem.subjectFor(opts.membership.self.nodeId);
     this.ids = new IdBlocks(opts.store.sequences);
+    this.remote = new RemoteBatches({
+      bus: opts.bus,
+      selfNodeId: opts.membership.self.nodeId,
+      subjectFor: (nodeId) => ActorSystem.subjectFor(nodeId),
+      answersSubjectFor: (nodeId) => ActorSystem.answersSubjectFor(nodeId),
+      reroute: (address, env) => this.route(address, env, 0),
+      route: (address, env, hops) => {
+        this.stats.remoteIn++;
+        this.route(address, env, hops);
+      },
+    });
+  }
+
+  /** Where a node's batched asks are answered (remote-batch.ts). */
+  static answersSubjectFor(nodeId: string): string {
+    return `node.${nodeId}.answers`;
   }
 
   static subjectFor(nodeId: string): string {
@@ -77,6 +95,7 @@ export class ActorSystem {
 
   async start(): Promise<void> {
     this.serveSub = this.opts.bus.serve(this.nodeSubject, (data) => this.serveRemote(data));
+    this.answersSub = this.opts.bus.subscribe(ActorSystem.answersSubjectFor(this.nodeId), (data) => this.remote.receiveAnswers(data));
     this.opts.membership.on("change", this.onMembersChanged);
     const every = Math.min(Math.max(this.opts.idlePassivateMs / 4, 50), 10_000);
     this.sweeper = setInterval(() => this.passivateIdle(), every);
@@ -144,6 +163,7 @@ export class ActorSystem {
       await Promise.all([...this.activations.values()].map((a) => a.stop()));
     }
     this.serveSub?.unsubscribe();
+    this.answersSub?.unsubscribe();
     this.deadlines.settle();
   }
 
@@ -252,30 +272,16 @@ export class ActorSystem {
       return;
     }
     this.stats.remoteOut++;
-    const request = encodeRemoteRequest({ address, message: env.message, hops: hops + 1, timeoutMs: remaining });
-    this.opts.bus.request(ActorSystem.subjectFor(owner), request, { timeoutMs: remaining }).then(
-      (reply) => {
-        const r = decodeRemoteReply(reply);
-        if (r.ok) env.resolve(r.value);
-        else env.reject(NimbusError.fromWire(r.code, r.desc));
-      },
-      (err: unknown) => {
-        if (err instanceof NoRespondersError) {
-          // The owner is gone (or not yet listening): nothing was handled, so trying again is safe.
-          setTimeout(() => this.route(address, env, 0), REROUTE_DELAY_MS).unref();
-        } else if (err instanceof BusTimeoutError) {
-          env.reject(new NimbusError("TIMEOUT", `no answer from ${address} within ${remaining} ms`, { cause: err }));
-        } else {
-          env.reject(new NimbusError("UNAVAILABLE", "cluster bus unavailable", { cause: err }));
-        }
-      },
-    );
+    this.remote.send(owner, address, env, hops + 1, remaining);
   }
 
   private serveRemote(data: Uint8Array): Promise<Uint8Array> {
-    this.stats.remoteIn++;
     let req: ReturnType<typeof decodeRemoteRequest>;
     try {
+      const wire = decode(data);
+      if (isBatch(wire)) return Promise.resolve(this.remote.serveBatch(wire));
+      // One request per message: what a node without batches (an older version) sends.
+      this.stats.remoteIn++;
       req = decodeRemoteRequest(data);
     } catch (err) {
       return Promise.resolve(encodeRemoteReply({ ok: false, code: 998, desc: `bad actor request: ${(err as Error).message}` }));

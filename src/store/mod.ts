@@ -10,7 +10,15 @@ export * from "./errors.ts";
 export type { StoreLogger } from "./logger.ts";
 
 export type StoreOptions =
-  { kind: "sqlite"; path: string; logger?: StoreLogger } | { kind: "mongo"; url: string; database: string; logger?: StoreLogger };
+  | { kind: "sqlite"; path: string; logger?: StoreLogger }
+  | {
+      kind: "mongo";
+      url: string;
+      database: string;
+      logger?: StoreLogger;
+      /** Told the name of every command sent to the server (insert, find, …): one per round trip. */
+      onCommand?: (command: string) => void;
+    };
 
 export { unreadableJournalEntries } from "./journal-payload.ts";
 
@@ -31,7 +39,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     }
     case "mongo": {
       const { MongoStore } = await import("./mongo.ts");
-      return await MongoStore.connect(options.url, options.database, options.logger);
+      return await MongoStore.connect(options.url, options.database, options.logger, options.onCommand);
     }
   }
 }

@@ -57,8 +57,15 @@ export class MongoStore implements Store {
   }
 
   /** Connects, creates the indexes, and returns a ready store. */
-  static async connect(url: string, database: string, logger: StoreLogger = consoleLogger): Promise<MongoStore> {
-    const client = new MongoClient(url, { appName: "nimbus" });
+  static async connect(
+    url: string,
+    database: string,
+    logger: StoreLogger = consoleLogger,
+    onCommand?: (command: string) => void,
+  ): Promise<MongoStore> {
+    // Command monitoring only when someone counts: the driver builds an event per command.
+    const client = new MongoClient(url, { appName: "nimbus", monitorCommands: onCommand !== undefined });
+    if (onCommand) client.on("commandStarted", (e) => onCommand(e.commandName));
     try {
       await guard("connect", isMongoError, async () => {
         await client.connect();

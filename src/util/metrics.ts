@@ -62,6 +62,20 @@ export class NodeMetrics {
     registers: [this.registry],
   });
 
+  readonly storeCommands = new Counter({
+    name: "nimbus_store_commands_total",
+    help: "commands sent to the MongoDB server, each one round trip, by command name (insert, find, update, …); none on SQLite",
+    labelNames: ["command"] as const,
+    registers: [this.registry],
+  });
+
+  readonly busMessages = new Counter({
+    name: "nimbus_bus_messages_total",
+    help: "messages this node put on the bus by kind: publish (fan-out, membership) and request (asks to other nodes)",
+    labelNames: ["kind"] as const,
+    registers: [this.registry],
+  });
+
   readonly busRequestSeconds = new Histogram({
     name: "nimbus_bus_request_duration_seconds",
     help: "bus request/reply round trips (actor asks to other nodes, cluster calls) by outcome: ok, error",

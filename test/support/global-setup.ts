@@ -1,5 +1,13 @@
 import type { TestProject } from "vitest/node";
-import { findBinary, startFerretDb, startNatsServer, type RunningService } from "./processes.ts";
+import {
+  ferretHandlerFrom,
+  findBinary,
+  findPostgresBin,
+  startFerretDb,
+  startNatsServer,
+  type FerretHandler,
+  type RunningService,
+} from "./processes.ts";
 
 /**
  * Starts one nats-server and one FerretDB for the whole run (tests isolate themselves by subject
@@ -11,11 +19,13 @@ declare module "vitest" {
   export interface ProvidedContext {
     natsUrl: string;
     mongoUrl: string;
+    ferretHandler: FerretHandler;
   }
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const started: RunningService[] = [];
+  const handler = ferretHandlerFrom(project.config.env?.NIMBUS_TEST_FERRETDB_HANDLER);
 
   let natsUrl = process.env.NIMBUS_TEST_NATS_URL ?? "";
   if (!natsUrl) {
@@ -30,8 +40,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   let mongoUrl = process.env.NIMBUS_TEST_MONGO_URL ?? "";
   if (!mongoUrl) {
     const bin = findBinary("ferretdb");
-    if (bin) {
-      const svc = await startFerretDb(bin);
+    // Over PostgreSQL, its server binaries too; without them the suites skip loudly (fail under CI).
+    if (bin && (handler === "sqlite" || findPostgresBin())) {
+      const svc = await startFerretDb(bin, handler);
       started.push(svc);
       mongoUrl = svc.url;
     }
@@ -39,6 +50,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
   project.provide("natsUrl", natsUrl);
   project.provide("mongoUrl", mongoUrl);
+  project.provide("ferretHandler", handler);
 
   return async () => {
     await Promise.all(started.map((s) => s.stop()));

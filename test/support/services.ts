@@ -5,7 +5,7 @@ export type ServiceName = "nats" | "mongo";
 
 const hints: Record<ServiceName, string> = {
   nats: "install nats-server (apt-get install -y nats-server) or set NIMBUS_TEST_NATS_URL",
-  mongo: "install ferretdb (see .ci/run) or set NIMBUS_TEST_MONGO_URL",
+  mongo: "install ferretdb (see .ci/run; the postgresql project also needs Debian's postgresql package) or set NIMBUS_TEST_MONGO_URL",
 };
 
 /** The URL of a real service for this run, or "" when there is none. */
