@@ -18,6 +18,12 @@ export type QueuedEvent =
  */
 export class SyncQueue {
   private readonly listeners: ((topic: string) => void)[] = [];
+  /**
+   * The enqueue in flight per partition: events of one partition are written one after the
+   * other, so a logout told right after its login cannot reach the outbox (and the app server)
+   * first when the store answers the two writes out of order.
+   */
+  private readonly tails = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly outbox: Outbox,
@@ -36,11 +42,23 @@ export class SyncQueue {
   }
 
   /** Queues one event (its partition key is the journal key `j`, or `p`); answers its outbox id (also the event's id for the app server). */
-  async enqueue(appKey: string, partitionKey: string, event: QueuedEvent): Promise<string> {
+  enqueue(appKey: string, partitionKey: string, event: QueuedEvent): Promise<string> {
     const topic = this.topic(appKey, partitionKey);
-    const [id] = await this.outbox.enqueue(topic, [event as unknown as Record<string, unknown>]);
-    this.queued(topic);
-    return id!;
+    const key = `${appKey}\u0000${partitionKey}`;
+    const before = this.tails.get(key);
+    const write = async (): Promise<string> => {
+      const [id] = await this.outbox.enqueue(topic, [event as unknown as Record<string, unknown>]);
+      this.queued(topic);
+      return id!;
+    };
+    // A failed write before this one does not stop this one: each caller hears its own outcome.
+    const mine = before ? before.then(write, write) : write();
+    const tail = mine.catch(() => undefined);
+    this.tails.set(key, tail);
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    return mine;
   }
 
   /** Withdraws an event queued ahead of an action that then failed. */
