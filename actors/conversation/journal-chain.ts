@@ -24,6 +24,8 @@ export interface ChainInput {
   retainDays: number;
   /** An outbox topic the same write queues the message in (data sync), when set. */
   sync?: string;
+  /** Carried in that outbox item: the team's members for NIM's `tMembers` (teams of ≤ 200). */
+  syncMembers?: readonly string[];
 }
 
 /**
@@ -141,7 +143,10 @@ export class JournalChain {
     };
     // The chain's link: stored only if the previous message is stored under this msgid.
     if (this.lastSeq > 0) entry.prevMsgid = this.lastMsgid;
-    if (input.sync !== undefined) entry.outbox = input.sync;
+    if (input.sync !== undefined) {
+      entry.outbox = input.sync;
+      if (input.syncMembers !== undefined) entry.outboxMembers = input.syncMembers;
+    }
     const stored = this.ctx.journal.append([entry]);
     this.lastSeq = entry.seq;
     this.lastMsgid = entry.msgid;

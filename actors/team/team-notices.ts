@@ -14,7 +14,8 @@ import { TEAM_NOTICE_ENTRY_TYPE, type TeamNoticePayload, type TeamNoticesMessage
  * (every node with a member online writes the same bytes to its members' devices); a member whose
  * devices were offline gets it in the login sync, after its cursor for the team. Kept apart from
  * the team's own journal so message seqs, history and unread counts never see it. Membership is
- * the team actor's: asked once per notification (these are rare, server-API-made).
+ * the team actor's: asked once per notification (these are rare, server-API-made), and the team's
+ * seq then is kept with it, so a member's devices are never handed one from before they joined.
  */
 export class TeamNoticesActor extends Actor<null> {
   private lastSeq = 0;
@@ -32,12 +33,18 @@ export class TeamNoticesActor extends Actor<null> {
     const m = message as TeamNoticesMessage;
     if (m.t !== "notify") throw new NimbusError("PARAM_ERROR", `unknown team notices message ${JSON.stringify((m as { t?: unknown }).t)}`);
     const tid = this.ctx.id;
-    const view = await this.ctx.ask(teamAddress(this.ctx.appKey, tid), { t: "get" });
-    if (!view || !view.info.valid) throw new NimbusError("TEAM_NOT_FOUND", `tid: team ${tid} does not exist`);
-    if (!view.members.some((x) => x.accid === m.from)) throw new NimbusError("TEAM_NOT_MEMBER", `${m.from} is not a member of the team`);
+    const team = teamAddress(this.ctx.appKey, tid);
+    // The sender's membership and the team's seq in one team turn: the seq tells later which members
+    // joined after this notice (TeamNoticePayload.teamSeq).
+    const position = await this.ctx.ask(team, { t: "position", accid: m.from });
+    if (!position) {
+      const view = await this.ctx.ask(team, { t: "get" });
+      if (!view || !view.info.valid) throw new NimbusError("TEAM_NOT_FOUND", `tid: team ${tid} does not exist`);
+      throw new NimbusError("TEAM_NOT_MEMBER", `${m.from} is not a member of the team`);
+    }
     const time = Date.now();
     const seq = this.lastSeq + 1;
-    const payload: TeamNoticePayload = { tid, attach: m.attach };
+    const payload: TeamNoticePayload = { tid, attach: m.attach, teamSeq: position.lastSeq };
     await this.ctx.journal.append([
       {
         conversation: this.ctx.address,

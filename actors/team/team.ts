@@ -39,6 +39,9 @@ interface StoredMember extends TeamMember {
   hiddenAtSeq?: number;
 }
 
+/** NIM's data sync carries a team message's member list (`tMembers`) only for teams this small. */
+const SYNC_MEMBERS_MAX = 200;
+
 /** A pending invitation or application. */
 interface Pending {
   accid: string;
@@ -219,6 +222,8 @@ export class TeamActor extends Actor<TeamState> {
     const sender = actor(this.members, input.from);
     requireMaySend(info, sender);
     const chained = chainInputOf(input, { to: this.tid, conv: teamConversationId(this.tid) }, retainDays, sync);
+    // The members as of this message, from memory, carried in its outbox item: no read at delivery.
+    if (sync !== undefined && this.members.size <= SYNC_MEMBERS_MAX) chained.syncMembers = [...this.members.keys()];
     return this.chain.send(chained, (entry) => {
       this.deliver(messageOf(entry), []);
       // Who sends has read the team up to their own message; saved with the state later (a

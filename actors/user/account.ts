@@ -1,3 +1,4 @@
+import type { CustomEventChange } from "../../src/protocol/presence-events.ts";
 import type { MuteModules, Profile, UserRecord } from "../../src/contracts/user.ts";
 import type { TokenHash } from "./token.ts";
 import type { DeviceRecord, LoginEvent } from "./devices.ts";
@@ -31,6 +32,10 @@ export interface UserState {
   /** Changes of the online state so far (PresenceChange.seq of the last one), and when it was. */
   presenceSeq?: number;
   presenceAt?: number;
+  /** The seq of the last custom event published (CustomEventChange.seq). */
+  customEventSeq?: number;
+  /** The newest custom event of each type broadcast online and offline, while valid (custom-events.ts). */
+  customEvents?: CustomEventChange[];
 }
 
 export const PROFILE_KEYS = [

@@ -28,7 +28,14 @@ import { admitDevice, LOGIN_HISTORY, type DeviceRecord, type LoginEvent } from "
 import { LoginLockout } from "./login-lockout.ts";
 import { DEFAULT_LOGIN_LOG_DAYS, LoginLog } from "./login-log.ts";
 import { presenceChanges, presenceNow } from "./presence.ts";
-import { PRESENCE_EVENT, presenceSubject } from "../../src/protocol/presence-events.ts";
+import {
+  CUSTOM_EVENT,
+  PRESENCE_EVENT,
+  presenceSubject,
+  type CustomEventChange,
+  type PublishEventRequest,
+} from "../../src/protocol/presence-events.ts";
+import { customEventOf, keptAfter, keptEvent } from "./custom-events.ts";
 import type { LoginLockoutPolicy } from "../../src/contracts/user.ts";
 import { encodeUserEvent, encodeUserEventOf, KickReason, userSubject, type KickEvent } from "../../src/protocol/user-events.ts";
 
@@ -136,6 +143,10 @@ export class UserActor extends Actor<UserState> {
         return this.state.account
           ? presenceNow(this.ctx.id, this.liveDevices(), this.state.presenceSeq ?? 0, this.state.presenceAt ?? 0)
           : null;
+      case "publishEvent":
+        return this.publishEvent(m.event);
+      case "customEvent":
+        return this.state.account ? keptEvent(this.state.customEvents, m.eventType, Date.now()) : null;
       default:
         throw new NimbusError("PARAM_ERROR", `unknown user message ${JSON.stringify((m as { t?: unknown }).t)}`);
     }
@@ -273,6 +284,21 @@ export class UserActor extends Actor<UserState> {
     // Once per turn, whatever the number of subscribers: the nodes that hold some fan it out.
     if (changes.length > 0)
       this.ctx.publish(presenceSubject(this.ctx.appKey, this.ctx.id), encodeUserEventOf(PRESENCE_EVENT, { events: changes }));
+  }
+
+  /**
+   * One publish on the presence subject, whatever the number of subscribers; the kept event is
+   * saved with the state later (markDirty), not one write per event: a crash may lose it, and the
+   * ms-based seq still grows past it.
+   */
+  private publishEvent(req: PublishEventRequest): CustomEventChange {
+    this.existing();
+    const now = Date.now();
+    const event = customEventOf(this.ctx.id, req, this.state.customEventSeq ?? 0, now);
+    this.state = { ...this.state, customEventSeq: event.seq, customEvents: keptAfter(this.state.customEvents ?? [], event, now) };
+    this.ctx.markDirty();
+    this.ctx.publish(presenceSubject(this.ctx.appKey, this.ctx.id), encodeUserEventOf(CUSTOM_EVENT, { events: [event] }));
+    return event;
   }
 
   private existing(): Account {

@@ -21,6 +21,8 @@ import { PresenceFeed } from "./presence-feed.ts";
 import {
   PresenceRequests,
   type PresenceChange,
+  type CustomEventChange,
+  type PublishEventRequest,
   type SubscribeRequest,
   type SubscriptionInfo,
   type UnsubscribeRequest,
@@ -64,6 +66,11 @@ export interface NimbusClientEvents extends MessagingClientEvents {
    * state now (`sync: true`) after subscribing and after each login when that is news.
    */
   presence: PresenceChange;
+  /**
+   * A subscribed publisher's custom event (eventType ≥ 100000): each once and in order (per
+   * publisher and type), and the one kept now (`sync: true`) after subscribing and after each login.
+   */
+  customEvent: CustomEventChange;
 }
 
 export type ClientState = "connected" | "reconnecting" | "closed";
@@ -87,7 +94,10 @@ export class NimbusClient extends Emitter<NimbusClientEvents> {
   readonly teams: TeamsClient;
   /** Signalling: invitations into call rooms, their answers, joins and leaves (events: `signal`). */
   readonly signalling: SignallingClient;
-  private readonly presenceFeed = new PresenceFeed((change) => this.emit("presence", change));
+  private readonly presenceFeed = new PresenceFeed(
+    (change) => this.emit("presence", change),
+    (event) => this.emit("customEvent", event),
+  );
 
   constructor(private readonly options: ConnectOptions) {
     super();
@@ -165,20 +175,44 @@ export class NimbusClient extends Emitter<NimbusClientEvents> {
    * Subscribes this account to the online state of `publishers` (1 to 100 accids) for `ttlSeconds`
    * (60 s to 30 days; subscribing again renews). Answers the ones that failed (not registered, or
    * this account). Rejects with 419 past the app's limit (3,000 accounts), changing nothing.
-   * Their state follows as `presence` events.
+   * Their state follows as `presence` events; with a custom `eventType` (≥ 100000), their events
+   * of that type follow as `customEvent` events instead.
    */
-  subscribePresence(publishers: string[], ttlSeconds: number): Promise<{ failed: string[] }> {
-    return this.request(PresenceRequests.SUBSCRIBE, { publishers, ttlSeconds } satisfies SubscribeRequest);
+  subscribePresence(publishers: string[], ttlSeconds: number, eventType?: number): Promise<{ failed: string[] }> {
+    return this.request(PresenceRequests.SUBSCRIBE, {
+      publishers,
+      ttlSeconds,
+      ...(eventType !== undefined && { eventType }),
+    } satisfies SubscribeRequest);
   }
 
-  /** Ends subscriptions to `publishers`, or every one without; answers those that were not subscribed. */
-  unsubscribePresence(publishers?: string[]): Promise<{ failed: string[] }> {
-    return this.request(PresenceRequests.UNSUBSCRIBE, (publishers ? { publishers } : {}) satisfies UnsubscribeRequest);
+  /**
+   * Ends subscriptions to `publishers` (of `eventType`, 1 when absent), or every one without (of
+   * every type when no `eventType` either); answers those that were not subscribed.
+   */
+  unsubscribePresence(publishers?: string[], eventType?: number): Promise<{ failed: string[] }> {
+    return this.request(PresenceRequests.UNSUBSCRIBE, {
+      ...(publishers && { publishers }),
+      ...(eventType !== undefined && { eventType }),
+    } satisfies UnsubscribeRequest);
   }
 
-  /** This account's live subscriptions (of `publishers` only, when given). */
-  presenceSubscriptions(publishers?: string[]): Promise<SubscriptionInfo[]> {
-    return this.request(PresenceRequests.SUBSCRIPTIONS, publishers ? { publishers } : {});
+  /** This account's live subscriptions (of `publishers` and of `eventType` only, when given). */
+  presenceSubscriptions(publishers?: string[], eventType?: number): Promise<SubscriptionInfo[]> {
+    return this.request(PresenceRequests.SUBSCRIPTIONS, {
+      ...(publishers && { publishers }),
+      ...(eventType !== undefined && { eventType }),
+    });
+  }
+
+  /**
+   * Publishes a custom event (eventType ≥ 100000, an integer eventValue, a config of at most 4096
+   * characters, valid for ttl 60 s to 7 days) to the accounts subscribed to this account's events
+   * of that type: broadcastType 1 to those online now only, 2 (default) also to those who
+   * subscribe or log in while it is valid. Answers the event as they get it.
+   */
+  publishEvent(event: PublishEventRequest): Promise<CustomEventChange> {
+    return this.request(PresenceRequests.PUBLISH_EVENT, event);
   }
 
   /** Sends a plain message of any type, with no answer; failures come back as `error` events. */

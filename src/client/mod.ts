@@ -72,9 +72,14 @@ export {
 } from "../protocol/signal.ts";
 export { SignallingClient } from "./signalling.ts";
 export {
+  BroadcastType,
+  CUSTOM_EVENT,
   PRESENCE_EVENT,
   PresenceRequests,
   PresenceValue,
+  type CustomEventChange,
+  type CustomEventPush,
+  type PublishEventRequest,
   type PresenceChange,
   type PresencePush,
   type SubscribeRequest,

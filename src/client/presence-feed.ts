@@ -1,12 +1,13 @@
-import { PRESENCE_EVENT, type PresenceChange } from "../protocol/presence-events.ts";
+import { CUSTOM_EVENT, PRESENCE_EVENT, type CustomEventChange, type PresenceChange } from "../protocol/presence-events.ts";
 
 /**
- * Online-state events of the publishers this account subscribes to, on their way to the app. A
- * change reaches a device as a push and the state again in syncs (after subscribing, after each
- * login), so each publisher's events pass only when their seq is newer than the last one passed:
- * every change once, in order, and a sync only when it says something new.
+ * Online-state events and custom events of the publishers this account subscribes to, on their
+ * way to the app. A change reaches a device as a push and again in syncs (after subscribing, after
+ * each login), so each publisher's events of each type pass only when their seq is newer than the
+ * last one passed: every change once, in order, and a sync only when it says something new.
  */
 export class PresenceFeed {
+  /** The last seq passed, per publisher and eventType. */
   private readonly last = new Map<string, number>();
   /**
    * Pushes held until the app could listen: the login sync is pushed right after the welcome, and
@@ -14,7 +15,10 @@ export class PresenceFeed {
    */
   private held: [string, unknown][] | undefined = [];
 
-  constructor(private readonly emit: (change: PresenceChange) => void) {}
+  constructor(
+    private readonly emit: (change: PresenceChange) => void,
+    private readonly emitCustom: (event: CustomEventChange) => void = () => undefined,
+  ) {}
 
   /** From now on pushes pass at once; those held meanwhile pass first, in order. */
   release(): void {
@@ -23,20 +27,23 @@ export class PresenceFeed {
     for (const [type, body] of held) this.offer(type, body);
   }
 
-  /** A push from the server; anything but a well-formed `presence` push is ignored. */
+  /** A push from the server; anything but a well-formed `presence` or `customEvent` push is ignored. */
   offer(type: string, body: unknown): void {
+    if (type !== PRESENCE_EVENT && type !== CUSTOM_EVENT) return;
     if (this.held) {
-      if (type === PRESENCE_EVENT) this.held.push([type, body]);
+      this.held.push([type, body]);
       return;
     }
-    if (type !== PRESENCE_EVENT || typeof body !== "object" || body === null) return;
+    if (typeof body !== "object" || body === null) return;
     const events = (body as { events?: unknown }).events;
     if (!Array.isArray(events)) return;
-    for (const e of events as PresenceChange[]) {
-      if (typeof e?.accid !== "string" || typeof e.seq !== "number") continue;
-      if (e.seq <= (this.last.get(e.accid) ?? -1)) continue;
-      this.last.set(e.accid, e.seq);
-      this.emit(e);
+    for (const e of events as (PresenceChange | CustomEventChange)[]) {
+      if (typeof e?.accid !== "string" || typeof e.seq !== "number" || typeof e.eventType !== "number") continue;
+      const key = `${e.eventType} ${e.accid}`;
+      if (e.seq <= (this.last.get(key) ?? -1)) continue;
+      this.last.set(key, e.seq);
+      if (type === PRESENCE_EVENT) this.emit(e as PresenceChange);
+      else this.emitCustom(e as CustomEventChange);
     }
   }
 }

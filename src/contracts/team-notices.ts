@@ -18,6 +18,18 @@ export type TeamNoticesMessage = RequestOf<TeamNoticesProtocol>;
 export interface TeamNoticePayload {
   tid: string;
   attach: string;
+  /**
+   * The team's last stored message seq when it was sent, read in the team actor's turn that found
+   * the sender a member. Every join writes a notification, so a member whose join seq (the team's
+   * seq before their join) is below this joined before it: only they are handed it at login.
+   * Absent in notices stored before it was kept: handed to every member then.
+   */
+  teamSeq?: number;
+}
+
+/** Whether a member whose join seq is `joinedAfterSeq` was a member when the notice was sent. */
+export function noticeIsFor(p: TeamNoticePayload, joinedAfterSeq: number): boolean {
+  return p.teamSeq === undefined || p.teamSeq > joinedAfterSeq;
 }
 
 /** NIM message type 5, "notification", as for a member's own notices. */

@@ -1,6 +1,6 @@
 import { actorRef, type ActorRef, type RequestNamed, type RequestOf } from "../runtime/actor-ref.ts";
 import type { DeviceRecord, MultiDevicePolicy } from "./devices.ts";
-import type { PresenceChange } from "../protocol/presence-events.ts";
+import type { CustomEventChange, PresenceChange, PublishEventRequest } from "../protocol/presence-events.ts";
 
 /**
  * The user actor's messages (`user/<appKey>/<accid>`): the account, its token, its profile, its
@@ -97,6 +97,10 @@ export type UserProtocol = {
   nodeGone: { request: { nodeId: string; startedAt: number; retainDays?: number }; reply: null };
   /** The online state now, for a subscriber's sync (null: no such account). */
   presence: { request: object; reply: PresenceChange | null };
+  /** Publishes a custom event (eventType ≥ 100000) to its subscribers: one publish on the presence subject. */
+  publishEvent: { request: { event: PublishEventRequest }; reply: CustomEventChange };
+  /** The newest valid custom event of this type broadcast online and offline, for a subscriber's sync. */
+  customEvent: { request: { eventType: number }; reply: CustomEventChange | null };
 };
 
 export type UserMessage = RequestOf<UserProtocol>;

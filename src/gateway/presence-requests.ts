@@ -4,7 +4,17 @@ import type { ActorSystem } from "../runtime/system.ts";
 import { SUBSCRIBE_MAX_PUBLISHERS, SUBSCRIBE_TTL_MAX_S, SUBSCRIBE_TTL_MIN_S, subscriptionsAddress } from "../contracts/subscriptions.ts";
 import { ACCID_PATTERN } from "../protocol/accid.ts";
 import { NimbusError } from "../protocol/errors.ts";
-import { PresenceRequests, type SubscriptionInfo } from "../protocol/presence-events.ts";
+import {
+  CUSTOM_EVENT_CONFIG_MAX,
+  CUSTOM_EVENT_TTL_MAX_S,
+  CUSTOM_EVENT_TTL_MIN_S,
+  CUSTOM_EVENT_TYPE_MAX,
+  CUSTOM_EVENT_TYPE_MIN,
+  PresenceRequests,
+  type CustomEventChange,
+  type SubscriptionInfo,
+} from "../protocol/presence-events.ts";
+import { userAddress } from "../contracts/user.ts";
 import { parseBody } from "./messaging-schemas.ts";
 import type { RequestHandler } from "./requests.ts";
 
@@ -13,7 +23,17 @@ const publishers = z
   .min(1, "must not be empty")
   .max(SUBSCRIBE_MAX_PUBLISHERS, `too many: at most ${SUBSCRIBE_MAX_PUBLISHERS}`);
 
+const int = () => z.number({ error: "must be a number" }).int("must be an integer");
+const customType = int()
+  .min(CUSTOM_EVENT_TYPE_MIN, `must be at least ${CUSTOM_EVENT_TYPE_MIN}`)
+  .max(CUSTOM_EVENT_TYPE_MAX, `must be at most ${CUSTOM_EVENT_TYPE_MAX}`);
+/** 1 (the online state) or a custom event type. */
+const eventType = int().refine((t) => t === 1 || (t >= CUSTOM_EVENT_TYPE_MIN && t <= CUSTOM_EVENT_TYPE_MAX), {
+  error: `must be 1 or a custom type from ${CUSTOM_EVENT_TYPE_MIN}`,
+});
+
 const subscribeSchema = z.object({
+  eventType: eventType.optional(),
   publishers,
   ttlSeconds: z
     .number({ error: "must be a number" })
@@ -21,8 +41,20 @@ const subscribeSchema = z.object({
     .min(SUBSCRIBE_TTL_MIN_S, `must be at least ${SUBSCRIBE_TTL_MIN_S}`)
     .max(SUBSCRIBE_TTL_MAX_S, `must be at most ${SUBSCRIBE_TTL_MAX_S}`),
 });
-const unsubscribeSchema = z.object({ publishers: publishers.optional() }).default({});
-const querySchema = z.object({ publishers: publishers.optional() }).default({});
+const unsubscribeSchema = z.object({ publishers: publishers.optional(), eventType: eventType.optional() }).default({});
+const querySchema = z.object({ publishers: publishers.optional(), eventType: eventType.optional() }).default({});
+const publishSchema = z.object({
+  eventType: customType,
+  eventValue: int(),
+  config: z
+    .string({ error: "must be a string" })
+    .max(CUSTOM_EVENT_CONFIG_MAX, `too long: at most ${CUSTOM_EVENT_CONFIG_MAX} characters`)
+    .optional(),
+  ttl: int()
+    .min(CUSTOM_EVENT_TTL_MIN_S, `must be at least ${CUSTOM_EVENT_TTL_MIN_S}`)
+    .max(CUSTOM_EVENT_TTL_MAX_S, `must be at most ${CUSTOM_EVENT_TTL_MAX_S}`),
+  broadcastType: z.union([z.literal(1), z.literal(2)], { error: "must be 1 (online only) or 2 (online and offline)" }).optional(),
+});
 
 /**
  * A device's own online-status subscriptions, the same as the server API's event/subscribe/*:
@@ -42,22 +74,41 @@ export function registerPresenceRequests(
       publishers: r.publishers,
       ttlSeconds: r.ttlSeconds,
       max: app.limits.subscriptions,
+      ...(r.eventType !== undefined && { eventType: r.eventType }),
     });
   });
 
   register(PresenceRequests.UNSUBSCRIBE, async (device, body) => {
     const r = parseBody(unsubscribeSchema, body, "unsubscribe");
     const ref = subscriptionsAddress(device.session.appKey, device.session.accid);
+    const only = r.eventType !== undefined && { eventType: r.eventType };
     if (!r.publishers) {
-      await deps.system.ask(ref, { t: "clear" });
+      await deps.system.ask(ref, { t: "clear", ...only });
       return { failed: [] };
     }
-    return deps.system.ask(ref, { t: "remove", publishers: r.publishers });
+    return deps.system.ask(ref, { t: "remove", publishers: r.publishers, ...only });
   });
 
   register(PresenceRequests.SUBSCRIPTIONS, async (device, body): Promise<SubscriptionInfo[]> => {
     const r = parseBody(querySchema, body, "subscriptions");
     const ref = subscriptionsAddress(device.session.appKey, device.session.accid);
-    return deps.system.ask(ref, { t: "query", ...(r.publishers && { publishers: r.publishers }) });
+    return deps.system.ask(ref, {
+      t: "query",
+      ...(r.publishers && { publishers: r.publishers }),
+      ...(r.eventType !== undefined && { eventType: r.eventType }),
+    });
+  });
+
+  // One publish on the publisher's presence subject, by its user actor; every node with a subscriber fans it out.
+  register(PresenceRequests.PUBLISH_EVENT, async (device, body): Promise<CustomEventChange> => {
+    const r = parseBody(publishSchema, body, "publishEvent");
+    const event = {
+      eventType: r.eventType,
+      eventValue: r.eventValue,
+      ttl: r.ttl,
+      ...(r.config !== undefined && { config: r.config }),
+      ...(r.broadcastType !== undefined && { broadcastType: r.broadcastType }),
+    };
+    return deps.system.ask(userAddress(device.session.appKey, device.session.accid), { t: "publishEvent", event });
   });
 }

@@ -4,12 +4,15 @@ import type { Membership } from "../runtime/membership.ts";
 import { subscriptionsAddress } from "../contracts/subscriptions.ts";
 import { userAddress } from "../contracts/user.ts";
 import {
+  CUSTOM_EVENT,
   PRESENCE_EVENT,
   presenceSubject,
+  type CustomEventChange,
   type PresenceChange,
   type PresencePush,
   type SubscriptionsChanged,
 } from "../protocol/presence-events.ts";
+import { ONLINE_STATE_EVENT } from "../contracts/subscriptions.ts";
 import { decodeUserEventEnvelope, userEventOf, type EncodedUserEvent } from "../protocol/user-events.ts";
 import { mapLimit } from "../util/map-limit.ts";
 import type { LocalDevice } from "./device-session.ts";
@@ -27,7 +30,8 @@ interface Watcher {
   version: number;
   /** The highest version heard while loading: newer than the list means load again. */
   heard: number;
-  entries: Map<string, number>;
+  /** Per publisher, per eventType subscribed (1 online state, ≥ 100000 custom), when it ends. */
+  entries: Map<string, Map<number, number>>;
   ready: Promise<void>;
   gone: boolean;
 }
@@ -35,8 +39,8 @@ interface Watcher {
 /** A publisher some local subscriber follows: this node listens to its presence subject. */
 interface Watched {
   readonly subscribers: Set<string>;
-  /** The newest PresenceChange.seq this node pushed: the bus may repeat or reorder across a failover. */
-  lastSeq: number;
+  /** Per eventType, the newest seq this node pushed: the bus may repeat or reorder across a failover. */
+  readonly lastSeq: Map<number, number>;
   readonly subscribed: Promise<void>;
 }
 
@@ -50,8 +54,9 @@ const SWEEP_MS = 30_000;
 /**
  * The local side of online-status subscriptions on one node. While a subscriber has a device
  * here, the node holds the presence subject of each publisher it follows — once per publisher
- * however many local subscribers follow it — and fans each change out to the local subscribers'
- * devices from one frame. A subscriber's subscriptions come from its subscriptions actor: the
+ * however many local subscribers follow it, for whichever eventTypes (1 online state, ≥ 100000
+ * custom events: both travel on that subject) — and fans each change out to the devices of the
+ * local subscribers of its type from one frame. A subscriber's subscriptions come from its subscriptions actor: the
  * list when its first device arrives, then each versioned change on its user subject (a gap
  * reloads the list). A device gets the followed publishers' state right after its login, and the
  * subscriber's devices get a new publisher's state right after the node listens to it (NIM's
@@ -127,7 +132,7 @@ export class PresenceWatch {
     w.devices++;
     const watcher = w;
     void watcher.ready
-      .then(() => this.sync(watcher, [...watcher.entries.keys()], d.deviceId, d.sessionId))
+      .then(() => this.sync(watcher, pairsOf(watcher.entries), d.deviceId, d.sessionId))
       .catch((err: unknown) => this.deps.log.warn({ err, accid: d.accid }, "presence sync after login failed"));
   }
 
@@ -166,15 +171,15 @@ export class PresenceWatch {
     }
     w.version = change.version;
     if (change.cleared) this.replace(w, new Map());
-    for (const p of change.removed ?? []) {
-      if (w.entries.delete(p)) this.unwatch(w.appKey, p, w.accid);
+    for (const [p, eventType] of change.removed ?? []) this.drop(w, p, eventType);
+    const added: [string, number][] = [];
+    for (const [p, expireAt, eventType] of change.set ?? []) {
+      let types = w.entries.get(p);
+      if (!types) w.entries.set(p, (types = new Map()));
+      if (!types.has(eventType)) added.push([p, eventType]);
+      types.set(eventType, expireAt);
     }
-    const added: string[] = [];
-    for (const [p, expireAt] of change.set ?? []) {
-      if (!w.entries.has(p)) added.push(p);
-      w.entries.set(p, expireAt);
-    }
-    void this.watchAll(w, added)
+    void this.watchAll(w, [...new Set(added.map(([p]) => p))])
       .then(() => this.sync(w, added))
       .catch((err: unknown) => this.deps.log.warn({ err, accid }, "presence sync after subscribing failed"));
   }
@@ -201,7 +206,7 @@ export class PresenceWatch {
    */
   private async load(w: Watcher): Promise<void> {
     for (let failures = 0; ;) {
-      let list: { version: number; entries: [string, number][] };
+      let list: { version: number; entries: [string, number, number][] };
       try {
         list = await this.deps.system.ask(subscriptionsAddress(w.appKey, w.accid), { t: "list" });
       } catch (err) {
@@ -212,7 +217,12 @@ export class PresenceWatch {
         continue;
       }
       if (w.gone) return;
-      const next = new Map(list.entries);
+      const next = new Map<string, Map<number, number>>();
+      for (const [p, expireAt, eventType] of list.entries) {
+        let types = next.get(p);
+        if (!types) next.set(p, (types = new Map()));
+        types.set(eventType, expireAt);
+      }
       const added = [...next.keys()].filter((p) => !w.entries.has(p));
       this.replace(w, next);
       w.version = list.version;
@@ -222,7 +232,7 @@ export class PresenceWatch {
   }
 
   /** Sets the watcher's entries, listening to new publishers and letting go of dropped ones. */
-  private replace(w: Watcher, next: Map<string, number>): void {
+  private replace(w: Watcher, next: Map<string, Map<number, number>>): void {
     for (const p of w.entries.keys()) if (!next.has(p)) this.unwatch(w.appKey, p, w.accid);
     w.entries = next;
   }
@@ -237,7 +247,7 @@ export class PresenceWatch {
     let p = this.watched.get(key);
     if (!p) {
       const subscribed = this.deps.subjects.hold(presenceSubject(appKey, publisher), (data) => this.onPresence(appKey, publisher, data));
-      p = { subscribers: new Set(), lastSeq: 0, subscribed };
+      p = { subscribers: new Set(), lastSeq: new Map(), subscribed };
       this.watched.set(key, p);
     }
     p.subscribers.add(subscriber);
@@ -252,27 +262,34 @@ export class PresenceWatch {
     this.deps.subjects.release(presenceSubject(appKey, publisher));
   }
 
-  /** One change off the bus: one frame, to every device of every local subscriber still subscribed. */
+  /**
+   * One change off the bus (online state, or one custom event): one frame, to every device of every
+   * local subscriber still subscribed to that eventType of the publisher.
+   */
   private onPresence(appKey: string, publisher: string, data: Uint8Array): void {
     const p = this.watched.get(keyOf(appKey, publisher));
     if (!p) return;
     let event: EncodedUserEvent;
     let newest: number;
+    let eventType: number;
     try {
       event = decodeUserEventEnvelope(data);
-      const { events } = userEventOf(event) as unknown as PresencePush;
-      if (event.ev !== PRESENCE_EVENT || !Array.isArray(events)) throw new Error("not a presence push");
+      const { events } = userEventOf(event) as unknown as { events: (PresenceChange | CustomEventChange)[] };
+      if ((event.ev !== PRESENCE_EVENT && event.ev !== CUSTOM_EVENT) || !Array.isArray(events) || events.length === 0)
+        throw new Error("not a presence push");
+      eventType = event.ev === PRESENCE_EVENT ? ONLINE_STATE_EVENT : events[0]!.eventType;
+      if (events.some((e) => e?.eventType !== eventType)) throw new Error("a push of several event types");
       newest = Math.max(...events.map((e) => (typeof e?.seq === "number" ? e.seq : 0)));
     } catch (err) {
       this.deps.log.warn({ err, publisher }, "dropped a malformed presence event");
       return;
     }
-    if (newest <= p.lastSeq) return; // already pushed (a repeat after a failover)
-    p.lastSeq = newest;
-    const frame = pushFrameOf(PRESENCE_EVENT, event.body);
+    if (newest <= (p.lastSeq.get(eventType) ?? 0)) return; // already pushed (a repeat after a failover)
+    p.lastSeq.set(eventType, newest);
+    const frame = pushFrameOf(event.ev, event.body);
     const now = Date.now();
     for (const subscriber of p.subscribers) {
-      const expireAt = this.watchers.get(keyOf(appKey, subscriber))?.entries.get(publisher);
+      const expireAt = this.watchers.get(keyOf(appKey, subscriber))?.entries.get(publisher)?.get(eventType);
       if (expireAt === undefined || expireAt <= now) continue;
       const user = this.deps.table.user(appKey, subscriber);
       if (user) for (const s of user.devices.values()) s.deliver(frame);
@@ -280,36 +297,61 @@ export class PresenceWatch {
   }
 
   /**
-   * The publishers' state now, in one push to the subscriber's devices here (or to one device,
-   * by device id and session id, after its login).
+   * The publishers' state now and their kept custom events, in one push of each kind to the
+   * subscriber's devices here (or to one device, by device id and session id, after its login).
    */
-  private async sync(w: Watcher, publishers: readonly string[], deviceId?: string, sessionId?: string): Promise<void> {
-    if (publishers.length === 0 || w.gone) return;
-    const states = await mapLimit(publishers, SYNC_CONCURRENCY, (p) =>
-      this.deps.system.ask(userAddress(w.appKey, p), { t: "presence" }).catch((err: unknown) => {
-        this.deps.log.warn({ err, publisher: p }, "presence state of a publisher unavailable for a sync");
+  private async sync(w: Watcher, pairs: readonly [string, number][], deviceId?: string, sessionId?: string): Promise<void> {
+    if (pairs.length === 0 || w.gone) return;
+    const states = await mapLimit(pairs, SYNC_CONCURRENCY, ([p, eventType]) => {
+      const user = userAddress(w.appKey, p);
+      const asked: Promise<PresenceChange | CustomEventChange | null> =
+        eventType === ONLINE_STATE_EVENT
+          ? this.deps.system.ask(user, { t: "presence" })
+          : this.deps.system.ask(user, { t: "customEvent", eventType });
+      return asked.catch((err: unknown) => {
+        this.deps.log.warn({ err, publisher: p, eventType }, "presence state of a publisher unavailable for a sync");
         return null;
-      }),
-    );
+      });
+    });
     const now = Date.now();
-    const events = states.filter((s): s is PresenceChange => s !== null && (w.entries.get(s.accid) ?? 0) > now);
+    const live = states.filter(
+      (s): s is PresenceChange | CustomEventChange => s !== null && (w.entries.get(s.accid)?.get(s.eventType) ?? 0) > now,
+    );
     const user = this.deps.table.user(w.appKey, w.accid);
-    if (events.length === 0 || !user) return;
-    const frame = pushFrame(PRESENCE_EVENT, { events } satisfies PresencePush as unknown as Record<string, unknown>);
+    if (live.length === 0 || !user) return;
+    const presence = live.filter((s): s is PresenceChange => s.eventType === ONLINE_STATE_EVENT);
+    const custom = live.filter((s): s is CustomEventChange => s.eventType !== ONLINE_STATE_EVENT);
+    const frames = [
+      ...(presence.length > 0
+        ? [pushFrame(PRESENCE_EVENT, { events: presence } satisfies PresencePush as unknown as Record<string, unknown>)]
+        : []),
+      ...(custom.length > 0 ? [pushFrame(CUSTOM_EVENT, { events: custom } as unknown as Record<string, unknown>)] : []),
+    ];
     for (const s of user.devices.values()) {
-      if (deviceId === undefined || (s.info.deviceId === deviceId && s.info.sessionId === sessionId)) s.deliver(frame);
+      if (deviceId === undefined || (s.info.deviceId === deviceId && s.info.sessionId === sessionId)) for (const f of frames) s.deliver(f);
     }
+  }
+
+  /** Ends one subscription of the watcher here; the publisher is let go once no type of it is left. */
+  private drop(w: Watcher, publisher: string, eventType: number): void {
+    const types = w.entries.get(publisher);
+    if (!types?.delete(eventType) || types.size > 0) return;
+    w.entries.delete(publisher);
+    this.unwatch(w.appKey, publisher, w.accid);
   }
 
   private dropExpired(now: number): void {
     for (const w of this.watchers.values()) {
-      for (const [p, expireAt] of w.entries) {
-        if (expireAt > now) continue;
-        w.entries.delete(p);
-        this.unwatch(w.appKey, p, w.accid);
+      for (const [p, types] of w.entries) {
+        for (const [eventType, expireAt] of types) if (expireAt <= now) this.drop(w, p, eventType);
       }
     }
   }
+}
+
+/** Every (publisher, eventType) subscribed. */
+function pairsOf(entries: Map<string, Map<number, number>>): [string, number][] {
+  return [...entries].flatMap(([p, types]) => [...types.keys()].map((t): [string, number] => [p, t]));
 }
 
 function keyOf(appKey: string, accid: string): string {

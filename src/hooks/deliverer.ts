@@ -240,7 +240,11 @@ export class SyncDeliverer {
       if (!entry)
         return young ? { wait: `message ${p.c} of ${p.j} not stored yet` } : { drop: `message ${p.c} of ${p.j} was never stored` };
       if (entry.unreadable) return { drop: `message ${p.c} of ${p.j} cannot be read` };
-      return { body: isChatroomJournalKey(p.j) ? chatroomMessageSyncBody(entry) : messageSyncBody(entry, false) };
+      return {
+        body: isChatroomJournalKey(p.j)
+          ? chatroomMessageSyncBody(entry)
+          : messageSyncBody(entry, false, Array.isArray(p.m) ? p.m : undefined),
+      };
     }
     switch (p.k) {
       case "raw":

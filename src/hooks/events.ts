@@ -91,8 +91,11 @@ interface StoredPayload {
   fromDeviceId?: unknown;
 }
 
-/** Data sync eventType 1 for a stored message. */
-export function messageSyncBody(e: JournalEntry, resend: boolean): NimEventBody {
+/**
+ * Data sync eventType 1 for a stored message; `members`, a team message's member list when the team
+ * had ≤ 200 (NIM's `tMembers`, as a JSON array string: every field of a sync body is a string).
+ */
+export function messageSyncBody(e: JournalEntry, resend: boolean, members?: readonly string[]): NimEventBody {
   const p = e.payload as StoredPayload;
   const kind = kindOfJournalKey(e.conversation);
   const body = p.body !== null && typeof p.body === "object" ? (p.body as Record<string, unknown>) : {};
@@ -111,6 +114,7 @@ export function messageSyncBody(e: JournalEntry, resend: boolean): NimEventBody 
   };
   if (typeof p.ext === "string") out.ext = p.ext;
   if (typeof p.fromDeviceId === "string") out.fromDeviceId = p.fromDeviceId;
+  if (members !== undefined) out.tMembers = JSON.stringify(members);
   return out;
 }
 

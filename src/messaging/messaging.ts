@@ -29,6 +29,7 @@ import { sendCustomNotification } from "./custom-notify.ts";
 import { syncFor, type LocatedConversation } from "./sync.ts";
 import { ATTACH_MAX, checkAccid, checkMessageInput } from "./validate.ts";
 import { userTeamsAddress } from "../contracts/user-teams.ts";
+import { teamAddress } from "../contracts/team.ts";
 
 export interface MessagingDeps {
   system: ActorSystem;
@@ -242,6 +243,8 @@ export class Messaging implements MessagingService {
         // Teams are served: their stored custom notifications come with the sync.
         ...(this.policies.has("team") && {
           teams: async () => (await this.deps.system.ask(userTeamsAddress(appKey, who), { t: "list" })).tids,
+          joinedAfter: async (tid: string) =>
+            (await this.deps.system.ask(teamAddress(appKey, tid), { t: "position", accid: who }))?.joinedAfterSeq ?? null,
         }),
       },
       req,

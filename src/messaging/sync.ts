@@ -4,7 +4,7 @@ import type { Journal, JournalEntry } from "../store/port.ts";
 import { refuse } from "../protocol/errors.ts";
 import { mapLimit } from "../util/map-limit.ts";
 import { noticesAddress, type NoticePayload } from "../contracts/notices.ts";
-import { teamNoticesAddress, type TeamNoticePayload } from "../contracts/team-notices.ts";
+import { noticeIsFor, teamNoticesAddress, type TeamNoticePayload } from "../contracts/team-notices.ts";
 import { messageOf, optionOf } from "../conversation/entry.ts";
 import { daysAgo } from "./retention.ts";
 import { scanJournal } from "./scan.ts";
@@ -27,6 +27,8 @@ export interface SyncDeps {
   locate(conv: ConversationId): LocatedConversation | undefined;
   /** The tids of the teams the user is in (their stored custom notifications); absent: none read. */
   teams?(): Promise<string[]>;
+  /** The team's seq before the user joined it (TeamMember join seq); null when not a member. */
+  joinedAfter?(tid: string): Promise<number | null>;
 }
 
 /** A conversation as sync reads it: its journal, and its kind's one-way-delete rule. */
@@ -193,22 +195,29 @@ async function storedNotifications(deps: SyncDeps, cursor: number): Promise<Syst
 
 /**
  * The stored custom notifications of each of the user's teams after the device's cursor for it,
- * within `offlineDays`: per team the newest `offlineTotal`, oldest first. One journal read per
- * team the user is in; nothing was written per member.
+ * within `offlineDays`, sent since the user joined: per team the newest `offlineTotal`, oldest
+ * first. One journal read per team the user is in, and one ask of the team (its member's join
+ * seq, in memory) only for a team that has some to hand; nothing was written per member.
  */
 async function storedTeamNotifications(deps: SyncDeps, cursors: Map<string, number>): Promise<SystemNotification[]> {
   const { journal, app, now } = deps;
   if (!deps.teams) return [];
   const tids = await deps.teams();
-  const perTeam = await mapLimit(tids, PARALLEL_READS, (tid) =>
-    scanJournal(
+  const perTeam = await mapLimit(tids, PARALLEL_READS, async (tid) => {
+    const entries = await scanJournal(
       journal,
       teamNoticesAddress(app.appKey, tid),
       { order: "desc", fromSeq: (cursors.get(tid) ?? 0) + 1, fromTime: daysAgo(app.limits.offlineDays, now) },
       (e) => e.expireAt > now,
       app.limits.offlineTotal,
-    ),
-  );
+    );
+    if (entries.length === 0 || !deps.joinedAfter) return entries;
+    const joinedAfter = await deps.joinedAfter(tid);
+    if (joinedAfter === null) return [];
+    // Team seqs only grow with notice seqs, so those from before the join are the oldest: what is
+    // left is still the newest offlineTotal of the member's own.
+    return entries.filter((e) => noticeIsFor(e.payload as unknown as TeamNoticePayload, joinedAfter));
+  });
   return perTeam.flatMap((entries) =>
     entries.reverse().map((e) => {
       const p = e.payload as unknown as TeamNoticePayload;

@@ -54,6 +54,57 @@ export interface PresencePush {
   events: PresenceChange[];
 }
 
+/** The push frame type of a custom event (eventType ≥ 100000): body {@link CustomEventPush}. */
+export const CUSTOM_EVENT = "customEvent";
+
+/** NIM: eventType 1 is the online state; custom event types start here. */
+export const CUSTOM_EVENT_TYPE_MIN = 100_000;
+/** NIM's eventType is an int: custom types up to here. */
+export const CUSTOM_EVENT_TYPE_MAX = 2_147_483_647;
+/** A custom event's `config` string, at most (NIM's client SDK: 4096). */
+export const CUSTOM_EVENT_CONFIG_MAX = 4096;
+/** A custom event's validity in seconds (NIM's client SDK: 60 s to 7 days). */
+export const CUSTOM_EVENT_TTL_MIN_S = 60;
+export const CUSTOM_EVENT_TTL_MAX_S = 604_800;
+
+/** NIM's broadcastType: 1 to subscribers online now only, 2 also kept for those who come later (within the ttl). */
+export const BroadcastType = { ONLINE_ONLY: 1, ONLINE_AND_OFFLINE: 2 } as const;
+export type BroadcastType = (typeof BroadcastType)[keyof typeof BroadcastType];
+
+/** What a publisher sends (request `publishEvent`). */
+export interface PublishEventRequest {
+  /** ≥ 100000. */
+  eventType: number;
+  /** The app's own value (an integer). */
+  eventValue: number;
+  /** The app's own string, at most 4096 characters; "" when absent. */
+  config?: string;
+  /** Seconds it is valid: 60 to 604800. */
+  ttl: number;
+  /** 1 online only, 2 online and offline (default). */
+  broadcastType?: BroadcastType;
+}
+
+/** One custom event of a publisher as subscribers receive it, or (with `sync`) the one kept now. */
+export interface CustomEventChange {
+  accid: string;
+  eventType: number;
+  eventValue: number;
+  config: string;
+  broadcastType: BroadcastType;
+  /** Grows with each event of this publisher (ms-based, so it grows over restarts too): keep the last per publisher and type. */
+  seq: number;
+  time: number;
+  /** When it stops being valid (ms): a sync never hands it later. */
+  expireAt: number;
+  sync?: true;
+}
+
+/** The body of a `customEvent` push. */
+export interface CustomEventPush {
+  events: CustomEventChange[];
+}
+
 /** `presence.<appKey>.<accid>`, accid lower-cased. */
 export function presenceSubject(appKey: string, accid: string): string {
   return `presence.${appKey}.${accid.toLowerCase()}`;
@@ -65,10 +116,10 @@ export function presenceSubject(appKey: string, accid: string): string {
  */
 export interface SubscriptionsChanged {
   version: number;
-  /** Publishers now subscribed, with when the subscription ends (ms). */
-  set?: [publisher: string, expireAt: number][];
-  /** Publishers no longer subscribed. */
-  removed?: string[];
+  /** Publishers now subscribed for an eventType, with when the subscription ends (ms). */
+  set?: [publisher: string, expireAt: number, eventType: number][];
+  /** Publishers no longer subscribed for an eventType. */
+  removed?: [publisher: string, eventType: number][];
   /** Every subscription went. */
   cleared?: boolean;
 }
@@ -81,6 +132,8 @@ export const PresenceRequests = {
   UNSUBSCRIBE: "unsubscribe",
   /** `{publishers?: string[]}` -> {@link SubscriptionInfo}[]. */
   SUBSCRIPTIONS: "subscriptions",
+  /** {@link PublishEventRequest} -> {@link CustomEventChange}: the event as subscribers get it. */
+  PUBLISH_EVENT: "publishEvent",
 } as const;
 
 export interface SubscribeRequest {
@@ -88,14 +141,19 @@ export interface SubscribeRequest {
   publishers: string[];
   /** 60 to 2,592,000 (30 days). */
   ttlSeconds: number;
+  /** 1 online state (default), or a custom event type ≥ 100000. */
+  eventType?: number;
 }
 
 export interface UnsubscribeRequest {
   publishers?: string[];
+  /** 1 (default) or a custom event type. */
+  eventType?: number;
 }
 
 export interface SubscriptionInfo {
   publisher: string;
+  eventType: number;
   subscribedAt: number;
   expireAt: number;
 }

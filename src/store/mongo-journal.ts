@@ -111,6 +111,7 @@ export class MongoJournal implements Journal {
     entries.forEach((e, i) => {
       if (e.outbox === undefined) return;
       const ref: JournalOutboxRef = { j: e.conversation, c: e.clientMsgId };
+      if (e.outboxMembers !== undefined) ref.m = e.outboxMembers;
       const _id = new ObjectId().toHexString();
       docs.push({ _id, topic: e.outbox, payload: new Binary(encode(ref)), attempts: 0, availableAt: e.time, leaseUntil: 0 });
       queued.push([i, _id]);

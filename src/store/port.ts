@@ -77,6 +77,11 @@ export interface AppendEntry extends JournalEntry {
    * anyway) and drop an item whose entry is still missing once no append can be in flight.
    */
   outbox?: string;
+  /**
+   * Carried in the outbox item beside the ref (`m`), for a data sync body that needs what only the
+   * sender knew when it wrote (a team message's member list, NIM's `tMembers`).
+   */
+  outboxMembers?: readonly string[];
 }
 
 /** The outbox payload of a journal entry queued with `AppendEntry.outbox`. */
@@ -85,6 +90,8 @@ export interface JournalOutboxRef {
   j: string;
   /** Its clientMsgId. */
   c: string;
+  /** AppendEntry.outboxMembers, when set. */
+  m?: readonly string[];
 }
 
 /** What happened to one entry handed to `append`. */

@@ -29,6 +29,8 @@ interface RowToInsert {
   prevMsgid: number | undefined;
   /** Queue it in this outbox topic too, in the same transaction (AppendEntry.outbox). */
   outbox: string | undefined;
+  /** AppendEntry.outboxMembers: carried in the outbox item. */
+  outboxMembers: readonly string[] | undefined;
 }
 
 const columns = "conversation, seq, msgid, client_msg_id, sender, time, type, flags, expire_at, payload";
@@ -151,7 +153,7 @@ export class SqliteJournal implements Journal {
     // Encoding happens before the transaction, so a payload that cannot be encoded fails its own entry only.
     const rows = entries.map((e): ItemResult<RowToInsert> => {
       try {
-        return { ok: true, value: { row: toRow(e), prevMsgid: e.prevMsgid, outbox: e.outbox } };
+        return { ok: true, value: { row: toRow(e), prevMsgid: e.prevMsgid, outbox: e.outbox, outboxMembers: e.outboxMembers } };
       } catch (err) {
         return { ok: false, error: err instanceof Error ? err : new Error(String(err)) };
       }
@@ -163,7 +165,7 @@ export class SqliteJournal implements Journal {
 
   private insertOne(item: ItemResult<RowToInsert>): ItemResult<AppendOutcome> {
     if (!item.ok) return item;
-    const { row, prevMsgid, outbox } = item.value;
+    const { row, prevMsgid, outbox, outboxMembers } = item.value;
     const { conversation, seq, client_msg_id } = row;
     try {
       const changes =
@@ -172,6 +174,7 @@ export class SqliteJournal implements Journal {
         // In the batch's transaction: the entry and its outbox item are stored together or not at all.
         if (outbox !== undefined) {
           const ref: JournalOutboxRef = { j: conversation, c: client_msg_id };
+          if (outboxMembers !== undefined) ref.m = outboxMembers;
           this.insertOutbox.run(randomUUID(), outbox, encode(ref), row.time);
         }
         return appended;

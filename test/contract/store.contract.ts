@@ -431,7 +431,7 @@ export function storeContract(
         const topic = unique("datasync");
         const conv = unique("p2p");
         const first = { ...entry(conv, 1), outbox: topic };
-        const second = { ...entry(conv, 2), outbox: topic, prevMsgid: first.msgid };
+        const second = { ...entry(conv, 2), outbox: topic, outboxMembers: ["m1", "m2"], prevMsgid: first.msgid };
         expect(await store.journal.append([first, second])).toEqual([{ status: "appended" }, { status: "appended" }]);
         // A resend (duplicate) and a seq another message took queue nothing.
         expect((await store.journal.append([{ ...first, seq: 3, msgid: ++nextMsgid }]))[0]?.status).toBe("duplicate");
@@ -441,10 +441,11 @@ export function storeContract(
         const leased = await store.outbox.lease(topic, 10, 30_000, first.time + 60_000);
         expect(leased.map((i) => [i.payload, i.availableAt])).toEqual([
           [{ j: conv, c: "cm-1" }, first.time],
-          [{ j: conv, c: "cm-2" }, second.time],
+          [{ j: conv, c: "cm-2", m: ["m1", "m2"] }, second.time],
         ]);
         // The item is not part of the stored entry.
         expect(Object.keys((await store.journal.getByClientMsgId(conv, "cm-1"))!)).not.toContain("outbox");
+        expect(Object.keys((await store.journal.getByClientMsgId(conv, "cm-2"))!)).not.toContain("outboxMembers");
       });
 
       it("enqueues, leases, acks and counts", async () => {

@@ -107,6 +107,37 @@ describeWith(["nats", "mongo"], "online-state subscriptions across two node proc
     expect(published).toHaveLength(5);
   });
 
+  it("a custom event reaches the subscribers of its type on either node once, for ONE bus message per event", async () => {
+    const [n1, n2] = [nodes[0]!, nodes[1]!];
+    const [tPub, tA, tB] = await Promise.all(["cpub", "cfana", "cfanb"].map(account));
+    const subscribers = [
+      await device(n1, "cfana", tA!, "a1", "WEB"),
+      await device(n2, "cfana", tA!, "a2", "IOS"),
+      await device(n2, "cfanb", tB!, "b1", "WEB"),
+    ];
+    const seen = subscribers.map((c) => {
+      const list: string[] = [];
+      c.on("customEvent", (e) => list.push(`${e.sync ? "s" : ""}${e.eventValue}/${e.config}`));
+      return list;
+    });
+    const publisher = await device(n1, "cpub", tPub!, "p", "PC");
+    await publisher.publishEvent({ eventType: 100_005, eventValue: 1, config: "kept", ttl: 600 });
+    expect(await subscribers[0]!.subscribePresence(["cpub"], 600, 100_005)).toEqual({ failed: [] });
+    expect(await subscribers[2]!.subscribePresence(["cpub"], 600, 100_005)).toEqual({ failed: [] });
+    await until(() => seen.every((s) => s.length === 1), 10_000, "the kept event on subscribing, on every device");
+    for (const s of seen) expect(s).toEqual(["s1/kept"]);
+
+    const published: number[] = [];
+    spy.subscribe(presenceSubject(APP_KEY, "cpub"), () => published.push(Date.now()));
+    await spy.flush();
+    await publisher.publishEvent({ eventType: 100_005, eventValue: 2, config: "a", ttl: 600 });
+    await publisher.publishEvent({ eventType: 100_005, eventValue: 3, config: "b", ttl: 600, broadcastType: 1 });
+    await until(() => seen.every((s) => s.length >= 3), 10_000, "both events on every device");
+    for (const s of seen) expect(s).toEqual(["s1/kept", "2/a", "3/b"]);
+    await until(() => published.length >= 2, 5000, "the spy's two messages");
+    expect(published).toHaveLength(2);
+  });
+
   // Last: it kills node 2.
   it("a kill -9 of the publisher's node logs its devices out, as disconnected, to subscribers on the survivor", async () => {
     const [n1, n2] = [nodes[0]!, nodes[1]!];

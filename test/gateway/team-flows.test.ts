@@ -179,4 +179,33 @@ describe("gateway teams: SDK flows — invitations, applications, kicks, dismiss
     await until(() => all.length >= 3, 5000, "every stored notification");
     expect(all.map((n) => n.attach)).toEqual(["one", "two", "three"]);
   });
+
+  it("msg/sendAttachMsg msgtype 1 save 2: a member's new device is never handed the team's notifications from before the member joined", async () => {
+    const [owner, , late] = [await device("jo"), await device("jf"), await device("jl")];
+    const { tid } = await owner.teams.create({ tname: "J", members: ["jf"], beinvitemode: 1 });
+    const send = async (attach: string) =>
+      expect((await gw.call("msg/sendAttachMsg", { from: "jo", msgtype: "1", to: tid, attach })).code).toBe(200);
+    await send("before-1");
+    await owner.sendText(`team:${tid}`, "a message between");
+    await send("before-2");
+    await owner.teams.invite(tid, ["jl"]);
+    await until(async () => (await late.teams.list()).some((t) => t.tid === tid), 5000, "the late member to join");
+    await send("after-1");
+    await owner.sendText(`team:${tid}`, "another message");
+    await send("after-2");
+
+    const lateNew = await gw.device("jl", tokens.get("jl")!, "jl-new");
+    const lateHeard = record(lateNew, "notification");
+    await lateNew.synced();
+    await until(() => lateHeard.length >= 2, 5000, "the late member's notifications");
+    const founderNew = await gw.device("jf", tokens.get("jf")!, "jf-new");
+    const founderHeard = record(founderNew, "notification");
+    await founderNew.synced();
+    await until(() => founderHeard.length >= 4, 5000, "the founder's notifications");
+    await sleep(200);
+    expect(lateHeard.filter((n) => n.tid === tid).map((n) => n.attach)).toEqual(["after-1", "after-2"]);
+    expect(founderHeard.filter((n) => n.tid === tid).map((n) => n.attach)).toEqual(["before-1", "before-2", "after-1", "after-2"]);
+    // The late member's cursor starts at the first of its own, so a later sync hands nothing older either.
+    expect(lateNew.syncState().teamNotificationCursors).toEqual({ [tid]: 4 });
+  });
 });

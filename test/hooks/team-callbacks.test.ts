@@ -50,7 +50,10 @@ describe("team operation callbacks and team data sync to a real app server [sqli
     await app.start();
     api = await startApiNode({
       backend: "sqlite",
-      app: { hooks: { callback: { url: app.url("/cb"), timeoutMs: 1000, onFailure: "allow" }, dataSync: { url: app.url("/sync") } } },
+      app: {
+        limits: { teamMembers: 300 },
+        hooks: { callback: { url: app.url("/cb"), timeoutMs: 1000, onFailure: "allow" }, dataSync: { url: app.url("/sync") } },
+      },
     });
     app.secrets.set(api.appKey, api.appSecret);
   });
@@ -181,4 +184,43 @@ describe("team operation callbacks and team data sync to a real app server [sqli
     });
     expect(recall!.signed).toBe(true);
   });
+
+  it("a team message's sync carries the members as of that message (tMembers) while the team has ≤ 200, and none past that", async () => {
+    const owner = await device("tmo");
+    await device("tm1");
+    await device("tm2");
+    const { tid } = await owner.teams.create({ tname: "Small", members: ["tm1", "tm2"], beinvitemode: 1 });
+    await waitUntil(async () => (await members(tid)).length === 3, 5000, "the members to join");
+    const first = await owner.sendText(`team:${tid}`, "three of us");
+    await owner.teams.kick(tid, ["tm2"]);
+    const second = await owner.sendText(`team:${tid}`, "two of us");
+    const synced = (cmid: string) => app.events("/sync").find((r) => r.body.eventType === "1" && r.body.msgidClient === cmid);
+    await waitUntil(() => synced(first.clientMsgId) !== undefined && synced(second.clientMsgId) !== undefined, 15_000, "both synced");
+    expect((JSON.parse(synced(first.clientMsgId)!.body.tMembers as string) as string[]).sort()).toEqual(["tm1", "tm2", "tmo"]);
+    expect((JSON.parse(synced(second.clientMsgId)!.body.tMembers as string) as string[]).sort()).toEqual(["tm1", "tmo"]);
+
+    // 201 members: past NIM's 200, the member list is left out.
+    const crowd = Array.from({ length: 200 }, (_, i) => `tmc${i}`);
+    for (const accid of ["tmbig", ...crowd]) await createUser(api, accid);
+    const big = await ok(api, "team/create", {
+      tname: "Big",
+      owner: "tmbig",
+      members: JSON.stringify(crowd.slice(0, 199)),
+      msg: "m",
+      magree: "0",
+      joinmode: "0",
+    });
+    const bigTid = big.tid as string;
+    await ok(api, "msg/sendMsg", { from: "tmbig", ope: "1", to: bigTid, type: "0", body: JSON.stringify({ msg: "200 of us" }) });
+    await ok(api, "team/add", { tid: bigTid, owner: "tmbig", members: JSON.stringify([crowd[199]]), magree: "0", msg: "m" });
+    await ok(api, "msg/sendMsg", { from: "tmbig", ope: "1", to: bigTid, type: "0", body: JSON.stringify({ msg: "201 of us" }) });
+    const bigSynced = () =>
+      app.events("/sync").filter((r) => r.body.eventType === "1" && r.body.to === bigTid && r.body.msgType === "TEXT");
+    await waitUntil(() => bigSynced().length === 2, 15_000, "both big team messages synced");
+    const [at200, at201] = bigSynced();
+    expect(at200!.body.body).toBe("200 of us");
+    expect((JSON.parse(at200!.body.tMembers as string) as string[]).length).toBe(200);
+    expect(at201!.body.body).toBe("201 of us");
+    expect(at201!.body).not.toHaveProperty("tMembers");
+  }, 60_000);
 });

@@ -1,6 +1,6 @@
 import { describe, it, expect } from "vitest";
 import { PresenceFeed } from "../../src/client/presence-feed.ts";
-import { PRESENCE_EVENT, type PresenceChange } from "../../src/protocol/presence-events.ts";
+import { CUSTOM_EVENT, PRESENCE_EVENT, type CustomEventChange, type PresenceChange } from "../../src/protocol/presence-events.ts";
 
 function change(accid: string, seq: number, sync = false): PresenceChange {
   return { accid, eventType: 1, seq, value: 1, online: true, clientTypes: ["WEB"], time: seq, ...(sync && { sync: true as const }) };
@@ -31,5 +31,29 @@ describe("the SDK's presence feed", () => {
     feed.offer(PRESENCE_EVENT, { events: "nope" });
     feed.offer(PRESENCE_EVENT, { events: [{ accid: 3, seq: 4 }, change("a", 2)] });
     expect(out).toEqual([1, 2]);
+  });
+
+  it("keeps custom events apart: per publisher and eventType, each once in seq order, emitted as custom events", () => {
+    const out: string[] = [];
+    const feed = new PresenceFeed(
+      (e) => out.push(`p:${e.accid}${e.seq}`),
+      (e) => out.push(`c:${e.accid}/${e.eventType}/${e.seq}`),
+    );
+    feed.release();
+    const custom = (accid: string, eventType: number, seq: number): CustomEventChange => ({
+      accid,
+      eventType,
+      eventValue: 1,
+      config: "",
+      broadcastType: 2,
+      seq,
+      time: seq,
+      expireAt: seq + 1000,
+    });
+    feed.offer(CUSTOM_EVENT, { events: [custom("a", 100_000, 500)] });
+    // The online state's small seqs are not measured against the custom events' ms-based ones.
+    feed.offer(PRESENCE_EVENT, { events: [change("a", 1)] });
+    feed.offer(CUSTOM_EVENT, { events: [custom("a", 100_001, 400), custom("a", 100_000, 500), custom("a", 100_000, 501)] });
+    expect(out).toEqual(["c:a/100000/500", "p:a1", "c:a/100001/400", "c:a/100000/501"]);
   });
 });

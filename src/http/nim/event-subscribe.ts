@@ -8,6 +8,7 @@ import {
   SUBSCRIBE_TTL_MAX_S,
   SUBSCRIBE_TTL_MIN_S,
   subscriptionsAddress,
+  ONLINE_STATE_EVENT,
   type SubscriptionsProtocol,
 } from "../../contracts/subscriptions.ts";
 import type { ActorRef } from "../../runtime/actor-ref.ts";
@@ -62,7 +63,8 @@ const batchdel = endpoint({
   summary: "Ends every online-state subscription of accid",
   params: z.object({ accid: accid(), eventType: eventType() }),
   async handler(ctx, p) {
-    await ctx.system.ask(await subscriber(ctx, p.accid), { t: "clear" });
+    // eventType 1 only: the account's custom event subscriptions (made over the realtime link) stay.
+    await ctx.system.ask(await subscriber(ctx, p.accid), { t: "clear", eventType: ONLINE_STATE_EVENT });
     return {};
   },
 });
@@ -74,7 +76,7 @@ const query = endpoint({
   params: z.object({ accid: accid(), eventType: eventType(), publisherAccids: publisherAccids() }),
   async handler(ctx, p) {
     const ref = await subscriber(ctx, p.accid);
-    const subs = await ctx.system.ask(ref, { t: "query", publishers: p.publisherAccids });
+    const subs = await ctx.system.ask(ref, { t: "query", publishers: p.publisherAccids, eventType: ONLINE_STATE_EVENT });
     return {
       subscribes: subs.map((s) => ({ accid: s.publisher, eventType: 1, expireTime: s.expireAt, subscribeTime: s.subscribedAt })),
     };
