@@ -27,10 +27,20 @@ export function interner(): Interner {
  */
 export function packMember(m: StoredSuperTeamMember | PackedSuperTeamMember, intern: Interner): PackedSuperTeamMember {
   if (isPacked(m)) return m;
-  const p: PackedSuperTeamMember = { accid: m.accid, createtime: m.createtime, joinSeq: m.joinSeq };
-  if (m.invitor) p.invitor = intern(m.invitor);
+  const { accid, createtime, joinSeq } = m;
+  const invitor = m.invitor ? intern(m.invitor) : "";
+  const read = m.readSeq !== undefined && m.readSeq !== m.joinSeq ? m.readSeq : undefined;
+  // One literal per common shape: V8 sizes a literal's object for its own fields, and a field
+  // added later goes to a separate property array (40 bytes more per member).
+  const p: PackedSuperTeamMember =
+    read === undefined
+      ? invitor
+        ? { accid, createtime, joinSeq, invitor }
+        : { accid, createtime, joinSeq }
+      : invitor
+        ? { accid, createtime, joinSeq, invitor, readSeq: read }
+        : { accid, createtime, joinSeq, readSeq: read };
   if (m.role === "owner" || m.role === "manager") p.role = m.role === "owner" ? "owner" : "manager";
-  if (m.readSeq !== undefined && m.readSeq !== m.joinSeq) p.readSeq = m.readSeq;
   if (m.updatetime !== undefined && m.updatetime !== m.createtime) p.updatetime = m.updatetime;
   if (m.nick) p.nick = m.nick;
   if (m.custom) p.custom = m.custom;
