@@ -1,4 +1,5 @@
 import type { PackedSuperTeamMember } from "../../src/contracts/superteam.ts";
+import type { MemberList } from "./member-list.ts";
 
 /**
  * A super team's members by join time (then accid), kept once every bucket is loaded: a page of
@@ -11,7 +12,7 @@ export class JoinOrder {
     private readonly times: number[],
   ) {}
 
-  static of(buckets: readonly ReadonlyMap<string, PackedSuperTeamMember>[]): JoinOrder {
+  static of(buckets: readonly MemberList[]): JoinOrder {
     const all: PackedSuperTeamMember[] = [];
     for (const b of buckets) for (const x of b.values()) all.push(x);
     all.sort((a, b) => a.createtime - b.createtime || (a.accid < b.accid ? -1 : a.accid > b.accid ? 1 : 0));

@@ -23,6 +23,7 @@ import {
 } from "../../src/contracts/superteam.ts";
 import { interner, packMember, unpackMember } from "./member-record.ts";
 import { JoinOrder } from "./join-order.ts";
+import { MemberList } from "./member-list.ts";
 import { chainInputOf, JournalChain, type ChainAnswer } from "../conversation/journal-chain.ts";
 import { GroupJournal, type PositionAnswer } from "../conversation/group-journal.ts";
 import { requireManager, requireMayInvite, requireMaySend, requireOutranks, requireOwner } from "../team/permissions.ts";
@@ -56,7 +57,7 @@ export class SuperTeamActor extends Actor<SuperTeamState> {
     label: `super team ${this.tid}`,
   }));
   /** Buckets loaded by this activation, packed: the bucket actors hold the truth, written only from here. */
-  private readonly buckets = new Map<number, Map<string, PackedSuperTeamMember>>();
+  private readonly buckets = new Map<number, MemberList>();
   private readonly intern = interner();
   /** Every member by join time, once all buckets are loaded (a page reads it instead of sorting). */
   private joinOrder: JoinOrder | undefined;
@@ -140,12 +141,12 @@ export class SuperTeamActor extends Actor<SuperTeamState> {
 
   // ---- members, bucketed ----------------------------------------------------------------------
 
-  private async bucket(n: number): Promise<Map<string, PackedSuperTeamMember>> {
+  private async bucket(n: number): Promise<MemberList> {
     const known = this.buckets.get(n);
     if (known) return known;
     const list = await this.ctx.ask(superTeamBucketAddress(this.ctx.appKey, this.tid, n), { t: "load" });
     // Another turn may have loaded it meanwhile (reads run in turns, but asks interleave nothing here).
-    const loaded = this.buckets.get(n) ?? new Map(list.map((x) => [x.accid, packMember(x, this.intern)]));
+    const loaded = this.buckets.get(n) ?? MemberList.of(list.map((x) => packMember(x, this.intern)));
     this.buckets.set(n, loaded);
     return loaded;
   }
@@ -173,8 +174,8 @@ export class SuperTeamActor extends Actor<SuperTeamState> {
     return m;
   }
 
-  private async allBuckets(): Promise<Map<string, PackedSuperTeamMember>[]> {
-    const out: Map<string, PackedSuperTeamMember>[] = [];
+  private async allBuckets(): Promise<MemberList[]> {
+    const out: MemberList[] = [];
     for (let n = 0; n < SUPER_TEAM_BUCKETS; n++) out.push(await this.bucket(n));
     return out;
   }
@@ -207,7 +208,7 @@ export class SuperTeamActor extends Actor<SuperTeamState> {
       }
       for (const x of w.put) {
         if (!b.has(x.accid)) order?.add(x.accid, x.createtime);
-        b.set(x.accid, x);
+        b.set(x);
       }
     }
   }
@@ -365,7 +366,7 @@ export class SuperTeamActor extends Actor<SuperTeamState> {
   private async dismiss(m: Req<"dismiss">): Promise<{ members: string[] }> {
     const info = this.live();
     requireOwner(await this.actor(m.by), "dismiss the super team");
-    const members = (await this.allBuckets()).flatMap((b) => [...b.keys()]);
+    const members = (await this.allBuckets()).flatMap((b) => b.values().map((x) => x.accid));
     await this.saveInfo({ ...info, valid: false, updatetime: Date.now() });
     await this.notify(SuperTeamOps.DISMISS, m.by, {}, m.retainDays);
     return { members };
