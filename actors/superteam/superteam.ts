@@ -17,9 +17,13 @@ import {
   SUPER_TEAM_BUCKETS,
   superTeamBucketAddress,
   superTeamBucketOf,
+  type PackedSuperTeamMember,
   type StoredSuperTeamMember,
   type SuperTeamMessage,
 } from "../../src/contracts/superteam.ts";
+import { interner, packMember, unpackMember } from "./member-record.ts";
+import { JoinOrder } from "./join-order.ts";
+import { MemberList } from "./member-list.ts";
 import { chainInputOf, JournalChain, type ChainAnswer } from "../conversation/journal-chain.ts";
 import { GroupJournal, type PositionAnswer } from "../conversation/group-journal.ts";
 import { requireManager, requireMayInvite, requireMaySend, requireOutranks, requireOwner } from "../team/permissions.ts";
@@ -52,8 +56,11 @@ export class SuperTeamActor extends Actor<SuperTeamState> {
     conv: superTeamConversationId(this.tid),
     label: `super team ${this.tid}`,
   }));
-  /** Buckets loaded by this activation: the bucket actors hold the truth, written only from here. */
-  private readonly buckets = new Map<number, Map<string, StoredSuperTeamMember>>();
+  /** Buckets loaded by this activation, packed: the bucket actors hold the truth, written only from here. */
+  private readonly buckets = new Map<number, MemberList>();
+  private readonly intern = interner();
+  /** Every member by join time, once all buckets are loaded (a page reads it instead of sorting). */
+  private joinOrder: JoinOrder | undefined;
 
   initialState(): SuperTeamState {
     return { info: null, lastJoinAt: 0 };
@@ -134,18 +141,19 @@ export class SuperTeamActor extends Actor<SuperTeamState> {
 
   // ---- members, bucketed ----------------------------------------------------------------------
 
-  private async bucket(n: number): Promise<Map<string, StoredSuperTeamMember>> {
+  private async bucket(n: number): Promise<MemberList> {
     const known = this.buckets.get(n);
     if (known) return known;
     const list = await this.ctx.ask(superTeamBucketAddress(this.ctx.appKey, this.tid, n), { t: "load" });
     // Another turn may have loaded it meanwhile (reads run in turns, but asks interleave nothing here).
-    const loaded = this.buckets.get(n) ?? new Map(list.map((x) => [x.accid, x]));
+    const loaded = this.buckets.get(n) ?? MemberList.of(list.map((x) => packMember(x, this.intern)));
     this.buckets.set(n, loaded);
     return loaded;
   }
 
   private async memberOf(accid: string): Promise<StoredSuperTeamMember | undefined> {
-    return (await this.bucket(superTeamBucketOf(accid))).get(accid);
+    const packed = (await this.bucket(superTeamBucketOf(accid))).get(accid);
+    return packed && unpackMember(packed);
   }
 
   private async memberIfLive(accid: string): Promise<StoredSuperTeamMember | undefined> {
@@ -166,31 +174,42 @@ export class SuperTeamActor extends Actor<SuperTeamState> {
     return m;
   }
 
-  private async allBuckets(): Promise<Map<string, StoredSuperTeamMember>[]> {
-    const out: Map<string, StoredSuperTeamMember>[] = [];
+  private async allBuckets(): Promise<MemberList[]> {
+    const out: MemberList[] = [];
     for (let n = 0; n < SUPER_TEAM_BUCKETS; n++) out.push(await this.bucket(n));
     return out;
   }
 
   /** Writes the members changed (one bucket each touched) and then the cache; nothing cached changes if a write fails. */
   private async writeMembers(put: readonly StoredSuperTeamMember[], remove: readonly string[] = []): Promise<void> {
-    const byBucket = new Map<number, { put: StoredSuperTeamMember[]; remove: string[] }>();
+    const byBucket = new Map<number, { put: PackedSuperTeamMember[]; remove: string[] }>();
     const slot = (accid: string) => {
       const n = superTeamBucketOf(accid);
       let s = byBucket.get(n);
       if (!s) byBucket.set(n, (s = { put: [], remove: [] }));
       return s;
     };
-    for (const x of put) slot(x.accid).put.push(x);
+    for (const x of put) slot(x.accid).put.push(packMember(x, this.intern));
     for (const a of remove) slot(a).remove.push(a);
     await Promise.all(
       [...byBucket].map(([n, w]) => this.ctx.ask(superTeamBucketAddress(this.ctx.appKey, this.tid, n), { t: "write", ...w })),
     );
+    const order = this.joinOrder;
     for (const [n, w] of byBucket) {
       const b = this.buckets.get(n);
-      if (!b) continue;
-      for (const a of w.remove) b.delete(a);
-      for (const x of w.put) b.set(x.accid, x);
+      if (!b) {
+        // A bucket not loaded: the join order (built from all of them) cannot know this change.
+        this.joinOrder = undefined;
+        continue;
+      }
+      for (const a of w.remove) {
+        const was = b.get(a);
+        if (was && b.delete(a)) order?.remove(a, was.createtime);
+      }
+      for (const x of w.put) {
+        if (!b.has(x.accid)) order?.add(x.accid, x.createtime);
+        b.set(x);
+      }
     }
   }
 
@@ -244,7 +263,10 @@ export class SuperTeamActor extends Actor<SuperTeamState> {
   private send(m: Req<"send">): ChainAnswer | Promise<ChainAnswer> {
     const info = this.live();
     const cached = this.buckets.get(superTeamBucketOf(m.input.from));
-    if (cached) return this.sendAs(info, cached.get(m.input.from), m);
+    if (cached) {
+      const sender = cached.get(m.input.from);
+      return this.sendAs(info, sender && unpackMember(sender), m);
+    }
     return this.memberOf(m.input.from).then((sender) => this.sendAs(this.live(), sender, m));
   }
 
@@ -344,7 +366,7 @@ export class SuperTeamActor extends Actor<SuperTeamState> {
   private async dismiss(m: Req<"dismiss">): Promise<{ members: string[] }> {
     const info = this.live();
     requireOwner(await this.actor(m.by), "dismiss the super team");
-    const members = (await this.allBuckets()).flatMap((b) => [...b.keys()]);
+    const members = (await this.allBuckets()).flatMap((b) => b.values().map((x) => x.accid));
     await this.saveInfo({ ...info, valid: false, updatetime: Date.now() });
     await this.notify(SuperTeamOps.DISMISS, m.by, {}, m.retainDays);
     return { members };
@@ -461,15 +483,14 @@ export class SuperTeamActor extends Actor<SuperTeamState> {
   /** A page by join time: ascending from `timetag` (exclusive when > 0) or descending before it (0: from the newest). */
   private async page(p: Req<"members">): Promise<SuperTeamMember[]> {
     this.live();
-    const all: StoredSuperTeamMember[] = [];
-    for (const b of await this.allBuckets()) for (const x of b.values()) if (!p.mutedOnly || x.mute) all.push(x);
-    const order = (a: StoredSuperTeamMember, b: StoredSuperTeamMember) =>
-      a.createtime - b.createtime || (a.accid < b.accid ? -1 : a.accid > b.accid ? 1 : 0);
-    all.sort(order);
-    const picked = p.ascending
-      ? all.filter((x) => x.createtime > p.timetag || p.timetag === 0)
-      : all.filter((x) => p.timetag === 0 || x.createtime < p.timetag).reverse();
-    return picked.slice(0, p.limit).map(shown);
+    const order = this.joinOrder ?? (this.joinOrder = JoinOrder.of(await this.allBuckets()));
+    const out: SuperTeamMember[] = [];
+    for (const accid of order.walk(p.timetag, p.ascending)) {
+      if (out.length >= p.limit) break;
+      const x = this.buckets.get(superTeamBucketOf(accid))?.get(accid);
+      if (x && (!p.mutedOnly || x.mute)) out.push(shown(unpackMember(x)));
+    }
+    return out;
   }
 }
 

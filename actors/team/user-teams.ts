@@ -6,6 +6,9 @@ import type { UserTeamsMessage } from "../../src/contracts/user-teams.ts";
 import { USER_SUPER_TEAMS_KIND } from "../../src/contracts/superteam.ts";
 import { SUPER_TEAM_MEMBERSHIP_EVENT } from "../../src/protocol/superteam.ts";
 
+/** Lists longer than this get a Set for lookups. */
+const INDEXED_FROM = 32;
+
 export interface UserTeamsState {
   /** Teams joined, oldest first (a list: tids are decimal strings, but a list never meets `__proto__`). */
   tids: string[];
@@ -19,14 +22,26 @@ export interface UserTeamsState {
  * release the team's subject) as a `teamMembership` event.
  */
 export class UserTeamsActor extends Actor<UserTeamsState> {
-  private index = new Set<string>();
+  /**
+   * For a long list only: most users are in a few teams, and one Set per active user (10,000 for
+   * one super team's members) costs more than the list it indexes.
+   */
+  private index: Set<string> | undefined;
 
   initialState(): UserTeamsState {
     return { tids: [], created: 0 };
   }
 
   override onActivate(): void {
-    this.index = new Set(this.state.tids);
+    this.reindex();
+  }
+
+  private has(tid: string): boolean {
+    return this.index ? this.index.has(tid) : this.state.tids.includes(tid);
+  }
+
+  private reindex(): void {
+    this.index = this.state.tids.length > INDEXED_FROM ? new Set(this.state.tids) : undefined;
   }
 
   async receive(message: unknown): Promise<unknown> {
@@ -35,14 +50,15 @@ export class UserTeamsActor extends Actor<UserTeamsState> {
       case "list":
         return { tids: [...this.state.tids], created: this.state.created };
       case "join": {
-        const fresh = m.tids.filter((t) => !this.index.has(t));
+        const fresh = m.tids.filter((t) => !this.has(t));
         if (fresh.length === 0 && !m.created) return null;
-        await this.save({ tids: [...this.state.tids, ...fresh], created: this.state.created + (m.created ? 1 : 0) });
+        // concat sizes the list exactly (a spread leaves room to grow in every user's list).
+        await this.save({ tids: this.state.tids.concat(fresh), created: this.state.created + (m.created ? 1 : 0) });
         for (const tid of fresh) this.announce({ tid, member: true });
         return null;
       }
       case "left": {
-        if (!this.index.has(m.tid)) return null;
+        if (!this.has(m.tid)) return null;
         const created = Math.max(0, this.state.created - (m.uncreate ? 1 : 0));
         await this.save({ tids: this.state.tids.filter((t) => t !== m.tid), created });
         this.announce({ tid: m.tid, member: false });
@@ -65,7 +81,7 @@ export class UserTeamsActor extends Actor<UserTeamsState> {
       this.state = before;
       throw err;
     }
-    this.index = new Set(next.tids);
+    this.reindex();
   }
 
   private announce(event: TeamMembershipEvent): void {

@@ -91,15 +91,39 @@ export interface StoredSuperTeamMember extends SuperTeamMember {
 }
 
 /**
+ * A member as a bucket keeps and stores it (actors/superteam/member-record.ts): what is at its
+ * default is left out. Buckets stored before kept full records (StoredSuperTeamMember); both read.
+ */
+export interface PackedSuperTeamMember {
+  accid: string;
+  /** Join time (ms). */
+  createtime: number;
+  joinSeq: number;
+  /** Absent: "" (the creator, or who applied). */
+  invitor?: string;
+  /** Absent: normal. */
+  role?: "owner" | "manager";
+  /** Absent: joinSeq (has read nothing since joining). */
+  readSeq?: number;
+  /** Absent: createtime. */
+  updatetime?: number;
+  nick?: string;
+  custom?: string;
+  mute?: true;
+  notifyOff?: true;
+  hiddenAtSeq?: number;
+}
+
+/**
  * One bucket of a super team's members (`superteammembers/<appKey>/<tid>-<n>`): the members whose
  * accid hashes to bucket n. Only the super team actor talks to it. A join or a mute rewrites one
  * bucket (a 64th of the list), never the whole list; activating the super team loads no bucket,
  * and a bucket only when one of its members acts.
  */
 export type SuperTeamBucketProtocol = {
-  load: { request: object; reply: StoredSuperTeamMember[] };
+  load: { request: object; reply: PackedSuperTeamMember[] };
   /** Saves these members (new or changed) and drops `remove`; answers once stored. */
-  write: { request: { put: StoredSuperTeamMember[]; remove: string[] }; reply: null };
+  write: { request: { put: PackedSuperTeamMember[]; remove: string[] }; reply: null };
   /** Drops every member (dismiss). */
   clear: { request: object; reply: null };
 };

@@ -211,6 +211,17 @@ describe("server API: superteam/* [sqlite]", () => {
     expect(await walk("superteam/getMuteTlists", "muteTlists", "1", 2)).toEqual(muted);
     const first = (await members(tid))[0]!;
     expect(first).toMatchObject({ accid: o, type: 1 });
+
+    // Pages after kicks, a leave and joins (one of them a kicked member coming back) still list each member once, by join time.
+    const late = `${t}late`;
+    await createUsers(api, late);
+    await ok(api, "superteam/kick", { tid, owner: o, kickAccids: JSON.stringify([rest[0], rest[150]]) });
+    await ok(api, "superteam/leave", { tid, accid: rest[200]! });
+    await ok(api, "superteam/invite", { tid, owner: o, inviteAccids: JSON.stringify([late, rest[0]]), msg: "m" });
+    const now = [...names.filter((a) => a !== rest[0] && a !== rest[150] && a !== rest[200]), late, rest[0]!];
+    expect(await walk("superteam/getTlists", "tlists", "1", 64)).toEqual(now);
+    expect(await walk("superteam/getTlists", "tlists", "2", 100)).toEqual([...now].reverse());
+    expect(await walk("superteam/getMuteTlists", "muteTlists", "2", 5)).toEqual([...muted].reverse());
   });
 
   it("updateTlist, updateTeamNick, sendMsg, recallMsg, queryHistoryMsgByIds, sendAttachMsg, delRoamSession type 3", async () => {

@@ -2,13 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import type { Message, NimbusClient } from "nimbus/client";
 import { startGatewayNode, until, type GatewayNode } from "./support.ts";
 import { Received, range } from "./messaging-support.ts";
-
-/** Runs `f` over `items`, `n` at a time. */
-async function inBatches<T, R>(items: readonly T[], n: number, f: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = [];
-  for (let i = 0; i < items.length; i += n) out.push(...(await Promise.all(items.slice(i, i + n).map(f))));
-  return out;
-}
+import { inBatches } from "../support/batches.ts";
 
 describe("gateway teams: fan-out to a 200-member team, offline sync", () => {
   let gw: GatewayNode;

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { expect } from "vitest";
 import type { ApiNode, NimResponse } from "./nim-api.ts";
+import { inBatches } from "./batches.ts";
 
 /** A friend as `friend/get` and `friend/getByAccid` show it. */
 export interface FriendView {
@@ -19,17 +20,7 @@ export function accids<const N extends string>(...names: N[]): Record<N, string>
   return Object.fromEntries(names.map((n) => [n, `${n}_${tag}`])) as Record<N, string>;
 }
 
-/** Runs `work` over `items` with at most `limit` in flight. */
-export async function inBatches<T>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      await work(items[i]!, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
+export { inBatches };
 
 /** Creates accounts over the API (`user/create`), a few at a time, and insists each worked. */
 export async function createAccounts(api: ApiNode, ids: readonly string[], concurrency = 16): Promise<void> {
