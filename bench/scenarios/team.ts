@@ -110,7 +110,7 @@ function row(label: string, s: TeamStep): BenchRow {
 
 export async function runTeam(quick: boolean): Promise<BenchResult> {
   const teams = Number(process.env.BENCH_TEAMS) || (quick ? 1 : 2);
-  const rates = process.env.BENCH_RATES?.split(",").map(Number) ?? (quick ? [25, 50, 100] : [50, 100, 150, 200, 250, 300, 400]);
+  const rates = process.env.BENCH_RATES?.split(",").map(Number) ?? (quick ? [25, 50, 100] : [50, 100, 200, 300, 400, 500, 600, 800]);
   const durationMs = Number(process.env.BENCH_STEP_MS) || (quick ? 2000 : 10_000);
   const drainMs = quick ? 2000 : 5000;
 
@@ -142,8 +142,8 @@ export async function runTeam(quick: boolean): Promise<BenchResult> {
     relay.stop();
   }
 
-  const best = steps.filter(held).at(-1);
-  const relayBest = relaySteps.filter(held).at(-1);
+  const best = steps.filter((s) => held(s)).at(-1);
+  const relayBest = relaySteps.filter((s) => held(s)).at(-1);
   const relayHeldAll = relayBest !== undefined && relayBest === relaySteps.at(-1);
   const ratio = best && relayBest ? Math.round((best.deliveriesPerSecond / relayBest.deliveriesPerSecond) * 1000) / 1000 : null;
   return {
