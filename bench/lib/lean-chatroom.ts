@@ -7,7 +7,7 @@
  * the message body, so a 20,000-member room costs the generator one decode per message it times.
  */
 import type { Agent } from "node:http";
-import { decode, encode } from "@msgpack/msgpack";
+import { decode } from "@msgpack/msgpack";
 import { WebSocket } from "ws";
 import {
   CHATROOM_ROOM_NAME,
@@ -18,13 +18,12 @@ import {
   type ChatroomSendAck,
   type ChatroomSendRequest,
 } from "../../src/protocol/chatroom.ts";
-import { LeanClientError, postJson, readHeaderValue, requestHeader } from "./lean-client.ts";
+import { LeanClientError, LeanLink, postJson, readHeaderValue } from "./lean-client.ts";
 
 const JOIN_ROOM = 10;
 const ERROR = 11;
 const ROOM_DATA = 13;
 const ROOM_RESPONSE = 22;
-const RESPONSE_OK = 0;
 const CODE_MASK = 0x1f;
 const ACK_JOIN = Uint8Array.of(JOIN_ROOM);
 
@@ -46,12 +45,7 @@ interface Seat {
   processId: string;
 }
 
-export class LeanMember {
-  private nextRequest = 1;
-  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
-
-  private constructor(private readonly ws: WebSocket) {}
-
+export class LeanMember extends LeanLink {
   static async enter(o: LeanEntry): Promise<LeanMember> {
     const options: ChatroomEnterOptions = { appKey: o.appKey, roomid: o.roomid };
     if (o.accid !== undefined) options.accid = o.accid;
@@ -99,38 +93,5 @@ export class LeanMember {
     const req: ChatroomSendRequest = { clientMsgId, type: 0, attach };
     if (highPriority) req.highPriority = true;
     return this.request(ChatroomRequests.SEND, req) as Promise<ChatroomSendAck>;
-  }
-
-  request(type: string, body: unknown): Promise<unknown> {
-    const id = this.nextRequest;
-    this.nextRequest = (id + 1) >>> 0 || 1;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.ws.send(Buffer.concat([requestHeader(id, type), encode(body)]));
-    });
-  }
-
-  close(): void {
-    this.ws.close(4000);
-  }
-
-  private settle(data: Buffer): void {
-    const at = { offset: 1 };
-    const id = readHeaderValue(data, at);
-    const status = data[at.offset++];
-    const waiter = typeof id === "number" ? this.pending.get(id) : undefined;
-    if (!waiter) return;
-    this.pending.delete(id as number);
-    const body = at.offset < data.length ? decode(data.subarray(at.offset)) : undefined;
-    if (status === RESPONSE_OK) waiter.resolve(body);
-    else {
-      const e = body as { code?: unknown; message?: unknown } | undefined;
-      waiter.reject(new LeanClientError(typeof e?.code === "number" ? e.code : 500, String(e?.message ?? "request failed")));
-    }
-  }
-
-  private failAll(err: Error): void {
-    for (const w of this.pending.values()) w.reject(err);
-    this.pending.clear();
   }
 }

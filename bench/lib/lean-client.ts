@@ -56,13 +56,53 @@ export interface LeanLogin extends JoinOptions {
   waitForSync?: boolean;
 }
 
-/** One logged-in device. */
-export class LeanDevice {
+/**
+ * The request half of a lean connection, shared by devices and chat room members: a request is a
+ * Colyseus room message with an id, answered by a ROOM_RESPONSE frame carrying the id, a status and
+ * the body (PROTOCOL.md §4).
+ */
+export class LeanLink {
   private nextRequest = 1;
   private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
 
-  private constructor(private readonly ws: WebSocket) {}
+  protected constructor(protected readonly ws: WebSocket) {}
 
+  request(type: string, body: unknown): Promise<unknown> {
+    const id = this.nextRequest;
+    this.nextRequest = (id + 1) >>> 0 || 1;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.ws.send(Buffer.concat([requestHeader(id, type), encode(body)]));
+    });
+  }
+
+  close(): void {
+    this.ws.close(4000);
+  }
+
+  protected settle(data: Buffer): void {
+    const at = { offset: 1 };
+    const id = readHeaderValue(data, at);
+    const status = data[at.offset++];
+    const waiter = typeof id === "number" ? this.pending.get(id) : undefined;
+    if (!waiter) return;
+    this.pending.delete(id as number);
+    const body = at.offset < data.length ? decode(data.subarray(at.offset)) : undefined;
+    if (status === RESPONSE_OK) waiter.resolve(body);
+    else {
+      const e = body as { code?: unknown; message?: unknown } | undefined;
+      waiter.reject(new LeanClientError(typeof e?.code === "number" ? e.code : 500, String(e?.message ?? "request failed")));
+    }
+  }
+
+  protected failAll(err: Error): void {
+    for (const w of this.pending.values()) w.reject(err);
+    this.pending.clear();
+  }
+}
+
+/** One logged-in device. */
+export class LeanDevice extends LeanLink {
   /** Logs in; resolves once the server's `welcome` has arrived (the login sync is then sent, as the SDK does). */
   static async login(o: LeanLogin): Promise<LeanDevice> {
     const joinOptions: JoinOptions = { appKey: o.appKey, accid: o.accid, token: o.token, deviceId: o.deviceId, clientType: o.clientType };
@@ -112,39 +152,6 @@ export class LeanDevice {
   sendText(to: string, text: string, clientMsgId: string): Promise<unknown> {
     const req: SendRequest = { to, type: MessageType.TEXT, body: { msg: text }, clientMsgId };
     return this.request(MessagingRequests.SEND, req);
-  }
-
-  request(type: string, body: unknown): Promise<unknown> {
-    const id = this.nextRequest;
-    this.nextRequest = (id + 1) >>> 0 || 1;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.ws.send(Buffer.concat([requestHeader(id, type), encode(body)]));
-    });
-  }
-
-  close(): void {
-    this.ws.close(4000);
-  }
-
-  private settle(data: Buffer): void {
-    const at = { offset: 1 };
-    const id = readHeaderValue(data, at);
-    const status = data[at.offset++];
-    const waiter = typeof id === "number" ? this.pending.get(id) : undefined;
-    if (!waiter) return;
-    this.pending.delete(id as number);
-    const body = at.offset < data.length ? decode(data.subarray(at.offset)) : undefined;
-    if (status === RESPONSE_OK) waiter.resolve(body);
-    else {
-      const e = body as { code?: unknown; message?: unknown } | undefined;
-      waiter.reject(new LeanClientError(typeof e?.code === "number" ? e.code : 500, String(e?.message ?? "request failed")));
-    }
-  }
-
-  private failAll(err: Error): void {
-    for (const w of this.pending.values()) w.reject(err);
-    this.pending.clear();
   }
 }
 
