@@ -1,8 +1,7 @@
-import { randomUUID } from "node:crypto";
 import { Actor } from "../../src/runtime/mod.ts";
 import { NimbusError } from "../../src/protocol/errors.ts";
 import { encodeUserEventOf } from "../../src/protocol/user-events.ts";
-import { DAY_MS } from "../../src/conversation/entry.ts";
+import { NoticeJournal } from "../notices/notice-journal.ts";
 import { MessagingEvents, type SystemNotification } from "../../src/protocol/messages.ts";
 import { teamSubject } from "../../src/protocol/team.ts";
 import { teamAddress } from "../../src/contracts/team.ts";
@@ -18,15 +17,14 @@ import { TEAM_NOTICE_ENTRY_TYPE, type TeamNoticePayload, type TeamNoticesMessage
  * seq then is kept with it, so a member's devices are never handed one from before they joined.
  */
 export class TeamNoticesActor extends Actor<null> {
-  private lastSeq = 0;
+  private readonly journal = new NoticeJournal(this.ctx);
 
   initialState(): null {
     return null;
   }
 
   override async onActivate(): Promise<void> {
-    const [last] = await this.ctx.journal.rangeBySeq({ conversation: this.ctx.address, order: "desc", limit: 1 });
-    this.lastSeq = last?.seq ?? 0;
+    await this.journal.activate();
   }
 
   async receive(message: unknown): Promise<SystemNotification> {
@@ -42,25 +40,8 @@ export class TeamNoticesActor extends Actor<null> {
       if (!view || !view.info.valid) throw new NimbusError("TEAM_NOT_FOUND", `tid: team ${tid} does not exist`);
       throw new NimbusError("TEAM_NOT_MEMBER", `${m.from} is not a member of the team`);
     }
-    const time = Date.now();
-    const seq = this.lastSeq + 1;
     const payload: TeamNoticePayload = { tid, attach: m.attach, teamSeq: position.lastSeq };
-    await this.ctx.journal.append([
-      {
-        conversation: this.ctx.address,
-        seq,
-        msgid: await this.ctx.nextId("msgid"),
-        // Notifications are not deduplicated; a random id keeps the journal's unique key happy.
-        clientMsgId: randomUUID(),
-        from: m.from,
-        time,
-        type: TEAM_NOTICE_ENTRY_TYPE,
-        flags: 0,
-        expireAt: time + m.retainDays * DAY_MS,
-        payload: payload as unknown as Record<string, unknown>,
-      },
-    ]);
-    this.lastSeq = seq;
+    const { seq, time } = await this.journal.append({ from: m.from, type: TEAM_NOTICE_ENTRY_TYPE, payload, retainDays: m.retainDays });
     const notice: SystemNotification = { seq, from: m.from, to: tid, tid, attach: m.attach, time, stored: true };
     this.ctx.publish(teamSubject(this.ctx.appKey, tid), encodeUserEventOf(MessagingEvents.NOTIFICATION, notice));
     return notice;
