@@ -201,6 +201,7 @@ export async function runNimbusLadder(
   ladder: Ladder,
   options: NodeUnderTestOptions = {},
   afterLadder?: (node: NodeUnderTest) => Promise<void>,
+  probeOf?: (node: NodeUnderTest) => StepProbe,
 ): Promise<{ steps: LadderStep[] }> {
   const node = await startNodeUnderTest(options);
   const gens = Array.from({ length: generatorCount }, (_, i) => new Generator(i));
@@ -218,7 +219,7 @@ export async function runNimbusLadder(
     );
     const failed = ready.reduce((a, r) => a + r.errors, 0);
     if (failed > 0) throw new Error(`${failed} logins failed: ${ready.find((r) => r.firstError)?.firstError}`);
-    steps = await climb(options.dataSync ? "nimbus (data sync on)" : "nimbus", gens, ladder, [node]);
+    steps = await climb(options.dataSync ? "nimbus (data sync on)" : "nimbus", gens, ladder, [node], probeOf?.(node));
     if (afterLadder) await afterLadder(node);
   } finally {
     await Promise.all(gens.map((g) => g.close()));

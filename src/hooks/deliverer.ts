@@ -21,7 +21,7 @@ export interface DelivererDeps {
 }
 
 /** Events taken from a bucket at once; the lease must outlast a batch only when nothing goes wrong. */
-const BATCH = 32;
+const BATCH = 128;
 /** How long a lease marks events as taken (see run: the next owner of a bucket takes them back at once). */
 export const LEASE_MS = 10_000;
 /** An idle bucket looks for work this often (a send on this node wakes it at once). */
@@ -36,8 +36,13 @@ const BACKOFF_MAX_MS = 30_000;
  */
 const UNSTORED_GRACE_MS = 30_000;
 
-/** Conversations (or accounts) of one bucket delivered side by side: up to BUCKETS × this requests per app at once. */
-const LANES_PER_BUCKET = 4;
+/**
+ * Conversations (or accounts) of one bucket delivered side by side: up to BUCKETS × this requests
+ * per app at once. Delivery is bound by round trips, not CPU: each lane waits for its app server's
+ * answer before the next event, so the app's rate is about lanes ÷ round trip (128 lanes at 10 ms
+ * give ~12,800 events/s; 32 lanes held ~1,600/s on a busy node, BENCHMARKS.md p2p-datasync).
+ */
+const LANES_PER_BUCKET = 16;
 
 /** The key whose events must arrive in order: a conversation's journal key, or what a raw event was queued under. */
 function partitionOf(item: OutboxItem): string {
@@ -164,9 +169,22 @@ export class SyncDeliverer {
           if (lane) lane.push(item);
           else lanes.set(key, [item]);
         }
-        await inParallel([...lanes.values()], LANES_PER_BUCKET, async (lane) => {
-          for (const item of lane) if (!(await this.deliver(appKey, item))) return;
-        });
+        // What the app server took (or what was dropped) is acked in one write when the batch ends,
+        // and before any backoff: a crash in between only delivers those again (at least once).
+        const done: string[] = [];
+        const flush = async () => {
+          if (done.length > 0) await this.deps.outbox.ack(done.splice(0));
+        };
+        try {
+          await inParallel([...lanes.values()], LANES_PER_BUCKET, async (lane) => {
+            for (const item of lane) {
+              if (!(await this.deliver(appKey, item, flush))) return;
+              done.push(item.id);
+            }
+          });
+        } finally {
+          await flush();
+        }
       } catch (err) {
         // The store failed us (a lease, an ack): what was not acked is taken again from the head.
         this.deps.log.warn({ err, appKey, bucket }, "data sync: store error, trying again");
@@ -175,22 +193,26 @@ export class SyncDeliverer {
     }
   }
 
-  /** True once the event is done with (delivered, or dropped as never true); false when this node let go of it. */
-  private async deliver(appKey: string, item: OutboxItem): Promise<boolean> {
+  /**
+   * True once the event is done with (delivered, or dropped as never true) and may be acked; false
+   * when this node let go of it. `flush` acks what the batch has done so far (before a backoff).
+   */
+  private async deliver(appKey: string, item: OutboxItem, flush: () => Promise<void>): Promise<boolean> {
     const stats = this.deps.stats.of(appKey);
     const bucket = Number(item.topic.slice(item.topic.lastIndexOf("/") + 1));
     let retrying = false;
     try {
-      return await this.attempts(appKey, bucket, item, () => {
+      return await this.attempts(appKey, bucket, item, async () => {
         if (!retrying) stats.retrying++;
         retrying = true;
+        await flush();
       });
     } finally {
       if (retrying) stats.retrying--;
     }
   }
 
-  private async attempts(appKey: string, bucket: number, item: OutboxItem, failed: () => void): Promise<boolean> {
+  private async attempts(appKey: string, bucket: number, item: OutboxItem, failed: () => Promise<void>): Promise<boolean> {
     const stats = this.deps.stats.of(appKey);
     for (let attempt = 0; ; attempt++) {
       if (this.stopped || !this.owns(appKey, bucket)) return false;
@@ -222,12 +244,11 @@ export class SyncDeliverer {
         problem = outcome.ok ? `HTTP ${outcome.status}` : `${outcome.why}: ${outcome.detail}`;
       }
       stats.lastError = problem;
-      failed();
+      await failed();
       const backoff = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** Math.min(attempt, 16));
       // Not woken by new events: a down app server is not tried more often because senders are busy.
       await this.pause(backoff * (0.75 + Math.random() * 0.5));
     }
-    await this.deps.outbox.ack(item.id);
     return true;
   }
 

@@ -63,7 +63,7 @@ export class SyncQueue {
 
   /** Withdraws an event queued ahead of an action that then failed. */
   cancel(id: string): Promise<void> {
-    return this.outbox.ack(id);
+    return this.outbox.ack([id]);
   }
 
   /** Something was queued in `topic` (here, or by a journal append this node made). */

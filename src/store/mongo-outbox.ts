@@ -62,9 +62,9 @@ export class MongoOutbox implements Outbox {
     );
   }
 
-  ack(id: string): Promise<void> {
+  ack(ids: readonly string[]): Promise<void> {
     return this.guard("outbox ack", async () => {
-      await this.col.deleteOne({ _id: id });
+      if (ids.length > 0) await this.col.deleteMany({ _id: { $in: [...ids] } });
     });
   }
 

@@ -172,8 +172,8 @@ export interface Outbox {
    * again until the lease runs out; if it is neither acked nor retried by then, it comes back.
    */
   lease(topic: string, max: number, leaseMs: number, now?: number): Promise<OutboxItem[]>;
-  /** Done: the item is removed. */
-  ack(id: string): Promise<void>;
+  /** Done: the items are removed (ids already gone are ignored), in one write where the store can. */
+  ack(ids: readonly string[]): Promise<void>;
   /** Failed: available again at `retryAt` (the caller computes the backoff). */
   retry(id: string, retryAt: number): Promise<void>;
   /** Items of a topic still queued (leased or not). */

@@ -32,6 +32,7 @@ export class SqliteOutbox implements Outbox {
   private readonly insertAll: Database.Transaction<(rows: [string, string, Uint8Array, number][]) => void>;
   private readonly leaseSome: StatementsByLimit<[number, string, number, number], OutboxRow>;
   private readonly remove: Database.Statement<[string]>;
+  private readonly removeAll: Database.Transaction<(ids: readonly string[]) => void>;
   private readonly reschedule: Database.Statement<[number, string]>;
   private readonly countTopic: Database.Statement<[string], number>;
 
@@ -52,6 +53,9 @@ export class SqliteOutbox implements Outbox {
         RETURNING id, topic, payload, attempts, available_at, rowid AS ord`,
     );
     this.remove = db.prepare("DELETE FROM outbox WHERE id = ?");
+    this.removeAll = db.transaction((ids: readonly string[]) => {
+      for (const id of ids) this.remove.run(id);
+    });
     this.reschedule = db.prepare("UPDATE outbox SET available_at = ?, lease_until = 0 WHERE id = ?");
     this.countTopic = db.prepare<[string], number>("SELECT COUNT(*) FROM outbox WHERE topic = ?").pluck();
   }
@@ -74,9 +78,9 @@ export class SqliteOutbox implements Outbox {
     });
   }
 
-  ack(id: string): Promise<void> {
+  ack(ids: readonly string[]): Promise<void> {
     return this.run("outbox ack", () => {
-      this.remove.run(id);
+      if (ids.length > 0) this.removeAll.immediate(ids);
     });
   }
 

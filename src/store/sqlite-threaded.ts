@@ -183,8 +183,8 @@ class ThreadedOutbox implements Outbox {
     return this.writer.call("outbox.lease", topic, max, leaseMs, now);
   }
 
-  ack(id: string): Promise<void> {
-    return this.writer.call("outbox.ack", id);
+  ack(ids: readonly string[]): Promise<void> {
+    return this.writer.call("outbox.ack", ids);
   }
 
   retry(id: string, retryAt: number): Promise<void> {

@@ -17,7 +17,7 @@ export interface WriterApi {
   "snapshots.delete"(kind: string, key: string): void;
   "outbox.enqueue"(topic: string, payloads: readonly Record<string, unknown>[], availableAt: number): string[];
   "outbox.lease"(topic: string, max: number, leaseMs: number, now: number): OutboxItem[];
-  "outbox.ack"(id: string): void;
+  "outbox.ack"(ids: readonly string[]): void;
   "outbox.retry"(id: string, retryAt: number): void;
   "sequences.reserve"(name: string, count: number): number;
   "nonces.claim"(key: string, expireAt: number): boolean;

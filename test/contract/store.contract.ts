@@ -465,9 +465,17 @@ export function storeContract(
         ]);
         expect(await store.outbox.count(topic)).toBe(3); // leased items still count
 
-        await store.outbox.ack(ids[1]!);
+        await store.outbox.ack([ids[1]!]);
         expect(await store.outbox.count(topic)).toBe(2);
-        await store.outbox.ack(ids[1]!); // acking twice is harmless
+        await store.outbox.ack([ids[1]!]); // acking twice is harmless
+        expect(await store.outbox.count(topic)).toBe(2);
+        await store.outbox.ack([]);
+        expect(await store.outbox.count(topic)).toBe(2);
+        // Several at once, one of them already gone: the others go, nothing else does.
+        const later = await store.outbox.enqueue(topic, [{ n: 4 }], t0);
+        await store.outbox.ack([ids[0]!, ids[1]!, ids[2]!]);
+        expect((await store.outbox.lease(topic, 10, 30_000, t0)).map((i) => i.id)).toEqual(later);
+        expect(await store.outbox.count(topic)).toBe(1);
         expect(await store.outbox.count(unique("other"))).toBe(0);
         expect(await store.outbox.enqueue(topic, [])).toEqual([]);
       });
@@ -533,7 +541,7 @@ export function storeContract(
         const again = await store.outbox.lease(topic, 1, 60_000, t0 + 5000);
         expect(again).toEqual([{ id, topic, payload: { n: 1 }, attempts: 2, availableAt: t0 + 5000 }]);
         expect(await store.outbox.count(topic)).toBe(1);
-        await store.outbox.ack(id!);
+        await store.outbox.ack([id!]);
         expect(await store.outbox.count(topic)).toBe(0);
       });
 
