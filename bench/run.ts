@@ -40,5 +40,5 @@ if (names.length === 0 || names.some((n) => !scenarios[n])) {
   console.error(`usage: npm run bench -- <${Object.keys(scenarios).join("|")}> [--quick]`);
   process.exit(2);
 }
-for (const name of names) report(await scenarios[name]!(quick));
+for (const name of names) report(await scenarios[name]!(quick), quick);
 process.exit(0);

@@ -24,8 +24,11 @@ function commit(): string {
   }
 }
 
-/** Writes bench/results/<scenario>.json and appends a dated table to BENCHMARKS.md. */
-export function report(result: BenchResult): void {
+/**
+ * Writes bench/results/<scenario>.json and appends a dated table to BENCHMARKS.md — except for a
+ * `--quick` run, a smoke run BENCHMARKS.md never keeps: its table is printed only.
+ */
+export function report(result: BenchResult, quick = false): void {
   const machine = `${cpus()[0]?.model.trim() ?? "cpu"} × ${cpus().length}, Node ${process.version}`;
   const when = new Date().toISOString();
   const dir = join(import.meta.dirname, "..", "results");
@@ -51,8 +54,9 @@ export function report(result: BenchResult): void {
     ...result.rows.map((r) => `| ${columns.map((c) => String(r[c] ?? "")).join(" | ")} |`),
     "",
   ];
+  console.log(lines.join("\n"));
+  if (quick) return;
   const file = join(import.meta.dirname, "..", "..", "BENCHMARKS.md");
   if (!existsSync(file)) writeFileSync(file, "# Benchmarks\n\nWritten by `npm run bench -- <scenario>`; newest runs at the bottom.\n");
   appendFileSync(file, lines.join("\n"));
-  console.log(lines.join("\n"));
 }
