@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { AppRegistry } from "../apps/registry.ts";
 import { ownerOf } from "../runtime/placement.ts";
 import type { Membership } from "../runtime/membership.ts";
+import { entryOfOutboxRef } from "../store/journal-payload.ts";
 import { MessageFlags, type Journal, type JournalOutboxRef, type Outbox, type OutboxItem } from "../store/port.ts";
 import { messageSyncBody, receiptSyncBody, recallSyncBody, type NimEventBody } from "./events.ts";
 import { postSigned } from "./post.ts";
@@ -257,7 +258,8 @@ export class SyncDeliverer {
     const p = item.payload as unknown as QueuedEvent | JournalOutboxRef;
     const young = Date.now() - item.availableAt < UNSTORED_GRACE_MS;
     if (!("k" in p)) {
-      const entry = await this.deps.journal.getByClientMsgId(p.j, p.c);
+      // Carried by the item where the store wrote both at once (SQLite); looked up otherwise.
+      const entry = entryOfOutboxRef(p, this.deps.log) ?? (await this.deps.journal.getByClientMsgId(p.j, p.c));
       if (!entry)
         return young ? { wait: `message ${p.c} of ${p.j} not stored yet` } : { drop: `message ${p.c} of ${p.j} was never stored` };
       if (entry.unreadable) return { drop: `message ${p.c} of ${p.j} cannot be read` };

@@ -1,6 +1,6 @@
 import { decodeStored } from "./bytes.ts";
 import type { StoreLogger } from "./logger.ts";
-import type { JournalEntry } from "./port.ts";
+import type { JournalEntry, JournalOutboxRef } from "./port.ts";
 
 /**
  * Journal entries read whose payload could not be decoded, by this thread since it started: the
@@ -50,4 +50,26 @@ export function readPayload(entry: JournalEntry, bytes: Uint8Array | undefined, 
     );
   }
   return entry;
+}
+
+/**
+ * The journal entry an outbox item carries (JournalOutboxRef.e), read as defensively as a journal
+ * row; undefined when the item carries none (the reader must then look the entry up).
+ */
+export function entryOfOutboxRef(ref: JournalOutboxRef, logger: StoreLogger): JournalEntry | undefined {
+  const e = ref.e;
+  if (e === undefined) return undefined;
+  const entry: JournalEntry = {
+    conversation: ref.j,
+    seq: e.s,
+    msgid: e.i,
+    clientMsgId: ref.c,
+    from: e.f,
+    time: e.t,
+    type: e.y,
+    flags: e.g,
+    expireAt: e.x,
+    payload: {},
+  };
+  return readPayload(entry, e.p instanceof Uint8Array ? e.p : undefined, logger);
 }

@@ -20,7 +20,7 @@ export type StoreOptions =
       onCommand?: (command: string) => void;
     };
 
-export { unreadableJournalEntries } from "./journal-payload.ts";
+export { entryOfOutboxRef, unreadableJournalEntries } from "./journal-payload.ts";
 
 /**
  * Opens the configured adapter, schema and indexes ready. Adapters are imported lazily so a node

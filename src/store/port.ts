@@ -92,6 +92,26 @@ export interface JournalOutboxRef {
   c: string;
   /** AppendEntry.outboxMembers, when set. */
   m?: readonly string[];
+  /**
+   * The entry itself, carried by a store that writes the item in the same transaction as the
+   * entry (SQLite): the item then proves the entry was stored, and a reader needs no lookup (see
+   * entryOfOutboxRef). Absent where the item is written before its entry (MongoDB, see
+   * AppendEntry.outbox): a reader must look the entry up.
+   */
+  e?: CarriedEntry;
+}
+
+/** A journal entry's fields but its conversation and clientMsgId (the ref has them), keys kept short: it is stored once per item. */
+export interface CarriedEntry {
+  s: number;
+  i: number;
+  f: string;
+  t: number;
+  y: number;
+  g: number;
+  x: number;
+  /** The payload as stored in the journal (msgpack), so the append encodes it once. */
+  p: Uint8Array;
 }
 
 /** What happened to one entry handed to `append`. */

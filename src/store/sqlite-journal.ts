@@ -175,6 +175,8 @@ export class SqliteJournal implements Journal {
         if (outbox !== undefined) {
           const ref: JournalOutboxRef = { j: conversation, c: client_msg_id };
           if (outboxMembers !== undefined) ref.m = outboxMembers;
+          // Same transaction: the item may carry the entry, and the deliverer need not read it back.
+          ref.e = { s: seq, i: row.msgid, f: row.sender, t: row.time, y: row.type, g: row.flags, x: row.expire_at, p: row.payload };
           this.insertOutbox.run(randomUUID(), outbox, encode(ref), row.time);
         }
         return appended;
