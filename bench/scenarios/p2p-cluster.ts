@@ -3,14 +3,26 @@ import { clusterProbe, type ProcessGroup } from "../lib/cluster-probe.ts";
 import { createAccounts, startNodeUnderTest, type NodeUnderTest } from "../lib/node-under-test.ts";
 import { Generator, splitPairs } from "../lib/generators.ts";
 import type { BenchResult } from "../lib/report.ts";
-import { climb, generatorCount, type LadderStep, p2pLadder, p2pResult, runBaselineLadder } from "./p2p.ts";
+import {
+  climb,
+  generatorCount,
+  highestHeld,
+  type LadderStep,
+  p2pLadder,
+  p2pResult,
+  runBaselineLadder,
+  runNimbusLadder,
+  stepRow,
+} from "./p2p.ts";
 
 /**
  * `p2p-cluster`: `p2p` with the two sides of every pair on different nodes — two node processes on
  * a real nats-server and one FerretDB, all on loopback — beside the bare relay.
  * BENCH_FERRETDB_HANDLER=postgresql runs FerretDB over a PostgreSQL cluster of its own (default:
  * its SQLite handler). Each step also reports every process's CPU and, per delivered message, the
- * store round trips and bus messages (bench/lib/cluster-probe.ts).
+ * store round trips and bus messages (bench/lib/cluster-probe.ts). The single node (`p2p`: one node
+ * on SQLite, the same pairs and ladder) runs in the same run too, for issue 23's target: the
+ * cluster's highest held rate ÷ the single node's (BENCH_SINGLE=0 leaves it out).
  */
 export async function runP2pCluster(quick: boolean): Promise<BenchResult> {
   const natsBin = findBinary("nats-server");
@@ -19,6 +31,7 @@ export async function runP2pCluster(quick: boolean): Promise<BenchResult> {
   const pairs = Number(process.env.BENCH_PAIRS) || (quick ? 50 : 200);
   const ladder = p2pLadder(quick);
   const baselineSteps = await runBaselineLadder(pairs, ladder);
+  const singleSteps = process.env.BENCH_SINGLE === "0" ? [] : (await runNimbusLadder(pairs, ladder)).steps;
 
   const handler = ferretHandlerFrom(process.env.BENCH_FERRETDB_HANDLER);
   const nats = await startNatsServer(natsBin, { monitor: true });
@@ -70,7 +83,7 @@ export async function runP2pCluster(quick: boolean): Promise<BenchResult> {
     await nats.stop();
     await ferret.stop();
   }
-  return p2pResult(
+  const result = p2pResult(
     handler === "postgresql" ? "p2p-cluster-postgresql" : "p2p-cluster",
     quick,
     pairs,
@@ -81,4 +94,22 @@ export async function runP2pCluster(quick: boolean): Promise<BenchResult> {
       "breakdown columns: cores per process (the PostgreSQL column sums the postmaster and its backends) and, per delivered message, " +
       "store commands (round trips) and bus messages sent by both nodes, and messages nats-server received from all clients",
   );
+  if (singleSteps.length === 0) return result;
+  const cluster = highestHeld(steps);
+  const single = highestHeld(singleSteps);
+  const ratio = cluster && single ? Math.round((cluster.rate / single.rate) * 1000) / 1000 : null;
+  return {
+    ...result,
+    note:
+      `${result.note} The single node (one node on SQLite, the same pairs and ladder) ran in the same run: ` +
+      `highest held ${single ? `${single.rate}/s (p99 ${single.deliver.p99Ms} ms)` : "none"}; two nodes ÷ one node ${ratio ?? "n/a"}` +
+      `${single?.rate === ladder.rates.at(-1) ? " (the single node held the whole ladder: a bound)" : ""}.`,
+    rows: [...singleSteps.map((s) => stepRow("nimbus p2p, one node", s)), ...result.rows],
+    summary: {
+      ...result.summary,
+      singleNodeMessagesPerSecond: single?.rate ?? 0,
+      singleNodeP99Ms: single?.deliver.p99Ms ?? null,
+      clusterToSingleRatio: ratio,
+    },
+  };
 }
