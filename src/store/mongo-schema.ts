@@ -31,6 +31,8 @@ export interface OutboxDoc {
   availableAt: number;
   /** 0 when not leased; a lease holds while leaseUntil > now. */
   leaseUntil: number;
+  /** The lease call that took it last (a random token): how that call finds what it took. */
+  leaseBy?: string;
 }
 
 /** One claimed block of a sequence; `_id` is `${name}#${first}` (see mongo-sequences.ts). */
