@@ -1,10 +1,10 @@
 import { Agent } from "node:http";
 import { loadavg } from "node:os";
 import { decode } from "@msgpack/msgpack";
-import { ferretHandlerFrom, findBinary, startFerretDb, startNatsServer } from "../../test/support/processes.ts";
+import { ferretHandlerFrom, findBinary, processTree, startFerretDb, startNatsServer } from "../../test/support/processes.ts";
 import { connectNatsBus } from "../../src/bus/mod.ts";
 import { PRESENCE_EVENT, presenceSubject, type PresencePush } from "../../src/protocol/presence-events.ts";
-import { createAccounts, startNodeUnderTest, type Account, type NodeUnderTest } from "../lib/node-under-test.ts";
+import { createAccounts, readCpuMs, startNodeUnderTest, type Account, type NodeUnderTest } from "../lib/node-under-test.ts";
 import { LeanDevice } from "../lib/lean-client.ts";
 import type { BenchResult } from "../lib/report.ts";
 
@@ -33,15 +33,45 @@ async function retried(call: () => Promise<{ code: number }>, attempts = 3): Pro
   }
 }
 
-/** A setup phase's progress on stderr, every `every` items, so a long setup can be watched. */
-function progress(phase: string, total: number, every = 1000): { tick(): void; perSecond(): number } {
+interface ProcessGroup {
+  name: string;
+  pids(): number[];
+}
+
+/** CPU seconds each group has used so far; a process gone meanwhile is left out. */
+function cpuOf(groups: readonly ProcessGroup[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const g of groups) {
+    let ms = 0;
+    for (const pid of g.pids()) {
+      try {
+        ms += readCpuMs(pid);
+      } catch {
+        // exited
+      }
+    }
+    out.set(g.name, ms);
+  }
+  return out;
+}
+
+/**
+ * A setup phase's progress on stderr, every `every` items, so a long setup can be watched; at the
+ * end, the CPU each process group used in it, to show where its time went.
+ */
+function progress(phase: string, total: number, groups: readonly ProcessGroup[], every = 1000): { tick(): void; perSecond(): number } {
   const t0 = performance.now();
+  const cpu0 = cpuOf(groups);
   let done = 0;
   return {
     tick() {
       done++;
       if (done % every === 0 || done === total)
         console.error(`presence setup: ${phase} ${done}/${total} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      if (done === total) {
+        const cpu = [...cpuOf(groups)].map(([name, ms]) => `${name} ${((ms - (cpu0.get(name) ?? 0)) / 1000).toFixed(1)}`);
+        console.error(`presence setup: ${phase} CPU s: ${cpu.join(", ")}`);
+      }
     },
     perSecond: () => Math.round(done / ((performance.now() - t0) / 1000)),
   };
@@ -102,9 +132,18 @@ export async function runPresence(quick: boolean): Promise<BenchResult> {
       if (Date.now() > deadline) throw new Error(`cluster did not form: ${JSON.stringify(h)}`);
       await new Promise((r) => setTimeout(r, 200));
     }
+    const [ferretPid, ...backendPids] = ferret.pids?.() ?? [];
+    const groups: ProcessGroup[] = [
+      { name: "node a", pids: () => [nodes[0]!.pid] },
+      { name: "node b", pids: () => [nodes[1]!.pid] },
+      { name: "ferretdb", pids: () => (ferretPid ? [ferretPid] : []) },
+      ...(handler === "postgresql" ? [{ name: "postgres", pids: () => processTree(backendPids[0]) }] : []),
+      { name: "nats", pids: () => nats.pids?.() ?? [] },
+      { name: "bench (clients)", pids: () => [process.pid] },
+    ];
     const [celeb] = await createAccounts(nodes[0]!, [CELEB]);
     const fans: Account[] = new Array(n);
-    const creating = progress("user/create", n);
+    const creating = progress("user/create", n, groups);
     await inParallel(
       Array.from({ length: n }, (_, i) => `fan${i}`),
       concurrency,
@@ -114,7 +153,7 @@ export async function runPresence(quick: boolean): Promise<BenchResult> {
       },
     );
     const createsPerSecond = creating.perSecond();
-    const subscribing = progress("event/subscribe/add", n);
+    const subscribing = progress("event/subscribe/add", n, groups);
     await inParallel(fans, concurrency, async (f, i) => {
       const r = await nodes[i % 2]!.call("event/subscribe/add", {
         accid: f.accid,
@@ -151,7 +190,7 @@ export async function runPresence(quick: boolean): Promise<BenchResult> {
       last = performance.now();
       if (received === n) allIn();
     };
-    const loggingIn = progress("login", n);
+    const loggingIn = progress("login", n, groups);
     // Each login waits for its login sync, so the nodes are done with the logins when the clock
     // starts; a login refused by a busy node (408) is tried again.
     await inParallel(fans, 16, async (f: Account, i) => {
