@@ -106,7 +106,8 @@ async function ensureAccount(node: NodeUnderTest, accid: string): Promise<Accoun
  * `actor` sorted by version) scans the whole snapshots collection, and a setup that activates
  * 3 actors per subscriber grows quadratically (BENCHMARKS.md, issue 19). Nothing measured in the
  * clocked window touches the store but the publisher's own login. BENCH_SETUP_CONCURRENCY (32)
- * bounds the setup's calls and logins in flight.
+ * bounds the setup's calls and logins in flight; BENCH_CPU_PROF=<dir> profiles each node over
+ * each setup phase.
  */
 export async function runPresence(quick: boolean): Promise<BenchResult> {
   const natsBin = findBinary("nats-server");
@@ -143,6 +144,8 @@ export async function runPresence(quick: boolean): Promise<BenchResult> {
     ];
     const [celeb] = await createAccounts(nodes[0]!, [CELEB]);
     const fans: Account[] = new Array(n);
+    // BENCH_CPU_PROF=<dir>: a CPU profile of each node over each setup phase.
+    await Promise.all(nodes.map((x) => x.profileStart()));
     const creating = progress("user/create", n, groups);
     await inParallel(
       Array.from({ length: n }, (_, i) => `fan${i}`),
@@ -153,6 +156,8 @@ export async function runPresence(quick: boolean): Promise<BenchResult> {
       },
     );
     const createsPerSecond = creating.perSecond();
+    await Promise.all(nodes.map((x, i) => x.profileStop(`presence-create-${"ab"[i]}.cpuprofile`)));
+    await Promise.all(nodes.map((x) => x.profileStart()));
     const subscribing = progress("event/subscribe/add", n, groups);
     await inParallel(fans, concurrency, async (f, i) => {
       const r = await nodes[i % 2]!.call("event/subscribe/add", {
@@ -169,6 +174,8 @@ export async function runPresence(quick: boolean): Promise<BenchResult> {
       subscribing.tick();
     });
     const subscribesPerSecond = subscribing.perSecond();
+    await Promise.all(nodes.map((x, i) => x.profileStop(`presence-subscribe-${"ab"[i]}.cpuprofile`)));
+    await Promise.all(nodes.map((x) => x.profileStart()));
 
     let clockStart = 0;
     let received = 0;
@@ -218,6 +225,7 @@ export async function runPresence(quick: boolean): Promise<BenchResult> {
       }
     });
     const loginsPerSecond = loggingIn.perSecond();
+    await Promise.all(nodes.map((x, i) => x.profileStop(`presence-login-${"ab"[i]}.cpuprofile`)));
     // The presence syncs of the logins too.
     const settled = Date.now() + 60_000;
     while (synced < n && Date.now() < settled) await new Promise((r) => setTimeout(r, 100));
