@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { Bus } from "../bus/port.ts";
-import type { Journal, Outbox, SequenceStore, Store } from "../store/port.ts";
+import type { Journal, Outbox, SequenceStore } from "../store/port.ts";
 import type { ActorContext, AskOptions } from "./actor.ts";
 import type { Activation } from "./activation.ts";
 import type { UntypedAddress } from "./actor-ref.ts";
@@ -10,7 +10,10 @@ import type { Membership } from "./membership.ts";
 /** What every context of one node shares: the node's system, seen from an actor. */
 export interface ContextHost {
   readonly nodeId: string;
-  readonly store: Store;
+  /** The store's parts, read once (the node's store is a measuring Proxy: not a trap per access). */
+  readonly journal: Journal;
+  readonly outbox: Outbox;
+  readonly sequences: SequenceStore;
   readonly bus: Bus;
   readonly membership: Membership;
   readonly log: Logger;
@@ -46,15 +49,15 @@ export class ActivationContext implements ActorContext {
   }
 
   get journal(): Journal {
-    return this.host.store.journal;
+    return this.host.journal;
   }
 
   get outbox(): Outbox {
-    return this.host.store.outbox;
+    return this.host.outbox;
   }
 
   get sequences(): SequenceStore {
-    return this.host.store.sequences;
+    return this.host.sequences;
   }
 
   get log(): Logger {

@@ -63,7 +63,9 @@ export class ActorSystem {
     this.ids = new IdBlocks(opts.store.sequences);
     this.host = {
       nodeId: opts.membership.self.nodeId,
-      store: opts.store,
+      journal: opts.store.journal,
+      outbox: opts.store.outbox,
+      sequences: opts.store.sequences,
       bus: opts.bus,
       membership: opts.membership,
       log: opts.log,
