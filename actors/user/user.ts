@@ -170,7 +170,8 @@ export class UserActor extends Actor<UserState> {
    */
   private verifyToken(token: string, policy: LoginLockoutPolicy | null | undefined): TokenCheck {
     const a = this.state.account;
-    if (!a || typeof token !== "string") return { ok: false, blocked: false, lockedForMs: 0 };
+    if (!a) return { ok: false, blocked: false, lockedForMs: 0, missing: true };
+    if (typeof token !== "string") return { ok: false, blocked: false, lockedForMs: 0 };
     const now = Date.now();
     const lockedForMs = policy ? this.logins.lockedFor(now) : 0;
     if (lockedForMs > 0) return { ok: false, blocked: false, lockedForMs };

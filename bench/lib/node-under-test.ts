@@ -14,6 +14,8 @@ export interface MemorySample {
   /** V8 heap in use after a forced full GC, bytes (from the probe). */
   heapUsed: number;
   external: number;
+  /** V8 heap reserved (process.memoryUsage().heapTotal), bytes: what RSS holds for the heap, used or not. */
+  heapTotal: number;
 }
 
 export interface NodeUnderTest {
@@ -112,7 +114,7 @@ export async function startNodeUnderTest(o: NodeUnderTestOptions = {}): Promise<
       const res = await fetch(`http://127.0.0.1:${probePort}/memory`);
       const mem = (await res.json()) as NodeJS.MemoryUsage;
       if (settleMs > 0) await new Promise((r) => setTimeout(r, settleMs));
-      return { rss: readRss(pid), heapUsed: mem.heapUsed, external: mem.external };
+      return { rss: readRss(pid), heapUsed: mem.heapUsed, external: mem.external, heapTotal: mem.heapTotal };
     },
     async heapSnapshot(file) {
       await (await fetch(`http://127.0.0.1:${probePort}/heap-snapshot?file=${encodeURIComponent(file)}`)).text();

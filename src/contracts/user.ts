@@ -154,7 +154,10 @@ export const BLACKLISTED: Admission = Object.freeze({ blacklisted: true });
 
 export interface TokenCheck {
   ok: boolean;
+  /** The account is blocked (`valid` false); said whatever the token, the caller decides what to tell whom. */
   blocked: boolean;
+  /** There is no such account (then `ok` is false): a login's one question answers NOT_FOUND too, without a `get` first. */
+  missing?: true;
   /** > 0: too many wrong tokens lately; every login is refused for this much longer (`ok` is false). */
   lockedForMs: number;
 }

@@ -74,11 +74,13 @@ export class Activation implements MailboxConsumer {
   /** What the actor shares with its node (ActorContext.share). */
   view: unknown = undefined;
   readonly mailbox: Mailbox<Envelope>;
-  readonly stopped: Promise<void>;
-  private markStopped!: () => void;
+  /** Made only when someone waits for the stop (few do): a promise and its resolver cost every idle actor. */
+  private stoppedPromise: Promise<void> | undefined;
+  private markStopped: (() => void) | undefined;
   private version = 0;
   private dirty = false;
-  private readonly timers = new Set<NodeJS.Timeout>();
+  /** Made on the first timer: most actors never schedule one. */
+  private timers: Set<NodeJS.Timeout> | undefined;
   private actor!: Actor;
   /** Answers still owed after their turn (AnswerLater), oldest first; settled ones leave from the front. */
   private readonly owed: OwedAnswer[] = [];
@@ -98,7 +100,6 @@ export class Activation implements MailboxConsumer {
     private readonly hooks: ActivationHooks,
   ) {
     this.mailbox = new Mailbox<Envelope>(capacity);
-    this.stopped = new Promise((resolve) => (this.markStopped = resolve));
   }
 
   /** Loads the state, then serves the mailbox until stopped. `makeActor` gets this activation's context. */
@@ -118,11 +119,17 @@ export class Activation implements MailboxConsumer {
 
   /** A timer that dies with the activation. */
   addTimer(timer: NodeJS.Timeout): () => void {
-    this.timers.add(timer);
+    (this.timers ??= new Set()).add(timer);
     return () => {
       clearTimeout(timer);
-      this.timers.delete(timer);
+      this.timers?.delete(timer);
     };
+  }
+
+  /** Resolves once the activation has stopped (at once if it has). */
+  get stopped(): Promise<void> {
+    if (this.status === "stopped") return this.stoppedPromise ?? SETTLED;
+    return (this.stoppedPromise ??= new Promise((resolve) => (this.markStopped = resolve)));
   }
 
   /** Accept no more; finish what is queued; save; go. Resolves when stopped. */
@@ -298,14 +305,14 @@ export class Activation implements MailboxConsumer {
   private finish(leftover: Envelope[], failWith?: unknown): void {
     this.status = "stopped";
     this.mailbox.close();
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+    if (this.timers) for (const t of this.timers) clearTimeout(t);
+    this.timers = undefined;
     if (failWith !== undefined) {
       for (const env of leftover) env.reject(failWith);
       leftover = [];
     }
     this.hooks.onStopped(this, leftover);
-    this.markStopped();
+    this.markStopped?.();
   }
 }
 

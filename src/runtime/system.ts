@@ -3,7 +3,7 @@ import type { Bus, BusSubscription } from "../bus/port.ts";
 import type { Journal, Store } from "../store/port.ts";
 import { NimbusError } from "../protocol/errors.ts";
 import type { ActorContext, ActorFactory, AskOptions } from "./actor.ts";
-import { Activation, type Envelope } from "./activation.ts";
+import { Activation, type ActivationHooks, type Envelope } from "./activation.ts";
 import { AskDeadlines } from "./ask-deadlines.ts";
 import type { ActorProtocol, ActorRef, ReplyOf, RequestOf, UntypedAddress } from "./actor-ref.ts";
 import { AskEnvelope, TellEnvelope } from "./envelopes.ts";
@@ -16,6 +16,7 @@ import { isBatch, RemoteBatches } from "./remote-batch.ts";
 import { decode } from "../protocol/codec.ts";
 import { emptyStats, type RuntimeStats } from "./stats.ts";
 import { IdBlocks } from "./id-blocks.ts";
+import { ActivationContext, type ContextHost } from "./activation-context.ts";
 
 export interface ActorSystemOptions {
   store: Store;
@@ -52,10 +53,26 @@ export class ActorSystem {
   private draining = false;
   /** One allocator per node, shared by every actor here: one store trip per block, not per id. */
   private readonly ids: IdBlocks;
+  /** What every activation's context reaches through: one object per node, not closures per activation. */
+  private readonly host: ContextHost;
+  /** Shared by every activation (not a closure each). */
+  private readonly activationHooks: ActivationHooks = { onStopped: (a, leftover) => this.onStopped(a, leftover) };
 
   constructor(private readonly opts: ActorSystemOptions) {
     this.nodeSubject = ActorSystem.subjectFor(opts.membership.self.nodeId);
     this.ids = new IdBlocks(opts.store.sequences);
+    this.host = {
+      nodeId: opts.membership.self.nodeId,
+      journal: opts.store.journal,
+      outbox: opts.store.outbox,
+      sequences: opts.store.sequences,
+      bus: opts.bus,
+      membership: opts.membership,
+      log: opts.log,
+      ids: this.ids,
+      ask: (address, message, options) => this.ask(address, message, options),
+      tell: (address, message) => this.tell(address, message),
+    };
     this.remote = new RemoteBatches({
       bus: opts.bus,
       selfNodeId: opts.membership.self.nodeId,
@@ -215,7 +232,7 @@ export class ActorSystem {
       this.opts.store.snapshots,
       this.stats,
       this.opts.log,
-      { onStopped: (a, leftover) => this.onStopped(a, leftover) },
+      this.activationHooks,
     );
     this.activations.set(address, act);
     this.stats.activations++;
@@ -233,36 +250,7 @@ export class ActorSystem {
   }
 
   private contextFor(act: Activation, kind: string, appKey: string, id: string): ActorContext {
-    const { store, bus } = this.opts;
-    const log = this.opts.log.child({ actor: act.address });
-    return {
-      address: act.address,
-      kind,
-      appKey,
-      id,
-      nodeId: this.nodeId,
-      journal: store.journal,
-      outbox: store.outbox,
-      sequences: store.sequences,
-      log,
-      persist: () => act.persist(),
-      markDirty: () => act.markDirty(),
-      share: (view) => {
-        act.view = view;
-      },
-      ask: (target: string, message: unknown, options?: AskOptions): Promise<never> => {
-        if (target === act.address) return Promise.reject(new Error("an actor cannot ask itself: it would wait on its own turn"));
-        return this.ask(target as UntypedAddress, message, options) as Promise<never>;
-      },
-      tell: (target: string, message: unknown) => this.tell(target as UntypedAddress, message),
-      publish: (subject, data) => bus.publish(subject, data),
-      isNodeAlive: (nodeId, startedAt) => this.opts.membership.info(nodeId)?.startedAt === startedAt,
-      schedule: (delayMs, message) => {
-        const timer = setTimeout(() => this.tell(act.address, message), delayMs);
-        return act.addTimer(timer);
-      },
-      nextId: (name) => this.ids.next(name),
-    };
+    return new ActivationContext(this.host, act, kind, appKey, id);
   }
 
   private sendRemote(owner: string, address: string, env: Envelope, hops: number): void {

@@ -198,7 +198,7 @@ describeOnEachStore("server API: accounts and tokens", (backend) => {
     expect(await uinfoOf(api, "ghost")).toBeUndefined();
     expect(await recordOf(api, "ghost")).toBeNull();
     expect(await storedStateOf(api, "ghost")).toBeNull();
-    expect(await verifyToken(api, "ghost", "t")).toEqual({ ok: false, blocked: false, lockedForMs: 0 });
+    expect(await verifyToken(api, "ghost", "t")).toEqual({ ok: false, blocked: false, lockedForMs: 0, missing: true });
   });
 });
 
