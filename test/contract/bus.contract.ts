@@ -225,6 +225,32 @@ export function busContract(name: string, makeBus: () => Promise<BusPair>): void
       expect(Date.now() - started).toBeGreaterThanOrEqual(140);
     });
 
+    it("drops an answer that comes after its request timed out; the next request gets its own", async () => {
+      let calls = 0;
+      b.serve("svc.late", async (data) => {
+        if (calls++ === 0) await new Promise((r) => setTimeout(r, 300));
+        return data;
+      });
+      await b.flush();
+      const err: unknown = await a.request("svc.late", bytes(1), { timeoutMs: 100 }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(BusTimeoutError);
+      // Sent while the first answer is still on its way: it must not take that one for its own.
+      const second = a.request("svc.late", bytes(2), { timeoutMs: 5000 });
+      await new Promise((r) => setTimeout(r, 400));
+      expect([...(await second)]).toEqual([2]);
+    });
+
+    it("fails a request still waiting when its bus closes with BusClosedError, before its deadline", async () => {
+      b.serve("svc.never", () => new Promise<Uint8Array>(() => {}));
+      await b.flush();
+      const started = Date.now();
+      const waiting = a.request("svc.never", bytes(1), { timeoutMs: 10_000 }).catch((e: unknown) => e);
+      await new Promise((r) => setTimeout(r, 50));
+      await a.close();
+      expect(await waiting).toBeInstanceOf(BusClosedError);
+      expect(Date.now() - started).toBeLessThan(5000);
+    });
+
     it("answers nothing when the serve handler throws or rejects: the caller times out", async () => {
       b.serve("svc.throws", () => {
         throw new Error("boom (expected by the test)");
