@@ -158,10 +158,10 @@ export class NatsBus implements Bus {
     this.replies ??= this.nc.subscribe(`${this.inbox}.*`, { callback: (err, msg) => this.onReply(err, msg) });
     const token = (this.nextRequest++).toString(36);
     return new Promise<Uint8Array>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(token);
-        reject(new BusTimeoutError(subject, timeoutMs, { cause: NatsError.errorForCode(ErrorCode.Timeout) }));
-      }, timeoutMs);
+      const timer = setTimeout(
+        () => this.settle(token)?.reject(new BusTimeoutError(subject, timeoutMs, { cause: NatsError.errorForCode(ErrorCode.Timeout) })),
+        timeoutMs,
+      );
       this.pending.set(token, { subject, resolve, reject, timer });
       this.send(() => {
         try {
